@@ -1,0 +1,78 @@
+/**
+ * The rows of the database, as typed objects. Rows are mapped to these at the
+ * store's edge (snake_case columns become camelCase fields, JSON columns are
+ * parsed once, SQLite's 0/1 booleans become booleans).
+ */
+
+export const MODEL_STATUSES = ['pending', 'downloading', 'completed', 'failed', 'paused'] as const;
+export type ModelStatus = (typeof MODEL_STATUSES)[number];
+
+export const SCHEDULE_TYPES = ['daily', 'weekly', 'custom'] as const;
+export type ScheduleType = (typeof SCHEDULE_TYPES)[number];
+
+export const SESSION_STATUSES = ['started', 'in_progress', 'completed', 'failed', 'cancelled'] as const;
+export type SessionStatus = (typeof SESSION_STATUSES)[number];
+
+export type JsonObject = { [key: string]: unknown };
+
+export interface Model {
+  id: number;
+  /** Hugging Face repo id: `org/name` or `name`. */
+  name: string;
+  status: ModelStatus;
+  sizeBytes: number | null;
+  /** The snapshot folder once completed. */
+  downloadPath: string | null;
+  createdAt: string;
+  updatedAt: string;
+  metadata: JsonObject | null;
+  /** Pinned revision (branch, tag or commit); null means `main`. (migration 003) */
+  revision: string | null;
+  /** Glob patterns of files to download; empty means all. (migration 003) */
+  includePatterns: string[];
+  /** Glob patterns of files to skip. (migration 003) */
+  excludePatterns: string[];
+}
+
+export interface ScheduleConfiguration {
+  id: number;
+  name: string;
+  type: ScheduleType;
+  /** `HH:MM` for daily and weekly; null for custom. */
+  time: string | null;
+  /** 0 = Sunday .. 6 = Saturday; set for weekly only. */
+  dayOfWeek: number | null;
+  enabled: boolean;
+  maxConcurrentDownloads: number;
+  createdAt: string;
+  updatedAt: string;
+  /** croner pattern (5 or 6 fields, seconds allowed) for custom schedules. (migration 002) */
+  cronPattern: string | null;
+  /** The window closes at this `HH:MM` after each firing. (migration 002) */
+  windowEnd: string | null;
+  /** The window closes this many minutes after each firing. (migration 002) */
+  windowMinutes: number | null;
+}
+
+export interface DownloadSession {
+  id: number;
+  modelId: number;
+  scheduleId: number | null;
+  status: SessionStatus;
+  startedAt: string;
+  completedAt: string | null;
+  bytesDownloaded: number;
+  totalBytes: number | null;
+  errorMessage: string | null;
+  retryCount: number;
+  metadata: JsonObject | null;
+}
+
+export interface SystemConfiguration {
+  id: number;
+  key: string;
+  value: string;
+  description: string | null;
+  createdAt: string;
+  updatedAt: string;
+}
