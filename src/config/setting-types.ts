@@ -1,0 +1,185 @@
+/**
+ * The kinds of value a setting can hold, each with the check that turns a
+ * user's text into the canonical text stored in `system_configurations`.
+ * A check returns the canonical text, or throws a SettingValueError saying
+ * what is accepted; settings.ts turns that into a ValidationError naming the
+ * key and the value.
+ */
+import { isIP } from 'node:net';
+import { isAbsolute, normalize } from 'node:path';
+import { LOG_LEVELS } from './env.js';
+
+/** A value that does not fit its kind; `accepted` says what would. */
+export class SettingValueError extends Error {
+  constructor(readonly accepted: string) {
+    super(accepted);
+    this.name = 'SettingValueError';
+  }
+}
+
+export interface SettingType {
+  /** Short name for the configuration reference, e.g. "integer 1..64". */
+  readonly name: string;
+  /** What is accepted, for error messages. */
+  readonly accepted: string;
+  /** The canonical text for `text`; throws SettingValueError. */
+  canonical(text: string): string;
+}
+
+export function httpUrl(): SettingType {
+  const accepted = 'an http:// or https:// URL without credentials, query or fragment (e.g. https://huggingface.co)';
+  return {
+    name: 'URL (http or https)',
+    accepted,
+    canonical(text) {
+      let url: URL;
+      try {
+        url = new URL(text.trim());
+      } catch {
+        throw new SettingValueError(accepted);
+      }
+      if ((url.protocol !== 'http:' && url.protocol !== 'https:') || url.hostname === '') {
+        throw new SettingValueError(accepted);
+      }
+      // Credentials in the URL would end up in logs; the token has its own channel (HF_TOKEN).
+      if (url.username !== '' || url.password !== '' || url.search !== '' || url.hash !== '') {
+        throw new SettingValueError(accepted);
+      }
+      // Without the trailing slash, `${endpoint}/api/...` builds clean URLs.
+      return url.href.replace(/\/+$/, '');
+    },
+  };
+}
+
+/** An absolute folder, or empty for "the default location". */
+export function optionalAbsolutePath(): SettingType {
+  const accepted = 'an absolute path, or an empty value for the default location';
+  return {
+    name: 'absolute path or empty',
+    accepted,
+    canonical(text) {
+      const trimmed = text.trim();
+      if (trimmed === '') return '';
+      if (!isAbsolute(trimmed) || trimmed.includes('\0')) throw new SettingValueError(accepted);
+      const normalised = normalize(trimmed);
+      return normalised.length > 1 ? normalised.replace(/\/+$/, '') : normalised;
+    },
+  };
+}
+
+function parseWholeNumber(text: string): number | null {
+  const trimmed = text.trim();
+  if (!/^\d+$/.test(trimmed)) return null;
+  const value = Number(trimmed);
+  return Number.isSafeInteger(value) ? value : null;
+}
+
+export function integer(min: number, max: number): SettingType {
+  const accepted = `a whole number from ${min} to ${max}`;
+  return {
+    name: `integer ${min}..${max}`,
+    accepted,
+    canonical(text) {
+      const value = parseWholeNumber(text);
+      if (value === null || value < min || value > max) throw new SettingValueError(accepted);
+      return String(value);
+    },
+  };
+}
+
+/** Decimal units are powers of 1000, binary units powers of 1024 (IEC 80000-13). */
+const BYTE_UNITS: Record<string, number> = {
+  b: 1,
+  kb: 1e3,
+  mb: 1e6,
+  gb: 1e9,
+  tb: 1e12,
+  kib: 1024,
+  mib: 1024 ** 2,
+  gib: 1024 ** 3,
+  tib: 1024 ** 4,
+};
+
+/** Parses "1048576", "64MiB", "1.5 GB"; null when it is not a byte count. */
+export function parseByteCount(text: string): number | null {
+  const match = /^(\d+(?:\.\d+)?)\s*([a-z]*)$/i.exec(text.trim());
+  if (match === null) return null;
+  const [, amount = '', unitText = ''] = match;
+  const unit = unitText === '' ? 1 : BYTE_UNITS[unitText.toLowerCase()];
+  if (unit === undefined) return null;
+  const value = Math.floor(Number(amount) * unit);
+  return Number.isSafeInteger(value) ? value : null;
+}
+
+/** A number of bytes, stored as a plain integer; units accepted on input. */
+export function byteCount(min: number): SettingType {
+  const accepted = `a number of bytes of at least ${min}, optionally with a unit (B, kB, MB, GB, TB, KiB, MiB, GiB, TiB), e.g. 64MiB`;
+  return {
+    name: min === 0 ? 'bytes (units accepted)' : `bytes >= ${min} (units accepted)`,
+    accepted,
+    canonical(text) {
+      const value = parseByteCount(text);
+      if (value === null || value < min) throw new SettingValueError(accepted);
+      return String(value);
+    },
+  };
+}
+
+/** Whether the running JavaScript engine knows this IANA zone. */
+export function isValidTimeZone(zone: string): boolean {
+  try {
+    new Intl.DateTimeFormat(undefined, { timeZone: zone });
+    return true;
+  } catch {
+    return false;
+  }
+}
+
+export function optionalTimeZone(): SettingType {
+  const accepted = "an IANA time zone such as Europe/Paris, America/New_York or UTC, or an empty value for the machine's zone";
+  return {
+    name: 'IANA time zone or empty',
+    accepted,
+    canonical(text) {
+      const trimmed = text.trim();
+      if (trimmed === '') return '';
+      if (!isValidTimeZone(trimmed)) throw new SettingValueError(accepted);
+      // Intl accepts any letter case; store the zone's canonical spelling.
+      return new Intl.DateTimeFormat('en-US', { timeZone: trimmed }).resolvedOptions().timeZone;
+    },
+  };
+}
+
+export function logLevel(): SettingType {
+  const accepted = `one of ${LOG_LEVELS.join(', ')}`;
+  return {
+    name: 'log level',
+    accepted,
+    canonical(text) {
+      const lower = text.trim().toLowerCase();
+      if (!(LOG_LEVELS as readonly string[]).includes(lower)) throw new SettingValueError(accepted);
+      return lower;
+    },
+  };
+}
+
+/** RFC 1123 host names: labels of letters, digits and inner hyphens. */
+const HOST_NAME = /^(?=.{1,253}$)[a-z0-9](?:[a-z0-9-]{0,61}[a-z0-9])?(?:\.[a-z0-9](?:[a-z0-9-]{0,61}[a-z0-9])?)*$/i;
+
+export function host(): SettingType {
+  const accepted = 'an IP address (e.g. 127.0.0.1, 0.0.0.0, ::1) or a host name (e.g. localhost)';
+  return {
+    name: 'host (IP address or name)',
+    accepted,
+    canonical(text) {
+      const trimmed = text.trim();
+      if (isIP(trimmed) !== 0 || HOST_NAME.test(trimmed)) return trimmed;
+      throw new SettingValueError(accepted);
+    },
+  };
+}
+
+export function port(): SettingType {
+  const range = integer(0, 65535);
+  return { name: 'port 0..65535 (0 = off)', accepted: `a port number from 1 to 65535, or 0 to turn it off`, canonical: range.canonical };
+}

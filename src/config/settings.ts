@@ -1,0 +1,236 @@
+/**
+ * Typed settings over the `system_configurations` rows: for every key of
+ * SETTING_DEFAULTS, what it holds, how a value is checked, whether a running
+ * daemon picks a change up without a restart, and which environment variable
+ * (if any) overrides it.
+ *
+ * Precedence, highest first: environment variable, database row, default.
+ */
+import { ValidationError } from '../store/errors.js';
+import { SETTING_DEFAULTS } from './defaults.js';
+import type { LogLevel } from './env.js';
+import {
+  byteCount,
+  host,
+  httpUrl,
+  integer,
+  logLevel,
+  optionalAbsolutePath,
+  optionalTimeZone,
+  port,
+  SettingValueError,
+  type SettingType,
+} from './setting-types.js';
+
+export interface SettingSpec {
+  key: string;
+  type: SettingType;
+  /** A running daemon applies a change within seconds, without a restart. */
+  live: boolean;
+  /** When `live`, what the change affects; when not, why a restart is needed. */
+  liveNote: string;
+  /** This environment variable, when set and not empty, wins over the database. */
+  envVar: string | null;
+}
+
+const NEXT_DOWNLOAD = 'downloads that start after the change';
+
+export const SETTING_SPECS: readonly SettingSpec[] = [
+  { key: 'hub.endpoint', type: httpUrl(), live: true, liveNote: NEXT_DOWNLOAD, envVar: 'HF_ENDPOINT' },
+  { key: 'hub.cache_dir', type: optionalAbsolutePath(), live: true, liveNote: NEXT_DOWNLOAD, envVar: 'HF_HUB_CACHE' },
+  { key: 'download.max_retries', type: integer(0, 100), live: true, liveNote: NEXT_DOWNLOAD, envVar: null },
+  { key: 'download.concurrent_files', type: integer(1, 64), live: true, liveNote: NEXT_DOWNLOAD, envVar: null },
+  { key: 'download.connections_per_file', type: integer(1, 16), live: true, liveNote: NEXT_DOWNLOAD, envVar: null },
+  {
+    key: 'download.multipart_threshold_bytes',
+    type: byteCount(1024 * 1024),
+    live: true,
+    liveNote: NEXT_DOWNLOAD,
+    envVar: null,
+  },
+  { key: 'download.bandwidth_limit', type: byteCount(0), live: true, liveNote: 'the shared limit, within seconds', envVar: null },
+  { key: 'download.stall_timeout_seconds', type: integer(5, 3600), live: true, liveNote: NEXT_DOWNLOAD, envVar: null },
+  { key: 'download.min_free_bytes', type: byteCount(0), live: true, liveNote: NEXT_DOWNLOAD, envVar: null },
+  { key: 'scheduler.timezone', type: optionalTimeZone(), live: true, liveNote: 'the schedule is re-armed in the new zone', envVar: null },
+  { key: 'log.level', type: logLevel(), live: true, liveNote: 'the daemon logger, within seconds', envVar: 'HFSCHED_LOG_LEVEL' },
+  { key: 'http.port', type: port(), live: false, liveNote: 'the listener is bound once at start: restart the daemon', envVar: null },
+  { key: 'http.host', type: host(), live: false, liveNote: 'the listener is bound once at start: restart the daemon', envVar: null },
+];
+
+export type SettingKey = (typeof SETTING_SPECS)[number]['key'];
+
+/** Every setting, typed; names are the keys in camelCase. */
+export interface Settings {
+  hubEndpoint: string;
+  /** null: the default cache ($HF_HOME/hub, else ~/.cache/huggingface/hub). */
+  hubCacheDir: string | null;
+  downloadMaxRetries: number;
+  downloadConcurrentFiles: number;
+  downloadConnectionsPerFile: number;
+  downloadMultipartThresholdBytes: number;
+  /** Bytes per second; 0 means no limit. */
+  downloadBandwidthLimit: number;
+  downloadStallTimeoutSeconds: number;
+  downloadMinFreeBytes: number;
+  /** Always a concrete IANA zone: the machine's when the setting is empty. */
+  schedulerTimezone: string;
+  logLevel: LogLevel;
+  /** 0: no health/metrics listener. */
+  httpPort: number;
+  httpHost: string;
+}
+
+export type SettingSource = 'environment' | 'database' | 'default';
+
+export interface SettingDescription {
+  key: string;
+  /** The effective value, as text. */
+  value: string;
+  source: SettingSource;
+  description: string;
+  live: boolean;
+  liveNote: string;
+  envVar: string | null;
+  type: string;
+  default: string;
+}
+
+/** The part of the store settings need (the real Store satisfies it). */
+export interface SettingsStore {
+  getSystemConfig(key: string, defaultValue?: string): string | null;
+  setSystemConfig(key: string, value: string, description?: string): boolean;
+}
+
+/** The zone this process runs in (honours TZ). */
+export function machineTimeZone(): string {
+  return Intl.DateTimeFormat().resolvedOptions().timeZone;
+}
+
+export function settingKeys(): string[] {
+  return SETTING_SPECS.map((spec) => spec.key);
+}
+
+export function findSettingSpec(key: string): SettingSpec {
+  const spec = SETTING_SPECS.find((candidate) => candidate.key === key);
+  if (spec === undefined) {
+    throw new ValidationError(`unknown setting "${key}"; known settings: ${settingKeys().join(', ')}`);
+  }
+  return spec;
+}
+
+function defaultOf(key: string): { value: string; description: string } {
+  const found = SETTING_DEFAULTS.find((entry) => entry.key === key);
+  if (found === undefined) throw new ValidationError(`setting "${key}" has no default in src/config/defaults.ts`);
+  return found;
+}
+
+/**
+ * Checks `text` for the setting `key` and returns its canonical form
+ * (e.g. "64MiB" -> "67108864"). ValidationError names the key, the value and
+ * what is accepted.
+ */
+export function validateSettingValue(key: string, text: string): string {
+  const spec = findSettingSpec(key);
+  try {
+    return spec.type.canonical(text);
+  } catch (error) {
+    if (!(error instanceof SettingValueError)) throw error;
+    throw new ValidationError(`${key}: ${JSON.stringify(text)} is not valid; expected ${spec.type.accepted}`);
+  }
+}
+
+function environmentValue(spec: SettingSpec, env: NodeJS.ProcessEnv): string | null {
+  if (spec.envVar === null) return null;
+  const text = env[spec.envVar];
+  return text === undefined || text === '' ? null : text;
+}
+
+interface EffectiveValue {
+  value: string;
+  source: SettingSource;
+}
+
+function effectiveValue(spec: SettingSpec, store: SettingsStore, env: NodeJS.ProcessEnv): EffectiveValue {
+  const fromEnv = environmentValue(spec, env);
+  if (fromEnv !== null) {
+    try {
+      return { value: spec.type.canonical(fromEnv), source: 'environment' };
+    } catch (error) {
+      if (!(error instanceof SettingValueError)) throw error;
+      throw new ValidationError(
+        `environment variable ${spec.envVar}=${JSON.stringify(fromEnv)} (for ${spec.key}) is not valid; expected ${spec.type.accepted}`,
+      );
+    }
+  }
+  const fallback = defaultOf(spec.key).value;
+  const stored = store.getSystemConfig(spec.key);
+  if (stored === null) return { value: fallback, source: 'default' };
+  let value: string;
+  try {
+    value = spec.type.canonical(stored);
+  } catch (error) {
+    if (!(error instanceof SettingValueError)) throw error;
+    throw new ValidationError(
+      `setting ${spec.key} holds ${JSON.stringify(stored)} in the database, which is not valid (expected ${spec.type.accepted}); fix it with: hfsched config set ${spec.key} <value>`,
+    );
+  }
+  return { value, source: value === spec.type.canonical(fallback) ? 'default' : 'database' };
+}
+
+function effectiveValues(store: SettingsStore, env: NodeJS.ProcessEnv): Map<string, EffectiveValue> {
+  return new Map(SETTING_SPECS.map((spec) => [spec.key, effectiveValue(spec, store, env)]));
+}
+
+/** The effective value of every setting, typed. Throws ValidationError for a bad value. */
+export function readSettings(store: SettingsStore, env: NodeJS.ProcessEnv = process.env): Settings {
+  const values = effectiveValues(store, env);
+  const text = (key: SettingKey): string => values.get(key)?.value ?? defaultOf(key).value;
+  const number = (key: SettingKey): number => Number(text(key));
+  const cacheDir = text('hub.cache_dir');
+  const timezone = text('scheduler.timezone');
+  return {
+    hubEndpoint: text('hub.endpoint'),
+    hubCacheDir: cacheDir === '' ? null : cacheDir,
+    downloadMaxRetries: number('download.max_retries'),
+    downloadConcurrentFiles: number('download.concurrent_files'),
+    downloadConnectionsPerFile: number('download.connections_per_file'),
+    downloadMultipartThresholdBytes: number('download.multipart_threshold_bytes'),
+    downloadBandwidthLimit: number('download.bandwidth_limit'),
+    downloadStallTimeoutSeconds: number('download.stall_timeout_seconds'),
+    downloadMinFreeBytes: number('download.min_free_bytes'),
+    schedulerTimezone: timezone === '' ? machineTimeZone() : timezone,
+    logLevel: text('log.level') as LogLevel,
+    httpPort: number('http.port'),
+    httpHost: text('http.host'),
+  };
+}
+
+/** One row per setting: effective value, where it came from, and its documentation. */
+export function describeSettings(store: SettingsStore, env: NodeJS.ProcessEnv = process.env): SettingDescription[] {
+  const values = effectiveValues(store, env);
+  return SETTING_SPECS.map((spec) => {
+    const fallback = defaultOf(spec.key);
+    const effective = values.get(spec.key) ?? { value: fallback.value, source: 'default' as const };
+    return {
+      key: spec.key,
+      value: effective.value,
+      source: effective.source,
+      description: fallback.description,
+      live: spec.live,
+      liveNote: spec.liveNote,
+      envVar: spec.envVar,
+      type: spec.type.name,
+      default: fallback.value,
+    };
+  });
+}
+
+/**
+ * Validates and stores a setting; nothing changes when the key or the value
+ * is refused. Returns the canonical text that was stored.
+ */
+export function setSetting(store: SettingsStore, key: string, text: string): string {
+  const canonical = validateSettingValue(key, text);
+  store.setSystemConfig(key, canonical, defaultOf(key).description);
+  return canonical;
+}

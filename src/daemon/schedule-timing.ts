@@ -1,0 +1,155 @@
+/**
+ * When a schedule fires and when its window closes. Pure functions over a
+ * schedule's fields and a time zone, so the daemon (which arms croner jobs)
+ * and the CLI (which shows the next runs) agree on every date.
+ *
+ * Patterns use croner's syntax (https://croner.56k.guru/usage/pattern/):
+ * 5 fields (minute hour day-of-month month day-of-week) or 6 with seconds
+ * first. Day of week is 0 = Sunday .. 6 = Saturday (7 is Sunday too).
+ */
+import { Cron } from 'croner';
+import { ValidationError } from '../store/errors.js';
+import type { ScheduleConfiguration } from '../store/types.js';
+
+/** The fields of a schedule that decide its timing. */
+export type ScheduleTiming = Pick<
+  ScheduleConfiguration,
+  'type' | 'time' | 'dayOfWeek' | 'cronPattern' | 'windowEnd' | 'windowMinutes'
+>;
+
+/** Index = day_of_week (0 = Sunday, the cron and JavaScript convention). */
+export const DAY_NAMES = ['Sunday', 'Monday', 'Tuesday', 'Wednesday', 'Thursday', 'Friday', 'Saturday'] as const;
+
+export interface TimeOfDay {
+  hour: number;
+  minute: number;
+}
+
+/** Parses `HH:MM` (00:00..23:59; a one-digit hour is accepted). */
+export function parseTimeOfDay(text: string): TimeOfDay {
+  const match = /^(\d{1,2}):(\d{2})$/.exec(text.trim());
+  const hour = match ? Number(match[1]) : NaN;
+  const minute = match ? Number(match[2]) : NaN;
+  if (!(hour >= 0 && hour <= 23 && minute >= 0 && minute <= 59)) {
+    throw new ValidationError(`time ${JSON.stringify(text)} is not valid; expected HH:MM from 00:00 to 23:59 (e.g. 01:30)`);
+  }
+  return { hour, minute };
+}
+
+/** The canonical HH:MM form: 1:30 -> "01:30". */
+export function formatTimeOfDay({ hour, minute }: TimeOfDay): string {
+  return `${String(hour).padStart(2, '0')}:${String(minute).padStart(2, '0')}`;
+}
+
+function requireTime(schedule: ScheduleTiming): TimeOfDay {
+  if (schedule.time === null) {
+    throw new ValidationError(`a ${schedule.type} schedule needs a time (HH:MM)`);
+  }
+  return parseTimeOfDay(schedule.time);
+}
+
+/** The croner pattern the schedule fires on. */
+export function cronPatternFor(schedule: ScheduleTiming): string {
+  switch (schedule.type) {
+    case 'daily': {
+      const { hour, minute } = requireTime(schedule);
+      return `${minute} ${hour} * * *`;
+    }
+    case 'weekly': {
+      const { hour, minute } = requireTime(schedule);
+      const day = schedule.dayOfWeek;
+      if (day === null || !Number.isInteger(day) || day < 0 || day > 6) {
+        throw new ValidationError('a weekly schedule needs a day of week from 0 (Sunday) to 6 (Saturday)');
+      }
+      return `${minute} ${hour} * * ${day}`;
+    }
+    case 'custom': {
+      if (schedule.cronPattern === null || schedule.cronPattern.trim() === '') {
+        throw new ValidationError('a custom schedule needs a cron pattern');
+      }
+      return schedule.cronPattern.trim();
+    }
+  }
+}
+
+/** A croner job that never runs: only used to compute dates. */
+function cronFor(pattern: string, timezone: string): Cron {
+  return new Cron(pattern, { timezone, paused: true });
+}
+
+/**
+ * Checks a cron pattern and returns it trimmed. ValidationError carries
+ * croner's reason, and refuses a pattern that can never fire (e.g. 30 February).
+ */
+export function validateCronPattern(pattern: string): string {
+  const trimmed = pattern.trim().replace(/\s+/g, ' ');
+  const hint = 'use 5 fields (minute hour day-of-month month day-of-week, 0 = Sunday) or 6 with seconds first, e.g. "0 30 1 * * *"';
+  let job: Cron;
+  try {
+    job = cronFor(trimmed, 'UTC');
+  } catch (error) {
+    const reason = (error as Error).message.replace(/^CronPattern:\s*/, '').replace(/\.$/, '');
+    throw new ValidationError(`cron pattern ${JSON.stringify(pattern)} is not valid: ${reason}; ${hint}`);
+  }
+  if (job.nextRun() === null) {
+    throw new ValidationError(`cron pattern ${JSON.stringify(pattern)} never fires (no such date); ${hint}`);
+  }
+  return trimmed;
+}
+
+/** The next `count` firings strictly after `from`, in `timezone` (an IANA zone). */
+export function nextRunTimes(schedule: ScheduleTiming, timezone: string, count: number, from: Date = new Date()): Date[] {
+  return cronFor(cronPatternFor(schedule), timezone).nextRuns(count, from);
+}
+
+/**
+ * When the download window of a firing at `firedAt` closes, or null when the
+ * schedule has no window. `windowMinutes` counts from the firing; `windowEnd`
+ * is the first HH:MM (in `timezone`) strictly after the firing, so a window
+ * from 23:00 to 06:00 crosses midnight, and an end equal to the start time
+ * means a full day. With both, the earlier end wins.
+ */
+export function windowEndFor(schedule: ScheduleTiming, firedAt: Date, timezone: string): Date | null {
+  const ends: Date[] = [];
+  if (schedule.windowMinutes !== null) {
+    ends.push(new Date(firedAt.getTime() + schedule.windowMinutes * 60_000));
+  }
+  if (schedule.windowEnd !== null) {
+    const { hour, minute } = parseTimeOfDay(schedule.windowEnd);
+    // croner does the time-zone arithmetic, DST changes included.
+    const end = cronFor(`${minute} ${hour} * * *`, timezone).nextRun(firedAt);
+    if (end !== null) ends.push(end);
+  }
+  if (ends.length === 0) return null;
+  return ends.reduce((earliest, end) => (end < earliest ? end : earliest));
+}
+
+/** "daily at 01:30", "weekly on Sunday (0) at 01:30", "cron 0 1-5 * * *". */
+export function describeScheduleTime(schedule: ScheduleTiming): string {
+  switch (schedule.type) {
+    case 'daily':
+      return `daily at ${schedule.time ?? '?'}`;
+    case 'weekly': {
+      const day = schedule.dayOfWeek ?? -1;
+      return `weekly on ${DAY_NAMES[day] ?? '?'} (${day}) at ${schedule.time ?? '?'}`;
+    }
+    case 'custom':
+      return `cron ${schedule.cronPattern ?? '?'}`;
+  }
+}
+
+/** "until 06:00", "for 4h", "for 1h30m", or "" without a window. */
+export function describeWindow(schedule: Pick<ScheduleTiming, 'windowEnd' | 'windowMinutes'>): string {
+  const parts: string[] = [];
+  if (schedule.windowEnd !== null) parts.push(`until ${schedule.windowEnd}`);
+  if (schedule.windowMinutes !== null) parts.push(`for ${formatDuration(schedule.windowMinutes)}`);
+  return parts.join(', ');
+}
+
+/** 90 -> "1h30m", 240 -> "4h", 45 -> "45m". */
+export function formatDuration(minutes: number): string {
+  const hours = Math.floor(minutes / 60);
+  const rest = minutes % 60;
+  if (hours === 0) return `${rest}m`;
+  return rest === 0 ? `${hours}h` : `${hours}h${rest}m`;
+}
