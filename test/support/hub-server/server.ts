@@ -1,0 +1,116 @@
+/**
+ * Starts the two listeners of the test Hub, on loopback only: the Hub at
+ * 127.0.0.1 and its CDN at 127.0.0.2 (another host, so that a client must
+ * drop the token when it follows an LFS redirect).
+ */
+import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
+import type { AddressInfo, Socket } from 'node:net';
+import { Cdn } from './cdn.js';
+import { FaultRegistry } from './faults.js';
+import { HubHost } from './hub.js';
+import { RepoStore } from './repo-store.js';
+import type { HubServer, HubServerOptions, LoggedRequest } from './types.js';
+
+const HUB_ADDRESS = '127.0.0.1';
+const CDN_ADDRESS = '127.0.0.2';
+
+type Handler = (req: IncomingMessage, res: ServerResponse, log: LoggedRequest) => Promise<void>;
+
+interface Listener {
+  server: Server;
+  sockets: Set<Socket>;
+}
+
+function listen(address: string, host: LoggedRequest['host'], requests: () => LoggedRequest[], handler: () => Handler): Promise<Listener> {
+  const sockets = new Set<Socket>();
+  const server = createServer((req, res) => {
+    const log: LoggedRequest = {
+      method: req.method ?? 'GET',
+      host,
+      path: req.url ?? '/',
+      range: req.headers.range ?? null,
+      authorization: req.headers.authorization ?? null,
+      status: 0,
+      bodyBytesSent: 0,
+    };
+    requests().push(log);
+    handler()(req, res, log).catch((error: unknown) => {
+      // A bug in the test server must show up in the test, not hang it.
+      console.error(`test Hub (${host}) failed on ${log.method} ${log.path}:`, error);
+      if (!res.headersSent) {
+        res.writeHead(500, { 'Content-Type': 'text/plain' });
+        log.status = 500;
+      }
+      res.destroy();
+    });
+  });
+  server.on('connection', (socket) => {
+    sockets.add(socket);
+    socket.on('close', () => sockets.delete(socket));
+  });
+  return new Promise((resolve, reject) => {
+    server.once('error', reject);
+    server.listen(0, address, () => {
+      server.off('error', reject);
+      resolve({ server, sockets });
+    });
+  });
+}
+
+function stop({ server, sockets }: Listener): Promise<void> {
+  return new Promise((resolve) => {
+    server.close(() => resolve());
+    server.closeAllConnections();
+    for (const socket of sockets) socket.destroy();
+  });
+}
+
+function urlOf({ server }: Listener, address: string): string {
+  return `http://${address}:${(server.address() as AddressInfo).port}`;
+}
+
+export async function startHubServer(options: HubServerOptions = {}): Promise<HubServer> {
+  const store = new RepoStore();
+  const faults = new FaultRegistry();
+  const token = options.token ?? 'hf_test_token';
+  for (const repo of options.repos ?? []) store.addRepo(repo);
+
+  // The handlers need both URLs, known only once both listen: they are looked up per request.
+  let hubHost: HubHost | null = null;
+  let cdn: Cdn | null = null;
+  const requests: LoggedRequest[] = [];
+  const hubListener = await listen(HUB_ADDRESS, 'hub', () => requests, () => hubHost!.handle.bind(hubHost));
+  const cdnListener = await listen(CDN_ADDRESS, 'cdn', () => requests, () => cdn!.handle.bind(cdn)).catch(async (error: unknown) => {
+    await stop(hubListener);
+    throw error;
+  });
+  const url = urlOf(hubListener, HUB_ADDRESS);
+  const cdnUrl = urlOf(cdnListener, CDN_ADDRESS);
+  cdn = new Cdn(cdnUrl, store, faults, options.cdnUrlTtlSeconds ?? 3600);
+  hubHost = new HubHost(url, store, faults, cdn, token, options.treePageSize ?? 1000);
+
+  const server: HubServer = {
+    url,
+    cdnUrl,
+    token,
+    requests,
+    addRepo: (repo) => store.addRepo(repo),
+    addAlias: (oldId, newId) => store.addAlias(oldId, newId),
+    commitOf: (repoId, revision) => store.lookup(repoId, revision).rev.commit,
+    fileInfo: (repoId, revision, path) => {
+      const { size, lfs, blobId, sha256, etag, pointerSize } = store.lookup(repoId, revision, path).file!;
+      return { size, lfs, blobId, sha256, etag, pointerSize };
+    },
+    resolveUrl: (repoId, revision, path) =>
+      `${url}/${repoId}/resolve/${encodeURIComponent(revision)}/${path.split('/').map(encodeURIComponent).join('/')}`,
+    clearLog: () => {
+      requests.length = 0;
+    },
+    addFault: (fault) => faults.add(fault),
+    clearFaults: () => faults.clear(),
+    close: async () => {
+      await Promise.all([stop(hubListener), stop(cdnListener)]);
+    },
+  };
+  return server;
+}

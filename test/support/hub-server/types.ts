@@ -1,0 +1,119 @@
+/**
+ * The public shapes of the test Hub server (see ../hub-server.ts).
+ * Protocol facts come from /work/shared/HUB.md and the Python client
+ * (huggingface_hub: file_download.py, hf_api.py, utils/_http.py).
+ */
+
+/** A file on disk, streamed (never read whole); hashes may be given to skip hashing a huge file. */
+export interface HubDiskContent {
+  diskPath: string;
+  /** sha256 of the content, hex; computed at addRepo when absent. */
+  sha256?: string;
+  /** git blob sha1 of the content, hex; only used for non-LFS files; computed when absent. */
+  blobId?: string;
+}
+
+export interface HubFileSpec {
+  /** Path in the repository, with `/` between folders. */
+  path: string;
+  content: Buffer | string | HubDiskContent;
+  /**
+   * Stored with Git LFS (served through a 302 to the CDN host).
+   * Default: true for *.safetensors, *.bin, *.gguf, *.pt, *.onnx, *.h5, *.msgpack or size >= 10 MiB.
+   */
+  lfs?: boolean;
+}
+
+export interface HubRepoSpec {
+  /** `org/name` or a bare `name`. */
+  id: string;
+  /** Without the valid token it answers exactly like a repository that does not exist. */
+  private?: boolean;
+  /** Every request without access answers GatedRepo: 401 without a token, 403 with the valid one. */
+  gated?: boolean;
+  /** For a gated repo: the valid token's user accepted the terms, so the token gets in (401 GatedRepo without it). */
+  gatedAccessGranted?: boolean;
+  /** Old ids of this repository: their URLs answer 307 with a relative Location to this id. */
+  renamedFrom?: string[];
+  /** Branch or tag name ("main", "v1.0", "refs/pr/1") -> files. */
+  revisions: Record<string, HubFileSpec[]>;
+}
+
+export interface HubFileInfo {
+  size: number;
+  lfs: boolean;
+  /** git blob sha1 of what git stores: the content for regular files, the LFS pointer for LFS files (as on the Hub). */
+  blobId: string;
+  /** sha256 of the content. */
+  sha256: string;
+  /** What the cache names the blob: sha256 if LFS, else blobId. */
+  etag: string;
+  /** Size of the LFS pointer file (LFS files only, else 0). */
+  pointerSize: number;
+}
+
+export interface LoggedRequest {
+  method: string;
+  host: 'hub' | 'cdn';
+  /** Raw path with query, as received. */
+  path: string;
+  range: string | null;
+  authorization: string | null;
+  /** 0 until the response head is written. */
+  status: number;
+  /** Body bytes written so far (final once the response ended or was cut). */
+  bodyBytesSent: number;
+}
+
+/**
+ * Each fault matches requests whose path (with query) contains `pathContains`
+ * (all requests if absent) and applies `times` times (forever if absent).
+ * On the CDN host the URL holds the sha256 and, in its query, the file's base name.
+ * Body faults (drop, stall, corrupt, throttle) only apply to, and only count,
+ * responses that send file bytes (200/206 of a file), never redirects or errors.
+ */
+export type Fault =
+  /** Send `afterBytes` body bytes, then destroy the socket (TCP FIN mid-body). */
+  | { kind: 'drop'; pathContains?: string; afterBytes: number; times?: number }
+  /** Send `afterBytes` body bytes, then nothing: the socket stays open until the client gives up or close(). */
+  | { kind: 'stall'; pathContains?: string; afterBytes: number; times?: number }
+  /** Answer this status (e.g. 500, 503, 429) before anything else, with Retry-After when asked. */
+  | { kind: 'status'; pathContains?: string; status: number; times?: number; retryAfterSeconds?: number }
+  /** Flip bytes in the body: same length, different content. */
+  | { kind: 'corrupt'; pathContains?: string; times?: number }
+  /** Cap each matching response at this rate, with timed writes. */
+  | { kind: 'throttle'; bytesPerSecond: number; pathContains?: string }
+  /** The CDN answers 403, as for an expired signed URL. */
+  | { kind: 'expire-cdn'; times?: number };
+
+export interface HubServerOptions {
+  repos?: HubRepoSpec[];
+  /** The one valid token; default 'hf_test_token'. */
+  token?: string;
+  /** Entries per page of the tree API; default 1000 (as the Hub). */
+  treePageSize?: number;
+  /** Lifetime of the signed CDN URLs; default 3600. */
+  cdnUrlTtlSeconds?: number;
+}
+
+export interface HubServer {
+  /** http://127.0.0.1:PORT, the endpoint. */
+  url: string;
+  /** http://127.0.0.2:PORT2, another host: LFS downloads redirect here. */
+  cdnUrl: string;
+  token: string;
+  addRepo(repo: HubRepoSpec): void;
+  /** Requests for `oldId` answer 307 with a relative Location to `newId`. */
+  addAlias(oldId: string, newId: string): void;
+  commitOf(repoId: string, revision: string): string;
+  fileInfo(repoId: string, revision: string, path: string): HubFileInfo;
+  /** The absolute resolve URL of a file (path segments encoded). */
+  resolveUrl(repoId: string, revision: string, path: string): string;
+  /** Every request, in order of arrival. */
+  requests: LoggedRequest[];
+  clearLog(): void;
+  addFault(fault: Fault): void;
+  clearFaults(): void;
+  /** Closes both listeners and destroys open sockets (stalled ones included). */
+  close(): Promise<void>;
+}
