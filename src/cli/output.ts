@@ -1,0 +1,121 @@
+/**
+ * How the CLI prints: aligned plain-text tables and key/value blocks for
+ * people, one JSON document for scripts (`--json`), human sizes and local
+ * times. Only presentation; no command logic.
+ */
+import type { Writable } from 'node:stream';
+
+const BINARY_UNITS = ['B', 'KiB', 'MiB', 'GiB', 'TiB', 'PiB'] as const;
+
+/** 1288490188 -> "1.2 GiB"; null -> "-". */
+export function formatBytes(bytes: number | null | undefined): string {
+  if (bytes === null || bytes === undefined) return '-';
+  let value = bytes;
+  let unit = 0;
+  while (Math.abs(value) >= 1024 && unit < BINARY_UNITS.length - 1) {
+    value /= 1024;
+    unit += 1;
+  }
+  if (unit === 0) return `${bytes} B`;
+  return `${value >= 100 ? value.toFixed(0) : value.toFixed(1)} ${BINARY_UNITS[unit]}`;
+}
+
+/**
+ * SQLite's CURRENT_TIMESTAMP is UTC without a zone ("2024-05-01 12:00:00");
+ * anything with an explicit zone (ISO 8601) is taken as it says.
+ */
+export function parseTimestamp(text: string): Date | null {
+  const trimmed = text.trim();
+  const hasZone = /(?:Z|[+-]\d{2}:?\d{2})$/i.test(trimmed);
+  const iso = trimmed.replace(' ', 'T') + (hasZone ? '' : 'Z');
+  const date = new Date(iso);
+  return Number.isNaN(date.getTime()) ? null : date;
+}
+
+function partsIn(date: Date, timeZone: string | undefined): Record<string, string> {
+  const format = new Intl.DateTimeFormat('en-US', {
+    timeZone,
+    year: 'numeric',
+    month: '2-digit',
+    day: '2-digit',
+    hour: '2-digit',
+    minute: '2-digit',
+    second: '2-digit',
+    weekday: 'short',
+    hourCycle: 'h23',
+  });
+  const parts: Record<string, string> = {};
+  for (const part of format.formatToParts(date)) parts[part.type] = part.value;
+  return parts;
+}
+
+/** "2024-05-01 14:00:00" in the machine's zone (honours TZ); "-" for null. */
+export function formatLocalTime(value: string | Date | null | undefined): string {
+  if (value === null || value === undefined) return '-';
+  const date = typeof value === 'string' ? parseTimestamp(value) : value;
+  if (date === null) return typeof value === 'string' ? value : '-';
+  const p = partsIn(date, undefined);
+  return `${p.year}-${p.month}-${p.day} ${p.hour}:${p.minute}:${p.second}`;
+}
+
+/** "Sun 2024-05-05 01:30" in the given IANA zone (schedule times). */
+export function formatTimeInZone(date: Date, timeZone: string): string {
+  const p = partsIn(date, timeZone);
+  const seconds = p.second === '00' ? '' : `:${p.second}`;
+  return `${p.weekday} ${p.year}-${p.month}-${p.day} ${p.hour}:${p.minute}${seconds}`;
+}
+
+/** Columns separated by two spaces, padded to the widest cell; no trailing spaces. */
+export function renderTable(headers: readonly string[], rows: readonly (readonly string[])[]): string {
+  const widths = headers.map((header, column) =>
+    Math.max(header.length, ...rows.map((row) => (row[column] ?? '').length)),
+  );
+  const line = (cells: readonly string[]): string =>
+    cells
+      .map((cell, column) => cell.padEnd(widths[column] ?? 0))
+      .join('  ')
+      .trimEnd();
+  return [line(headers), ...rows.map(line)].join('\n') + '\n';
+}
+
+/** "Label:  value" lines, labels aligned. */
+export function renderKeyValues(pairs: readonly (readonly [string, string])[]): string {
+  const width = Math.max(0, ...pairs.map(([label]) => label.length + 1));
+  return pairs.map(([label, value]) => `${`${label}:`.padEnd(width)}  ${value}`).join('\n') + '\n';
+}
+
+/** Where a command writes: results on stdout, notes and errors on stderr. */
+export class Output {
+  constructor(
+    private readonly stdout: Writable,
+    private readonly stderr: Writable,
+  ) {}
+
+  /** One JSON document (the `--json` result). */
+  json(value: unknown): void {
+    this.stdout.write(JSON.stringify(value, null, 2) + '\n');
+  }
+
+  /** Text for people; a trailing newline is added when missing. */
+  text(text: string): void {
+    this.stdout.write(text.endsWith('\n') ? text : text + '\n');
+  }
+
+  table(headers: readonly string[], rows: readonly (readonly string[])[]): void {
+    this.stdout.write(renderTable(headers, rows));
+  }
+
+  keyValues(pairs: readonly (readonly [string, string])[]): void {
+    this.stdout.write(renderKeyValues(pairs));
+  }
+
+  /** A one-line note on stderr, so that stdout stays a clean result. */
+  note(message: string): void {
+    this.stderr.write(`hfsched: note: ${message}\n`);
+  }
+
+  /** The one-line error of a failed command. */
+  error(message: string): void {
+    this.stderr.write(`hfsched: ${message}\n`);
+  }
+}

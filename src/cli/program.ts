@@ -1,0 +1,89 @@
+/**
+ * The `hfsched` program: global options, output and error conventions.
+ * Command groups are added by main.ts, one `registerXxx(program, context)`
+ * call each.
+ */
+import { Command, CommanderError } from 'commander';
+import type { Writable } from 'node:stream';
+import { createContext, type CliContext } from './context.js';
+import { exitCodeFor, messageFor, oneLine } from './exit-codes.js';
+import { Output } from './output.js';
+import { packageVersion } from './package-version.js';
+
+export interface ProgramOptions {
+  env?: NodeJS.ProcessEnv;
+  stdout?: Writable;
+  stderr?: Writable;
+}
+
+const DB_HELP =
+  'SQLite database file (default: $HFSCHED_DB, else $XDG_STATE_HOME/hfsched/hfsched.db, else ~/.local/state/hfsched/hfsched.db)';
+
+/**
+ * One-line errors, exit codes handled by runProgram, output to the given
+ * streams. Applied to every command before parsing, so a group added with
+ * `addCommand` (which does not inherit settings) follows the same rules.
+ */
+function applyConventions(command: Command, stdout: Writable, stderr: Writable): void {
+  command.exitOverride();
+  command.showSuggestionAfterError(true);
+  command.configureOutput({
+    writeOut: (text) => stdout.write(text),
+    writeErr: (text) => stderr.write(text),
+    outputError: (text, write) => write(`hfsched: ${oneLine(text)}\n`),
+  });
+  for (const sub of command.commands) applyConventions(sub, stdout, stderr);
+}
+
+export interface CliProgram {
+  program: Command;
+  context: CliContext;
+  /** Parses `argv` (process.argv form), runs the command, returns the exit code. */
+  run(argv: readonly string[]): Promise<number>;
+}
+
+export function createProgram(options: ProgramOptions = {}): CliProgram {
+  const stdout = options.stdout ?? process.stdout;
+  const stderr = options.stderr ?? process.stderr;
+  const program = new Command('hfsched');
+  const context = createContext(program, options.env ?? process.env, new Output(stdout, stderr));
+  program
+    .description('Download Hugging Face Hub models on a schedule into the standard Hugging Face cache.')
+    .version(packageVersion(), '-V, --version', 'print the version')
+    .helpOption('-h, --help', 'show help for a command')
+    .option('--db <path>', DB_HELP)
+    .configureHelp({ showGlobalOptions: true, sortSubcommands: false })
+    // A bad HFSCHED_* variable stops every command before it does anything.
+    .hook('preAction', () => {
+      context.bootstrap();
+    });
+  return {
+    program,
+    context,
+    run: (argv) => {
+      applyConventions(program, stdout, stderr);
+      return runProgram(program, context, stderr, argv);
+    },
+  };
+}
+
+async function runProgram(program: Command, context: CliContext, stderr: Writable, argv: readonly string[]): Promise<number> {
+  try {
+    await program.parseAsync([...argv]);
+    return 0;
+  } catch (error) {
+    // commander already printed its own message (through outputError).
+    if (!(error instanceof CommanderError)) context.output.error(messageFor(error));
+    if (context.env.HFSCHED_DEBUG === '1' && error instanceof Error && error.stack) {
+      stderr.write(`${error.stack}\n`);
+    }
+    return exitCodeFor(error);
+  }
+}
+
+/** A registered command by its name, e.g. `findCommand(program, 'model')`. */
+export function findCommand(parent: Command, name: string): Command {
+  const found = parent.commands.find((command) => command.name() === name);
+  if (found === undefined) throw new Error(`hfsched has no "${name}" command registered`);
+  return found;
+}

@@ -1,0 +1,108 @@
+/**
+ * The schedule options of `hfsched schedule add|set`, turned into schedule
+ * fields: `--daily HH:MM`, `--weekly DAY@HH:MM`, `--cron PATTERN`,
+ * `--until HH:MM`, `--for DURATION`. Each parser throws ValidationError
+ * (exit 2) with what is accepted.
+ */
+import { ValidationError } from '../store/errors.js';
+import type { ScheduleType } from '../store/types.js';
+import { DAY_NAMES, formatTimeOfDay, parseTimeOfDay, validateCronPattern } from '../daemon/schedule-timing.js';
+
+/** "sun", "Sunday", "SUN", "0" -> 0; 0 = Sunday .. 6 = Saturday (7 is Sunday too, as in cron). */
+export function parseDayOfWeek(text: string): number {
+  const trimmed = text.trim().toLowerCase();
+  if (/^[0-7]$/.test(trimmed)) return Number(trimmed) % 7;
+  const index = DAY_NAMES.findIndex((name) => {
+    const lower = name.toLowerCase();
+    return trimmed === lower || trimmed === lower.slice(0, 3);
+  });
+  if (index === -1) {
+    throw new ValidationError(
+      `day ${JSON.stringify(text)} is not valid; expected a day name (sun..sat, sunday..saturday) or a number 0..6 (0 = Sunday)`,
+    );
+  }
+  return index;
+}
+
+/** "4h", "90m", "1h30m" -> minutes (1 minute to 7 days). */
+export function parseDuration(text: string): number {
+  const match = /^(?:(\d+)h)?(?:(\d+)m)?$/i.exec(text.trim());
+  const hours = Number(match?.[1] ?? 0);
+  const minutes = Number(match?.[2] ?? 0);
+  const total = hours * 60 + minutes;
+  if (match === null || (match[1] === undefined && match[2] === undefined) || total < 1 || total > 7 * 24 * 60) {
+    throw new ValidationError(
+      `duration ${JSON.stringify(text)} is not valid; expected hours and/or minutes such as 4h, 90m or 1h30m (1 minute to 168h)`,
+    );
+  }
+  return total;
+}
+
+/** The timing part of a schedule, as chosen by exactly one of --daily/--weekly/--cron. */
+export interface ScheduleWhen {
+  type: ScheduleType;
+  time: string | null;
+  dayOfWeek: number | null;
+  cronPattern: string | null;
+}
+
+export interface WhenOptions {
+  daily?: string;
+  weekly?: string;
+  cron?: string;
+}
+
+export function hasWhen(options: WhenOptions): boolean {
+  return options.daily !== undefined || options.weekly !== undefined || options.cron !== undefined;
+}
+
+/** Exactly one of --daily, --weekly, --cron. */
+export function parseWhen(options: WhenOptions): ScheduleWhen {
+  const given = [options.daily, options.weekly, options.cron].filter((value) => value !== undefined);
+  if (given.length !== 1) {
+    throw new ValidationError(
+      'give exactly one of --daily HH:MM, --weekly DAY@HH:MM (0 = Sunday) or --cron "PATTERN"',
+    );
+  }
+  if (options.daily !== undefined) {
+    return { type: 'daily', time: formatTimeOfDay(parseTimeOfDay(options.daily)), dayOfWeek: null, cronPattern: null };
+  }
+  if (options.weekly !== undefined) {
+    const [day, time, ...rest] = options.weekly.split('@');
+    if (day === undefined || time === undefined || rest.length > 0) {
+      throw new ValidationError(
+        `--weekly ${JSON.stringify(options.weekly)} is not valid; expected DAY@HH:MM such as sun@01:30 or 0@01:30 (0 = Sunday)`,
+      );
+    }
+    return {
+      type: 'weekly',
+      time: formatTimeOfDay(parseTimeOfDay(time)),
+      dayOfWeek: parseDayOfWeek(day),
+      cronPattern: null,
+    };
+  }
+  return { type: 'custom', time: null, dayOfWeek: null, cronPattern: validateCronPattern(options.cron ?? '') };
+}
+
+/** The download window: `windowEnd` (HH:MM) or `windowMinutes`, never both. */
+export interface ScheduleWindow {
+  windowEnd: string | null;
+  windowMinutes: number | null;
+}
+
+export interface WindowOptions {
+  until?: string;
+  for?: string;
+}
+
+/** null when neither --until nor --for is given. */
+export function parseWindow(options: WindowOptions): ScheduleWindow | null {
+  if (options.until !== undefined && options.for !== undefined) {
+    throw new ValidationError('give --until HH:MM or --for DURATION, not both');
+  }
+  if (options.until !== undefined) {
+    return { windowEnd: formatTimeOfDay(parseTimeOfDay(options.until)), windowMinutes: null };
+  }
+  if (options.for !== undefined) return { windowEnd: null, windowMinutes: parseDuration(options.for) };
+  return null;
+}
