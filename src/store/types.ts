@@ -76,3 +76,47 @@ export interface SystemConfiguration {
   createdAt: string;
   updatedAt: string;
 }
+
+/** Per-model download options (migration 003). Omitted fields are left as they are. */
+export interface ModelOptions {
+  /** Branch, tag or commit to download; null means `main`. */
+  revision?: string | null;
+  /** Glob patterns of repo paths to download; empty means all. */
+  includePatterns?: string[];
+  /** Glob patterns of repo paths to skip. */
+  excludePatterns?: string[];
+}
+
+/** Schedule options added by migration 002. At most one of `windowEnd` and `windowMinutes`. */
+export interface ScheduleOptions {
+  /** croner pattern; required for `custom` schedules, refused for the others. */
+  cronPattern?: string | null;
+  /** `HH:MM` at which the download window closes. */
+  windowEnd?: string | null;
+  /** Minutes after each firing at which the download window closes. */
+  windowMinutes?: number | null;
+}
+
+/**
+ * Changes to an existing schedule (`updateSchedule`). A field left out is kept;
+ * `null` clears a nullable field. Setting one window form clears the other.
+ */
+export interface ScheduleChanges {
+  name?: string;
+  time?: string | null;
+  dayOfWeek?: number | null;
+  maxConcurrentDownloads?: number;
+  cronPattern?: string | null;
+  windowEnd?: string | null;
+  windowMinutes?: number | null;
+}
+
+/** What a finished download records (`completeDownload`). */
+export interface DownloadResult {
+  /** The snapshot folder. */
+  downloadPath: string;
+  /** Bytes of the whole snapshot. */
+  sizeBytes: number;
+  /** Merged (shallowly) into the session's metadata. */
+  metadata?: JsonObject;
+}

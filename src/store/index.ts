@@ -1,0 +1,28 @@
+/** The store's public API: everything the CLI, the daemon and the worker use. */
+export { initializeDatabase, migrateDatabase, openStore, schemaVersionOf } from './database-lifecycle.js';
+export { latestSchemaVersion, findMigrationsFolder } from './migration-files.js';
+export { Store } from './store.js';
+export { writeTransaction, withStoreErrors } from './transaction.js';
+export { translateSqliteError } from './sqlite-errors.js';
+export { DEFAULT_BUSY_TIMEOUT_MS } from './connection.js';
+export { INTERRUPTED_MESSAGE } from './download-lifecycle.js';
+export {
+  MODEL_TRANSITIONS,
+  SESSION_TRANSITIONS,
+  ENDED_SESSION_STATUSES,
+  isModelTransitionAllowed,
+} from './state-machines.js';
+export {
+  validateRepoId,
+  validateTime,
+  validateDayOfWeek,
+  validateMaxConcurrentDownloads,
+  validateCronPattern,
+  validateRevision,
+  validatePatterns,
+  validateModelStatus,
+  validateSessionStatus,
+  validateScheduleType,
+} from './validation.js';
+export * from './errors.js';
+export * from './types.js';

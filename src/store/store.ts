@@ -1,0 +1,213 @@
+/**
+ * `Store`: one open database and every operation of the contract on it.
+ * A CLI call opens one Store and closes it; a long-running process keeps one
+ * for its whole life. Get one with `openStore(path)` (database-lifecycle.ts).
+ */
+import type Database from 'better-sqlite3';
+import { closeConnection } from './connection.js';
+import * as lifecycle from './download-lifecycle.js';
+import * as sessions from './download-sessions.js';
+import * as models from './models.js';
+import * as schedules from './schedules.js';
+import * as systemConfig from './system-config.js';
+import type {
+  DownloadResult,
+  DownloadSession,
+  JsonObject,
+  Model,
+  ModelOptions,
+  ModelStatus,
+  ScheduleChanges,
+  ScheduleConfiguration,
+  ScheduleOptions,
+  ScheduleType,
+  SessionStatus,
+  SystemConfiguration,
+} from './types.js';
+
+export class Store {
+  /** The database file. */
+  readonly path: string;
+  /**
+   * The better-sqlite3 connection, for store modules only (src/store/*.ts,
+   * e.g. daemon-state.ts): everything else goes through the methods, which
+   * validate, keep transactions short and translate errors.
+   */
+  readonly db: Database.Database;
+
+  constructor(path: string, db: Database.Database) {
+    this.path = path;
+    this.db = db;
+  }
+
+  /** Closes the connection; closing again is harmless. */
+  close(): void {
+    closeConnection(this.db);
+  }
+
+  /** Whether the connection is still open. */
+  get isOpen(): boolean {
+    return this.db.open;
+  }
+
+  // Models (contract)
+
+  /** A new `pending` model. IntegrityError: the name exists. ValidationError: not a repo id. */
+  createModel(name: string, sizeBytes?: number | null, metadata?: JsonObject | null, options?: ModelOptions): Model {
+    return models.createModel(this.db, name, sizeBytes, metadata, options);
+  }
+
+  getModel(id: number): Model | null {
+    return models.getModel(this.db, id);
+  }
+
+  getModelByName(name: string): Model | null {
+    return models.getModelByName(this.db, name);
+  }
+
+  /** false: no such model. StateTransitionError: illegal move. ValidationError: unknown status. */
+  updateModelStatus(id: number, status: ModelStatus, downloadPath?: string | null): boolean {
+    return models.updateModelStatus(this.db, id, status, downloadPath);
+  }
+
+  getModelsByStatus(status: ModelStatus): Model[] {
+    return models.getModelsByStatus(this.db, status);
+  }
+
+  // Models (more)
+
+  listModels(): Model[] {
+    return models.listModels(this.db);
+  }
+
+  updateModelOptions(id: number, options: ModelOptions): boolean {
+    return models.updateModelOptions(this.db, id, options);
+  }
+
+  /** Deletes a model and its sessions. false: no such model. ConstraintError: it is downloading. */
+  deleteModel(id: number): boolean {
+    return models.deleteModel(this.db, id);
+  }
+
+  /** pending, paused, and failed with last retry_count < maxRetries; oldest first. */
+  eligibleModels(maxRetries: number): Model[] {
+    return models.eligibleModels(this.db, maxRetries);
+  }
+
+  // Schedules (contract)
+
+  /** Enabled only if no other schedule is enabled. ValidationError: bad configuration. */
+  createSchedule(
+    name: string,
+    type: ScheduleType,
+    time: string | null,
+    dayOfWeek?: number | null,
+    maxConcurrentDownloads = 1,
+    options?: ScheduleOptions,
+  ): ScheduleConfiguration {
+    return schedules.createSchedule(this.db, name, type, time, dayOfWeek, maxConcurrentDownloads, options);
+  }
+
+  getActiveSchedule(): ScheduleConfiguration | null {
+    return schedules.getActiveSchedule(this.db);
+  }
+
+  /** This one on, all others off, atomically. false: no such schedule. */
+  enableSchedule(id: number): boolean {
+    return schedules.enableSchedule(this.db, id);
+  }
+
+  // Schedules (more)
+
+  getSchedule(id: number): ScheduleConfiguration | null {
+    return schedules.getSchedule(this.db, id);
+  }
+
+  listSchedules(): ScheduleConfiguration[] {
+    return schedules.listSchedules(this.db);
+  }
+
+  disableSchedule(id: number): boolean {
+    return schedules.disableSchedule(this.db, id);
+  }
+
+  updateSchedule(id: number, changes: ScheduleChanges): boolean {
+    return schedules.updateSchedule(this.db, id, changes);
+  }
+
+  /** Deletes a schedule; its sessions stay in the history with no schedule. false: no such schedule. */
+  deleteSchedule(id: number): boolean {
+    return schedules.deleteSchedule(this.db, id);
+  }
+
+  // Download sessions (contract)
+
+  createDownloadSession(modelId: number, scheduleId?: number | null): DownloadSession {
+    return sessions.createDownloadSession(this.db, modelId, scheduleId);
+  }
+
+  /** false: no such session. StateTransitionError: illegal move or an ended session. */
+  updateDownloadSession(
+    id: number,
+    status: SessionStatus,
+    bytesDownloaded?: number | null,
+    totalBytes?: number | null,
+    errorMessage?: string | null,
+  ): boolean {
+    return sessions.updateDownloadSession(this.db, id, status, bytesDownloaded, totalBytes, errorMessage);
+  }
+
+  /** Newest first. */
+  getDownloadHistory(modelId: number, limit = 10): DownloadSession[] {
+    return sessions.getDownloadHistory(this.db, modelId, limit);
+  }
+
+  // Download sessions (worker transactions)
+
+  getDownloadSession(id: number): DownloadSession | null {
+    return sessions.getDownloadSession(this.db, id);
+  }
+
+  beginDownload(modelId: number, scheduleId: number | null): DownloadSession {
+    return lifecycle.beginDownload(this.db, modelId, scheduleId);
+  }
+
+  recordDownloadProgress(
+    sessionId: number,
+    bytesDownloaded: number,
+    totalBytes: number | null,
+    metadata?: JsonObject,
+  ): boolean {
+    return lifecycle.recordDownloadProgress(this.db, sessionId, bytesDownloaded, totalBytes, metadata);
+  }
+
+  completeDownload(sessionId: number, result: DownloadResult): void {
+    lifecycle.completeDownload(this.db, sessionId, result);
+  }
+
+  failDownload(sessionId: number, errorMessage: string): void {
+    lifecycle.failDownload(this.db, sessionId, errorMessage);
+  }
+
+  cancelDownload(sessionId: number, reason: string): void {
+    lifecycle.cancelDownload(this.db, sessionId, reason);
+  }
+
+  recoverInterruptedSessions(): DownloadSession[] {
+    return lifecycle.recoverInterruptedSessions(this.db);
+  }
+
+  // System configuration (contract)
+
+  getSystemConfig(key: string, defaultValue?: string | null): string | null {
+    return systemConfig.getSystemConfig(this.db, key, defaultValue);
+  }
+
+  setSystemConfig(key: string, value: string, description?: string | null): boolean {
+    return systemConfig.setSystemConfig(this.db, key, value, description);
+  }
+
+  listSystemConfig(): SystemConfiguration[] {
+    return systemConfig.listSystemConfig(this.db);
+  }
+}

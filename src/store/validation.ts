@@ -1,0 +1,209 @@
+/**
+ * Input validation at the store's edge. Every function throws a
+ * ValidationError whose message names the bad value and what is expected.
+ * The CLI and the hub client reuse `validateRepoId` and `validateTime`.
+ */
+import { Cron } from 'croner';
+import { ValidationError } from './errors.js';
+import {
+  MODEL_STATUSES,
+  SCHEDULE_TYPES,
+  SESSION_STATUSES,
+  type JsonObject,
+  type ModelStatus,
+  type ScheduleType,
+  type SessionStatus,
+} from './types.js';
+
+const REPO_ID_PART = /^[A-Za-z0-9._-]{1,96}$/;
+
+/**
+ * A Hugging Face repo id: `name` or `namespace/name`, as huggingface_hub's
+ * `validate_repo_id` accepts them (huggingface_hub/utils/_validators.py):
+ * each part 1..96 of `A-Z a-z 0-9 . _ -`, not starting or ending with `-` or
+ * `.`, no `--` or `..` anywhere, at most one `/`, not ending in `.git`.
+ */
+export function validateRepoId(repoId: unknown): string {
+  const shown = JSON.stringify(repoId);
+  if (typeof repoId !== 'string' || repoId.length === 0) {
+    throw new ValidationError(`invalid model name ${shown}: expected a Hugging Face repo id like "org/name"`);
+  }
+  const parts = repoId.split('/');
+  const why =
+    parts.length > 2
+      ? 'at most one "/" (namespace/name)'
+      : parts.some((part) => !REPO_ID_PART.test(part))
+        ? 'each part 1 to 96 characters of letters, digits, ".", "_" and "-"'
+        : parts.some((part) => /^[-.]|[-.]$/.test(part))
+          ? 'no part starting or ending with "-" or "."'
+          : repoId.includes('--') || repoId.includes('..')
+            ? 'no "--" or ".."'
+            : repoId.endsWith('.git')
+              ? 'no ".git" ending'
+              : null;
+  if (why !== null) {
+    throw new ValidationError(`invalid model name ${shown}: a Hugging Face repo id has ${why}, e.g. "org/name"`);
+  }
+  return repoId;
+}
+
+const TIME = /^(?:[01][0-9]|2[0-3]):[0-5][0-9]$/;
+
+/** `HH:MM`, 00:00 to 23:59, two digits each (the same rule as the schema's check). */
+export function validateTime(time: unknown, what = 'time'): string {
+  if (typeof time !== 'string' || !TIME.test(time)) {
+    throw new ValidationError(`invalid ${what} ${JSON.stringify(time)}: expected HH:MM from 00:00 to 23:59, e.g. "02:30"`);
+  }
+  return time;
+}
+
+/** 0 = Sunday .. 6 = Saturday (cron and JavaScript convention). */
+export function validateDayOfWeek(day: unknown): number {
+  if (typeof day !== 'number' || !Number.isInteger(day) || day < 0 || day > 6) {
+    throw new ValidationError(`invalid day of week ${JSON.stringify(day)}: expected 0 (Sunday) to 6 (Saturday)`);
+  }
+  return day;
+}
+
+export function validateMaxConcurrentDownloads(value: unknown): number {
+  if (typeof value !== 'number' || !Number.isInteger(value) || value < 1 || value > 10) {
+    throw new ValidationError(`invalid max concurrent downloads ${JSON.stringify(value)}: expected a whole number from 1 to 10`);
+  }
+  return value;
+}
+
+function validateOneOf<T extends string>(value: unknown, allowed: readonly T[], what: string): T {
+  if (typeof value !== 'string' || !(allowed as readonly string[]).includes(value)) {
+    throw new ValidationError(`invalid ${what} ${JSON.stringify(value)}: expected one of ${allowed.join(', ')}`);
+  }
+  return value as T;
+}
+
+export function validateModelStatus(status: unknown): ModelStatus {
+  return validateOneOf(status, MODEL_STATUSES, 'model status');
+}
+
+export function validateSessionStatus(status: unknown): SessionStatus {
+  return validateOneOf(status, SESSION_STATUSES, 'download session status');
+}
+
+export function validateScheduleType(type: unknown): ScheduleType {
+  return validateOneOf(type, SCHEDULE_TYPES, 'schedule type');
+}
+
+/** A whole number of bytes, 0 or more, exact in a JavaScript number. */
+export function validateByteCount(value: unknown, what: string): number {
+  if (typeof value !== 'number' || !Number.isSafeInteger(value) || value < 0) {
+    throw new ValidationError(`invalid ${what} ${JSON.stringify(value)}: expected a whole number of bytes, 0 or more`);
+  }
+  return value;
+}
+
+/** A record id: a positive whole number. */
+export function validateId(value: unknown, what: string): number {
+  if (typeof value !== 'number' || !Number.isSafeInteger(value) || value < 1) {
+    throw new ValidationError(`invalid ${what} id ${JSON.stringify(value)}: expected a positive whole number`);
+  }
+  return value;
+}
+
+/** A plain JSON object (not an array, not null), serialized once here. */
+export function serializeMetadata(metadata: unknown, what = 'metadata'): string {
+  if (typeof metadata !== 'object' || metadata === null || Array.isArray(metadata)) {
+    throw new ValidationError(`invalid ${what}: expected a JSON object like {"key": "value"}`);
+  }
+  try {
+    return JSON.stringify(metadata as JsonObject);
+  } catch (error) {
+    throw new ValidationError(`invalid ${what}: it cannot be written as JSON (${(error as Error).message})`, {
+      cause: error,
+    });
+  }
+}
+
+/** A schedule's name: 1..200 characters, no control characters. */
+export function validateScheduleName(name: unknown): string {
+  if (typeof name !== 'string' || name.trim().length === 0 || name.length > 200 || /[\u0000-\u001f\u007f]/.test(name)) {
+    throw new ValidationError(`invalid schedule name ${JSON.stringify(name)}: expected 1 to 200 printable characters`);
+  }
+  return name;
+}
+
+/** A croner pattern (5 or 6 fields, seconds allowed); croner parses it to check. */
+export function validateCronPattern(pattern: unknown): string {
+  if (typeof pattern !== 'string' || pattern.trim().length === 0) {
+    throw new ValidationError(`invalid cron pattern ${JSON.stringify(pattern)}: expected e.g. "0 2 * * *" (02:00 every day)`);
+  }
+  try {
+    new Cron(pattern, { paused: true }).stop();
+  } catch (error) {
+    throw new ValidationError(
+      `invalid cron pattern ${JSON.stringify(pattern)}: ${(error as Error).message}; expected e.g. "0 2 * * *" (02:00 every day)`,
+      { cause: error },
+    );
+  }
+  return pattern;
+}
+
+/** Minutes a download window stays open: 1 to 10 080 (one week). */
+export function validateWindowMinutes(minutes: unknown): number {
+  if (typeof minutes !== 'number' || !Number.isInteger(minutes) || minutes < 1 || minutes > 10_080) {
+    throw new ValidationError(`invalid window length ${JSON.stringify(minutes)} minutes: expected 1 to 10080`);
+  }
+  return minutes;
+}
+
+/**
+ * A revision: a branch, tag or commit, e.g. `main`, `v1.0`, `refs/pr/1`.
+ * Git refuses spaces, control characters and `..` in ref names
+ * (git-check-ref-format), so do we.
+ */
+export function validateRevision(revision: unknown): string {
+  if (
+    typeof revision !== 'string' ||
+    revision.length === 0 ||
+    revision.length > 255 ||
+    /[\s\u0000-\u001f\u007f]/.test(revision) ||
+    revision.includes('..')
+  ) {
+    throw new ValidationError(
+      `invalid revision ${JSON.stringify(revision)}: expected a branch, tag or commit like "main", "v1.0" or a 40-character hash`,
+    );
+  }
+  return revision;
+}
+
+/** Glob patterns on repo paths, e.g. ["*.safetensors", "*.json"]. */
+export function validatePatterns(patterns: unknown, what: string): string[] {
+  if (
+    !Array.isArray(patterns) ||
+    patterns.some((pattern) => typeof pattern !== 'string' || pattern.length === 0 || pattern.length > 1024 || pattern.includes('\u0000'))
+  ) {
+    throw new ValidationError(`invalid ${what} ${JSON.stringify(patterns)}: expected a list of glob patterns like ["*.safetensors"]`);
+  }
+  return [...(patterns as string[])];
+}
+
+/** `limit` of a history query: 1 or more. */
+export function validateLimit(limit: unknown): number {
+  if (typeof limit !== 'number' || !Number.isSafeInteger(limit) || limit < 1) {
+    throw new ValidationError(`invalid limit ${JSON.stringify(limit)}: expected a whole number, 1 or more`);
+  }
+  return limit;
+}
+
+/** A system configuration key: 1..200 printable characters, no spaces. */
+export function validateConfigKey(key: unknown): string {
+  if (typeof key !== 'string' || !/^[^\s\u0000-\u001f\u007f]{1,200}$/.test(key)) {
+    throw new ValidationError(`invalid configuration key ${JSON.stringify(key)}: expected a name like "download.max_retries"`);
+  }
+  return key;
+}
+
+/** A count: a whole number, 0 or more. */
+export function validateCount(value: unknown, what: string): number {
+  if (typeof value !== 'number' || !Number.isSafeInteger(value) || value < 0) {
+    throw new ValidationError(`invalid ${what} ${JSON.stringify(value)}: expected a whole number, 0 or more`);
+  }
+  return value;
+}

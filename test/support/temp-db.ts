@@ -1,0 +1,44 @@
+/**
+ * A fresh, initialized hfsched database in its own temporary folder, for
+ * tests. `cleanup()` closes the store and removes the folder; call it in an
+ * `after`/`afterEach` hook or a `finally`.
+ *
+ *     const db = createTempDatabase();
+ *     try { db.store.createModel('org/name'); } finally { db.cleanup(); }
+ */
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { initializeDatabase, openStore, type Store } from '../../src/store/index.js';
+
+export interface TempDatabase {
+  /** The temporary folder holding the database (and anything else the test puts there). */
+  dir: string;
+  /** The database file, initialized to the latest schema with default settings. */
+  dbPath: string;
+  /** An open store on `dbPath`. */
+  store: Store;
+  /** Closes `store` and deletes `dir`. Calling it twice is harmless. */
+  cleanup(): void;
+}
+
+export function createTempDatabase(): TempDatabase {
+  const dir = mkdtempSync(join(tmpdir(), 'hfsched-test-'));
+  const dbPath = join(dir, 'hfsched.db');
+  try {
+    initializeDatabase(dbPath);
+    const store = openStore(dbPath);
+    return {
+      dir,
+      dbPath,
+      store,
+      cleanup() {
+        store.close();
+        rmSync(dir, { recursive: true, force: true });
+      },
+    };
+  } catch (error) {
+    rmSync(dir, { recursive: true, force: true });
+    throw error;
+  }
+}
