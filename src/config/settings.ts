@@ -177,14 +177,21 @@ function effectiveValue(spec: SettingSpec, store: SettingsStore, env: NodeJS.Pro
   return { value, source: value === spec.type.canonical(fallback) ? 'default' : 'database' };
 }
 
-function effectiveValues(store: SettingsStore, env: NodeJS.ProcessEnv): Map<string, EffectiveValue> {
-  return new Map(SETTING_SPECS.map((spec) => [spec.key, effectiveValue(spec, store, env)]));
+/** The effective text of one setting (environment, database or default). */
+export function readSettingText(store: SettingsStore, key: string, env: NodeJS.ProcessEnv = process.env): string {
+  return effectiveValue(findSettingSpec(key), store, env).value;
+}
+
+/** The zone schedules are read in: `scheduler.timezone`, else the machine's. */
+export function scheduleTimeZone(store: SettingsStore, env: NodeJS.ProcessEnv = process.env): string {
+  const zone = readSettingText(store, 'scheduler.timezone', env);
+  return zone === '' ? machineTimeZone() : zone;
 }
 
 /** The effective value of every setting, typed. Throws ValidationError for a bad value. */
 export function readSettings(store: SettingsStore, env: NodeJS.ProcessEnv = process.env): Settings {
-  const values = effectiveValues(store, env);
-  const text = (key: SettingKey): string => values.get(key)?.value ?? defaultOf(key).value;
+  const values = new Map(SETTING_SPECS.map((spec) => [spec.key, effectiveValue(spec, store, env).value]));
+  const text = (key: SettingKey): string => values.get(key) ?? defaultOf(key).value;
   const number = (key: SettingKey): number => Number(text(key));
   const cacheDir = text('hub.cache_dir');
   const timezone = text('scheduler.timezone');
@@ -205,24 +212,30 @@ export function readSettings(store: SettingsStore, env: NodeJS.ProcessEnv = proc
   };
 }
 
+function describeSpec(spec: SettingSpec, effective: EffectiveValue): SettingDescription {
+  const fallback = defaultOf(spec.key);
+  return {
+    key: spec.key,
+    value: effective.value,
+    source: effective.source,
+    description: fallback.description,
+    live: spec.live,
+    liveNote: spec.liveNote,
+    envVar: spec.envVar,
+    type: spec.type.name,
+    default: fallback.value,
+  };
+}
+
 /** One row per setting: effective value, where it came from, and its documentation. */
 export function describeSettings(store: SettingsStore, env: NodeJS.ProcessEnv = process.env): SettingDescription[] {
-  const values = effectiveValues(store, env);
-  return SETTING_SPECS.map((spec) => {
-    const fallback = defaultOf(spec.key);
-    const effective = values.get(spec.key) ?? { value: fallback.value, source: 'default' as const };
-    return {
-      key: spec.key,
-      value: effective.value,
-      source: effective.source,
-      description: fallback.description,
-      live: spec.live,
-      liveNote: spec.liveNote,
-      envVar: spec.envVar,
-      type: spec.type.name,
-      default: fallback.value,
-    };
-  });
+  return SETTING_SPECS.map((spec) => describeSpec(spec, effectiveValue(spec, store, env)));
+}
+
+/** The row of one setting (ValidationError for an unknown key). */
+export function describeSetting(store: SettingsStore, key: string, env: NodeJS.ProcessEnv = process.env): SettingDescription {
+  const spec = findSettingSpec(key);
+  return describeSpec(spec, effectiveValue(spec, store, env));
 }
 
 /**

@@ -1,0 +1,47 @@
+/**
+ * `hfsched history <model> [--limit N]`: the download sessions of a model,
+ * newest first.
+ */
+import type { Command } from 'commander';
+import type { DownloadSession } from '../store/types.js';
+import type { CliContext } from './context.js';
+import { findModel } from './model-reference.js';
+import { wholeNumber } from './option-parsers.js';
+import { formatBytes, formatLocalTime } from './output.js';
+
+export const SESSION_HEADERS = ['SESSION', 'STATUS', 'STARTED', 'ENDED', 'DOWNLOADED', 'TOTAL', 'RETRY', 'SCHEDULE', 'ERROR'];
+
+export function sessionRows(sessions: readonly DownloadSession[]): string[][] {
+  return sessions.map((session) => [
+    String(session.id),
+    session.status,
+    formatLocalTime(session.startedAt),
+    formatLocalTime(session.completedAt),
+    formatBytes(session.bytesDownloaded),
+    formatBytes(session.totalBytes),
+    String(session.retryCount),
+    session.scheduleId === null ? 'manual' : String(session.scheduleId),
+    session.errorMessage ?? '',
+  ]);
+}
+
+export function registerHistoryCommand(program: Command, context: CliContext): void {
+  program
+    .command('history')
+    .description('show the download sessions of a model, newest first')
+    .argument('<model>', 'repo id or numeric id')
+    .option('--limit <n>', 'how many sessions (1..1000)', wholeNumber(1, 1000), 10)
+    .option('--json', 'print the sessions as JSON')
+    .action(async (reference: string, options: { limit: number; json?: boolean }) => {
+      const { model, sessions } = await context.withStore((store) => {
+        const model = findModel(store, reference);
+        return { model, sessions: store.getDownloadHistory(model.id, options.limit) };
+      });
+      if (options.json) return context.output.json(sessions);
+      if (sessions.length === 0) {
+        context.output.text(`No download sessions for ${model.name} yet.`);
+        return;
+      }
+      context.output.table(SESSION_HEADERS, sessionRows(sessions));
+    });
+}

@@ -1,0 +1,25 @@
+#!/usr/bin/env node
+/**
+ * The `hfsched` command. Each command group lives in its own file and is
+ * added here with one import and one `register...(program, context)` line.
+ */
+import { registerConfigCommands } from './config.js';
+import { registerHistoryCommand } from './history.js';
+import { registerInitCommand } from './init.js';
+import { registerMigrateCommand } from './migrate.js';
+import { registerModelCommands } from './models.js';
+import { createProgram } from './program.js';
+import { registerScheduleCommands } from './schedules.js';
+
+const { program, context, run } = createProgram();
+
+registerInitCommand(program, context);
+registerMigrateCommand(program, context);
+registerModelCommands(program, context);
+registerScheduleCommands(program, context);
+registerConfigCommands(program, context);
+registerHistoryCommand(program, context);
+// Other groups go here, e.g. registerPullCommand(program, context);
+// `model pause|resume|retry` extend the model command: registerModelControlCommands(findCommand(program, 'model'), context);
+
+process.exitCode = await run(process.argv);

@@ -1,0 +1,140 @@
+/**
+ * `hfsched model add|list|show|remove`: the models to download. The daemon
+ * engineer's `model pause|resume|retry` attach to the `model` command this
+ * registration returns.
+ */
+import { Option, type Command } from 'commander';
+import { MODEL_STATUSES, type DownloadSession, type Model, type ModelStatus } from '../store/types.js';
+import type { CliContext } from './context.js';
+import { findModel } from './model-reference.js';
+import { collect } from './option-parsers.js';
+import { formatBytes, formatLocalTime } from './output.js';
+import { sessionRows, SESSION_HEADERS } from './history.js';
+
+/** Sessions shown by `model show`. */
+const SHOWN_SESSIONS = 5;
+
+function patternsText(patterns: string[]): string {
+  return patterns.length === 0 ? '-' : patterns.join(', ');
+}
+
+/** The key/value view of one model. */
+export function modelDetails(model: Model): [string, string][] {
+  return [
+    ['ID', String(model.id)],
+    ['Name', model.name],
+    ['Status', model.status],
+    ['Revision', model.revision ?? 'main'],
+    ['Include', model.includePatterns.length === 0 ? 'all files' : patternsText(model.includePatterns)],
+    ['Exclude', patternsText(model.excludePatterns)],
+    ['Size', formatBytes(model.sizeBytes)],
+    ['Path', model.downloadPath ?? '-'],
+    ['Created', formatLocalTime(model.createdAt)],
+    ['Updated', formatLocalTime(model.updatedAt)],
+  ];
+}
+
+function registerAdd(model: Command, context: CliContext): void {
+  model
+    .command('add')
+    .description('add a model to download (it starts as pending)')
+    .argument('<repo_id>', 'Hugging Face repo id, e.g. meta-llama/Llama-3.1-8B')
+    .option('--revision <revision>', 'branch, tag or commit to download (default: main)')
+    .option('--include <glob>', 'download only matching files (repeatable), e.g. "*.safetensors"', collect)
+    .option('--exclude <glob>', 'skip matching files (repeatable), e.g. "*.bin"', collect)
+    .option('--json', 'print the model as JSON')
+    .addHelpText('after', '\nExample:\n  hfsched model add Qwen/Qwen2.5-7B-Instruct --include "*.safetensors" --include "*.json"')
+    .action(async (repoId: string, options: { revision?: string; include?: string[]; exclude?: string[]; json?: boolean }) => {
+      const created = await context.withStore((store) =>
+        store.createModel(repoId, undefined, undefined, {
+          revision: options.revision ?? null,
+          includePatterns: options.include ?? [],
+          excludePatterns: options.exclude ?? [],
+        }),
+      );
+      if (options.json) return context.output.json(created);
+      context.output.text(`Added model ${created.name} (id ${created.id}); it is pending until the next scheduled run.`);
+      context.output.keyValues(modelDetails(created).filter(([label]) => ['Revision', 'Include', 'Exclude'].includes(label)));
+    });
+}
+
+function registerList(model: Command, context: CliContext): void {
+  model
+    .command('list')
+    .description('list the models')
+    .addOption(new Option('--status <status>', 'only models with this status').choices(MODEL_STATUSES))
+    .option('--json', 'print the models as JSON')
+    .action(async (options: { status?: ModelStatus; json?: boolean }) => {
+      const models = await context.withStore((store) =>
+        options.status === undefined ? store.listModels() : store.getModelsByStatus(options.status),
+      );
+      if (options.json) return context.output.json(models);
+      if (models.length === 0) {
+        context.output.text(
+          options.status === undefined
+            ? 'No models yet; add one with: hfsched model add <repo_id>'
+            : `No ${options.status} models.`,
+        );
+        return;
+      }
+      context.output.table(
+        ['ID', 'NAME', 'STATUS', 'SIZE', 'REVISION', 'FILES', 'UPDATED'],
+        models.map((entry) => [
+          String(entry.id),
+          entry.name,
+          entry.status,
+          formatBytes(entry.sizeBytes),
+          entry.revision ?? 'main',
+          entry.includePatterns.length === 0 && entry.excludePatterns.length === 0 ? 'all' : 'filtered',
+          formatLocalTime(entry.updatedAt),
+        ]),
+      );
+    });
+}
+
+function registerShow(model: Command, context: CliContext): void {
+  model
+    .command('show')
+    .description(`show one model and its last ${SHOWN_SESSIONS} download sessions`)
+    .argument('<model>', 'repo id or numeric id')
+    .option('--json', 'print {model, sessions} as JSON')
+    .action(async (reference: string, options: { json?: boolean }) => {
+      const { found, sessions } = await context.withStore((store) => {
+        const found = findModel(store, reference);
+        return { found, sessions: store.getDownloadHistory(found.id, SHOWN_SESSIONS) as DownloadSession[] };
+      });
+      if (options.json) return context.output.json({ model: found, sessions });
+      context.output.keyValues(modelDetails(found));
+      context.output.text('');
+      if (sessions.length === 0) return context.output.text('No download sessions yet.');
+      context.output.text('Last download sessions:');
+      context.output.table(SESSION_HEADERS, sessionRows(sessions));
+    });
+}
+
+function registerRemove(model: Command, context: CliContext): void {
+  model
+    .command('remove')
+    .description('remove a model and its download history (refused while it downloads; files in the cache are kept)')
+    .argument('<model>', 'repo id or numeric id')
+    .action(async (reference: string) => {
+      const removed = await context.withStore((store) => {
+        const found = findModel(store, reference);
+        store.deleteModel(found.id);
+        return found;
+      });
+      context.output.text(
+        `Removed model ${removed.name} (id ${removed.id}) and its download history; files already in the cache are kept.`,
+      );
+    });
+}
+
+/** Registers `model add|list|show|remove` and returns the `model` command for other groups to extend. */
+export function registerModelCommands(program: Command, context: CliContext): Command {
+  const model = program.command('model').description('add, list, show and remove models');
+  registerAdd(model, context);
+  registerList(model, context);
+  registerShow(model, context);
+  registerRemove(model, context);
+  return model;
+}
