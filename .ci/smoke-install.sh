@@ -46,12 +46,14 @@ chmod 0755 "$app/dist/src/cli/main.js"
 ln -s "$app/dist/src/cli/main.js" "$root/usr/bin/hfsched"
 hfsched="$root/usr/bin/hfsched"
 
-# The unit's environment, under the scratch root.
+# The unit's environment (Environment=, LoadCredential=), under the scratch root.
 export HFSCHED_DB="$root/var/lib/hfsched/hfsched.db"
 export HF_HOME="$root/var/cache/hfsched"
-export HFSCHED_LOG_LEVEL=info
-export NODE_ENV=production
-unset HF_TOKEN HF_HUB_CACHE HF_TOKEN_PATH CREDENTIALS_DIRECTORY
+# An empty credential, as the README installs it for public models only.
+export CREDENTIALS_DIRECTORY="$root/run/credentials/hfsched.service"
+mkdir -p "$CREDENTIALS_DIRECTORY"
+: >"$CREDENTIALS_DIRECTORY/hf_token"
+unset HF_TOKEN HF_HUB_CACHE HF_TOKEN_PATH HFSCHED_LOG_LEVEL
 cd "$root"
 
 echo "--- ExecStartPre: hfsched init (twice)"
