@@ -1,0 +1,213 @@
+import { after, before, describe, test } from 'node:test';
+import assert from 'node:assert/strict';
+import { SETTING_DEFAULTS } from '../../src/config/defaults.js';
+import {
+  describeSetting,
+  describeSettings,
+  machineTimeZone,
+  readSettings,
+  setSetting,
+  settingKeys,
+} from '../../src/config/settings.js';
+import { ValidationError } from '../../src/store/errors.js';
+import { createTempDatabase, type TempDatabase } from '../support/temp-db.js';
+
+/** For every key: values `config set` accepts (with what is stored) and values it refuses. */
+const CASES: Record<string, { accepted: [string, string][]; refused: string[] }> = {
+  'hub.endpoint': {
+    accepted: [
+      ['https://hf-mirror.com/', 'https://hf-mirror.com'],
+      ['http://127.0.0.1:8080/hub', 'http://127.0.0.1:8080/hub'],
+    ],
+    refused: ['ftp://hf-mirror.com', 'huggingface.co', 'https://user:pw@hf.co', 'https://hf.co/?x=1', ''],
+  },
+  'hub.cache_dir': {
+    accepted: [
+      ['/data/hf/hub/', '/data/hf/hub'],
+      ['', ''],
+    ],
+    refused: ['relative/hub', '~/hub'],
+  },
+  'download.max_retries': { accepted: [['0', '0'], ['100', '100']], refused: ['-1', '101', '2.5', 'five'] },
+  'download.concurrent_files': { accepted: [['1', '1'], ['64', '64']], refused: ['0', '65', ''] },
+  'download.connections_per_file': { accepted: [['1', '1'], ['16', '16']], refused: ['0', '17'] },
+  'download.multipart_threshold_bytes': {
+    accepted: [
+      ['64MiB', String(64 * 1024 * 1024)],
+      ['1048576', '1048576'],
+    ],
+    refused: ['1000', '1KB', 'big', '-5MiB'],
+  },
+  'download.bandwidth_limit': {
+    accepted: [
+      ['0', '0'],
+      ['20MB', '20000000'],
+      ['1.5 MiB', String(1.5 * 1024 * 1024)],
+    ],
+    refused: ['-1', 'fast', '10 parsecs'],
+  },
+  'download.stall_timeout_seconds': { accepted: [['5', '5'], ['3600', '3600']], refused: ['4', '3601', '1m'] },
+  'download.min_free_bytes': { accepted: [['0', '0'], ['2GiB', String(2 * 1024 ** 3)]], refused: ['-1', 'lots'] },
+  'scheduler.timezone': {
+    accepted: [
+      ['Europe/Paris', 'Europe/Paris'],
+      ['UTC', 'UTC'],
+      ['', ''],
+    ],
+    refused: ['Mars/Olympus_Mons', 'GMT+25'],
+  },
+  'log.level': { accepted: [['debug', 'debug'], ['WARN', 'warn'], ['silent', 'silent']], refused: ['verbose', ''] },
+  'http.port': { accepted: [['0', '0'], ['9464', '9464'], ['65535', '65535']], refused: ['65536', '-1', 'http'] },
+  'http.host': {
+    accepted: [
+      ['0.0.0.0', '0.0.0.0'],
+      ['::1', '::1'],
+      ['localhost', 'localhost'],
+    ],
+    refused: ['', 'not a host', 'http://127.0.0.1'],
+  },
+};
+
+describe('settings validation', () => {
+  let db: TempDatabase;
+  before(() => {
+    db = createTempDatabase();
+  });
+  after(() => db.cleanup());
+
+  test('every documented setting has validation cases, and every case a documented setting', () => {
+    assert.deepEqual(Object.keys(CASES).sort(), settingKeys().sort());
+    assert.deepEqual(settingKeys().sort(), SETTING_DEFAULTS.map((entry) => entry.key).sort());
+  });
+
+  for (const [key, { accepted, refused }] of Object.entries(CASES)) {
+    test(`config set ${key} stores valid values in their canonical form`, () => {
+      for (const [input, stored] of accepted) {
+        assert.equal(setSetting(db.store, key, input), stored, `input ${JSON.stringify(input)}`);
+        assert.equal(db.store.getSystemConfig(key), stored);
+      }
+    });
+
+    test(`config set ${key} refuses bad values with the reason, changing nothing`, () => {
+      const before = db.store.getSystemConfig(key);
+      for (const input of refused) {
+        assert.throws(
+          () => setSetting(db.store, key, input),
+          (error: unknown) => {
+            assert.ok(error instanceof ValidationError, `input ${JSON.stringify(input)}`);
+            assert.ok(error.message.startsWith(`${key}: ${JSON.stringify(input)} is not valid; expected `), error.message);
+            return true;
+          },
+        );
+        assert.equal(db.store.getSystemConfig(key), before);
+      }
+    });
+  }
+
+  test('every default value passes its own validation', () => {
+    for (const { key, value } of SETTING_DEFAULTS) {
+      assert.equal(setSetting(db.store, key, value), value, key);
+    }
+  });
+
+  test('an unknown key is refused and the known keys are listed', () => {
+    assert.throws(() => setSetting(db.store, 'download.speed', '1'), (error: unknown) => {
+      assert.ok(error instanceof ValidationError);
+      assert.match(error.message, /^unknown setting "download.speed"; known settings: hub.endpoint, hub.cache_dir, /);
+      return true;
+    });
+    assert.equal(db.store.getSystemConfig('download.speed'), null);
+  });
+});
+
+describe('effective settings', () => {
+  let db: TempDatabase;
+  before(() => {
+    db = createTempDatabase();
+  });
+  after(() => db.cleanup());
+
+  test('a fresh database reads every default, typed', () => {
+    const settings = readSettings(db.store, {});
+    assert.equal(settings.hubEndpoint, 'https://huggingface.co');
+    assert.equal(settings.hubCacheDir, null);
+    assert.equal(settings.downloadMaxRetries, 5);
+    assert.equal(settings.downloadMultipartThresholdBytes, 64 * 1024 * 1024);
+    assert.equal(settings.downloadBandwidthLimit, 0);
+    assert.equal(settings.logLevel, 'info');
+    assert.equal(settings.httpPort, 0);
+    assert.equal(settings.httpHost, '127.0.0.1');
+  });
+
+  test("an empty time zone means the machine's zone", () => {
+    assert.equal(readSettings(db.store, {}).schedulerTimezone, machineTimeZone());
+  });
+
+  test('every setting of a fresh database comes from the default', () => {
+    assert.deepEqual(
+      describeSettings(db.store, {}).filter((row) => row.source !== 'default'),
+      [],
+    );
+  });
+
+  test('a value set in the database is read and reported as coming from the database', () => {
+    setSetting(db.store, 'download.concurrent_files', '8');
+    assert.equal(readSettings(db.store, {}).downloadConcurrentFiles, 8);
+    assert.equal(describeSetting(db.store, 'download.concurrent_files', {}).source, 'database');
+  });
+
+  test('a database value equal to the default is reported as the default', () => {
+    setSetting(db.store, 'download.max_retries', '5');
+    assert.equal(describeSetting(db.store, 'download.max_retries', {}).source, 'default');
+  });
+
+  test('HF_ENDPOINT overrides hub.endpoint', () => {
+    setSetting(db.store, 'hub.endpoint', 'https://db-mirror.example');
+    const env = { HF_ENDPOINT: 'http://127.0.0.1:9000/' };
+    assert.equal(readSettings(db.store, env).hubEndpoint, 'http://127.0.0.1:9000');
+    const row = describeSetting(db.store, 'hub.endpoint', env);
+    assert.equal(row.source, 'environment');
+    assert.equal(row.envVar, 'HF_ENDPOINT');
+  });
+
+  test('HF_HUB_CACHE overrides hub.cache_dir', () => {
+    assert.equal(readSettings(db.store, { HF_HUB_CACHE: '/srv/hub' }).hubCacheDir, '/srv/hub');
+  });
+
+  test('HFSCHED_LOG_LEVEL overrides log.level', () => {
+    setSetting(db.store, 'log.level', 'warn');
+    assert.equal(readSettings(db.store, { HFSCHED_LOG_LEVEL: 'debug' }).logLevel, 'debug');
+    assert.equal(readSettings(db.store, {}).logLevel, 'warn');
+  });
+
+  test('an empty environment variable does not override', () => {
+    setSetting(db.store, 'hub.endpoint', 'https://db-mirror.example');
+    assert.equal(readSettings(db.store, { HF_ENDPOINT: '' }).hubEndpoint, 'https://db-mirror.example');
+  });
+
+  test('a bad value in an overriding variable is refused naming the variable', () => {
+    assert.throws(() => readSettings(db.store, { HF_ENDPOINT: 'ftp://mirror' }), {
+      name: 'ValidationError',
+      message: /^environment variable HF_ENDPOINT="ftp:\/\/mirror" \(for hub.endpoint\) is not valid; expected an http/,
+    });
+  });
+
+  test('a bad value written to the database behind our back is reported with the fix', () => {
+    db.store.setSystemConfig('download.connections_per_file', 'many');
+    try {
+      assert.throws(() => readSettings(db.store, {}), {
+        name: 'ValidationError',
+        message: /setting download.connections_per_file holds "many" in the database.*hfsched config set download.connections_per_file <value>$/,
+      });
+    } finally {
+      db.store.setSystemConfig('download.connections_per_file', '4');
+    }
+  });
+
+  test('only http.port and http.host need a restart to take effect', () => {
+    assert.deepEqual(
+      describeSettings(db.store, {}).filter((row) => !row.live).map((row) => row.key),
+      ['http.port', 'http.host'],
+    );
+  });
+});
