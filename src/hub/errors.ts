@@ -1,0 +1,58 @@
+/**
+ * Errors the Hub client raises. The contract's classes (src/store/errors.ts)
+ * cover the Hub's answers: NotFoundError (repository, revision, file),
+ * ConstraintError (gated, disabled, forbidden, no free space), ValidationError
+ * (bad repo id, unsafe file name, rejected token). A transfer that keeps failing
+ * after every retry (network, server errors, bytes that never verify) has no
+ * contract class: it is a DownloadError, a sibling of those under HfschedError.
+ */
+import { HfschedError } from '../store/errors.js';
+
+/** A transfer that failed after its retries; the message names the file and what to do. */
+export class DownloadError extends HfschedError {}
+
+/**
+ * Failures inside one transfer, which the retry logic classifies; they never
+ * leave the hub (a DownloadError or a contract error does).
+ */
+export class TransferError extends Error {
+  constructor(
+    message: string,
+    /** Worth another try after a pause. */
+    readonly retryable: boolean,
+    /** Server-asked pause before the next try (Retry-After), in ms. */
+    readonly retryAfterMs: number | null = null,
+    options?: { cause?: unknown },
+  ) {
+    super(message, options);
+    this.name = new.target.name;
+  }
+}
+
+/** No byte arrived for stallTimeoutMs: the connection is dropped and the transfer resumed. */
+export class StallTimeoutError extends TransferError {
+  constructor(timeoutMs: number) {
+    super(`no data for ${Math.round(timeoutMs / 1000)} s (download.stall_timeout_seconds)`, true);
+  }
+}
+
+/** A signed CDN URL answered 403: it expired; ask the Hub's resolve URL for a fresh one. */
+export class ExpiredUrlError extends TransferError {
+  constructor(host: string) {
+    super(`the signed download URL on ${host} expired`, true);
+  }
+}
+
+/** The server answered a Range request with the whole file (or the wrong range). */
+export class RangesUnsupportedError extends TransferError {
+  constructor(host: string) {
+    super(`${host} did not honour a Range request`, false);
+  }
+}
+
+/** The bytes on disk cannot be right (wrong size, wrong hash, 416): start the file again from zero. */
+export class BlobMismatchError extends TransferError {
+  constructor(message: string) {
+    super(message, false);
+  }
+}

@@ -1,0 +1,152 @@
+/**
+ * One HTTP exchange with the Hub, as the official clients do it
+ * (huggingface_hub/utils/_http.py, file_download.py): `Accept-Encoding:
+ * identity` so sizes are real byte counts, our User-Agent, the token as
+ * `Authorization: Bearer` only for the endpoint's own origin, and redirects
+ * followed by hand: a relative one (307 to another Hub path) keeps the token;
+ * one to another host (302 to the CDN for LFS files) does not, as `requests`
+ * drops Authorization when the host changes. The body is returned as a stream,
+ * with a stall watchdog still armed, so the caller reads it at its own pace.
+ */
+import http, { type IncomingHttpHeaders, type IncomingMessage } from 'node:http';
+import https from 'node:https';
+import { TransferError } from './errors.js';
+import { StallWatchdog } from './stall-watchdog.js';
+import { USER_AGENT } from './user-agent.js';
+
+const MAX_REDIRECTS = 10;
+const REDIRECT_STATUSES = new Set([301, 302, 303, 307, 308]);
+
+// Keep-alive: a multi-connection download and its many range requests reuse sockets.
+const httpAgent = new http.Agent({ keepAlive: true, scheduling: 'lifo' });
+const httpsAgent = new https.Agent({ keepAlive: true, scheduling: 'lifo' });
+
+export interface HubRequest {
+  url: string;
+  method?: 'GET' | 'HEAD';
+  /** Extra headers (Range). */
+  headers?: Record<string, string>;
+  token: string | null;
+  /** The only origin the token may be sent to: the endpoint's. */
+  tokenOrigin: string;
+  stallTimeoutMs: number;
+  signal?: AbortSignal;
+}
+
+export interface HubResponse {
+  status: number;
+  headers: IncomingHttpHeaders;
+  /** Where the answer came from, after redirects. */
+  url: URL;
+  /** True when the answer came from the endpoint's origin (not a CDN). */
+  fromTokenOrigin: boolean;
+  body: IncomingMessage;
+  /** Still armed: touch() it per chunk, pause() it around your own waits, stop() it when done. */
+  watchdog: StallWatchdog;
+  /** Drops the connection (the rest of the body is not wanted). */
+  discard(): void;
+}
+
+/** Sends a request and follows redirects; resolves once the final response's head has arrived. */
+export async function sendHubRequest(request: HubRequest): Promise<HubResponse> {
+  let url = new URL(request.url);
+  for (let hop = 0; hop <= MAX_REDIRECTS; hop += 1) {
+    const response = await sendOnce(url, request);
+    const location = response.headers.location;
+    if (!REDIRECT_STATUSES.has(response.status) || location === undefined) return response;
+    // The body of a redirect is not wanted; draining it returns the socket to the pool.
+    response.watchdog.stop();
+    response.body.resume();
+    url = new URL(location, url);
+  }
+  throw new TransferError(`too many redirects from ${new URL(request.url).host}`, false);
+}
+
+function sendOnce(url: URL, request: HubRequest): Promise<HubResponse> {
+  const headers: Record<string, string> = {
+    'User-Agent': USER_AGENT,
+    'Accept-Encoding': 'identity',
+    ...request.headers,
+  };
+  const fromTokenOrigin = url.origin === request.tokenOrigin;
+  if (request.token !== null && fromTokenOrigin) headers.Authorization = `Bearer ${request.token}`;
+
+  const isHttps = url.protocol === 'https:';
+  const client = isHttps ? https : http;
+  return new Promise<HubResponse>((resolve, reject) => {
+    const req = client.request(url, {
+      method: request.method ?? 'GET',
+      headers,
+      agent: isHttps ? httpsAgent : httpAgent,
+    });
+    // Errors go to the body stream once there is one, so that its reader sees them as they are.
+    let body: IncomingMessage | null = null;
+    const fail = (error: Error): void => {
+      if (body !== null) body.destroy(error);
+      else req.destroy(error);
+    };
+    const watchdog = new StallWatchdog(request.stallTimeoutMs, fail);
+    const onAbort = (): void => {
+      fail(new TransferError('download paused', false, null, { cause: request.signal?.reason }));
+    };
+    if (request.signal?.aborted) onAbort();
+    request.signal?.addEventListener('abort', onAbort, { once: true });
+    const cleanup = (): void => {
+      watchdog.stop();
+      request.signal?.removeEventListener('abort', onAbort);
+    };
+
+    req.on('error', (error) => {
+      cleanup();
+      reject(error);
+    });
+    req.on('response', (res) => {
+      body = res;
+      watchdog.touch();
+      // From here the caller owns the body; errors reach it through the stream.
+      req.removeAllListeners('error');
+      req.on('error', () => {});
+      res.on('close', cleanup);
+      resolve({
+        status: res.statusCode ?? 0,
+        headers: res.headers,
+        url,
+        fromTokenOrigin,
+        body: res,
+        watchdog,
+        discard: () => {
+          cleanup();
+          req.destroy();
+        },
+      });
+    });
+    req.end();
+  });
+}
+
+/** Reads a whole (small) body as text, e.g. the JSON of an API answer. */
+export async function readBodyText(response: HubResponse, maxBytes: number): Promise<string> {
+  const chunks: Buffer[] = [];
+  let total = 0;
+  try {
+    for await (const chunk of response.body) {
+      response.watchdog.touch();
+      const buffer = chunk as Buffer;
+      total += buffer.length;
+      if (total > maxBytes) {
+        response.discard();
+        throw new TransferError(`answer from ${response.url.host} is larger than ${maxBytes} bytes`, false);
+      }
+      chunks.push(buffer);
+    }
+  } finally {
+    response.watchdog.stop();
+  }
+  return Buffer.concat(chunks).toString('utf8');
+}
+
+/** A header as one string (the first, when repeated). */
+export function headerValue(headers: IncomingHttpHeaders, name: string): string | undefined {
+  const value = headers[name.toLowerCase()];
+  return Array.isArray(value) ? value[0] : value;
+}

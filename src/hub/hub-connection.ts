@@ -1,0 +1,61 @@
+/**
+ * What every request of one snapshot download shares: the endpoint, the
+ * token and where it may go, the timeouts and retry limits, the abort signal.
+ * Also the URLs of the Hub API (huggingface_hub/hf_api.py, file_download.hf_hub_url).
+ */
+import type { Logger } from 'pino';
+
+export interface HubConnection {
+  /** No trailing slash. */
+  endpoint: string;
+  /** The endpoint's origin: the only one that gets the token. */
+  tokenOrigin: string;
+  token: string | null;
+  repoId: string;
+  stallTimeoutMs: number;
+  maxRetries: number;
+  retryBaseDelayMs: number;
+  signal?: AbortSignal;
+  logger?: Logger;
+}
+
+export function hubConnection(options: {
+  endpoint: string;
+  token: string | null;
+  repoId: string;
+  stallTimeoutMs: number;
+  maxRetries: number;
+  retryBaseDelayMs?: number;
+  signal?: AbortSignal;
+  logger?: Logger;
+}): HubConnection {
+  const endpoint = options.endpoint.trim().replace(/\/+$/, '');
+  const connection: HubConnection = {
+    endpoint,
+    tokenOrigin: new URL(endpoint).origin,
+    token: options.token,
+    repoId: options.repoId,
+    stallTimeoutMs: options.stallTimeoutMs,
+    maxRetries: options.maxRetries,
+    retryBaseDelayMs: options.retryBaseDelayMs ?? 1000,
+  };
+  if (options.signal !== undefined) connection.signal = options.signal;
+  if (options.logger !== undefined) connection.logger = options.logger;
+  return connection;
+}
+
+/** `/api/models/{repo_id}/revision/{revision}?blobs=true`: the commit and every file with size and hashes. */
+export function revisionInfoUrl(connection: HubConnection, revision: string): string {
+  return `${connection.endpoint}/api/models/${connection.repoId}/revision/${encodeURIComponent(revision)}?blobs=true`;
+}
+
+/** `/api/models/{repo_id}/tree/{revision}?recursive=true`: the files, in pages (Link: rel="next"). */
+export function treeUrl(connection: HubConnection, revision: string): string {
+  return `${connection.endpoint}/api/models/${connection.repoId}/tree/${encodeURIComponent(revision)}?recursive=true&expand=false`;
+}
+
+/** `/{repo_id}/resolve/{revision}/{path}`: the file's bytes; the path keeps its slashes. */
+export function resolveUrl(connection: HubConnection, revision: string, repoPath: string): string {
+  const path = repoPath.split('/').map(encodeURIComponent).join('/');
+  return `${connection.endpoint}/${connection.repoId}/resolve/${encodeURIComponent(revision)}/${path}`;
+}

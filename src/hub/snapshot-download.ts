@@ -1,0 +1,172 @@
+/**
+ * Downloads one revision of a model repository into the Hugging Face cache,
+ * as huggingface_hub's snapshot_download does: resolve the revision to a
+ * commit and list its files, keep those the include/exclude globs select,
+ * fetch each missing blob (several at once), link it into
+ * `snapshots/{commit}/`, and write `refs/{revision}` once the snapshot is
+ * complete. Nothing is written before every listed path has been checked.
+ */
+import { mkdir, stat } from 'node:fs/promises';
+import { ValidationError } from '../store/errors.js';
+import { fetchBlob, type BlobJob } from './blob-fetcher.js';
+import { RepoCacheLayout } from './cache-layout.js';
+import { DownloadError } from './errors.js';
+import { selectFiles } from './file-selection.js';
+import { assertFreeSpace } from './free-space.js';
+import { hubConnection } from './hub-connection.js';
+import { ProgressTracker } from './progress-tracker.js';
+import { listRevision, type RepoFile } from './repo-listing.js';
+import { assertSafeRepoPath, assertSafeRevision, assertValidRepoId, isValidEtag } from './repo-paths.js';
+import { linkSnapshotFile, writeRef } from './snapshot-links.js';
+import type { SnapshotRequest, SnapshotResult } from './types.js';
+
+interface PlannedBlob {
+  job: BlobJob;
+  /** Every path of the snapshot with these bytes (identical files share one blob). */
+  paths: string[];
+}
+
+function assertPositiveInteger(value: number, name: string, minimum: number): void {
+  if (!Number.isSafeInteger(value) || value < minimum) {
+    throw new ValidationError(`${name} must be an integer >= ${minimum} (got ${value})`);
+  }
+}
+
+function checkRequest(request: SnapshotRequest): string {
+  assertValidRepoId(request.repoId);
+  const revision = request.revision === '' ? 'main' : request.revision;
+  assertSafeRevision(revision);
+  assertPositiveInteger(request.concurrentFiles, 'download.concurrent_files', 1);
+  assertPositiveInteger(request.connectionsPerFile, 'download.connections_per_file', 1);
+  assertPositiveInteger(request.maxRetries, 'download.max_retries', 0);
+  assertPositiveInteger(request.minFreeBytes, 'download.min_free_bytes', 0);
+  if (!(request.stallTimeoutMs > 0)) throw new ValidationError(`download.stall_timeout_seconds must be > 0`);
+  return revision;
+}
+
+/** One job per distinct blob; paths that would escape the cache are refused here, before any write. */
+function planBlobs(files: RepoFile[], repoId: string): PlannedBlob[] {
+  const byEtag = new Map<string, PlannedBlob>();
+  for (const file of files) {
+    assertSafeRepoPath(file.path, repoId);
+    const lfs = file.lfsSha256 !== null;
+    const etag = (file.lfsSha256 ?? file.blobId).toLowerCase();
+    if (!isValidEtag(etag, lfs)) {
+      throw new DownloadError(`the Hub listed an invalid ${lfs ? 'sha256' : 'blob id'} for "${file.path}" of "${repoId}"`);
+    }
+    const planned = byEtag.get(etag);
+    if (planned !== undefined) planned.paths.push(file.path);
+    else byEtag.set(etag, { job: { etag, size: file.size, algorithm: lfs ? 'sha256' : 'git-sha1', path: file.path }, paths: [file.path] });
+  }
+  return [...byEtag.values()];
+}
+
+/** Bytes a blob still needs on disk: all of it, minus what a partial file already holds (allocated blocks). */
+async function bytesStillNeeded(layout: RepoCacheLayout, job: BlobJob): Promise<number> {
+  const complete = await stat(layout.blobPath(job.etag)).catch(() => null);
+  if (complete !== null && complete.isFile() && complete.size === job.size) return 0;
+  const partial = await stat(layout.incompletePath(job.etag)).catch(() => null);
+  const allocated = partial === null ? 0 : Math.min(partial.size, partial.blocks * 512);
+  return Math.max(0, job.size - allocated);
+}
+
+/** Runs `task` over `items`, `concurrency` at a time; after a failure starts no new task; settles all before rejecting. */
+async function runPool<T>(items: readonly T[], concurrency: number, task: (item: T) => Promise<void>, onFailure: (error: unknown) => void): Promise<void> {
+  let next = 0;
+  let failure: { error: unknown } | null = null;
+  const worker = async (): Promise<void> => {
+    while (failure === null && next < items.length) {
+      const item = items[next]!;
+      next += 1;
+      try {
+        await task(item);
+      } catch (error) {
+        if (failure === null) {
+          failure = { error };
+          onFailure(error);
+        }
+      }
+    }
+  };
+  await Promise.all(Array.from({ length: Math.min(concurrency, items.length) }, worker));
+  if (failure !== null) throw (failure as { error: unknown }).error;
+}
+
+export async function downloadSnapshot(request: SnapshotRequest): Promise<SnapshotResult> {
+  const revision = checkRequest(request);
+  request.signal?.throwIfAborted();
+  // One signal for everything in flight: the caller's pause, or our own stop after a failure.
+  const controller = new AbortController();
+  const forwardAbort = (): void => controller.abort(request.signal?.reason);
+  request.signal?.addEventListener('abort', forwardAbort, { once: true });
+  try {
+    const connection = hubConnection({
+      endpoint: request.endpoint,
+      token: request.token,
+      repoId: request.repoId,
+      stallTimeoutMs: request.stallTimeoutMs,
+      maxRetries: request.maxRetries,
+      signal: controller.signal,
+      ...(request.retryBaseDelayMs !== undefined ? { retryBaseDelayMs: request.retryBaseDelayMs } : {}),
+      ...(request.logger !== undefined ? { logger: request.logger } : {}),
+    });
+    const logger = request.logger;
+    const listing = await listRevision(connection, revision);
+    const files = selectFiles(listing.files, request.include, request.exclude);
+    const blobs = planBlobs(files, request.repoId);
+    const layout = new RepoCacheLayout(request.cacheDir, request.repoId);
+    const totalBytes = files.reduce((sum, file) => sum + file.size, 0);
+    logger?.info({ repo: request.repoId, revision, commit: listing.commit, files: files.length, bytes: totalBytes }, 'snapshot listed');
+
+    await mkdir(layout.blobsDir, { recursive: true });
+    const needed = await Promise.all(blobs.map((blob) => bytesStillNeeded(layout, blob.job)));
+    await assertFreeSpace(request.cacheDir, needed.reduce((sum, bytes) => sum + bytes, 0), request.minFreeBytes, request.repoId);
+    await mkdir(layout.snapshotDir(listing.commit), { recursive: true });
+
+    const tracker = new ProgressTracker(totalBytes, files.length, request.onProgress);
+    tracker.emit(true);
+    const placeBlob = async (blob: PlannedBlob): Promise<void> => {
+      const { job } = blob;
+      tracker.started(job.etag, job.path, job.size);
+      let outcome: 'cached' | 'fetched';
+      try {
+        outcome = await fetchBlob(job, {
+          connection,
+          layout,
+          commit: listing.commit,
+          revision,
+          connectionsPerFile: request.connectionsPerFile,
+          multipartThresholdBytes: request.multipartThresholdBytes,
+          bandwidth: request.bandwidth,
+          onDiskBytes: (bytes) => tracker.onDisk(job.etag, bytes),
+          onBytes: (bytes) => tracker.received(job.etag, bytes),
+          onVerifying: () => tracker.verifying(job.etag),
+        });
+      } catch (error) {
+        tracker.dropped(job.etag);
+        throw error;
+      }
+      for (const path of blob.paths) await linkSnapshotFile(layout, listing.commit, path, job.etag);
+      tracker.finished(job.etag, job.size, blob.paths.length);
+      if (outcome === 'fetched') logger?.info({ repo: request.repoId, file: job.path, bytes: job.size }, 'file downloaded and verified');
+      for (const path of blob.paths) request.onFileDone?.({ path, size: job.size, cached: outcome === 'cached' });
+    };
+    await runPool(blobs, request.concurrentFiles, placeBlob, (error) => controller.abort(error));
+
+    // Readers resolve refs/ then snapshots/: the ref moves only once the snapshot is whole.
+    if (revision !== listing.commit) await writeRef(layout, revision, listing.commit);
+    tracker.emit(true);
+    return {
+      commit: listing.commit,
+      snapshotPath: layout.snapshotDir(listing.commit),
+      totalBytes,
+      fileCount: files.length,
+      fetchedBytes: tracker.fetched,
+    };
+  } catch (error) {
+    request.signal?.throwIfAborted();
+    throw error;
+  } finally {
+    request.signal?.removeEventListener('abort', forwardAbort);
+  }
+}

@@ -1,0 +1,88 @@
+/**
+ * The Hub client's public types: what a caller asks for (SnapshotRequest),
+ * what it hears while the download runs (SnapshotProgress, FileDoneEvent) and
+ * what it gets at the end (SnapshotResult). See docs/ARCHITECTURE.md, "Hub".
+ */
+import type { Logger } from 'pino';
+import type { BandwidthLimiter } from './bandwidth-limiter.js';
+
+export interface SnapshotRequest {
+  /** The Hub or a mirror, e.g. https://huggingface.co (no trailing slash needed). */
+  endpoint: string;
+  /** Sent only to the endpoint's origin, never to a CDN it redirects to. */
+  token: string | null;
+  /** The Hugging Face cache folder ($HF_HUB_CACHE). */
+  cacheDir: string;
+  /** `org/name` or `name`. */
+  repoId: string;
+  /** Branch, tag or 40-hex commit; 'main' by default. */
+  revision: string;
+  /** Globs on repo paths (picomatch); empty means every file. */
+  include: string[];
+  exclude: string[];
+  /** Files (blobs) downloaded at the same time. */
+  concurrentFiles: number;
+  /** Connections (byte ranges) for one file of at least multipartThresholdBytes. */
+  connectionsPerFile: number;
+  multipartThresholdBytes: number;
+  /** Retries of one request after a network error, a stall, 5xx or 429; also verification retries. */
+  maxRetries: number;
+  /** A connection that delivers no byte for this long is dropped and resumed. */
+  stallTimeoutMs: number;
+  /** Free space to keep on the cache disk beyond what the download needs. */
+  minFreeBytes: number;
+  /** Shared by every download of the process; null for no limit. */
+  bandwidth: BandwidthLimiter | null;
+  /** Abort means pause: partial files stay, and the promise rejects with the signal's reason. */
+  signal?: AbortSignal;
+  /** Called at most every PROGRESS_INTERVAL_MS, and when a file starts or ends. */
+  onProgress?: (progress: SnapshotProgress) => void;
+  /** Called once per file of the snapshot, when it is in place (fetched or already cached). */
+  onFileDone?: (file: FileDoneEvent) => void;
+  logger?: Logger;
+  /** First retry delay; doubles each retry, with jitter. Default 1000 ms. */
+  retryBaseDelayMs?: number;
+}
+
+export type FileState = 'downloading' | 'verifying';
+
+/** A file being downloaded or verified right now. */
+export interface FileProgress {
+  path: string;
+  size: number;
+  /** Bytes of this file on disk (resumed part included). */
+  doneBytes: number;
+  state: FileState;
+}
+
+export interface SnapshotProgress {
+  /** Bytes of every selected file. */
+  totalBytes: number;
+  /** Bytes in place: cached, resumed and fetched. */
+  doneBytes: number;
+  /** Bytes received from the network by this run. */
+  fetchedBytes: number;
+  /** Files of the snapshot, and how many of them are in place. */
+  fileCount: number;
+  filesDone: number;
+  /** The files in flight. */
+  files: FileProgress[];
+}
+
+export interface FileDoneEvent {
+  path: string;
+  size: number;
+  /** True when the blob was already complete in the cache. */
+  cached: boolean;
+}
+
+export interface SnapshotResult {
+  /** The commit the revision resolved to. */
+  commit: string;
+  /** `{cacheDir}/models--org--name/snapshots/{commit}`. */
+  snapshotPath: string;
+  totalBytes: number;
+  fileCount: number;
+  /** Bytes received from the network by this run (0 when everything was cached). */
+  fetchedBytes: number;
+}
