@@ -1,0 +1,188 @@
+import { describe, test } from 'node:test';
+import assert from 'node:assert/strict';
+import { existsSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import Database from 'better-sqlite3';
+import {
+  ConnectionError,
+  OperationalError,
+  initializeDatabase,
+  latestSchemaVersion,
+  migrateDatabase,
+  openStore,
+  schemaVersionOf,
+  writeTransaction,
+} from '../../src/store/index.js';
+
+function withTempDir(fn: (dir: string) => void): void {
+  const dir = mkdtempSync(join(tmpdir(), 'hfsched-test-'));
+  try {
+    fn(dir);
+  } finally {
+    rmSync(dir, { recursive: true, force: true });
+  }
+}
+
+describe('initializing and opening a database file', () => {
+  test('initializing creates the file and its missing folders at the latest schema', () => {
+    withTempDir((dir) => {
+      const dbPath = join(dir, 'state', 'hfsched', 'hfsched.db');
+      assert.equal(initializeDatabase(dbPath), true);
+      assert.ok(existsSync(dbPath));
+      assert.equal(schemaVersionOf(dbPath), latestSchemaVersion());
+    });
+  });
+
+  test('initializing twice changes nothing and keeps settings a user changed', () => {
+    withTempDir((dir) => {
+      const dbPath = join(dir, 'hfsched.db');
+      initializeDatabase(dbPath);
+      const store = openStore(dbPath);
+      store.setSystemConfig('download.max_retries', '9');
+      store.createModel('org/kept');
+      const settingsBefore = store.listSystemConfig().length;
+      store.close();
+
+      assert.equal(initializeDatabase(dbPath), true);
+
+      const reopened = openStore(dbPath);
+      try {
+        assert.equal(reopened.getSystemConfig('download.max_retries'), '9');
+        assert.equal(reopened.listSystemConfig().length, settingsBefore);
+        assert.equal(reopened.getModelByName('org/kept')?.name, 'org/kept');
+      } finally {
+        reopened.close();
+      }
+    });
+  });
+
+  test('initializing brings an older database up to the latest schema', () => {
+    withTempDir((dir) => {
+      const dbPath = join(dir, 'hfsched.db');
+      initializeDatabase(dbPath);
+      migrateDatabase(dbPath, 1);
+      initializeDatabase(dbPath);
+      assert.equal(schemaVersionOf(dbPath), latestSchemaVersion());
+    });
+  });
+
+  test('initializing under a path whose folder cannot be created is a ConnectionError naming the folder', () => {
+    withTempDir((dir) => {
+      const file = join(dir, 'a-file');
+      writeFileSync(file, 'not a folder');
+      const dbPath = join(file, 'sub', 'hfsched.db');
+      assert.throws(() => initializeDatabase(dbPath), (error: unknown) =>
+        error instanceof ConnectionError && error.message.startsWith(`cannot create the folder ${join(file, 'sub')}`),
+      );
+    });
+  });
+
+  test('opening a database that does not exist says to run hfsched init', () => {
+    withTempDir((dir) => {
+      const dbPath = join(dir, 'missing-folder', 'hfsched.db');
+      assert.throws(() => openStore(dbPath), (error: unknown) =>
+        error instanceof ConnectionError && error.message === `no database at ${dbPath}; run "hfsched init"`,
+      );
+      assert.equal(existsSync(join(dir, 'missing-folder')), false, 'opening never creates anything');
+    });
+  });
+
+  test('opening a database at an older schema says to run hfsched migrate', () => {
+    withTempDir((dir) => {
+      const dbPath = join(dir, 'hfsched.db');
+      initializeDatabase(dbPath);
+      migrateDatabase(dbPath, 1);
+      assert.throws(() => openStore(dbPath), (error: unknown) =>
+        error instanceof OperationalError &&
+        error.message === `database ${dbPath} is at schema version 1, this hfsched needs ${latestSchemaVersion()}; run "hfsched migrate"`,
+      );
+    });
+  });
+
+  test('opening an empty file says to run hfsched init', () => {
+    withTempDir((dir) => {
+      const dbPath = join(dir, 'empty.db');
+      writeFileSync(dbPath, '');
+      assert.throws(() => openStore(dbPath), /is not initialized; run "hfsched init"/);
+    });
+  });
+
+  test('opening a file that is not a database is an OperationalError, not a raw SQLite error', () => {
+    withTempDir((dir) => {
+      const dbPath = join(dir, 'notes.db');
+      writeFileSync(dbPath, 'these are my notes, not a database, but long enough to have a header'.repeat(20));
+      assert.throws(() => openStore(dbPath), (error: unknown) =>
+        error instanceof OperationalError && /is corrupt or not an hfsched database/.test(error.message),
+      );
+    });
+  });
+
+  test('a closed store refuses further work with a ConnectionError', () => {
+    withTempDir((dir) => {
+      const dbPath = join(dir, 'hfsched.db');
+      initializeDatabase(dbPath);
+      const store = openStore(dbPath);
+      store.close();
+      store.close();
+      assert.equal(store.isOpen, false);
+      assert.throws(() => store.listModels(), (error: unknown) => error instanceof ConnectionError && /is closed/.test(error.message));
+    });
+  });
+});
+
+describe('SQLite errors seen from the store', () => {
+  test('a write while another process holds the write lock waits, then is an OperationalError saying the database is locked', () => {
+    withTempDir((dir) => {
+      const dbPath = join(dir, 'hfsched.db');
+      initializeDatabase(dbPath);
+      const other = new Database(dbPath);
+      const store = openStore(dbPath, { busyTimeoutMs: 50 });
+      try {
+        other.exec('BEGIN IMMEDIATE');
+        assert.throws(() => store.createModel('org/name'), (error: unknown) =>
+          error instanceof OperationalError && error.message.startsWith(`database ${dbPath} is locked by another process`),
+        );
+        other.exec('ROLLBACK');
+        assert.equal(store.createModel('org/name').name, 'org/name');
+      } finally {
+        store.close();
+        other.close();
+      }
+    });
+  });
+
+  test('reading while another process writes is not blocked (WAL)', () => {
+    withTempDir((dir) => {
+      const dbPath = join(dir, 'hfsched.db');
+      initializeDatabase(dbPath);
+      const other = new Database(dbPath);
+      const store = openStore(dbPath, { busyTimeoutMs: 50 });
+      try {
+        other.exec("BEGIN IMMEDIATE; INSERT INTO models (name, status) VALUES ('org/uncommitted', 'pending')");
+        assert.deepEqual(store.listModels(), []);
+        other.exec('COMMIT');
+        assert.equal(store.listModels().length, 1);
+      } finally {
+        store.close();
+        other.close();
+      }
+    });
+  });
+
+  test('a write to a database opened read-only is an OperationalError saying it is read-only', () => {
+    withTempDir((dir) => {
+      const dbPath = join(dir, 'hfsched.db');
+      initializeDatabase(dbPath);
+      const readOnly = new Database(dbPath, { readonly: true });
+      try {
+        assert.throws(
+          () => writeTransaction(readOnly, () => readOnly.prepare("INSERT INTO models (name, status) VALUES ('x', 'pending')").run()),
+          (error: unknown) => error instanceof OperationalError && error.message.startsWith(`database ${dbPath} is read-only`),
+        );
+      } finally {
+        readOnly.close();
+      }
+    });
+  });
+});

@@ -1,0 +1,167 @@
+import { afterEach, beforeEach, describe, test } from 'node:test';
+import assert from 'node:assert/strict';
+import { createTempDatabase, type TempDatabase } from '../support/temp-db.js';
+import { INTERRUPTED_MESSAGE, NotFoundError, StateTransitionError, type Model } from '../../src/store/index.js';
+
+describe('download lifecycle (worker transactions)', () => {
+  let temp: TempDatabase;
+  let model: Model;
+  beforeEach(() => {
+    temp = createTempDatabase();
+    model = temp.store.createModel('org/name');
+  });
+  afterEach(() => temp.cleanup());
+
+  test('beginning a download moves the model to downloading and opens a started session', () => {
+    const schedule = temp.store.createSchedule('nightly', 'daily', '02:00');
+    const session = temp.store.beginDownload(model.id, schedule.id);
+    assert.deepEqual([session.status, session.scheduleId, session.retryCount], ['started', schedule.id, 0]);
+    assert.equal(temp.store.getModel(model.id)?.status, 'downloading');
+  });
+
+  test('a model that is already downloading cannot begin again, and no session is opened', () => {
+    temp.store.beginDownload(model.id, null);
+    assert.throws(() => temp.store.beginDownload(model.id, null), StateTransitionError);
+    assert.equal(temp.store.getDownloadHistory(model.id).length, 1);
+  });
+
+  test('beginning a download for a missing model or schedule changes nothing', () => {
+    assert.throws(() => temp.store.beginDownload(model.id + 1, null), NotFoundError);
+    assert.throws(() => temp.store.beginDownload(model.id, 5), NotFoundError);
+    assert.equal(temp.store.getModel(model.id)?.status, 'pending');
+    assert.deepEqual(temp.store.getDownloadHistory(model.id), []);
+  });
+
+  test('progress moves the session to in_progress and records bytes, total and metadata', () => {
+    const session = temp.store.beginDownload(model.id, null);
+    assert.equal(temp.store.recordDownloadProgress(session.id, 100, 1000, { commit: 'abc' }), true);
+    assert.equal(temp.store.recordDownloadProgress(session.id, 400, null, { files: 2 }), true);
+    const updated = temp.store.getDownloadSession(session.id);
+    assert.deepEqual(
+      [updated?.status, updated?.bytesDownloaded, updated?.totalBytes, updated?.metadata],
+      ['in_progress', 400, 1000, { commit: 'abc', files: 2 }],
+    );
+  });
+
+  test('progress reported after a session ended is dropped and returns false', () => {
+    const session = temp.store.beginDownload(model.id, null);
+    temp.store.cancelDownload(session.id, 'window closed');
+    assert.equal(temp.store.recordDownloadProgress(session.id, 100, 1000), false);
+    assert.equal(temp.store.getDownloadSession(session.id)?.bytesDownloaded, 0);
+    assert.equal(temp.store.recordDownloadProgress(999, 1, 1), false);
+  });
+
+  test('completing a download ends the session and completes the model with its path and size', () => {
+    const session = temp.store.beginDownload(model.id, null);
+    temp.store.recordDownloadProgress(session.id, 10, 2048, { commit: 'abc' });
+    temp.store.completeDownload(session.id, { downloadPath: '/cache/snapshots/abc', sizeBytes: 2048, metadata: { fetchedBytes: 2038 } });
+    const ended = temp.store.getDownloadSession(session.id);
+    assert.deepEqual(
+      [ended?.status, ended?.bytesDownloaded, ended?.totalBytes, ended?.metadata],
+      ['completed', 2048, 2048, { commit: 'abc', fetchedBytes: 2038 }],
+    );
+    assert.notEqual(ended?.completedAt, null);
+    const completed = temp.store.getModel(model.id);
+    assert.deepEqual([completed?.status, completed?.downloadPath, completed?.sizeBytes], ['completed', '/cache/snapshots/abc', 2048]);
+  });
+
+  test('a failed download fails the session with its error and fails the model', () => {
+    const session = temp.store.beginDownload(model.id, null);
+    temp.store.failDownload(session.id, 'checksum mismatch for model.safetensors');
+    const ended = temp.store.getDownloadSession(session.id);
+    assert.deepEqual([ended?.status, ended?.errorMessage], ['failed', 'checksum mismatch for model.safetensors']);
+    assert.notEqual(ended?.completedAt, null);
+    assert.equal(temp.store.getModel(model.id)?.status, 'failed');
+  });
+
+  test('a cancelled download records the reason and pauses the model', () => {
+    const session = temp.store.beginDownload(model.id, null);
+    temp.store.cancelDownload(session.id, 'download window closed at 06:00');
+    const ended = temp.store.getDownloadSession(session.id);
+    assert.deepEqual([ended?.status, ended?.errorMessage], ['cancelled', 'download window closed at 06:00']);
+    assert.equal(temp.store.getModel(model.id)?.status, 'paused');
+  });
+
+  test('a session that has already ended cannot be ended again, and neither table changes', () => {
+    const session = temp.store.beginDownload(model.id, null);
+    temp.store.failDownload(session.id, 'first');
+    assert.throws(() => temp.store.completeDownload(session.id, { downloadPath: '/x', sizeBytes: 1 }), StateTransitionError);
+    assert.throws(() => temp.store.cancelDownload(session.id, 'late'), StateTransitionError);
+    assert.equal(temp.store.getDownloadSession(session.id)?.errorMessage, 'first');
+    assert.equal(temp.store.getModel(model.id)?.status, 'failed');
+  });
+
+  test('ending a session whose model is no longer downloading changes neither table', () => {
+    const session = temp.store.beginDownload(model.id, null);
+    temp.store.updateModelStatus(model.id, 'paused');
+    assert.throws(() => temp.store.failDownload(session.id, 'boom'), /model "org\/name" cannot go from paused to failed/);
+    assert.equal(temp.store.getDownloadSession(session.id)?.status, 'started');
+    assert.equal(temp.store.getModel(model.id)?.status, 'paused');
+  });
+
+  test('ending a session that does not exist is a NotFoundError', () => {
+    assert.throws(() => temp.store.failDownload(404, 'boom'), NotFoundError);
+  });
+
+  test('retry_count counts the failed attempts just before a session', () => {
+    const counts: number[] = [];
+    for (let attempt = 0; attempt < 3; attempt++) {
+      const session = temp.store.beginDownload(model.id, null);
+      counts.push(session.retryCount);
+      temp.store.failDownload(session.id, `attempt ${attempt} failed`);
+    }
+    assert.deepEqual(counts, [0, 1, 2]);
+  });
+
+  test('retry_count starts again at 0 after the model is moved back to pending', () => {
+    const first = temp.store.beginDownload(model.id, null);
+    temp.store.failDownload(first.id, 'failed');
+    temp.store.updateModelStatus(model.id, 'pending');
+    assert.equal(temp.store.beginDownload(model.id, null).retryCount, 0);
+  });
+
+  test('eligible models are pending, paused, and failed with retries left, oldest first', () => {
+    const paused = temp.store.createModel('org/paused');
+    const retriable = temp.store.createModel('org/failed-once');
+    const exhausted = temp.store.createModel('org/failed-often');
+    const completed = temp.store.createModel('org/completed');
+    const downloading = temp.store.createModel('org/downloading');
+    temp.store.updateModelStatus(paused.id, 'paused');
+    temp.store.failDownload(temp.store.beginDownload(retriable.id, null).id, 'failed');
+    for (let attempt = 0; attempt < 3; attempt++) {
+      temp.store.failDownload(temp.store.beginDownload(exhausted.id, null).id, 'failed');
+    }
+    temp.store.completeDownload(temp.store.beginDownload(completed.id, null).id, { downloadPath: '/x', sizeBytes: 1 });
+    temp.store.beginDownload(downloading.id, null);
+
+    assert.deepEqual(temp.store.eligibleModels(2).map((eligible) => eligible.name), ['org/name', 'org/paused', 'org/failed-once']);
+    assert.deepEqual(temp.store.eligibleModels(3).map((eligible) => eligible.name), [
+      'org/name',
+      'org/paused',
+      'org/failed-once',
+      'org/failed-often',
+    ]);
+    assert.deepEqual(temp.store.eligibleModels(0).map((eligible) => eligible.name), ['org/name', 'org/paused']);
+  });
+
+  test('recovery after a crash fails open sessions as interrupted and pauses their models', () => {
+    const other = temp.store.createModel('org/other');
+    const done = temp.store.createModel('org/done');
+    const started = temp.store.beginDownload(model.id, null);
+    const inProgress = temp.store.beginDownload(other.id, null);
+    temp.store.recordDownloadProgress(inProgress.id, 10, 100);
+    const finished = temp.store.beginDownload(done.id, null);
+    temp.store.completeDownload(finished.id, { downloadPath: '/x', sizeBytes: 1 });
+
+    const recovered = temp.store.recoverInterruptedSessions();
+
+    assert.deepEqual(recovered.map((session) => [session.id, session.status, session.errorMessage]), [
+      [started.id, 'failed', INTERRUPTED_MESSAGE],
+      [inProgress.id, 'failed', INTERRUPTED_MESSAGE],
+    ]);
+    assert.ok(recovered.every((session) => session.completedAt !== null));
+    assert.equal(temp.store.getDownloadSession(inProgress.id)?.bytesDownloaded, 10, 'progress is kept for the resume');
+    assert.deepEqual([model, other, done].map((each) => temp.store.getModel(each.id)?.status), ['paused', 'paused', 'completed']);
+    assert.deepEqual(temp.store.recoverInterruptedSessions(), []);
+  });
+});
