@@ -42,9 +42,21 @@ export interface CliProgram {
   run(argv: readonly string[]): Promise<number>;
 }
 
+/**
+ * `hfsched model list | head -1` closes the pipe before the table is written;
+ * that ends the command quietly instead of crashing with EPIPE.
+ */
+function exitQuietlyOnClosedPipe(stream: Writable): void {
+  stream.on('error', (error: NodeJS.ErrnoException) => {
+    if (error.code !== 'EPIPE') throw error;
+    process.exit(typeof process.exitCode === 'number' ? process.exitCode : 0);
+  });
+}
+
 export function createProgram(options: ProgramOptions = {}): CliProgram {
   const stdout = options.stdout ?? process.stdout;
   const stderr = options.stderr ?? process.stderr;
+  exitQuietlyOnClosedPipe(stdout);
   const program = new Command('hfsched');
   const context = createContext(program, options.env ?? process.env, new Output(stdout, stderr));
   program
