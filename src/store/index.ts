@@ -26,3 +26,4 @@ export {
 } from './validation.js';
 export * from './errors.js';
 export * from './types.js';
+export * from './daemon-state.js';
