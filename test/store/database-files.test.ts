@@ -4,6 +4,7 @@ import { existsSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import Database from 'better-sqlite3';
+import { runChildrenTogether } from './fixtures/run-children.js';
 import {
   ConnectionError,
   OperationalError,
@@ -128,6 +129,27 @@ describe('initializing and opening a database file', () => {
       assert.equal(store.isOpen, false);
       assert.throws(() => store.listModels(), (error: unknown) => error instanceof ConnectionError && /is closed/.test(error.message));
     });
+  });
+});
+
+describe('closing on exit', () => {
+  test('a process that exits without closing its store still closes the database cleanly', async () => {
+    const dir = mkdtempSync(join(tmpdir(), 'hfsched-test-'));
+    try {
+      const dbPath = join(dir, 'hfsched.db');
+      initializeDatabase(dbPath);
+      const [result] = await runChildrenTogether([['exit-without-close', dbPath]]);
+      assert.equal(result?.code, 0, result?.stderr);
+      assert.equal(existsSync(`${dbPath}-wal`), false, 'a cleanly closed WAL database leaves no -wal file');
+      const store = openStore(dbPath);
+      try {
+        assert.notEqual(store.getModelByName('org/written-before-exit'), null);
+      } finally {
+        store.close();
+      }
+    } finally {
+      rmSync(dir, { recursive: true, force: true });
+    }
   });
 });
 
