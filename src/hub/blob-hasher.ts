@@ -60,8 +60,9 @@ abstract class FollowingHasher implements BlobHasher {
   written(offset: number, data: Buffer, contiguous: number): Promise<void> | void {
     let wait: Promise<void> | void = undefined;
     if (offset === this.next && data.length > 0) {
-      wait = this.hashBuffer(data);
+      // Read the length first: handing the buffer to the worker empties it.
       this.next += data.length;
+      wait = this.hashBuffer(data);
     }
     this.catchUp(contiguous);
     return wait;

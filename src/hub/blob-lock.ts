@@ -5,6 +5,7 @@
  * huggingface_hub locks too. A lock whose pid is gone (a killed process) is
  * stale and taken over; an empty one, as Python's filelock leaves behind, too.
  */
+import { randomBytes } from 'node:crypto';
 import { link, mkdir, readFile, unlink, writeFile } from 'node:fs/promises';
 import { dirname } from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
@@ -41,7 +42,7 @@ const heldHere = new Set<string>();
  * an empty lock of a live owner and mistakes it for a stale one.
  */
 async function tryCreate(path: string): Promise<boolean> {
-  const aside = `${path}.${process.pid}.tmp`;
+  const aside = `${path}.${process.pid}.${randomBytes(4).toString('hex')}.tmp`;
   await writeFile(aside, `${process.pid}\n`);
   try {
     await link(aside, path);
@@ -60,14 +61,23 @@ export async function acquireBlobLock(path: string, signal?: AbortSignal, onWait
   let told = false;
   for (;;) {
     signal?.throwIfAborted();
-    if (!heldHere.has(path) && (await tryCreate(path))) {
+    if (!heldHere.has(path)) {
+      // Claimed in this process before the first await, so two downloads here never both try.
       heldHere.add(path);
-      return {
-        release: async () => {
-          heldHere.delete(path);
-          if ((await lockOwner(path)) === process.pid) await unlink(path).catch(() => {});
-        },
-      };
+      let created = false;
+      try {
+        created = await tryCreate(path);
+      } finally {
+        if (!created) heldHere.delete(path);
+      }
+      if (created) {
+        return {
+          release: async () => {
+            if ((await lockOwner(path)) === process.pid) await unlink(path).catch(() => {});
+            heldHere.delete(path);
+          },
+        };
+      }
     }
     const owner = heldHere.has(path) ? process.pid : await lockOwner(path);
     if (owner === null || (owner !== process.pid && !isAlive(owner))) {

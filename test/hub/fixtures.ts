@@ -63,7 +63,9 @@ export function requestsFor(hub: HubServer, part: string): HubServer['requests']
   return hub.requests.filter((request) => request.path.includes(part));
 }
 
-/** Body bytes the test Hub sent for requests whose path contains `part`. */
+/** File bytes (200 and 206 bodies) the test Hub sent for requests whose path contains `part`. */
 export function bodyBytesFor(hub: HubServer, part: string): number {
-  return requestsFor(hub, part).reduce((sum, request) => sum + request.bodyBytesSent, 0);
+  return requestsFor(hub, part)
+    .filter((request) => request.status === 200 || request.status === 206)
+    .reduce((sum, request) => sum + request.bodyBytesSent, 0);
 }

@@ -1,0 +1,130 @@
+import { test, after, before } from 'node:test';
+import assert from 'node:assert/strict';
+import { existsSync, readFileSync, readdirSync } from 'node:fs';
+import { join } from 'node:path';
+import { BandwidthLimiter, type SnapshotProgress } from '../../src/hub/index.js';
+import { ConstraintError } from '../../src/store/errors.js';
+import { bodyBytesFor, createHubFixture, patternBytes, type HubFixture } from './fixtures.js';
+
+const MiB = 1024 * 1024;
+const big = patternBytes(24 * MiB);
+const small = patternBytes(2 * 1000 * 1000);
+let fx: HubFixture;
+
+before(async () => {
+  fx = await createHubFixture([
+    {
+      id: 'org/big',
+      revisions: {
+        main: [
+          { path: 'config.json', content: '{}' },
+          { path: 'model.safetensors', content: big },
+        ],
+      },
+    },
+    { id: 'org/small', revisions: { main: [{ path: 'data.bin', content: small }] } },
+    {
+      id: 'org/mixed',
+      revisions: {
+        main: [
+          { path: 'config.json', content: '{}' },
+          { path: 'README.md', content: '# mixed' },
+          { path: 'model.safetensors', content: 'weights' },
+          { path: 'unet/diffusion.safetensors', content: 'unet weights' },
+          { path: 'onnx/model.onnx', content: 'onnx' },
+          { path: 'onnx/extra/data.bin', content: 'onnx data' },
+        ],
+        'v1.0': [{ path: 'config.json', content: '{"v": 1}' }],
+      },
+    },
+  ]);
+});
+after(() => fx.cleanup());
+
+function snapshotFiles(dir: string): string[] {
+  return (readdirSync(dir, { recursive: true, withFileTypes: true }) as import('node:fs').Dirent[])
+    .filter((entry) => !entry.isDirectory())
+    .map((entry) => join(entry.parentPath ?? (entry as unknown as { path: string }).path, entry.name).slice(dir.length + 1))
+    .sort();
+}
+
+test('a large file is fetched over several connections in byte ranges', async () => {
+  fx.hub.clearLog();
+  const result = await fx.pull('org/big', { connectionsPerFile: 4, multipartThresholdBytes: 8 * MiB });
+  assert.deepEqual(readFileSync(join(result.snapshotPath, 'model.safetensors')), big);
+  const ranges = fx.hub.requests.filter((request) => request.host === 'cdn').map((request) => request.range);
+  assert.ok(ranges.length >= 4, `${ranges.length} range requests`);
+  assert.ok(ranges.every((range) => range !== null && /^bytes=\d+-\d*$/.test(range)));
+  assert.equal(bodyBytesFor(fx.hub, 'model.safetensors'), big.length, 'each byte was sent once');
+  const sha = fx.hub.fileInfo('org/big', 'main', 'model.safetensors').sha256;
+  assert.equal(existsSync(join(fx.cacheDir, 'models--org--big', 'blobs', `${sha}.incomplete.ranges`)), false);
+});
+
+test('a multi-connection download resumes each range after a drop', async () => {
+  const { rmSync } = await import('node:fs');
+  rmSync(join(fx.cacheDir, 'models--org--big'), { recursive: true, force: true });
+  fx.hub.clearLog();
+  fx.hub.addFault({ kind: 'drop', pathContains: '.safetensors', afterBytes: 1 * MiB, times: 3 });
+  try {
+    const result = await fx.pull('org/big', { connectionsPerFile: 4, multipartThresholdBytes: 8 * MiB });
+    assert.deepEqual(readFileSync(join(result.snapshotPath, 'model.safetensors')), big);
+  } finally {
+    fx.hub.clearFaults();
+  }
+  const sent = bodyBytesFor(fx.hub, 'model.safetensors');
+  assert.ok(sent >= big.length && sent < big.length + 3 * MiB, `${sent} bytes sent for ${big.length}`);
+});
+
+test('the bandwidth limit holds a download to the configured rate', async () => {
+  const started = performance.now();
+  await fx.pull('org/small', { bandwidth: new BandwidthLimiter(1000 * 1000) });
+  const seconds = (performance.now() - started) / 1000;
+  assert.ok(seconds >= 1.5, `2 MB at 1 MB/s took ${seconds.toFixed(2)} s`);
+});
+
+test('include and exclude globs select the files of the snapshot', async () => {
+  const result = await fx.pull('org/mixed', { include: ['*.safetensors', '*.json', 'onnx/'], exclude: ['unet/*', '**/extra/**'] });
+  assert.deepEqual(snapshotFiles(result.snapshotPath), ['config.json', 'model.safetensors', 'onnx/model.onnx']);
+  assert.equal(result.fileCount, 3);
+});
+
+test('a pinned revision downloads that revision and records its ref', async () => {
+  const result = await fx.pull('org/mixed', { revision: 'v1.0' });
+  assert.equal(result.commit, fx.hub.commitOf('org/mixed', 'v1.0'));
+  assert.equal(readFileSync(join(result.snapshotPath, 'config.json'), 'utf8'), '{"v": 1}');
+  assert.equal(readFileSync(join(fx.cacheDir, 'models--org--mixed', 'refs', 'v1.0'), 'utf8'), result.commit);
+});
+
+test('a download that does not fit the free space fails before fetching anything', async () => {
+  fx.hub.clearLog();
+  await assert.rejects(fx.pull('org/small', { cacheDir: join(fx.cacheDir, 'other'), minFreeBytes: 2 ** 52 }), (error: Error) => {
+    assert.ok(error instanceof ConstraintError);
+    assert.match(error.message, /^not enough free space in .* for "org\/small": it needs 2\.0 MB more plus .* kept free \(download\.min_free_bytes\)/);
+    return true;
+  });
+  assert.equal(fx.hub.requests.filter((request) => request.path.includes('/resolve/')).length, 0);
+});
+
+test('progress reports bytes and files, and every file is announced when in place', async () => {
+  const progress: SnapshotProgress[] = [];
+  const done: string[] = [];
+  const result = await fx.pull('org/mixed', {
+    cacheDir: join(fx.cacheDir, 'progress'),
+    onProgress: (p) => progress.push(p),
+    onFileDone: (file) => done.push(file.path),
+  });
+  const last = progress.at(-1)!;
+  assert.equal(last.doneBytes, result.totalBytes);
+  assert.equal(last.filesDone, 6);
+  assert.equal(last.files.length, 0);
+  assert.deepEqual(done.sort(), ['README.md', 'config.json', 'model.safetensors', 'onnx/extra/data.bin', 'onnx/model.onnx', 'unet/diffusion.safetensors']);
+});
+
+test('two downloads of the same model at once fetch each file once', async () => {
+  const cacheDir = join(fx.cacheDir, 'together');
+  fx.hub.clearLog();
+  const [first, second] = await Promise.all([fx.pull('org/small', { cacheDir }), fx.pull('org/small', { cacheDir })]);
+  assert.equal(first.snapshotPath, second.snapshotPath);
+  assert.deepEqual(readFileSync(join(first.snapshotPath, 'data.bin')), small);
+  assert.equal(bodyBytesFor(fx.hub, 'data.bin'), small.length);
+});
