@@ -1,0 +1,144 @@
+/**
+ * Downloads one model and keeps its records: where the store (sessions, model
+ * status) and the Hub client (the download itself) meet. Used by `hfsched pull`
+ * and by the daemon's queue.
+ *
+ *   beginDownload (model -> downloading, session started)
+ *   downloadSnapshot, with progress written at most once a second (in_progress)
+ *   completeDownload | failDownload | cancelDownload, each one transaction
+ *
+ * Abort means pause: the partial files stay, the session ends `cancelled` with
+ * the signal's reason and the model becomes `paused`, ready to resume.
+ */
+import type { Logger } from 'pino';
+import { resolveHubLocation } from '../config/hub-location.js';
+import type { Settings } from '../config/settings.js';
+import { BandwidthLimiter, processBandwidthLimiter } from '../hub/bandwidth-limiter.js';
+import { downloadSnapshot } from '../hub/snapshot-download.js';
+import type { FileDoneEvent, SnapshotProgress, SnapshotResult } from '../hub/types.js';
+import type { Store } from '../store/index.js';
+import type { DownloadSession, Model } from '../store/types.js';
+
+/** Progress reaches the database at most this often; the callback gets every report. */
+export const PROGRESS_WRITE_INTERVAL_MS = 1000;
+
+export interface DownloadModelOptions {
+  /** The schedule that started this download, null for `pull` and "run now". */
+  scheduleId: number | null;
+  settings: Settings;
+  /** The Hub token (readToken from config/hub-location.ts); never stored. */
+  token: string | null;
+  /** Abort = pause (see above); the reason becomes the session's error message. */
+  signal?: AbortSignal;
+  /** Shared by every download of the process; default: the process limiter set to download.bandwidth_limit. */
+  bandwidth?: BandwidthLimiter | null;
+  onProgress?: (progress: SnapshotProgress) => void;
+  onFileDone?: (file: FileDoneEvent) => void;
+  logger?: Logger;
+  /** For the cache folder's fallbacks (HF_HOME, XDG_CACHE_HOME); default process.env. */
+  env?: NodeJS.ProcessEnv;
+  /** Overrides of the model's stored options for this download only (`pull --revision/--include/--exclude`). */
+  revision?: string | null;
+  include?: string[];
+  exclude?: string[];
+  /** First retry delay (tests shorten it); default 1000 ms. */
+  retryBaseDelayMs?: number;
+}
+
+export type DownloadModelOutcome =
+  | { status: 'completed'; session: DownloadSession; snapshot: SnapshotResult }
+  | { status: 'cancelled'; session: DownloadSession; reason: string };
+
+/** The text recorded for a pause: the signal's reason. */
+export function abortReasonText(reason: unknown): string {
+  if (typeof reason === 'string' && reason.trim() !== '') return reason;
+  if (reason instanceof Error && reason.name !== 'AbortError' && reason.message.trim() !== '') return reason.message;
+  return 'paused';
+}
+
+/** A one-line message for the session's error_message. */
+function failureText(error: unknown): string {
+  const text = error instanceof Error ? error.message : String(error);
+  const oneLine = text.split('\n')[0]!.trim();
+  return oneLine === '' ? 'download failed' : oneLine;
+}
+
+/** Writes progress to the store at most once per PROGRESS_WRITE_INTERVAL_MS (the first report at once). */
+function progressRecorder(store: Store, sessionId: number, logger: Logger | undefined): (progress: SnapshotProgress) => void {
+  let lastWrite = -Infinity;
+  return (progress) => {
+    const now = performance.now();
+    if (now - lastWrite < PROGRESS_WRITE_INTERVAL_MS) return;
+    lastWrite = now;
+    try {
+      store.recordDownloadProgress(sessionId, progress.doneBytes, progress.totalBytes);
+    } catch (error) {
+      // A busy database must not stop the transfer; the end is recorded in any case.
+      logger?.warn({ session: sessionId, err: error }, 'could not record download progress');
+    }
+  };
+}
+
+/**
+ * Downloads `model` into the cache and records the attempt. Resolves with
+ * the outcome when it completed or was paused; when it failed, records the
+ * failure and rethrows the error (one line, naming what to do). Throws
+ * without recording anything when the download cannot start (the model is
+ * already downloading: StateTransitionError).
+ */
+export async function downloadModel(store: Store, model: Model, options: DownloadModelOptions): Promise<DownloadModelOutcome> {
+  const { settings, logger, signal } = options;
+  const location = resolveHubLocation(settings, options.env ?? process.env);
+  const revision = options.revision ?? model.revision ?? 'main';
+  const session = store.beginDownload(model.id, options.scheduleId);
+  const log = logger?.child({ model: model.name, session: session.id });
+  const recordProgress = progressRecorder(store, session.id, log);
+  log?.info({ revision, endpoint: location.endpoint, cacheDir: location.cacheDir }, 'download started');
+
+  let snapshot: SnapshotResult;
+  try {
+    snapshot = await downloadSnapshot({
+      endpoint: location.endpoint,
+      token: options.token,
+      cacheDir: location.cacheDir,
+      repoId: model.name,
+      revision,
+      include: options.include ?? model.includePatterns,
+      exclude: options.exclude ?? model.excludePatterns,
+      concurrentFiles: settings.downloadConcurrentFiles,
+      connectionsPerFile: settings.downloadConnectionsPerFile,
+      multipartThresholdBytes: settings.downloadMultipartThresholdBytes,
+      maxRetries: settings.downloadMaxRetries,
+      stallTimeoutMs: settings.downloadStallTimeoutSeconds * 1000,
+      minFreeBytes: settings.downloadMinFreeBytes,
+      bandwidth: options.bandwidth === undefined ? processBandwidthLimiter(settings.downloadBandwidthLimit) : options.bandwidth,
+      ...(signal !== undefined ? { signal } : {}),
+      ...(log !== undefined ? { logger: log } : {}),
+      ...(options.onFileDone !== undefined ? { onFileDone: options.onFileDone } : {}),
+      ...(options.retryBaseDelayMs !== undefined ? { retryBaseDelayMs: options.retryBaseDelayMs } : {}),
+      onProgress: (progress) => {
+        recordProgress(progress);
+        options.onProgress?.(progress);
+      },
+    });
+  } catch (error) {
+    if (signal?.aborted) {
+      const reason = abortReasonText(signal.reason);
+      store.cancelDownload(session.id, reason);
+      log?.info({ reason }, 'download paused; partial files kept');
+      return { status: 'cancelled', session: store.getDownloadSession(session.id) ?? session, reason };
+    }
+    const message = failureText(error);
+    store.failDownload(session.id, message);
+    log?.error({ error: message }, 'download failed');
+    throw error;
+  }
+
+  store.completeDownload(session.id, {
+    downloadPath: snapshot.snapshotPath,
+    sizeBytes: snapshot.totalBytes,
+    metadata: { revision, commit: snapshot.commit, files: snapshot.fileCount, fetchedBytes: snapshot.fetchedBytes },
+  });
+  log?.info({ commit: snapshot.commit, bytes: snapshot.totalBytes, fetched: snapshot.fetchedBytes }, 'download completed');
+  return { status: 'completed', session: store.getDownloadSession(session.id) ?? session, snapshot };
+}
