@@ -8,7 +8,11 @@ import { registerHistoryCommand } from './history.js';
 import { registerInitCommand } from './init.js';
 import { registerMigrateCommand } from './migrate.js';
 import { registerModelCommands } from './models.js';
-import { createProgram } from './program.js';
+import { registerDaemonCommand } from './daemon.js';
+import { registerModelControlCommands } from './model-control.js';
+import { createProgram, findCommand } from './program.js';
+import { registerRunNowCommand } from './run-now.js';
+import { registerStatusCommand } from './status.js';
 import { registerScheduleCommands } from './schedules.js';
 
 const { program, context, run } = createProgram();
@@ -19,6 +23,10 @@ registerModelCommands(program, context);
 registerScheduleCommands(program, context);
 registerConfigCommands(program, context);
 registerHistoryCommand(program, context);
+registerModelControlCommands(findCommand(program, 'model'), context);
+registerDaemonCommand(program, context);
+registerStatusCommand(program, context);
+registerRunNowCommand(program, context);
 // Other groups go here, e.g. registerPullCommand(program, context);
 // `model pause|resume|retry` extend the model command: registerModelControlCommands(findCommand(program, 'model'), context);
 

@@ -1,0 +1,27 @@
+/**
+ * `hfsched run-now`: asks the running daemon to start the enabled schedule's
+ * batch now (the eligible models are queued, with the schedule's concurrency
+ * and window), instead of waiting for the next firing.
+ */
+import type { Command } from 'commander';
+import { currentDaemon, sendToDaemon } from '../daemon/daemon-client.js';
+import { ConstraintError } from '../store/errors.js';
+import type { CliContext } from './context.js';
+
+export function registerRunNowCommand(program: Command, context: CliContext): void {
+  program
+    .command('run-now')
+    .description("start the enabled schedule's batch now in the running daemon")
+    .action(async () => {
+      const answer = await context.withStore(async (store) => {
+        const daemon = currentDaemon(store);
+        if (!daemon.alive) {
+          throw new ConstraintError(
+            `daemon not running (${daemon.reason}); start it with hfsched daemon, or download one model now with hfsched pull <model>`,
+          );
+        }
+        return sendToDaemon(store, 'run-now', null);
+      });
+      context.output.text(`Daemon: ${answer}`);
+    });
+}

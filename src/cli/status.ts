@@ -1,0 +1,106 @@
+/**
+ * `hfsched status`: the daemon (alive, pid, uptime), the enabled schedule and
+ * its next run, the open window, running downloads with bytes, speed and ETA,
+ * and the queue. `--json` for scripts; `--health` prints one line and exits
+ * 0 (daemon alive, line on stdout) or 1 (not, line on stderr), for scripts
+ * and container health checks.
+ * Everything comes from the database, so it works wherever the database is
+ * visible, with or without the HTTP listener.
+ */
+import type { Command } from 'commander';
+import { buildStatusReport, type RunningDownloadView, type StatusReport } from '../daemon/status-report.js';
+import type { CliContext } from './context.js';
+import { ConstraintError } from '../store/errors.js';
+import { formatBytes, formatLocalTime } from './output.js';
+
+/** 3725 -> "1h02m05s", 65 -> "1m05s", 9 -> "9s". */
+export function formatSeconds(total: number): string {
+  const hours = Math.floor(total / 3600);
+  const minutes = Math.floor((total % 3600) / 60);
+  const seconds = total % 60;
+  const pad = (value: number): string => String(value).padStart(2, '0');
+  if (hours > 0) return `${hours}h${pad(minutes)}m${pad(seconds)}s`;
+  if (minutes > 0) return `${minutes}m${pad(seconds)}s`;
+  return `${seconds}s`;
+}
+
+function progressText(download: RunningDownloadView): string {
+  const total = download.totalBytes;
+  const percent = total !== null && total > 0 ? ` (${Math.floor((download.bytesDownloaded * 100) / total)}%)` : '';
+  return `${formatBytes(download.bytesDownloaded)} / ${formatBytes(total)}${percent}`;
+}
+
+function daemonLine(report: StatusReport): string {
+  const daemon = report.daemon;
+  if (daemon.alive) {
+    return `running (pid ${daemon.pid ?? '?'} on ${daemon.hostname ?? '?'}, up ${formatSeconds(daemon.uptimeSeconds ?? 0)})`;
+  }
+  return `not running (${daemon.reason ?? 'unknown'}); start it with: hfsched daemon`;
+}
+
+function printReport(context: CliContext, report: StatusReport): void {
+  const schedule = report.schedule;
+  const pairs: [string, string][] = [
+    ['Daemon', daemonLine(report)],
+    [
+      'Schedule',
+      schedule === null
+        ? 'none enabled (hfsched schedule enable <id>)'
+        : `${schedule.name} (id ${schedule.id}): ${schedule.when}${schedule.window === '' ? '' : `, ${schedule.window}`}, ` +
+          `${schedule.maxConcurrentDownloads} at a time, time zone ${schedule.timezone}`,
+    ],
+    ['Next run', formatLocalTime(report.nextRunAt)],
+    ['Window', report.windowEndsAt === null ? (report.daemon.alive ? 'closed or no end' : '-') : `open until ${formatLocalTime(report.windowEndsAt)}`],
+  ];
+  if (report.daemon.httpUrl !== null) pairs.push(['Health', `${report.daemon.httpUrl}/healthz, metrics at ${report.daemon.httpUrl}/metrics`]);
+  context.output.keyValues(pairs);
+  context.output.text('');
+  if (report.running.length === 0) {
+    context.output.text('Running: none');
+  } else {
+    context.output.text('Running:');
+    context.output.table(
+      ['MODEL', 'SESSION', 'PROGRESS', 'SPEED', 'ETA', 'STARTED'],
+      report.running.map((download) => [
+        download.model,
+        String(download.sessionId),
+        progressText(download),
+        download.bytesPerSecond === null ? '-' : `${formatBytes(download.bytesPerSecond)}/s`,
+        download.etaSeconds === null ? '-' : formatSeconds(download.etaSeconds),
+        formatLocalTime(download.startedAt),
+      ]),
+    );
+  }
+  if (report.queue.length === 0) {
+    context.output.text('Queue: empty');
+  } else {
+    context.output.text(`Queue (${report.queue.length}, in order): ${report.queue.map((entry) => entry.model).join(', ')}`);
+  }
+}
+
+function healthLine(report: StatusReport): string {
+  const daemon = report.daemon;
+  if (!daemon.alive) return `unhealthy: daemon not running (${daemon.reason ?? 'unknown'})`;
+  const age = daemon.heartbeatAt === null ? 0 : (Date.now() - Date.parse(daemon.heartbeatAt)) / 1000;
+  return `ok: daemon running (pid ${daemon.pid ?? '?'}, heartbeat ${age.toFixed(1)} s ago)`;
+}
+
+export function registerStatusCommand(program: Command, context: CliContext): void {
+  program
+    .command('status')
+    .description('show the daemon, the next run, running downloads (bytes, speed, ETA) and the queue')
+    .option('--json', 'print the status as JSON')
+    .option('--health', 'print one line and exit 0 if the daemon is alive, 1 if not (for health checks)')
+    .action(async (options: { json?: boolean; health?: boolean }) => {
+      const report = await context.withStore((store) => buildStatusReport(store, context.env));
+      if (options.health) {
+        if (options.json) context.output.json({ healthy: report.daemon.alive, daemon: report.daemon });
+        // Unhealthy is an error (exit 1, the line on stderr), so `&&` and HEALTHCHECK see it.
+        if (!report.daemon.alive) throw new ConstraintError(healthLine(report));
+        if (!options.json) context.output.text(healthLine(report));
+        return;
+      }
+      if (options.json) return context.output.json(report);
+      printReport(context, report);
+    });
+}

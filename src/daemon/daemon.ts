@@ -1,0 +1,423 @@
+/**
+ * The daemon: reads the enabled schedule from SQLite, arms its croner job,
+ * and at each firing feeds the eligible models into a queue capped at the
+ * schedule's `max_concurrent_downloads`, inside the firing's window. A
+ * control loop (about once a second) writes the heartbeat, applies CLI
+ * changes (schedule, settings, new models, commands) and watches the batch.
+ *
+ * The record keeping of a download (sessions, model status, progress) is the
+ * worker's (src/worker/download-model.ts); the daemon decides what runs when
+ * and stops what must stop, by aborting with a reason the worker records.
+ */
+import { hostname } from 'node:os';
+import type { Logger } from 'pino';
+import {
+  claimDaemonStatus,
+  ConstraintError,
+  expireDaemonCommands,
+  holdModel,
+  modelCountsByStatus,
+  openStore,
+  pauseModel,
+  pingDatabase,
+  releaseDaemonStatus,
+  resumeModel,
+  retryModel,
+  StateTransitionError,
+  writeDaemonHeartbeat,
+  type Store,
+} from '../store/index.js';
+import type { Model } from '../store/types.js';
+import { processBandwidthLimiter } from '../hub/bandwidth-limiter.js';
+import { BatchWindow } from './batch-window.js';
+import { modelsToQueue } from './batch-planner.js';
+import { handleDaemonCommands, type CommandTarget } from './command-handler.js';
+import { DownloadQueue, type QueuedModel } from './download-queue.js';
+import { runModelDownload } from './download-runner.js';
+import { startHealthServer, type HealthReport, type HealthServer } from './health-server.js';
+import { daemonLiveness, HEARTBEAT_INTERVAL_MS, HEARTBEAT_STALE_MS } from './liveness.js';
+import { LiveConfig } from './live-config.js';
+import { DaemonMetrics } from './metrics.js';
+import { ProgressBoard } from './progress-board.js';
+import { recoverAfterCrash } from './recovery.js';
+import { ScheduleTrigger, type Firing } from './schedule-trigger.js';
+import { formatClock } from './clock-format.js';
+import { STOP_REASON_SHUTDOWN, STOP_REASON_USER_PAUSE, windowClosedReason } from './stop-reasons.js';
+
+export interface DaemonOptions {
+  databasePath: string;
+  env: NodeJS.ProcessEnv;
+  logger: Logger;
+  /** The control loop's period; the heartbeat is written at each tick. */
+  tickMs?: number;
+}
+
+export class Daemon implements CommandTarget {
+  private readonly store: Store;
+  private readonly logger: Logger;
+  private readonly config: LiveConfig;
+  private readonly queue: DownloadQueue;
+  private readonly trigger: ScheduleTrigger;
+  private readonly window: BatchWindow;
+  private readonly board = new ProgressBoard();
+  private readonly metrics: DaemonMetrics;
+  private readonly env: NodeJS.ProcessEnv;
+  /** Models queued since the window opened: a failure is retried at the next firing, not at once. */
+  private readonly triedInWindow = new Set<number>();
+  private health: HealthServer | null = null;
+  private loop: NodeJS.Timeout | null = null;
+  private lastTickAt = Date.now();
+  private lastTickError: string | null = null;
+  private stopping: Promise<void> | null = null;
+  private resolveDone!: (code: number) => void;
+  /** Settles with the exit code once the daemon has stopped (by a signal, or by itself). */
+  readonly done: Promise<number>;
+
+  private constructor(store: Store, options: DaemonOptions, config: LiveConfig) {
+    this.store = store;
+    this.env = options.env;
+    this.logger = options.logger;
+    this.config = config;
+    this.done = new Promise((resolve) => (this.resolveDone = resolve));
+    this.queue = new DownloadQueue({
+      concurrency: config.concurrency,
+      runDownload: (model, signal) => this.runDownload(model, signal),
+      onUnexpectedError: (model, error) =>
+        this.logger.error({ model: model.name, err: error }, 'download ended with an unexpected error'),
+    });
+    this.window = new BatchWindow({ onClose: (end) => this.closeWindow(end) });
+    this.trigger = new ScheduleTrigger({
+      onFire: (firing) => this.onFire(firing),
+      onError: (error) => this.logger.error({ err: error }, 'schedule firing failed'),
+    });
+    this.metrics = new DaemonMetrics({
+      modelCountsByStatus: () => modelCountsByStatus(this.store),
+      activeDownloads: () => this.queue.runningDownloads().length,
+      queueLength: () => this.queue.waitingModels().length,
+      nextRunAt: () => this.trigger.nextRunAt(),
+    });
+  }
+
+  /**
+   * Opens the database, registers as its only daemon (ConstraintError when
+   * another one is alive), repairs what a crash left, arms the schedule and
+   * starts the control loop and the optional health listener.
+   */
+  static async start(options: DaemonOptions): Promise<Daemon> {
+    const store = openStore(options.databasePath);
+    try {
+      const blocking = claimDaemonStatus(
+        store,
+        { pid: process.pid, hostname: hostname(), startedAt: new Date() },
+        (current) => daemonLiveness({ ...current, heartbeatAt: new Date(current.heartbeatAt) }).alive,
+      );
+      if (blocking !== null) {
+        throw new ConstraintError(
+          `another daemon (pid ${blocking.pid} on ${blocking.hostname}) is running on ${options.databasePath}; stop it first, or check it with: hfsched status`,
+        );
+      }
+      const config = LiveConfig.load(store, options.env);
+      options.logger.level = config.settings.logLevel;
+      const daemon = new Daemon(store, options, config);
+      await daemon.begin(options.tickMs ?? HEARTBEAT_INTERVAL_MS);
+      return daemon;
+    } catch (error) {
+      // Our registration (if any) goes, so that a fixed restart is not refused.
+      if (store.isOpen) {
+        try {
+          releaseDaemonStatus(store, process.pid);
+        } catch {
+          // The original error matters more.
+        }
+        store.close();
+      }
+      throw error;
+    }
+  }
+
+  private async begin(tickMs: number): Promise<void> {
+    const expired = expireDaemonCommands(this.store, 'error: sent while no daemon was running; send it again');
+    if (expired > 0) this.logger.info({ commands: expired }, 'dropped commands sent before the daemon started');
+    recoverAfterCrash(this.store, this.logger);
+    const settings = this.config.settings;
+    if (settings.httpPort !== 0) {
+      this.health = await startHealthServer({
+        host: settings.httpHost,
+        port: settings.httpPort,
+        health: () => this.healthReport(),
+        metrics: this.metrics,
+        onError: (error) => this.logger.error({ err: error }, 'health listener request failed'),
+      });
+    }
+    this.armSchedule();
+    this.writeHeartbeat();
+    this.loop = setInterval(() => this.tick(), tickMs);
+    this.logger.info(
+      {
+        pid: process.pid,
+        database: this.store.path,
+        schedule: this.config.schedule?.id,
+        timezone: settings.schedulerTimezone,
+        http: this.health?.url,
+      },
+      'daemon started',
+    );
+  }
+
+  /**
+   * Stops firing, drops waiting models, aborts running downloads (the worker
+   * records them `cancelled` / `paused`), waits up to `graceMs` for them to
+   * settle, unregisters and closes the database. Calling it again returns the
+   * same promise.
+   */
+  stop(reason: string, graceMs = 7000): Promise<void> {
+    this.stopping ??= this.shutdown(reason, graceMs, 0);
+    return this.stopping;
+  }
+
+  private async shutdown(reason: string, graceMs: number, exitCode: number): Promise<void> {
+    this.logger.info({ reason, running: this.queue.runningDownloads().length }, 'daemon stopping');
+    if (this.loop) clearInterval(this.loop);
+    this.loop = null;
+    this.trigger.disarm();
+    this.window.close();
+    this.queue.clearWaiting();
+    this.queue.abortAll(STOP_REASON_SHUTDOWN);
+    let timer: NodeJS.Timeout | undefined;
+    const settledInTime = await Promise.race([
+      this.queue.settled().then(() => true),
+      new Promise<boolean>((resolve) => (timer = setTimeout(() => resolve(false), graceMs))),
+    ]);
+    clearTimeout(timer);
+    if (!settledInTime) {
+      this.logger.warn(
+        { downloads: this.queue.runningDownloads().map((download) => download.name) },
+        'downloads did not stop in time; their sessions are repaired at the next start',
+      );
+    }
+    await this.health?.close();
+    try {
+      releaseDaemonStatus(this.store, process.pid);
+    } catch (error) {
+      this.logger.warn({ err: error }, 'could not unregister the daemon');
+    }
+    this.store.close();
+    this.logger.info({ reason }, 'daemon stopped');
+    this.resolveDone(exitCode);
+  }
+
+  // ------------------------------------------------------------ the schedule and its windows
+
+  private armSchedule(): void {
+    const schedule = this.config.schedule;
+    const timezone = this.config.settings.schedulerTimezone;
+    try {
+      this.trigger.arm(schedule, timezone);
+    } catch (error) {
+      this.trigger.disarm();
+      this.logger.error({ schedule: schedule?.id, err: error }, 'cannot arm the schedule; fix it with hfsched schedule set');
+      return;
+    }
+    if (schedule === null) {
+      this.logger.info('no schedule is enabled; waiting for one (hfsched schedule enable <id>)');
+    } else {
+      this.logger.info(
+        { schedule: schedule.id, name: schedule.name, timezone, nextRun: this.trigger.nextRunAt()?.toISOString() },
+        'schedule armed',
+      );
+    }
+  }
+
+  private onFire(firing: Firing): void {
+    this.startBatch(firing.schedule.id, firing.windowEndsAt, 'schedule');
+  }
+
+  /** Opens (or extends) the window and queues every eligible model not already queued. */
+  private startBatch(scheduleId: number | null, windowEndsAt: Date | null, cause: 'schedule' | 'run-now'): number {
+    this.window.open(windowEndsAt);
+    this.triedInWindow.clear();
+    for (const model of this.queue.waitingModels()) this.triedInWindow.add(model.id);
+    for (const download of this.queue.runningDownloads()) this.triedInWindow.add(download.id);
+    const models = modelsToQueue(this.store, this.config.settings.downloadMaxRetries, (id) => this.queue.has(id));
+    for (const model of models) this.enqueue(model);
+    this.logger.info(
+      { schedule: scheduleId ?? undefined, cause, queued: models.length, windowEndsAt: windowEndsAt?.toISOString() ?? null },
+      'batch started',
+    );
+    return models.length;
+  }
+
+  private enqueue(model: Model): void {
+    this.triedInWindow.add(model.id);
+    if (this.queue.enqueue({ id: model.id, name: model.name })) {
+      this.logger.info({ model: model.name, schedule: this.config.schedule?.id }, 'model queued');
+    }
+  }
+
+  /** While a window is open, models that became eligible (added, resumed) join the queue. */
+  private queueNewcomers(): void {
+    if (!this.window.isOpen()) return;
+    const models = modelsToQueue(
+      this.store,
+      this.config.settings.downloadMaxRetries,
+      (id) => this.queue.has(id) || this.triedInWindow.has(id),
+    );
+    for (const model of models) this.enqueue(model);
+  }
+
+  private closeWindow(end: Date): void {
+    const reason = windowClosedReason(formatClock(end, this.config.settings.schedulerTimezone));
+    const dropped = this.queue.clearWaiting();
+    const stopped = this.queue.abortAll(reason);
+    this.triedInWindow.clear();
+    this.logger.info(
+      { schedule: this.config.schedule?.id, stopped, dropped: dropped.map((model) => model.name) },
+      reason,
+    );
+  }
+
+  // ------------------------------------------------------------ downloads
+
+  private async runDownload(queued: QueuedModel, signal: AbortSignal): Promise<void> {
+    const scheduleId = this.config.schedule?.id ?? null;
+    // The worker adds the model and the session to every line it logs.
+    const logger = this.logger.child({ schedule: scheduleId ?? undefined });
+    this.board.begin(queued.id, queued.name);
+    try {
+      const outcome = await runModelDownload({
+        store: this.store,
+        modelId: queued.id,
+        scheduleId,
+        settings: this.config.settings,
+        env: this.env,
+        signal,
+        logger,
+        onProgress: (report) => this.metrics.bytesReceived(this.board.update(queued.id, report)),
+      });
+      if (outcome.kind !== 'skipped') this.metrics.downloadEnded(outcome.kind, outcome.failureReason);
+    } finally {
+      this.board.end(queued.id);
+    }
+  }
+
+  // ------------------------------------------------------------ commands from the CLI
+
+  runNow(): string {
+    const schedule = this.config.schedule;
+    const timezone = this.config.settings.schedulerTimezone;
+    const end = schedule === null ? null : this.trigger.windowEndForFiringAt(new Date());
+    const queued = this.startBatch(schedule?.id ?? null, end, 'run-now');
+    const window = end === null ? 'no window end' : `window until ${formatClock(end, timezone)}`;
+    return `batch started: ${queued} model(s) queued, ${window}`;
+  }
+
+  pause(model: Model): string {
+    if (this.queue.isRunning(model.id)) {
+      holdModel(this.store, model.id, STOP_REASON_USER_PAUSE);
+      this.queue.abort(model.id, STOP_REASON_USER_PAUSE);
+      return `stopping the download of ${model.name}; it will be paused (partial files kept)`;
+    }
+    if (model.status === 'downloading') {
+      throw new StateTransitionError(
+        `model "${model.name}" is being downloaded by another process (hfsched pull?); stop that process to pause it`,
+      );
+    }
+    this.queue.removeWaiting(model.id);
+    pauseModel(this.store, model.id, STOP_REASON_USER_PAUSE);
+    return `model ${model.name} paused; resume it with: hfsched model resume ${model.name}`;
+  }
+
+  resume(model: Model): string {
+    resumeModel(this.store, model.id);
+    return `model ${model.name} is pending again${this.joinOpenWindow(model)}`;
+  }
+
+  retry(model: Model): string {
+    retryModel(this.store, model.id);
+    return `model ${model.name} is pending again, retry count reset${this.joinOpenWindow(model)}`;
+  }
+
+  private joinOpenWindow(model: Model): string {
+    if (!this.window.isOpen()) return '; it starts at the next run';
+    this.triedInWindow.delete(model.id);
+    this.enqueue(model);
+    return ' and queued in the open window';
+  }
+
+  // ------------------------------------------------------------ the control loop
+
+  private tick(): void {
+    this.lastTickAt = Date.now();
+    try {
+      this.applyConfigChanges();
+      handleDaemonCommands(this.store, this, this.logger);
+      this.queueNewcomers();
+      // A window without an end lasts as long as its batch.
+      if (this.window.isOpen() && this.window.endsAt() === null && this.queue.isIdle()) {
+        this.window.close();
+        this.logger.info({ schedule: this.config.schedule?.id }, 'batch finished');
+      }
+      if (!this.writeHeartbeat()) return;
+      this.lastTickError = null;
+    } catch (error) {
+      const message = error instanceof Error ? error.message : String(error);
+      // Log a persisting problem once, not every second.
+      if (message !== this.lastTickError) this.logger.error({ err: error }, 'control loop failed; retrying every second');
+      this.lastTickError = message;
+    }
+  }
+
+  private applyConfigChanges(): void {
+    const before = this.config.settings;
+    const changes = this.config.refresh();
+    const settings = this.config.settings;
+    if (changes.settings.length > 0) {
+      this.logger.info({ settings: changes.settings }, 'settings changed');
+      if (settings.logLevel !== before.logLevel) this.logger.level = settings.logLevel;
+      if (settings.downloadBandwidthLimit !== before.downloadBandwidthLimit) {
+        // The process-wide limiter every download shares (the worker's default).
+        processBandwidthLimiter(settings.downloadBandwidthLimit);
+      }
+      if (settings.httpPort !== before.httpPort || settings.httpHost !== before.httpHost) {
+        this.logger.warn('http.port and http.host apply at the next start of the daemon');
+      }
+    }
+    if (changes.concurrency) {
+      this.queue.concurrency = this.config.concurrency;
+      this.logger.info({ schedule: this.config.schedule?.id, maxConcurrentDownloads: this.config.concurrency }, 'concurrency changed');
+    }
+    if (changes.timing) this.armSchedule();
+    else if (this.config.schedule !== null) this.trigger.updateSchedule(this.config.schedule);
+  }
+
+  /** false when another daemon has taken the registration over: this one stops. */
+  private writeHeartbeat(): boolean {
+    const registered = writeDaemonHeartbeat(this.store, process.pid, {
+      scheduleId: this.config.schedule?.id ?? null,
+      nextRunAt: this.trigger.nextRunAt(),
+      windowEndsAt: this.window.endsAt(),
+      queue: this.queue.waitingModels().map((model) => ({ modelId: model.id, model: model.name })),
+      running: this.board.snapshot(),
+      httpUrl: this.health?.url ?? null,
+    });
+    if (!registered && this.stopping === null) {
+      this.logger.error('another daemon has registered on this database; stopping this one');
+      this.stopping = this.shutdown('replaced by another daemon', 7000, 1);
+    }
+    return registered;
+  }
+
+  private healthReport(): HealthReport {
+    const checks: Record<string, string> = {};
+    const loopAge = Date.now() - this.lastTickAt;
+    checks.loop = loopAge <= HEARTBEAT_STALE_MS ? 'ok' : `no tick for ${Math.round(loopAge / 1000)} s`;
+    try {
+      pingDatabase(this.store);
+      checks.database = 'ok';
+    } catch (error) {
+      checks.database = error instanceof Error ? error.message : String(error);
+    }
+    if (this.lastTickError !== null) checks.control = this.lastTickError;
+    return { healthy: Object.values(checks).every((value) => value === 'ok'), checks };
+  }
+}

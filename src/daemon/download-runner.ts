@@ -1,0 +1,71 @@
+/**
+ * One download started by the daemon's queue: check that the model may still
+ * start (it waited in the queue; a user may have paused or removed it, or a
+ * `pull` may have finished it), then hand it to the worker, which keeps the
+ * records (session, model status, throttled progress, the end in one
+ * transaction). The outcome is returned for the metrics.
+ */
+import type { Logger } from 'pino';
+import type { Settings } from '../config/settings.js';
+import { readToken } from '../config/hub-location.js';
+import type { Store } from '../store/index.js';
+import { downloadModel } from '../worker/download-model.js';
+import { mayStart } from './batch-planner.js';
+import type { DownloadOutcome } from './metrics.js';
+import type { ProgressReport } from './progress-board.js';
+
+export interface RunModelDownloadOptions {
+  store: Store;
+  modelId: number;
+  scheduleId: number | null;
+  settings: Settings;
+  env: NodeJS.ProcessEnv;
+  signal: AbortSignal;
+  logger: Logger;
+  onProgress: (report: ProgressReport) => void;
+}
+
+export type RunOutcome = { kind: 'skipped' } | { kind: DownloadOutcome; failureReason?: string };
+
+/** A low-cardinality label for a failure: the error's class (NotFoundError, ...) or `Error`. */
+function failureReasonOf(error: unknown): string {
+  return error instanceof Error ? error.name : 'unknown';
+}
+
+export async function runModelDownload(options: RunModelDownloadOptions): Promise<RunOutcome> {
+  const { store, logger, signal } = options;
+  const model = store.getModel(options.modelId);
+  if (model === null) {
+    logger.info({ modelId: options.modelId }, 'model removed while queued: skipped');
+    return { kind: 'skipped' };
+  }
+  if (signal.aborted) return { kind: 'skipped' };
+  if (!mayStart(store, model, options.settings.downloadMaxRetries)) {
+    logger.info({ model: model.name, status: model.status }, 'model no longer eligible when its turn came: skipped');
+    return { kind: 'skipped' };
+  }
+  const sessionBefore = store.getDownloadHistory(model.id, 1)[0]?.id ?? null;
+  // Read for each download, so a rotated token file is picked up without a restart.
+  const { token } = readToken(options.env);
+  try {
+    const outcome = await downloadModel(store, model, {
+      scheduleId: options.scheduleId,
+      settings: options.settings,
+      token,
+      signal,
+      env: options.env,
+      logger,
+      onProgress: (progress) => options.onProgress(progress),
+    });
+    return { kind: outcome.status };
+  } catch (error) {
+    // The worker recorded the failure in a new session; no new session means
+    // the download could not start (e.g. `hfsched pull` is downloading it).
+    const session = store.getDownloadHistory(model.id, 1)[0];
+    if (session !== undefined && session.id !== sessionBefore && session.status === 'failed') {
+      return { kind: 'failed', failureReason: failureReasonOf(error) };
+    }
+    logger.warn({ model: model.name, err: error }, 'download could not start: skipped');
+    return { kind: 'skipped' };
+  }
+}

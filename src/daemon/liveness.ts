@@ -1,0 +1,51 @@
+/**
+ * Is a daemon running on this database? The daemon writes a heartbeat into
+ * `daemon_status` about once a second; it counts as alive when that heartbeat
+ * is recent AND its process still exists. The heartbeat alone is not enough:
+ * after `kill -9` the row stays, fresh for a few seconds, and a restart must
+ * not wait for it to age.
+ */
+import { hostname } from 'node:os';
+
+/** The daemon writes its heartbeat every second; five missed beats mean it is gone. */
+export const HEARTBEAT_INTERVAL_MS = 1000;
+export const HEARTBEAT_STALE_MS = 5000;
+
+export interface HeartbeatRecord {
+  pid: number;
+  hostname: string;
+  heartbeatAt: Date;
+}
+
+export type Liveness =
+  | { alive: true; pid: number }
+  | { alive: false; reason: string };
+
+/** `process.kill(pid, 0)` sends nothing; it only asks whether the process exists. */
+export function processExists(pid: number): boolean {
+  try {
+    process.kill(pid, 0);
+    return true;
+  } catch (error) {
+    // EPERM: it exists but belongs to another user (e.g. the systemd service user).
+    return (error as NodeJS.ErrnoException).code === 'EPERM';
+  }
+}
+
+export function daemonLiveness(record: HeartbeatRecord | null, now: Date = new Date()): Liveness {
+  if (record === null) return { alive: false, reason: 'no daemon has registered on this database' };
+  const age = now.getTime() - record.heartbeatAt.getTime();
+  if (age > HEARTBEAT_STALE_MS) {
+    return { alive: false, reason: `last heartbeat ${Math.round(age / 1000)} s ago (pid ${record.pid})` };
+  }
+  // A pid means nothing on another machine (a database on a shared disk):
+  // there the fresh heartbeat is all we can go by.
+  if (record.hostname === hostname()) {
+    // Our own pid in the row is a previous run of this process slot
+    // (typical in a container, where the daemon is always pid 1).
+    if (record.pid === process.pid || !processExists(record.pid)) {
+      return { alive: false, reason: `process ${record.pid} is gone` };
+    }
+  }
+  return { alive: true, pid: record.pid };
+}

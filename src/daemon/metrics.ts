@@ -1,0 +1,104 @@
+/**
+ * The daemon's Prometheus metrics, on a registry of its own (not prom-client's
+ * global one, so that tests and embedders can run several daemons in one
+ * process). Counters are incremented by the daemon as downloads end; gauges
+ * read their value when scraped, from the daemon's live state and the database.
+ *
+ * Names follow https://prometheus.io/docs/practices/naming/ (`_total` for
+ * counters, base units: bytes and seconds).
+ */
+import { Counter, Gauge, Registry, collectDefaultMetrics } from 'prom-client';
+import { MODEL_STATUSES, type ModelStatus } from '../store/types.js';
+
+/** Where the gauges read their values when scraped. */
+export interface MetricsSource {
+  modelCountsByStatus(): Record<ModelStatus, number>;
+  activeDownloads(): number;
+  queueLength(): number;
+  /** The next firing of the enabled schedule, or null when there is none. */
+  nextRunAt(): Date | null;
+}
+
+/** How a download ended, as the `status` label of `hfsched_downloads_total`. */
+export type DownloadOutcome = 'completed' | 'failed' | 'cancelled';
+
+export class DaemonMetrics {
+  readonly registry = new Registry();
+  private readonly downloads: Counter<'status'>;
+  private readonly failures: Counter<'reason'>;
+  private readonly bytes: Counter;
+
+  constructor(source: MetricsSource) {
+    collectDefaultMetrics({ register: this.registry, prefix: 'hfsched_' });
+    this.downloads = new Counter({
+      name: 'hfsched_downloads_total',
+      help: 'Downloads ended by this daemon, by outcome (completed, failed, cancelled).',
+      labelNames: ['status'],
+      registers: [this.registry],
+    });
+    this.failures = new Counter({
+      name: 'hfsched_download_failures_total',
+      help: 'Failed downloads by reason (the kind of error).',
+      labelNames: ['reason'],
+      registers: [this.registry],
+    });
+    this.bytes = new Counter({
+      name: 'hfsched_downloaded_bytes_total',
+      help: 'Bytes received from the Hub by this daemon (resumed bytes already on disk are not counted).',
+      registers: [this.registry],
+    });
+    for (const status of ['completed', 'failed', 'cancelled'] as const) this.downloads.labels(status).inc(0);
+    new Gauge({
+      name: 'hfsched_models',
+      help: 'Models in the database, by status.',
+      labelNames: ['status'],
+      registers: [this.registry],
+      collect() {
+        const counts = source.modelCountsByStatus();
+        for (const status of MODEL_STATUSES) this.labels(status).set(counts[status]);
+      },
+    });
+    new Gauge({
+      name: 'hfsched_active_downloads',
+      help: 'Downloads running now.',
+      registers: [this.registry],
+      collect() {
+        this.set(source.activeDownloads());
+      },
+    });
+    new Gauge({
+      name: 'hfsched_queue_length',
+      help: 'Models waiting in the queue for a free download slot.',
+      registers: [this.registry],
+      collect() {
+        this.set(source.queueLength());
+      },
+    });
+    new Gauge({
+      name: 'hfsched_next_run_timestamp_seconds',
+      help: 'Unix time of the next firing of the enabled schedule; 0 when no schedule is enabled.',
+      registers: [this.registry],
+      collect() {
+        const next = source.nextRunAt();
+        this.set(next ? next.getTime() / 1000 : 0);
+      },
+    });
+  }
+
+  downloadEnded(outcome: DownloadOutcome, failureReason?: string): void {
+    this.downloads.labels(outcome).inc();
+    if (outcome === 'failed') this.failures.labels(failureReason ?? 'unknown').inc();
+  }
+
+  bytesReceived(count: number): void {
+    if (count > 0) this.bytes.inc(count);
+  }
+
+  get contentType(): string {
+    return this.registry.contentType;
+  }
+
+  text(): Promise<string> {
+    return this.registry.metrics();
+  }
+}

@@ -1,0 +1,117 @@
+/**
+ * What `hfsched status` shows, built from the database alone (so it works
+ * from any shell or container that sees the database): is the daemon alive,
+ * the enabled schedule and its next run, the open window, the running
+ * downloads with bytes, speed and ETA, and the queue.
+ *
+ * Running downloads come from the open session rows (the worker's records);
+ * the daemon's heartbeat adds what only it knows: live byte counts, speed
+ * and the queue.
+ */
+import { scheduleTimeZone } from '../config/settings.js';
+import { openDownloadSessions, readDaemonStatus, type DaemonQueueEntry, type Store } from '../store/index.js';
+import { daemonLiveness } from './liveness.js';
+import { describeScheduleTime, describeWindow, nextRunTimes } from './schedule-timing.js';
+
+export interface DaemonView {
+  alive: boolean;
+  pid: number | null;
+  hostname: string | null;
+  startedAt: string | null;
+  uptimeSeconds: number | null;
+  heartbeatAt: string | null;
+  /** Why it is not alive (null when alive). */
+  reason: string | null;
+  /** The health and metrics listener, when on. */
+  httpUrl: string | null;
+}
+
+export interface ScheduleView {
+  id: number;
+  name: string;
+  when: string;
+  window: string;
+  maxConcurrentDownloads: number;
+  timezone: string;
+}
+
+export interface RunningDownloadView {
+  modelId: number;
+  model: string;
+  sessionId: number;
+  startedAt: string;
+  bytesDownloaded: number;
+  totalBytes: number | null;
+  /** null when unknown (no live daemon measuring it). */
+  bytesPerSecond: number | null;
+  etaSeconds: number | null;
+}
+
+export interface StatusReport {
+  daemon: DaemonView;
+  schedule: ScheduleView | null;
+  /** ISO 8601; the daemon's own when alive, else computed from the schedule. */
+  nextRunAt: string | null;
+  windowEndsAt: string | null;
+  running: RunningDownloadView[];
+  queue: DaemonQueueEntry[];
+}
+
+export function buildStatusReport(store: Store, env: NodeJS.ProcessEnv, now: Date = new Date()): StatusReport {
+  const record = readDaemonStatus(store);
+  const liveness = daemonLiveness(record === null ? null : { ...record, heartbeatAt: new Date(record.heartbeatAt) }, now);
+  const alive = liveness.alive && record !== null;
+  const daemon: DaemonView = {
+    alive,
+    pid: record?.pid ?? null,
+    hostname: record?.hostname ?? null,
+    startedAt: record?.startedAt ?? null,
+    uptimeSeconds: alive ? Math.max(0, Math.round((now.getTime() - Date.parse(record.startedAt)) / 1000)) : null,
+    heartbeatAt: record?.heartbeatAt ?? null,
+    reason: liveness.alive ? null : liveness.reason,
+    httpUrl: alive ? record.httpUrl : null,
+  };
+  const active = store.getActiveSchedule();
+  const timezone = scheduleTimeZone(store, env);
+  const schedule: ScheduleView | null =
+    active === null
+      ? null
+      : {
+          id: active.id,
+          name: active.name,
+          when: describeScheduleTime(active),
+          window: describeWindow(active),
+          maxConcurrentDownloads: active.maxConcurrentDownloads,
+          timezone,
+        };
+  let nextRunAt: string | null = null;
+  if (alive) nextRunAt = record.nextRunAt;
+  else if (active !== null) nextRunAt = nextRunTimes(active, timezone, 1, now)[0]?.toISOString() ?? null;
+
+  const live = new Map((alive ? record.running : []).map((entry) => [entry.modelId, entry]));
+  const running = openDownloadSessions(store).map(({ session, modelName }): RunningDownloadView => {
+    const entry = live.get(session.modelId);
+    const bytes = Math.max(entry?.bytesDone ?? 0, session.bytesDownloaded);
+    const total = entry?.totalBytes ?? session.totalBytes;
+    const speed = entry === undefined ? null : entry.bytesPerSecond;
+    const eta = speed !== null && speed > 0 && total !== null ? Math.max(0, Math.round((total - bytes) / speed)) : null;
+    return {
+      modelId: session.modelId,
+      model: modelName,
+      sessionId: session.id,
+      startedAt: session.startedAt,
+      bytesDownloaded: bytes,
+      totalBytes: total,
+      bytesPerSecond: speed,
+      etaSeconds: eta,
+    };
+  });
+  return {
+    daemon,
+    schedule,
+    nextRunAt,
+    windowEndsAt: alive ? record.windowEndsAt : null,
+    running,
+    queue: alive ? record.queue : [],
+  };
+}

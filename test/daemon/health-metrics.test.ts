@@ -1,0 +1,82 @@
+import { afterEach, describe, test } from 'node:test';
+import assert from 'node:assert/strict';
+import { createDaemonFixture, freePort, type DaemonFixture } from './daemon-fixture.js';
+import { waitFor } from './daemon-process.js';
+
+let fixture: DaemonFixture | null = null;
+afterEach(async () => {
+  await fixture?.cleanup();
+  fixture = null;
+});
+
+/** The value of one sample of the Prometheus text format, or null. */
+function sample(metrics: string, series: string): number | null {
+  const line = metrics.split('\n').find((text) => text.startsWith(`${series} `));
+  return line === undefined ? null : Number(line.slice(series.length + 1));
+}
+
+async function startWithListener(): Promise<{ f: DaemonFixture; url: string }> {
+  fixture = await createDaemonFixture([{ id: 'org/alpha', files: { 'config.json': '{}', 'weights.bin': 'x'.repeat(4096) } }]);
+  const f = fixture;
+  const port = await freePort();
+  f.db.store.setSystemConfig('http.port', String(port));
+  const daemon = f.startDaemon();
+  const started = await daemon.waitForLog((line) => line.msg === 'daemon started');
+  assert.equal(started.http, `http://127.0.0.1:${port}`, 'listens on http.host (127.0.0.1 by default)');
+  return { f, url: `http://127.0.0.1:${port}` };
+}
+
+describe('daemon: health and metrics over HTTP', () => {
+  test('/healthz answers 200 with its checks while the daemon loop and the database are fine', async () => {
+    const { url } = await startWithListener();
+    const response = await fetch(`${url}/healthz`);
+    assert.equal(response.status, 200);
+    assert.deepEqual(await response.json(), { status: 'ok', checks: { loop: 'ok', database: 'ok' } });
+  });
+
+  test('/metrics reports downloads by status, bytes, active downloads, queue length, next run and failures', async () => {
+    const { f, url } = await startWithListener();
+    f.addSchedule('*/2 * * * * *');
+    await waitFor(() => f.model('org/alpha').status === 'completed', { timeoutMs: 15_000, what: 'the download' });
+    let text = '';
+    await waitFor(
+      async () => {
+        text = await (await fetch(`${url}/metrics`)).text();
+        return sample(text, 'hfsched_downloads_total{status="completed"}') === 1;
+      },
+      { timeoutMs: 5000, what: () => `the completed download in /metrics:\n${text}` },
+    );
+    const response = await fetch(`${url}/metrics`);
+    assert.match(response.headers.get('content-type') ?? '', /^text\/plain; version=0\.0\.4/);
+    assert.equal(sample(text, 'hfsched_downloads_total{status="failed"}'), 0);
+    assert.ok((sample(text, 'hfsched_downloaded_bytes_total') ?? 0) >= 4096 + 2);
+    assert.equal(sample(text, 'hfsched_active_downloads'), 0);
+    assert.equal(sample(text, 'hfsched_queue_length'), 0);
+    assert.equal(sample(text, 'hfsched_models{status="completed"}'), 1);
+    const nextRun = sample(text, 'hfsched_next_run_timestamp_seconds') ?? 0;
+    assert.ok(nextRun > Date.now() / 1000 - 5 && nextRun < Date.now() / 1000 + 5, `next run is in two seconds (${nextRun})`);
+    assert.match(text, /# TYPE hfsched_download_failures_total counter/);
+  });
+
+  test('an unknown path answers 404', async () => {
+    const { url } = await startWithListener();
+    assert.equal((await fetch(`${url}/nope`)).status, 404);
+  });
+
+  test('hfsched status --health exits 0 while the daemon runs and 1 once it stopped', async () => {
+    fixture = await createDaemonFixture([]);
+    const f = fixture;
+    const before = await f.cli(['status', '--health']);
+    assert.equal(before.code, 1);
+    assert.match(before.stderr, /unhealthy: daemon not running/);
+    const daemon = f.startDaemon();
+    await daemon.waitForLog((line) => line.msg === 'daemon started');
+    const alive = await f.cli(['status', '--health']);
+    assert.equal(alive.code, 0, alive.stderr);
+    assert.match(alive.stdout, new RegExp(`^ok: daemon running \\(pid ${daemon.pid}, heartbeat `));
+    daemon.child.kill('SIGTERM');
+    await daemon.exited;
+    const after = await f.cli(['status', '--health']);
+    assert.equal(after.code, 1);
+  });
+});
