@@ -10,6 +10,7 @@ import { registerMigrateCommand } from './migrate.js';
 import { registerModelCommands } from './models.js';
 import { registerDaemonCommand } from './daemon.js';
 import { registerModelControlCommands } from './model-control.js';
+import { registerPullCommand } from './pull.js';
 import { createProgram, findCommand } from './program.js';
 import { registerRunNowCommand } from './run-now.js';
 import { registerStatusCommand } from './status.js';
@@ -27,6 +28,7 @@ registerModelControlCommands(findCommand(program, 'model'), context);
 registerDaemonCommand(program, context);
 registerStatusCommand(program, context);
 registerRunNowCommand(program, context);
+registerPullCommand(program, context);
 // Other groups go here, e.g. registerPullCommand(program, context);
 // `model pause|resume|retry` extend the model command: registerModelControlCommands(findCommand(program, 'model'), context);
 

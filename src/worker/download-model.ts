@@ -18,6 +18,7 @@ import { downloadSnapshot } from '../hub/snapshot-download.js';
 import type { FileDoneEvent, SnapshotProgress, SnapshotResult } from '../hub/types.js';
 import type { Store } from '../store/index.js';
 import type { DownloadSession, Model } from '../store/types.js';
+import { ownerMetadata } from './download-owner.js';
 
 /** Progress reaches the database at most this often; the callback gets every report. */
 export const PROGRESS_WRITE_INTERVAL_MS = 1000;
@@ -91,6 +92,8 @@ export async function downloadModel(store: Store, model: Model, options: Downloa
   const location = resolveHubLocation(settings, options.env ?? process.env);
   const revision = options.revision ?? model.revision ?? 'main';
   const session = store.beginDownload(model.id, options.scheduleId);
+  // Who runs it, so that a later `pull` can tell a dead download from a live one.
+  store.recordDownloadProgress(session.id, 0, null, ownerMetadata());
   const log = logger?.child({ model: model.name, session: session.id });
   const recordProgress = progressRecorder(store, session.id, log);
   log?.info({ revision, endpoint: location.endpoint, cacheDir: location.cacheDir }, 'download started');

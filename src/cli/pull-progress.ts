@@ -1,0 +1,157 @@
+/**
+ * What `hfsched pull` shows while it downloads. On a terminal: cli-progress
+ * bars, the total (bytes, speed, ETA, files) and one per file in flight. Not
+ * on a terminal (a log, a pipe, CI): plain lines, one per file in place and a
+ * progress line every PLAIN_PROGRESS_EVERY_MS. Both on stderr; stdout keeps
+ * only the result (the snapshot path), for scripts.
+ */
+import cliProgress from 'cli-progress';
+import type { Writable } from 'node:stream';
+import type { FileDoneEvent, SnapshotProgress } from '../hub/types.js';
+import { formatBytes } from './output.js';
+
+const SPEED_WINDOW_MS = 5000;
+const PLAIN_PROGRESS_EVERY_MS = 10_000;
+const NAME_WIDTH = 32;
+
+export interface PullDisplay {
+  progress(progress: SnapshotProgress): void;
+  fileDone(file: FileDoneEvent): void;
+  /** Removes the bars (the terminal is left clean for the summary). */
+  stop(): void;
+}
+
+/** Bytes per second over the last few seconds of fetchedBytes samples. */
+export class SpeedMeter {
+  private samples: Array<{ at: number; bytes: number }> = [];
+
+  record(fetchedBytes: number, at: number = performance.now()): void {
+    this.samples.push({ at, bytes: fetchedBytes });
+    while (this.samples.length > 2 && at - this.samples[0]!.at > SPEED_WINDOW_MS) this.samples.shift();
+  }
+
+  bytesPerSecond(): number {
+    const first = this.samples[0];
+    const last = this.samples.at(-1);
+    if (first === undefined || last === undefined || last.at - first.at < 200) return 0;
+    return ((last.bytes - first.bytes) * 1000) / (last.at - first.at);
+  }
+}
+
+/** 75 -> "1m15s", 3700 -> "1h01m"; "?" when unknown. */
+export function formatDuration(seconds: number): string {
+  if (!Number.isFinite(seconds) || seconds < 0) return '?';
+  const s = Math.round(seconds);
+  if (s < 60) return `${s}s`;
+  if (s < 3600) return `${Math.floor(s / 60)}m${String(s % 60).padStart(2, '0')}s`;
+  return `${Math.floor(s / 3600)}h${String(Math.floor((s % 3600) / 60)).padStart(2, '0')}m`;
+}
+
+function etaText(progress: SnapshotProgress, speed: number): string {
+  const left = progress.totalBytes - progress.doneBytes;
+  if (left <= 0) return '0s';
+  return speed > 0 ? formatDuration(left / speed) : '?';
+}
+
+function shortName(path: string): string {
+  return path.length <= NAME_WIDTH ? path.padEnd(NAME_WIDTH) : `…${path.slice(path.length - NAME_WIDTH + 1)}`;
+}
+
+interface BarPayload {
+  line: (bar: string, percentage: string) => string;
+}
+
+class TerminalDisplay implements PullDisplay {
+  private readonly multibar: cliProgress.MultiBar;
+  private readonly total: cliProgress.SingleBar;
+  private readonly fileBars = new Map<string, cliProgress.SingleBar>();
+  private readonly speed = new SpeedMeter();
+
+  constructor(stream: Writable, private readonly repoId: string) {
+    this.multibar = new cliProgress.MultiBar(
+      {
+        stream: stream as unknown as NodeJS.WritableStream,
+        hideCursor: true,
+        clearOnComplete: true,
+        fps: 5,
+        barsize: 24,
+        format: (options, params, payload: BarPayload) =>
+          payload.line(cliProgress.Format.BarFormat(params.progress, options), `${Math.floor(params.progress * 100)}`.padStart(3)),
+      },
+      cliProgress.Presets.shades_classic,
+    );
+    this.total = this.multibar.create(1, 0, { line: () => `${this.repoId}  listing files…` } satisfies BarPayload);
+  }
+
+  progress(progress: SnapshotProgress): void {
+    this.speed.record(progress.fetchedBytes);
+    const speed = this.speed.bytesPerSecond();
+    const totalLine = (bar: string, percentage: string): string =>
+      `${shortName(this.repoId)} ${bar} ${percentage}%  ${formatBytes(progress.doneBytes)}/${formatBytes(progress.totalBytes)}  ` +
+      `${formatBytes(speed)}/s  ETA ${etaText(progress, speed)}  files ${progress.filesDone}/${progress.fileCount}`;
+    this.total.setTotal(Math.max(1, progress.totalBytes));
+    this.total.update(progress.doneBytes, { line: totalLine } satisfies BarPayload);
+
+    const active = new Set(progress.files.map((file) => file.path));
+    for (const [path, bar] of this.fileBars) {
+      if (!active.has(path)) {
+        this.multibar.remove(bar);
+        this.fileBars.delete(path);
+      }
+    }
+    for (const file of progress.files) {
+      const line = (bar: string, percentage: string): string =>
+        `  ${shortName(file.path)} ${bar} ${percentage}%  ${formatBytes(file.doneBytes)}/${formatBytes(file.size)}` +
+        (file.state === 'verifying' ? '  verifying' : '');
+      let bar = this.fileBars.get(file.path);
+      if (bar === undefined) {
+        bar = this.multibar.create(Math.max(1, file.size), file.doneBytes, { line } satisfies BarPayload);
+        this.fileBars.set(file.path, bar);
+      } else {
+        bar.update(file.doneBytes, { line } satisfies BarPayload);
+      }
+    }
+  }
+
+  fileDone(file: FileDoneEvent): void {
+    this.multibar.log(`${file.cached ? 'cached    ' : 'downloaded'}  ${file.path}  (${formatBytes(file.size)})\n`);
+  }
+
+  stop(): void {
+    this.multibar.stop();
+  }
+}
+
+class PlainDisplay implements PullDisplay {
+  private readonly speed = new SpeedMeter();
+  private lastLine = performance.now();
+
+  constructor(
+    private readonly stream: Writable,
+    private readonly repoId: string,
+  ) {}
+
+  progress(progress: SnapshotProgress): void {
+    this.speed.record(progress.fetchedBytes);
+    const now = performance.now();
+    if (now - this.lastLine < PLAIN_PROGRESS_EVERY_MS) return;
+    this.lastLine = now;
+    const speed = this.speed.bytesPerSecond();
+    const percent = progress.totalBytes === 0 ? 100 : Math.floor((progress.doneBytes / progress.totalBytes) * 100);
+    this.stream.write(
+      `${this.repoId}: ${formatBytes(progress.doneBytes)} of ${formatBytes(progress.totalBytes)} (${percent}%), ` +
+        `${formatBytes(speed)}/s, ETA ${etaText(progress, speed)}, files ${progress.filesDone}/${progress.fileCount}\n`,
+    );
+  }
+
+  fileDone(file: FileDoneEvent): void {
+    this.stream.write(`${file.cached ? 'cached' : 'downloaded'}  ${file.path}  (${formatBytes(file.size)})\n`);
+  }
+
+  stop(): void {}
+}
+
+/** Bars when `stream` is a terminal, plain lines otherwise. */
+export function createPullDisplay(stream: Writable & { isTTY?: boolean }, repoId: string): PullDisplay {
+  return stream.isTTY === true ? new TerminalDisplay(stream, repoId) : new PlainDisplay(stream, repoId);
+}

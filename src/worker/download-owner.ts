@@ -1,0 +1,55 @@
+/**
+ * Which process runs a download: its session's metadata records the pid and
+ * host of the process that began it. A model left `downloading` by a process
+ * that no longer exists (killed, crashed) can then be told apart from one
+ * another process (the daemon, another `pull`) is downloading right now, and
+ * `pull` can take the first one over instead of refusing until the daemon's
+ * start-up repair runs.
+ */
+import { hostname } from 'node:os';
+import { ConstraintError } from '../store/errors.js';
+import type { Store } from '../store/index.js';
+import type { DownloadSession, JsonObject, Model } from '../store/types.js';
+
+/** What `recoverInterruptedSessions` writes too: the same word for the same event. */
+export const INTERRUPTED = 'interrupted';
+
+export function ownerMetadata(): JsonObject {
+  return { ownerPid: process.pid, ownerHost: hostname() };
+}
+
+function isAlive(pid: number): boolean {
+  try {
+    process.kill(pid, 0);
+    return true;
+  } catch (error) {
+    return (error as NodeJS.ErrnoException).code === 'EPERM';
+  }
+}
+
+/** True when the session was begun by a process of this host that is gone. */
+export function isOrphaned(session: DownloadSession): boolean {
+  if (session.status !== 'started' && session.status !== 'in_progress') return false;
+  const pid = session.metadata?.ownerPid;
+  const host = session.metadata?.ownerHost;
+  if (typeof pid !== 'number' || host !== hostname()) return false;
+  return pid !== process.pid && !isAlive(pid);
+}
+
+/**
+ * Before starting `model` here: if it is `downloading`, either its process
+ * is gone (its session then ends `failed` "interrupted", and the model can
+ * start again, from its partial files) or it is really running (ConstraintError).
+ * Returns the model as it is now.
+ */
+export function takeOverOrphanedDownload(store: Store, model: Model): { model: Model; recovered: DownloadSession | null } {
+  if (model.status !== 'downloading') return { model, recovered: null };
+  const open = store.getDownloadHistory(model.id, 1)[0];
+  if (open !== undefined && isOrphaned(open)) {
+    store.failDownload(open.id, INTERRUPTED);
+    return { model: store.getModel(model.id) ?? model, recovered: open };
+  }
+  throw new ConstraintError(
+    `"${model.name}" is already downloading (by the daemon or another pull); see it with: hfsched status, or pause it with: hfsched model pause ${model.name}`,
+  );
+}
