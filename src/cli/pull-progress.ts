@@ -64,7 +64,7 @@ interface BarPayload {
 class TerminalDisplay implements PullDisplay {
   private readonly multibar: cliProgress.MultiBar;
   private readonly total: cliProgress.SingleBar;
-  private readonly fileBars = new Map<string, cliProgress.SingleBar>();
+  private readonly fileBars = new Map<string, { bar: cliProgress.SingleBar; speed: SpeedMeter }>();
   private readonly speed = new SpeedMeter();
 
   constructor(stream: Writable, private readonly repoId: string) {
@@ -93,22 +93,26 @@ class TerminalDisplay implements PullDisplay {
     this.total.update(progress.doneBytes, { line: totalLine } satisfies BarPayload);
 
     const active = new Set(progress.files.map((file) => file.path));
-    for (const [path, bar] of this.fileBars) {
+    for (const [path, entry] of this.fileBars) {
       if (!active.has(path)) {
-        this.multibar.remove(bar);
+        this.multibar.remove(entry.bar);
         this.fileBars.delete(path);
       }
     }
     for (const file of progress.files) {
+      let entry = this.fileBars.get(file.path);
+      const speed = entry?.speed ?? new SpeedMeter();
+      speed.record(file.doneBytes);
+      const rate = speed.bytesPerSecond();
+      const left = rate > 0 ? formatDuration((file.size - file.doneBytes) / rate) : '?';
       const line = (bar: string, percentage: string): string =>
-        `  ${shortName(file.path)} ${bar} ${percentage}%  ${formatBytes(file.doneBytes)}/${formatBytes(file.size)}` +
-        (file.state === 'verifying' ? '  verifying' : '');
-      let bar = this.fileBars.get(file.path);
-      if (bar === undefined) {
-        bar = this.multibar.create(Math.max(1, file.size), file.doneBytes, { line } satisfies BarPayload);
-        this.fileBars.set(file.path, bar);
+        `  ${shortName(file.path)} ${bar} ${percentage}%  ${formatBytes(file.doneBytes)}/${formatBytes(file.size)}  ` +
+        (file.state === 'verifying' ? 'verifying' : `${formatBytes(rate)}/s  ETA ${left}`);
+      if (entry === undefined) {
+        entry = { bar: this.multibar.create(Math.max(1, file.size), file.doneBytes, { line } satisfies BarPayload), speed };
+        this.fileBars.set(file.path, entry);
       } else {
-        bar.update(file.doneBytes, { line } satisfies BarPayload);
+        entry.bar.update(file.doneBytes, { line } satisfies BarPayload);
       }
     }
   }
