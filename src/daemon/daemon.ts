@@ -222,7 +222,7 @@ export class Daemon implements CommandTarget {
       this.logger.info('no schedule is enabled; waiting for one (hfsched schedule enable <id>)');
     } else {
       this.logger.info(
-        { schedule: schedule.id, name: schedule.name, timezone, nextRun: this.trigger.nextRunAt()?.toISOString() },
+        { schedule: schedule.id, scheduleName: schedule.name, timezone, nextRun: this.trigger.nextRunAt()?.toISOString() },
         'schedule armed',
       );
     }
@@ -249,9 +249,10 @@ export class Daemon implements CommandTarget {
 
   private enqueue(model: Model): void {
     this.triedInWindow.add(model.id);
-    if (this.queue.enqueue({ id: model.id, name: model.name })) {
-      this.logger.info({ model: model.name, schedule: this.config.schedule?.id }, 'model queued');
-    }
+    if (this.queue.has(model.id)) return;
+    // Logged first: with a free slot, the download starts (and logs) inside enqueue.
+    this.logger.info({ model: model.name, schedule: this.config.schedule?.id }, 'model queued');
+    this.queue.enqueue({ id: model.id, name: model.name });
   }
 
   /** While a window is open, models that became eligible (added, resumed) join the queue. */

@@ -6,6 +6,7 @@
  */
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
+import { OperationalError } from '../store/errors.js';
 import type { DaemonMetrics } from './metrics.js';
 
 export interface HealthReport {
@@ -70,7 +71,14 @@ async function handle(request: IncomingMessage, response: ServerResponse, option
 
 function listen(server: Server, host: string, port: number): Promise<void> {
   return new Promise((resolve, reject) => {
-    const onError = (error: Error): void => reject(error);
+    const onError = (error: NodeJS.ErrnoException): void =>
+      reject(
+        new OperationalError(
+          `cannot listen on ${host}:${port} for health and metrics: ${error.code ?? error.message}; ` +
+            'choose another port with "hfsched config set http.port <port>", or 0 to turn the listener off',
+          { cause: error },
+        ),
+      );
     server.once('error', onError);
     server.listen(port, host, () => {
       server.off('error', onError);

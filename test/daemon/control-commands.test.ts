@@ -45,7 +45,10 @@ describe('daemon: control commands', () => {
     f.addSchedule('*/2 * * * * *');
     const daemon = f.startDaemon();
     const modelId = f.model('org/alpha').id;
-    await waitFor(() => partialSize(f.cacheDir, 'org/alpha', sha256) > 0, { timeoutMs: 15_000, what: 'the download' });
+    await waitFor(() => (f.db.store.getDownloadHistory(modelId, 1)[0]?.bytesDownloaded ?? 0) > 0, {
+      timeoutMs: 15_000,
+      what: 'the download under way',
+    });
 
     const pause = await f.cli(['model', 'pause', 'org/alpha']);
     assert.equal(pause.code, 0, pause.stderr);
@@ -53,7 +56,7 @@ describe('daemon: control commands', () => {
     const [session] = f.db.store.getDownloadHistory(modelId, 1);
     assert.equal(session?.status, 'cancelled');
     assert.equal(session?.errorMessage, 'paused by user');
-    assert.ok(partialSize(f.cacheDir, 'org/alpha', sha256) > 0, 'the partial file stays');
+    assert.ok(partialSize(f.cacheDir, 'org/alpha', sha256) > 0, 'the partial file stays (flushed at the pause)');
 
     const firings = (): number => daemon.logs.filter((line) => line.msg === 'batch started').length;
     const seen = firings();

@@ -1,5 +1,7 @@
 import { afterEach, describe, test } from 'node:test';
 import assert from 'node:assert/strict';
+import { createServer, type AddressInfo } from 'node:net';
+import { readDaemonStatus } from '../../src/store/index.js';
 import { createDaemonFixture, freePort, type DaemonFixture } from './daemon-fixture.js';
 import { waitFor } from './daemon-process.js';
 
@@ -61,6 +63,23 @@ describe('daemon: health and metrics over HTTP', () => {
   test('an unknown path answers 404', async () => {
     const { url } = await startWithListener();
     assert.equal((await fetch(`${url}/nope`)).status, 404);
+  });
+
+  test('a listener port already in use stops the daemon at start with a clear error', async () => {
+    fixture = await createDaemonFixture([]);
+    const f = fixture;
+    const blocker = createServer();
+    await new Promise<void>((resolve) => blocker.listen(0, '127.0.0.1', resolve));
+    try {
+      const port = (blocker.address() as AddressInfo).port;
+      f.db.store.setSystemConfig('http.port', String(port));
+      const result = await f.cli(['daemon']);
+      assert.equal(result.code, 1);
+      assert.match(result.stderr, new RegExp(`cannot listen on 127\\.0\\.0\\.1:${port} for health and metrics: EADDRINUSE`));
+      assert.equal(readDaemonStatus(f.db.store), null, 'no registration is left behind');
+    } finally {
+      await new Promise<void>((resolve) => blocker.close(() => resolve()));
+    }
   });
 
   test('hfsched status --health exits 0 while the daemon runs and 1 once it stopped', async () => {
