@@ -58,7 +58,11 @@ function printReport(context: CliContext, report: StatusReport): void {
   if (report.running.length === 0) {
     context.output.text('Running: none');
   } else {
-    context.output.text('Running:');
+    context.output.text(
+      report.daemon.alive
+        ? 'Running:'
+        : 'Open sessions (no daemon runs: an hfsched pull, or what a crash left, repaired at the next daemon start):',
+    );
     context.output.table(
       ['MODEL', 'SESSION', 'PROGRESS', 'SPEED', 'ETA', 'STARTED'],
       report.running.map((download) => [
