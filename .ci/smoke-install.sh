@@ -61,6 +61,7 @@ echo "--- ExecStartPre: hfsched init (twice)"
 "$hfsched" init || fail "hfsched init failed on an existing database (it must be idempotent)"
 [[ -f "$HFSCHED_DB" ]] || fail "hfsched init did not create $HFSCHED_DB"
 
+echo "--- status --health with no daemon running (must exit 1)"
 if "$hfsched" status --health; then
   fail "hfsched status --health exited 0 while no daemon runs"
 fi
