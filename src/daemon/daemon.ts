@@ -347,25 +347,39 @@ export class Daemon implements CommandTarget {
 
   // ------------------------------------------------------------ the control loop
 
+  /**
+   * One pass of the control loop. Each step runs on its own, so that one
+   * failing (say, an invalid setting written straight into the database)
+   * neither blocks the others nor stops the heartbeat that tells the CLI this
+   * daemon is alive.
+   */
   private tick(): void {
     this.lastTickAt = Date.now();
-    try {
-      this.applyConfigChanges();
-      handleDaemonCommands(this.store, this, this.logger);
+    const problems: string[] = [];
+    const step = (name: string, work: () => void): void => {
+      try {
+        work();
+      } catch (error) {
+        const message = `${name}: ${error instanceof Error ? error.message : String(error)}`;
+        problems.push(message);
+        // Log a persisting problem once, not every second.
+        if (!(this.lastTickError ?? '').includes(message)) {
+          this.logger.error({ step: name, err: error }, 'control loop step failed; retrying every second');
+        }
+      }
+    };
+    step('configuration', () => this.applyConfigChanges());
+    step('commands', () => handleDaemonCommands(this.store, this, this.logger));
+    step('queue', () => {
       this.queueNewcomers();
       // A window without an end lasts as long as its batch.
       if (this.window.isOpen() && this.window.endsAt() === null && this.queue.isIdle()) {
         this.window.close();
         this.logger.info({ schedule: this.config.schedule?.id }, 'batch finished');
       }
-      if (!this.writeHeartbeat()) return;
-      this.lastTickError = null;
-    } catch (error) {
-      const message = error instanceof Error ? error.message : String(error);
-      // Log a persisting problem once, not every second.
-      if (message !== this.lastTickError) this.logger.error({ err: error }, 'control loop failed; retrying every second');
-      this.lastTickError = message;
-    }
+    });
+    step('heartbeat', () => this.writeHeartbeat());
+    this.lastTickError = problems.length === 0 ? null : problems.join('; ');
   }
 
   private applyConfigChanges(): void {

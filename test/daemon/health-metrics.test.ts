@@ -36,6 +36,26 @@ describe('daemon: health and metrics over HTTP', () => {
     assert.deepEqual(await response.json(), { status: 'ok', checks: { loop: 'ok', database: 'ok' } });
   });
 
+  test('/healthz answers 503 naming the problem while a setting in the database is invalid, and the daemon stays alive', async () => {
+    const { f, url } = await startWithListener();
+    // Written around the CLI's validation, as a hand edit of the database would.
+    f.db.store.setSystemConfig('download.max_retries', 'many');
+    let body: { status: string; checks: Record<string, string> } | null = null;
+    await waitFor(
+      async () => {
+        const response = await fetch(`${url}/healthz`);
+        body = (await response.json()) as typeof body;
+        return response.status === 503;
+      },
+      { timeoutMs: 5000, what: () => `an unhealthy answer: ${JSON.stringify(body)}` },
+    );
+    assert.match(JSON.stringify(body), /download\.max_retries/);
+    const alive = await f.cli(['status', '--health']);
+    assert.equal(alive.code, 0, 'the heartbeat goes on');
+    f.db.store.setSystemConfig('download.max_retries', '3');
+    await waitFor(async () => (await fetch(`${url}/healthz`)).status === 200, { timeoutMs: 5000, what: 'healthy again' });
+  });
+
   test('/metrics reports downloads by status, bytes, active downloads, queue length, next run and failures', async () => {
     const { f, url } = await startWithListener();
     f.addSchedule('*/2 * * * * *');
