@@ -1,14 +1,17 @@
 /**
  * Writes the bytes of one connection at their offsets in the partial file.
- * Network chunks (tens of KB) are gathered into 1 MiB batches, one batch is
- * written while the next fills, and the caller waits when both are busy, so
- * memory per connection stays bounded whatever the file size. After each
- * write completes, `onWritten` learns which bytes are now on disk (to record
- * progress and feed the hash); the batch buffer is not touched again after.
+ * Network chunks (tens of KB) are gathered into 1 MiB batches; a few batches
+ * are written at once (the file system's thread pool works on them in
+ * parallel, which keeps a fast link from waiting on each write), and the
+ * caller waits when MAX_WRITES_IN_FLIGHT are busy, so memory per connection
+ * stays bounded whatever the file size. `onWritten` learns, in file order,
+ * which bytes are on disk (to record progress and feed the hash); a batch
+ * buffer is never touched again after it.
  */
 import type { FileHandle } from 'node:fs/promises';
 
 const BATCH_BYTES = 1024 * 1024;
+const MAX_WRITES_IN_FLIGHT = 4;
 
 export type OnWritten = (offset: number, data: Buffer) => Promise<void> | void;
 
@@ -16,7 +19,10 @@ export class ChunkWriter {
   private batch: Buffer | null = null;
   private batchLength = 0;
   private batchOffset: number;
-  private inFlight: Promise<void> | null = null;
+  /** Each resolves once its batch is written and reported, in order. */
+  private readonly inFlight: Promise<void>[] = [];
+  /** The last report, so the next one waits for it (reports stay in file order). */
+  private lastReport: Promise<void> = Promise.resolve();
 
   constructor(
     private readonly handle: FileHandle,
@@ -26,7 +32,7 @@ export class ChunkWriter {
     this.batchOffset = offset;
   }
 
-  /** Takes `chunk`; waits when a write is already in flight and the batch is full. */
+  /** Takes `chunk`; waits when MAX_WRITES_IN_FLIGHT batches are being written. */
   async push(chunk: Buffer): Promise<void> {
     let rest = chunk;
     while (rest.length > 0) {
@@ -42,30 +48,33 @@ export class ChunkWriter {
     }
   }
 
-  /** Writes what is gathered and waits for every write. */
+  /** Writes what is gathered and waits for every write; the first write error is thrown here. */
   async flush(): Promise<void> {
-    if (this.batchLength > 0) await this.startWrite();
-    await this.settle();
-  }
-
-  /** Waits for the write in flight; its error, if any, is thrown here. */
-  private async settle(): Promise<void> {
-    const inFlight = this.inFlight;
-    this.inFlight = null;
-    if (inFlight !== null) await inFlight;
+    if (this.batchLength > 0) this.startWriteNow();
+    const pending = this.inFlight.splice(0);
+    const results = await Promise.allSettled(pending);
+    const failed = results.find((result) => result.status === 'rejected');
+    if (failed !== undefined) throw (failed as PromiseRejectedResult).reason;
   }
 
   private async startWrite(): Promise<void> {
-    await this.settle();
+    if (this.inFlight.length >= MAX_WRITES_IN_FLIGHT) await this.inFlight.shift();
+    this.startWriteNow();
+  }
+
+  private startWriteNow(): void {
     const data = this.batch!.subarray(0, this.batchLength);
     const offset = this.batchOffset;
     this.batch = null;
     this.batchOffset += this.batchLength;
     this.batchLength = 0;
-    const write = this.writeAll(data, offset).then(() => this.onWritten(offset, data));
-    // Awaited by the next settle(); mark handled now so a failure is not "unhandled" meanwhile.
-    write.catch(() => {});
-    this.inFlight = write;
+    const written = this.writeAll(data, offset);
+    const previous = this.lastReport;
+    const reported = Promise.all([written, previous]).then(() => this.onWritten(offset, data));
+    // Awaited later (startWrite, flush); marked handled now so a failure is not "unhandled" meanwhile.
+    reported.catch(() => {});
+    this.lastReport = reported;
+    this.inFlight.push(reported);
   }
 
   private async writeAll(data: Buffer, offset: number): Promise<void> {
