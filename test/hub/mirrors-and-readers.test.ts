@@ -1,0 +1,73 @@
+import { test, after, before } from 'node:test';
+import assert from 'node:assert/strict';
+import { spawnSync } from 'node:child_process';
+import { readFileSync } from 'node:fs';
+import { createServer, request, type Server } from 'node:http';
+import { join } from 'node:path';
+import { createHubFixture, patternBytes, type HubFixture } from './fixtures.js';
+
+const files = Array.from({ length: 7 }, (_, i) => ({ path: `shards/part-${i}.txt`, content: `shard ${i}\n` }));
+const weights = patternBytes(100_000);
+let fx: HubFixture;
+
+before(async () => {
+  fx = await createHubFixture(
+    [{ id: 'org/many', revisions: { main: [...files, { path: 'model.safetensors', content: weights }] } }],
+    { treePageSize: 3 },
+  );
+});
+after(() => fx.cleanup());
+
+/** A mirror in front of the test Hub whose revision listing leaves out sizes and hashes (no `?blobs=true`). */
+async function mirrorWithoutBlobs(target: string): Promise<{ url: string; server: Server }> {
+  const server = createServer((req, res) => {
+    const path = (req.url ?? '/').replace('?blobs=true', '');
+    const upstream = request(new URL(path, target), { method: req.method, headers: req.headers }, (answer) => {
+      res.writeHead(answer.statusCode ?? 502, answer.headers);
+      answer.pipe(res);
+    });
+    upstream.on('error', () => res.destroy());
+    req.pipe(upstream);
+  });
+  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+  return { url: `http://127.0.0.1:${(server.address() as { port: number }).port}`, server };
+}
+
+test('a mirror that lists files without hashes is read through the paged tree listing', async () => {
+  const { url, server } = await mirrorWithoutBlobs(fx.hub.url);
+  try {
+    fx.hub.clearLog();
+    const result = await fx.pull('org/many', { endpoint: url });
+    assert.equal(result.fileCount, 8);
+    const treePages = fx.hub.requests.filter((r) => r.path.includes('/tree/'));
+    assert.equal(treePages.length, 3, 'nine entries (eight files and the shards folder) in pages of three');
+    assert.equal(readFileSync(join(result.snapshotPath, 'shards', 'part-6.txt'), 'utf8'), 'shard 6\n');
+  } finally {
+    await new Promise<void>((resolve) => server.close(() => resolve()));
+  }
+});
+
+test('an offline reader finds every file through refs/main and the snapshot links', async () => {
+  const result = await fx.pull('org/many');
+  // What huggingface_hub does with HF_HUB_OFFLINE=1: read refs/{revision}, then snapshots/{commit}/{path}.
+  const repoDir = join(fx.cacheDir, 'models--org--many');
+  const commit = readFileSync(join(repoDir, 'refs', 'main'), 'utf8');
+  assert.equal(join(repoDir, 'snapshots', commit), result.snapshotPath);
+  for (const file of files) assert.equal(readFileSync(join(repoDir, 'snapshots', commit, file.path), 'utf8'), file.content);
+  assert.deepEqual(readFileSync(join(repoDir, 'snapshots', commit, 'model.safetensors')), weights);
+});
+
+const python = spawnSync('python3', ['-c', 'import huggingface_hub'], { encoding: 'utf8' });
+const pythonSkip = python.status === 0 ? false : 'huggingface_hub is not importable by python3 here; the layout is checked by the test above';
+
+test('the official Python client loads the snapshot in offline mode, file for file', { skip: pythonSkip }, async () => {
+  const result = await fx.pull('org/many');
+  const script = [
+    'import sys, os',
+    'from huggingface_hub import snapshot_download',
+    'print(snapshot_download("org/many", cache_dir=sys.argv[1]))',
+  ].join('\n');
+  const run = spawnSync('python3', ['-c', script, fx.cacheDir], { encoding: 'utf8', env: { ...process.env, HF_HUB_OFFLINE: '1' } });
+  assert.equal(run.status, 0, run.stderr);
+  assert.equal(run.stdout.trim(), result.snapshotPath);
+});
