@@ -12,11 +12,10 @@ import { setTimeout as sleep } from 'node:timers/promises';
 import type { BandwidthLimiter } from './bandwidth-limiter.js';
 import type { BlobHasher } from './blob-hasher.js';
 import { ChunkWriter } from './chunk-writer.js';
-import { BlobMismatchError, ExpiredUrlError, RangesUnsupportedError, TransferError } from './errors.js';
+import { asUserFacingError, BlobMismatchError, ExpiredUrlError, RangesUnsupportedError, TransferError } from './errors.js';
 import { headerValue, sendHubRequest, type HubResponse } from './http-client.js';
 import { type HubConnection, resolveUrl } from './hub-connection.js';
 import { type ChunkPlan, chunkCount, chunkLength, chunkStart, contiguousBytes, isChunkComplete } from './partial-file.js';
-import { asUserFacingError } from './repo-listing.js';
 import { errorForAnswer } from './response-errors.js';
 import { RetryBudget } from './retry-policy.js';
 

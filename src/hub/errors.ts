@@ -56,3 +56,23 @@ export class BlobMismatchError extends TransferError {
     super(message, false);
   }
 }
+
+/** Failures of the local disk rather than of the network. */
+const DISK_ERROR_CODES = new Set(['ENOSPC', 'EDQUOT', 'EACCES', 'EPERM', 'EROFS', 'EISDIR', 'ENOTDIR', 'EMFILE', 'ENFILE', 'EIO']);
+
+/**
+ * A failure that is not already one of ours, said in one line with what was
+ * being done and what to check: the disk for file-system errors, the
+ * network and endpoint otherwise.
+ */
+export function asUserFacingError(error: unknown, doing: string, retries = 0): Error {
+  if (error instanceof HfschedError) return error;
+  const reason = error instanceof Error ? error.message : String(error);
+  const after = retries > 0 ? ` after ${retries} ${retries === 1 ? 'retry' : 'retries'}` : '';
+  const code = (error as NodeJS.ErrnoException | null)?.code;
+  const advice =
+    typeof code === 'string' && DISK_ERROR_CODES.has(code)
+      ? 'check the cache folder (hub.cache_dir / HF_HUB_CACHE): its free space and permissions'
+      : 'check the network and hub.endpoint / HF_ENDPOINT, then retry';
+  return new DownloadError(`${doing} failed${after}: ${reason}; ${advice}`, { cause: error });
+}

@@ -102,6 +102,9 @@ function sendOnce(url: URL, request: HubRequest): Promise<HubResponse> {
     });
     req.on('response', (res) => {
       body = res;
+      // A body drained or dropped without a reader must not crash the process on a late
+      // reset; a reader (for await) still gets every error.
+      res.on('error', () => {});
       watchdog.touch();
       // From here the caller owns the body; errors reach it through the stream.
       req.removeAllListeners('error');

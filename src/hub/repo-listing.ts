@@ -5,8 +5,7 @@
  * and the paged tree listing when the siblings cannot be trusted (none, more
  * than VERY_LARGE_REPO_THRESHOLD, or a mirror that leaves the hashes out).
  */
-import { HfschedError } from '../store/errors.js';
-import { DownloadError } from './errors.js';
+import { asUserFacingError, DownloadError } from './errors.js';
 import { headerValue, readBodyText, sendHubRequest } from './http-client.js';
 import { type HubConnection, revisionInfoUrl, treeUrl } from './hub-connection.js';
 import { isCommitHash } from './repo-paths.js';
@@ -54,16 +53,6 @@ function parseFileEntry(entry: Json): RepoFile | null {
     if (typeof entry.lfs.size === 'number' && entry.lfs.size !== size) return { path, size: entry.lfs.size, blobId, lfsSha256 };
   }
   return { path, size, blobId, lfsSha256 };
-}
-
-/** A failure that is not one of the Hub's own answers, said in one line with what was being done. */
-export function asUserFacingError(error: unknown, doing: string, retries: number): Error {
-  if (error instanceof HfschedError) return error;
-  const reason = error instanceof Error ? error.message : String(error);
-  const after = retries > 0 ? ` after ${retries} ${retries === 1 ? 'retry' : 'retries'}` : '';
-  return new DownloadError(`${doing} failed${after}: ${reason}; check the network and hub.endpoint, then retry`, {
-    cause: error,
-  });
 }
 
 interface JsonAnswer {

@@ -10,7 +10,7 @@ import { mkdir, stat } from 'node:fs/promises';
 import { ValidationError } from '../store/errors.js';
 import { fetchBlob, type BlobJob } from './blob-fetcher.js';
 import { RepoCacheLayout } from './cache-layout.js';
-import { DownloadError } from './errors.js';
+import { asUserFacingError, DownloadError } from './errors.js';
 import { selectFiles } from './file-selection.js';
 import { assertFreeSpace } from './free-space.js';
 import { hubConnection } from './hub-connection.js';
@@ -165,7 +165,7 @@ export async function downloadSnapshot(request: SnapshotRequest): Promise<Snapsh
     };
   } catch (error) {
     request.signal?.throwIfAborted();
-    throw error;
+    throw asUserFacingError(error, `downloading "${request.repoId}" into ${request.cacheDir}`);
   } finally {
     request.signal?.removeEventListener('abort', forwardAbort);
   }

@@ -1,28 +1,39 @@
 import { test, after, before } from 'node:test';
 import assert from 'node:assert/strict';
 import { spawnSync } from 'node:child_process';
-import { readFileSync } from 'node:fs';
+import { readFileSync, readlinkSync } from 'node:fs';
 import { createServer, request, type Server } from 'node:http';
 import { join } from 'node:path';
 import { createHubFixture, patternBytes, type HubFixture } from './fixtures.js';
 
 const files = Array.from({ length: 7 }, (_, i) => ({ path: `shards/part-${i}.txt`, content: `shard ${i}\n` }));
 const weights = patternBytes(100_000);
+const large = patternBytes(20 * 1024 * 1024);
 let fx: HubFixture;
 
 before(async () => {
   fx = await createHubFixture(
-    [{ id: 'org/many', revisions: { main: [...files, { path: 'model.safetensors', content: weights }] } }],
+    [
+      { id: 'org/many', revisions: { main: [...files, { path: 'model.safetensors', content: weights }] } },
+      // Not LFS: served by the Hub itself, through the mirror (LFS bytes would come from the CDN host directly).
+      { id: 'org/ranges', revisions: { main: [{ path: 'big.dat', content: large, lfs: false }, { path: 'empty.txt', content: '' }] } },
+    ],
     { treePageSize: 3 },
   );
 });
 after(() => fx.cleanup());
 
-/** A mirror in front of the test Hub whose revision listing leaves out sizes and hashes (no `?blobs=true`). */
-async function mirrorWithoutBlobs(target: string): Promise<{ url: string; server: Server }> {
+/**
+ * A mirror in front of the test Hub that forwards everything but
+ * leaves out file hashes from the revision listing (no `?blobs=true`), or
+ * drops Range headers (a server without range support).
+ */
+async function mirror(target: string, quirk: 'no-blobs' | 'no-ranges'): Promise<{ url: string; server: Server }> {
   const server = createServer((req, res) => {
-    const path = (req.url ?? '/').replace('?blobs=true', '');
-    const upstream = request(new URL(path, target), { method: req.method, headers: req.headers }, (answer) => {
+    const path = quirk === 'no-blobs' ? (req.url ?? '/').replace('?blobs=true', '') : (req.url ?? '/');
+    const headers = { ...req.headers };
+    if (quirk === 'no-ranges') delete headers.range;
+    const upstream = request(new URL(path, target), { method: req.method, headers }, (answer) => {
       res.writeHead(answer.statusCode ?? 502, answer.headers);
       answer.pipe(res);
     });
@@ -34,7 +45,7 @@ async function mirrorWithoutBlobs(target: string): Promise<{ url: string; server
 }
 
 test('a mirror that lists files without hashes is read through the paged tree listing', async () => {
-  const { url, server } = await mirrorWithoutBlobs(fx.hub.url);
+  const { url, server } = await mirror(fx.hub.url, 'no-blobs');
   try {
     fx.hub.clearLog();
     const result = await fx.pull('org/many', { endpoint: url });
@@ -45,6 +56,26 @@ test('a mirror that lists files without hashes is read through the paged tree li
   } finally {
     await new Promise<void>((resolve) => server.close(() => resolve()));
   }
+});
+
+test('a server that ignores Range requests still delivers a large file, over one connection', async () => {
+  const { url, server } = await mirror(fx.hub.url, 'no-ranges');
+  try {
+    fx.hub.clearLog();
+    const result = await fx.pull('org/ranges', { endpoint: url, connectionsPerFile: 4, multipartThresholdBytes: 8 * 1024 * 1024 });
+    assert.deepEqual(readFileSync(join(result.snapshotPath, 'big.dat')), large);
+    const fullAnswers = fx.hub.requests.filter((r) => r.path.includes('big.dat') && r.status === 200);
+    assert.ok(fullAnswers.length >= 2, 'the ranges were refused, then the whole file was sent');
+  } finally {
+    await new Promise<void>((resolve) => server.close(() => resolve()));
+  }
+});
+
+test('an empty file gets an empty blob named by its git hash', async () => {
+  const result = await fx.pull('org/ranges', { include: ['empty.txt'] });
+  assert.equal(readFileSync(join(result.snapshotPath, 'empty.txt'), 'utf8'), '');
+  assert.equal(readlinkSync(join(result.snapshotPath, 'empty.txt')), `../../blobs/${fx.hub.fileInfo('org/ranges', 'main', 'empty.txt').blobId}`);
+  assert.equal(result.fileCount, 1);
 });
 
 test('an offline reader finds every file through refs/main and the snapshot links', async () => {
