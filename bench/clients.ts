@@ -1,0 +1,143 @@
+/**
+ * The downloaders the benchmark compares, each run as a child process under
+ * GNU time into a fresh folder that is removed afterwards: `hfsched pull`
+ * (the real CLI, with its own database and Hugging Face cache), curl and
+ * aria2c. Each run checks that it got every byte before it counts.
+ */
+import { execFileSync } from 'node:child_process';
+import { existsSync, mkdirSync, mkdtempSync, readdirSync, rmSync, statSync, writeFileSync } from 'node:fs';
+import { delimiter, join } from 'node:path';
+import { measure, type Measurement } from './measure.js';
+
+export interface Expected {
+  files: number;
+  bytes: number;
+}
+
+/** Finds an executable on PATH, or null. */
+export function findTool(name: string): string | null {
+  for (const folder of (process.env['PATH'] ?? '').split(delimiter)) {
+    const candidate = join(folder, name);
+    if (folder !== '' && existsSync(candidate)) return candidate;
+  }
+  return null;
+}
+
+/** The environment without anything that could point a client at another Hub, cache or token. */
+function cleanEnv(extra: Record<string, string>): NodeJS.ProcessEnv {
+  const env: NodeJS.ProcessEnv = {};
+  for (const [key, value] of Object.entries(process.env)) {
+    if (!/^(HF_|HUGGING_FACE_|HFSCHED_|CREDENTIALS_DIRECTORY$)/.test(key)) env[key] = value;
+  }
+  return { ...env, ...extra };
+}
+
+/** Regular files under `folder` (symlinks not followed): count and total size. */
+function filesUnder(folder: string): Expected {
+  const total: Expected = { files: 0, bytes: 0 };
+  for (const entry of readdirSync(folder, { withFileTypes: true })) {
+    const path = join(folder, entry.name);
+    if (entry.isDirectory()) {
+      const inner = filesUnder(path);
+      total.files += inner.files;
+      total.bytes += inner.bytes;
+    } else if (entry.isFile()) {
+      total.files++;
+      total.bytes += statSync(path).size;
+    }
+  }
+  return total;
+}
+
+function checkComplete(tool: string, got: Expected, expected: Expected): void {
+  if (got.files !== expected.files || got.bytes !== expected.bytes) {
+    throw new Error(`${tool} left ${got.files} files / ${got.bytes} bytes, expected ${expected.files} / ${expected.bytes}`);
+  }
+}
+
+export class BenchClients {
+  constructor(
+    private readonly workDir: string,
+    private readonly cliPath: string,
+    private readonly hubUrl: string,
+  ) {}
+
+  private freshFolder(tool: string): string {
+    return mkdtempSync(join(this.workDir, `${tool}-`));
+  }
+
+  /** `hfsched pull` with a fresh database whose settings are `settings`, into a fresh cache. */
+  async hfschedPull(repoId: string, settings: Record<string, string>, expected: Expected): Promise<Measurement> {
+    const folder = this.freshFolder('hfsched');
+    try {
+      const db = join(folder, 'hfsched.db');
+      const cache = join(folder, 'hub');
+      const env = cleanEnv({ HF_ENDPOINT: this.hubUrl, HF_HUB_CACHE: cache, HF_HOME: join(folder, 'hf-home'), HFSCHED_LOG_LEVEL: 'warn' });
+      const cli = (...args: string[]): void => {
+        execFileSync(process.execPath, [this.cliPath, '--db', db, ...args], { env, stdio: ['ignore', 'ignore', 'pipe'] });
+      };
+      cli('init');
+      for (const [key, value] of Object.entries(settings)) cli('config', 'set', key, value);
+      const measured = await measure(process.execPath, [this.cliPath, '--db', db, 'pull', repoId], env);
+      checkComplete('hfsched pull', filesUnder(join(cache, `models--${repoId.replace('/', '--')}`, 'blobs')), expected);
+      return measured;
+    } finally {
+      rmSync(folder, { recursive: true, force: true });
+    }
+  }
+
+  /** One file over one connection, following the LFS redirect. */
+  async curl(curlPath: string, url: string, expected: Expected): Promise<Measurement> {
+    const folder = this.freshFolder('curl');
+    try {
+      const measured = await measure(curlPath, ['-sS', '--fail', '-L', '-o', join(folder, 'file'), url], cleanEnv({}));
+      checkComplete('curl', filesUnder(folder), expected);
+      return measured;
+    } finally {
+      rmSync(folder, { recursive: true, force: true });
+    }
+  }
+
+  /** Many files with `curl --parallel`, `parallel` transfers at a time, one process. */
+  async curlParallel(curlPath: string, files: { url: string; path: string }[], parallel: number, expected: Expected): Promise<Measurement> {
+    const folder = this.freshFolder('curl-parallel');
+    try {
+      const out = join(folder, 'out');
+      mkdirSync(out);
+      const config = join(folder, 'urls.curlrc');
+      // A curl config file: one url/output pair per file (curl's "-K" format).
+      writeFileSync(config, files.map((f) => `url = "${f.url}"\noutput = "${join(out, f.path)}"\n`).join(''));
+      const args = ['-sS', '--fail', '-L', '--create-dirs', '--parallel', '--parallel-max', String(parallel), '-K', config];
+      const measured = await measure(curlPath, args, cleanEnv({}));
+      checkComplete('curl --parallel', filesUnder(out), expected);
+      return measured;
+    } finally {
+      rmSync(folder, { recursive: true, force: true });
+    }
+  }
+
+  /** One file over `connections` connections (aria2c -x N -s N), space reserved with fallocate. */
+  async aria2c(aria2Path: string, url: string, connections: number, expected: Expected): Promise<Measurement> {
+    const folder = this.freshFolder('aria2c');
+    try {
+      const args = [
+        `-x${connections}`,
+        `-s${connections}`,
+        '--file-allocation=falloc',
+        '--allow-overwrite=true',
+        '--auto-file-renaming=false',
+        '--quiet=true',
+        '-d',
+        folder,
+        '-o',
+        'file',
+        url,
+      ];
+      const measured = await measure(aria2Path, args, cleanEnv({}));
+      checkComplete('aria2c', filesUnder(folder), expected);
+      return measured;
+    } finally {
+      rmSync(folder, { recursive: true, force: true });
+    }
+  }
+}

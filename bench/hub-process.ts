@@ -1,0 +1,89 @@
+/**
+ * The test Hub in its own process, so that the benchmark measures the
+ * client and the server does not take the client's core (the machine may
+ * have only two). Started by run.ts with a JSON workload as its argument;
+ * prints one JSON line (BenchHubReady) when ready; answers "stats" lines on
+ * stdin with one JSON line of request counts; exits when stdin closes.
+ */
+import { randomBytes } from 'node:crypto';
+import { createInterface } from 'node:readline';
+import { startHubServer, type HubFileSpec, type HubRepoSpec } from '../test/support/hub-server.js';
+
+export interface BenchHubConfig {
+  /** Large LFS files on disk, one repository each, with their sha256 computed by the caller (so the server does not hash them again). */
+  large: { repoId: string; path: string; diskPath: string; sha256: string }[];
+  /** Many small regular (non-LFS) files, generated in memory. */
+  small: { repoId: string; count: number; minBytes: number; maxBytes: number; perFolder: number };
+  /** Per-connection cap on file bodies, or null. */
+  throttleBytesPerSecond: number | null;
+}
+
+export interface BenchHubReady {
+  url: string;
+  cdnUrl: string;
+  /** The small files' paths and sizes, for the reference tools' URL lists. */
+  smallFiles: { path: string; size: number }[];
+}
+
+export interface BenchHubStats {
+  requests: number;
+  /** File-body responses (200/206 with bytes) on each host. */
+  hubBodies: number;
+  cdnBodies: number;
+  rangeRequests: number;
+  errors: number;
+  bodyBytes: number;
+}
+
+/** Deterministic layout, random content: sizes spread evenly over [minBytes, maxBytes]. */
+function smallFiles(config: BenchHubConfig['small']): (HubFileSpec & { content: Buffer })[] {
+  const files: (HubFileSpec & { content: Buffer })[] = [];
+  for (let i = 0; i < config.count; i++) {
+    const size = config.minBytes + Math.floor(((i * 7919) % config.count) / config.count * (config.maxBytes - config.minBytes));
+    const folder = String(Math.floor(i / config.perFolder)).padStart(3, '0');
+    files.push({ path: `shards/${folder}/part-${String(i).padStart(5, '0')}.txt`, content: randomBytes(size), lfs: false });
+  }
+  return files;
+}
+
+async function main(): Promise<void> {
+  const config = JSON.parse(process.argv[2] ?? '') as BenchHubConfig;
+  const small = smallFiles(config.small);
+  const repos: HubRepoSpec[] = [
+    ...config.large.map((large) => ({
+      id: large.repoId,
+      revisions: { main: [{ path: large.path, content: { diskPath: large.diskPath, sha256: large.sha256 }, lfs: true }] },
+    })),
+    { id: config.small.repoId, revisions: { main: small } },
+  ];
+  const hub = await startHubServer({ repos });
+  if (config.throttleBytesPerSecond !== null) hub.addFault({ kind: 'throttle', bytesPerSecond: config.throttleBytesPerSecond });
+
+  const lines = createInterface({ input: process.stdin });
+  lines.on('line', (line) => {
+    if (line.trim() === 'stats') {
+      const bodies = hub.requests.filter((r) => (r.status === 200 || r.status === 206) && r.method === 'GET');
+      const stats: BenchHubStats = {
+        requests: hub.requests.length,
+        hubBodies: bodies.filter((r) => r.host === 'hub' && !r.path.startsWith('/api/')).length,
+        cdnBodies: bodies.filter((r) => r.host === 'cdn').length,
+        rangeRequests: hub.requests.filter((r) => r.range !== null).length,
+        errors: hub.requests.filter((r) => r.status >= 400).length,
+        bodyBytes: hub.requests.reduce((sum, r) => sum + r.bodyBytesSent, 0),
+      };
+      hub.clearLog();
+      process.stdout.write(`${JSON.stringify(stats)}\n`);
+    }
+  });
+  lines.on('close', () => {
+    void hub.close().then(() => process.exit(0));
+  });
+  const ready: BenchHubReady = {
+    url: hub.url,
+    cdnUrl: hub.cdnUrl,
+    smallFiles: small.map((f) => ({ path: f.path, size: f.content.length })),
+  };
+  process.stdout.write(`${JSON.stringify(ready)}\n`);
+}
+
+await main();

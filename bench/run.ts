@@ -1,0 +1,256 @@
+/**
+ * `npm run bench`: hfsched pull against reference downloaders, on loopback,
+ * against the test Hub in a child process, in one run:
+ *   (a) one large file, unthrottled: hfsched pull vs curl, and Node's sha256
+ *       rate on one core over the same bytes (the ceiling of a verified download);
+ *   (b) the same file, the server capped at 20 MB/s per connection:
+ *       hfsched pull with 8 connections per file vs aria2c -x8 -s8;
+ *   (c) a repository of many small files: hfsched pull vs curl --parallel.
+ * Writes bench/results.md and prints it. Generated files live in bench/work/
+ * (gitignored) and are removed at the end.
+ *
+ * Knobs (environment): HFSCHED_BENCH_SIZE_MIB (default 1024), HFSCHED_BENCH_RUNS
+ * (default 3), HFSCHED_BENCH_SMALL_FILES (default 2000).
+ */
+import { execFileSync } from 'node:child_process';
+import { existsSync, mkdirSync, rmSync, writeFileSync } from 'node:fs';
+import { cpus, loadavg } from 'node:os';
+import { dirname, join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { BenchClients, findTool, type Expected } from './clients.js';
+import { HubChild } from './hub-child.js';
+import type { BenchHubConfig, BenchHubStats } from './hub-process.js';
+import { gnuTimeAvailable, type Measurement } from './measure.js';
+import { renderReport, summarize, type BenchReport, type ScenarioResult, type ToolResult } from './report.js';
+import { measureSha256Rate, writeLargeFile } from './workload.js';
+
+const MIB = 1024 * 1024;
+const LARGE_BYTES = positiveInteger('HFSCHED_BENCH_SIZE_MIB', 1024) * MIB;
+const RUNS = positiveInteger('HFSCHED_BENCH_RUNS', 3);
+const SMALL_FILES = positiveInteger('HFSCHED_BENCH_SMALL_FILES', 2000);
+const THROTTLE_BYTES_PER_SECOND = 20_000_000;
+const THROTTLED_CONNECTIONS = 8;
+/** The memory check downloads a file this many times smaller too: flat memory does not grow with it. */
+const SMALLER_FILE_DIVISOR = 4;
+/** hfsched's default files at a time (download.concurrent_files); curl --parallel gets the same. */
+const SMALL_FILES_PARALLEL = 4;
+
+const CLI_PATH = fileURLToPath(new URL('../src/cli/main.js', import.meta.url));
+const REPO_ROOT = repositoryRoot();
+const WORK_DIR = join(REPO_ROOT, 'bench', 'work');
+const RESULTS_PATH = join(REPO_ROOT, 'bench', 'results.md');
+
+const LARGE_REPO = 'bench/large-model';
+const SMALLER_REPO = 'bench/smaller-model';
+const SMALL_REPO = 'bench/many-small-files';
+const LARGE_PATH = 'model.safetensors';
+
+/** The checkout this compiled file belongs to (dist/bench/run.js, or any other outDir): the first folder up with bench/run.ts. */
+function repositoryRoot(): string {
+  let folder = dirname(fileURLToPath(import.meta.url));
+  while (!existsSync(join(folder, 'bench', 'run.ts'))) {
+    const parent = dirname(folder);
+    if (parent === folder) throw new Error(`cannot find the repository (a folder with bench/run.ts) above ${fileURLToPath(import.meta.url)}`);
+    folder = parent;
+  }
+  return folder;
+}
+
+function positiveInteger(name: string, fallback: number): number {
+  const raw = process.env[name];
+  if (raw === undefined || raw === '') return fallback;
+  const value = Number(raw);
+  if (!Number.isInteger(value) || value < 1) throw new Error(`${name}=${raw} is not a positive integer; unset it or give e.g. ${fallback}`);
+  return value;
+}
+
+function say(message: string): void {
+  process.stderr.write(`${message}\n`);
+}
+
+function toolVersion(path: string): string {
+  return execFileSync(path, ['--version'], { encoding: 'utf8' }).split('\n')[0]!.split(' ').slice(0, 3).join(' ');
+}
+
+interface Contender {
+  result: ToolResult;
+  run: () => Promise<Measurement>;
+  describe: (stats: BenchHubStats) => string;
+}
+
+function contender(tool: string, bytes: number, run: () => Promise<Measurement>, describe: Contender['describe']): Contender {
+  return { result: { tool, bytes, runs: [], note: '', skipped: null }, run, describe };
+}
+
+function skipped(tool: string, why: string): Contender {
+  return {
+    result: { tool, bytes: 0, runs: [], note: '', skipped: why },
+    run: () => Promise.reject(new Error(`${tool} is skipped`)),
+    describe: () => '',
+  };
+}
+
+/** Runs every contender RUNS times, alternating them, so that load from elsewhere hits all alike. */
+async function race(label: string, hub: HubChild, contenders: Contender[]): Promise<void> {
+  await hub.stats(); // forget what came before
+  for (let round = 1; round <= RUNS; round++) {
+    for (const c of contenders) {
+      if (c.result.skipped !== null) continue;
+      const measured = await c.run();
+      const stats = await hub.stats();
+      c.result.runs.push(measured);
+      c.result.note = c.describe(stats) + (stats.errors > 0 ? `, ${stats.errors} error answers` : '');
+      const rate = c.result.bytes / 1e6 / measured.wallSeconds;
+      say(`${label} ${c.result.tool}, run ${round}/${RUNS}: ${rate.toFixed(0)} MB/s, ${measured.cpuSeconds.toFixed(2)} CPU s, ${(measured.peakRssBytes / MIB).toFixed(0)} MiB`);
+    }
+  }
+}
+
+const cdnNote = (stats: BenchHubStats): string => `${stats.cdnBodies} CDN responses with bytes, ${stats.rangeRequests} with Range`;
+const hubNote = (stats: BenchHubStats): string => `${stats.hubBodies} file responses from the Hub`;
+
+async function main(): Promise<void> {
+  const startedAt = performance.now();
+  if (!gnuTimeAvailable()) throw new Error('GNU time (/usr/bin/time) is missing: install it (apt-get install -y time) and run the bench again');
+  if (!existsSync(CLI_PATH)) throw new Error(`${CLI_PATH} is missing: run "npm run build" first (npm run bench does)`);
+  const curl = findTool('curl');
+  const aria2c = findTool('aria2c');
+  const loadAverage = loadavg().map((l) => l.toFixed(2)).join(' ');
+
+  rmSync(WORK_DIR, { recursive: true, force: true });
+  mkdirSync(WORK_DIR, { recursive: true });
+  try {
+    say(`generating ${LARGE_BYTES / MIB} MiB and ${LARGE_BYTES / SMALLER_FILE_DIVISOR / MIB} MiB files in ${WORK_DIR}`);
+    const large = writeLargeFile(join(WORK_DIR, 'large.bin'), LARGE_BYTES);
+    const smaller = writeLargeFile(join(WORK_DIR, 'smaller.bin'), LARGE_BYTES / SMALLER_FILE_DIVISOR);
+    const sha256Rate = measureSha256Rate(large);
+    say(`Node sha256 on one core: ${(sha256Rate / 1e6).toFixed(0)} MB/s`);
+
+    const config: BenchHubConfig = {
+      large: [
+        { repoId: LARGE_REPO, path: LARGE_PATH, diskPath: large.path, sha256: large.sha256 },
+        { repoId: SMALLER_REPO, path: LARGE_PATH, diskPath: smaller.path, sha256: smaller.sha256 },
+      ],
+      small: { repoId: SMALL_REPO, count: SMALL_FILES, minBytes: 4 * 1024, maxBytes: 64 * 1024, perFolder: 100 },
+      throttleBytesPerSecond: null,
+    };
+    const largeExpected: Expected = { files: 1, bytes: large.size };
+    const smallerExpected: Expected = { files: 1, bytes: smaller.size };
+    const scenarios: ScenarioResult[] = [];
+
+    const hub = await HubChild.start(config);
+    try {
+      const clients = new BenchClients(WORK_DIR, CLI_PATH, hub.ready.url);
+      const largeUrl = `${hub.ready.url}/${LARGE_REPO}/resolve/main/${LARGE_PATH}`;
+      const a = [
+        contender('hfsched pull', large.size, () => clients.hfschedPull(LARGE_REPO, {}, largeExpected), cdnNote),
+        curl ? contender('curl', large.size, () => clients.curl(curl, largeUrl, largeExpected), cdnNote) : skipped('curl', 'curl not installed'),
+        contender(`hfsched pull, 1/${SMALLER_FILE_DIVISOR} size file`, smaller.size, () => clients.hfschedPull(SMALLER_REPO, {}, smallerExpected), cdnNote),
+      ];
+      await race('(a)', hub, a);
+      scenarios.push({ title: `(a) ${LARGE_BYTES / MIB} MiB file, unthrottled`, reference: 'curl', tools: a.map((c) => c.result) });
+
+      const smallFiles = hub.ready.smallFiles;
+      const smallExpected: Expected = { files: smallFiles.length, bytes: smallFiles.reduce((sum, f) => sum + f.size, 0) };
+      const urls = smallFiles.map((f) => ({ url: `${hub.ready.url}/${SMALL_REPO}/resolve/main/${f.path}`, path: f.path }));
+      const c = [
+        contender('hfsched pull', smallExpected.bytes, () => clients.hfschedPull(SMALL_REPO, {}, smallExpected), hubNote),
+        curl
+          ? contender(`curl --parallel --parallel-max ${SMALL_FILES_PARALLEL}`, smallExpected.bytes, () => clients.curlParallel(curl, urls, SMALL_FILES_PARALLEL, smallExpected), hubNote)
+          : skipped('curl --parallel', 'curl not installed'),
+      ];
+      await race('(c)', hub, c);
+      scenarios.push({
+        title: `(c) ${smallFiles.length} files of 4-64 KiB (${(smallExpected.bytes / MIB).toFixed(0)} MiB)`,
+        reference: c[1]!.result.tool,
+        tools: c.map((x) => x.result),
+      });
+    } finally {
+      await hub.stop();
+    }
+
+    const throttled = await HubChild.start({ ...config, throttleBytesPerSecond: THROTTLE_BYTES_PER_SECOND });
+    try {
+      const clients = new BenchClients(WORK_DIR, CLI_PATH, throttled.ready.url);
+      const largeUrl = `${throttled.ready.url}/${LARGE_REPO}/resolve/main/${LARGE_PATH}`;
+      const settings = { 'download.connections_per_file': String(THROTTLED_CONNECTIONS) };
+      const b = [
+        contender(`hfsched pull, ${THROTTLED_CONNECTIONS} connections`, large.size, () => clients.hfschedPull(LARGE_REPO, settings, largeExpected), cdnNote),
+        aria2c
+          ? contender(`aria2c -x${THROTTLED_CONNECTIONS} -s${THROTTLED_CONNECTIONS}`, large.size, () => clients.aria2c(aria2c, largeUrl, THROTTLED_CONNECTIONS, largeExpected), cdnNote)
+          : skipped('aria2c', 'aria2c not installed (apt-get install -y aria2)'),
+      ];
+      await race('(b)', throttled, b);
+      scenarios.splice(1, 0, {
+        title: `(b) same file, server capped at ${THROTTLE_BYTES_PER_SECOND / 1e6} MB/s per connection`,
+        reference: b[1]!.result.tool,
+        tools: b.map((x) => x.result),
+      });
+    } finally {
+      await throttled.stop();
+    }
+
+    const report: BenchReport = {
+      date: new Date().toISOString(),
+      machine: {
+        cpus: cpus().length,
+        cpuModel: cpus()[0]?.model ?? 'unknown',
+        node: process.version,
+        loadAverage,
+        tools: [curl ? toolVersion(curl) : 'curl missing', aria2c ? toolVersion(aria2c) : 'aria2c missing'],
+      },
+      runsPerTool: RUNS,
+      sha256MbPerSecond: sha256Rate / 1e6,
+      scenarios,
+      targets: targets(scenarios, sha256Rate / 1e6),
+      durationSeconds: (performance.now() - startedAt) / 1000,
+    };
+    const text = renderReport(report);
+    writeFileSync(RESULTS_PATH, text);
+    process.stdout.write(`${text}\n`);
+    say(`wrote ${RESULTS_PATH}`);
+  } finally {
+    rmSync(WORK_DIR, { recursive: true, force: true });
+  }
+}
+
+/** The goals of the benchmark, each with the figures that decide it. */
+function targets(scenarios: ScenarioResult[], sha256MbPerSecond: number): BenchReport['targets'] {
+  const [a, b, c] = scenarios as [ScenarioResult, ScenarioResult, ScenarioResult];
+  const rate = (s: ScenarioResult, index: number): number | null => {
+    const tool = s.tools[index];
+    return tool ? summarize(tool)?.mbPerSecond ?? null : null;
+  };
+  const rss = (s: ScenarioResult, index: number): number | null => {
+    const tool = s.tools[index];
+    return tool ? summarize(tool)?.peakRssMib ?? null : null;
+  };
+  const atLeast = (mine: number | null, theirs: number | null, factor = 1): boolean | null =>
+    mine === null || theirs === null ? null : mine >= theirs * factor;
+  const show = (value: number | null, unit: string): string => (value === null ? 'n/a' : `${value.toFixed(0)} ${unit}`);
+
+  const [aPull, aCurl, aSmaller] = [rate(a, 0), rate(a, 1), rss(a, 2)];
+  const largeRss = Math.max(rss(a, 0) ?? 0, rss(b, 0) ?? 0);
+  // Flat: a file 4x larger may not need more than 20 % (+16 MiB of noise) more memory.
+  const flat = aSmaller === null ? null : largeRss <= aSmaller * 1.2 + 16;
+  return [
+    { text: `(a) hfsched pull at least as fast as curl, while verifying: ${show(aPull, 'MB/s')} vs ${show(aCurl, 'MB/s')}`, met: atLeast(aPull, aCurl) },
+    {
+      text: `(a) hfsched pull at least 90 % of Node's one-core sha256 rate: ${show(aPull, 'MB/s')} vs 0.9 x ${show(sha256MbPerSecond, 'MB/s')}`,
+      met: atLeast(aPull, sha256MbPerSecond, 0.9),
+    },
+    { text: `(b) hfsched pull at least as fast as aria2c: ${show(rate(b, 0), 'MB/s')} vs ${show(rate(b, 1), 'MB/s')}`, met: atLeast(rate(b, 0), rate(b, 1)) },
+    { text: `(c) hfsched pull vs curl --parallel on many small files: ${show(rate(c, 0), 'MB/s')} vs ${show(rate(c, 1), 'MB/s')}`, met: atLeast(rate(c, 0), rate(c, 1)) },
+    {
+      text:
+        `memory flat: hfsched's peak RSS is ${show(largeRss, 'MiB')} for the ${LARGE_BYTES / MIB} MiB file (a, b), ` +
+        `${show(aSmaller, 'MiB')} for a file ${SMALLER_FILE_DIVISOR}x smaller, ${show(rss(c, 0), 'MiB')} for many small files (c)`,
+      met: flat,
+    },
+  ];
+}
+
+main().catch((error: unknown) => {
+  say(`bench failed: ${error instanceof Error ? error.message : String(error)}`);
+  process.exitCode = 1;
+});
