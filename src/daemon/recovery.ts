@@ -6,13 +6,15 @@
  * requests, and complete blobs are not fetched again.
  *
  * Only the registered daemon calls this, after it has made sure no other
- * daemon is alive on the database.
+ * daemon is alive on the database. A `hfsched pull` still running beside it
+ * keeps its session.
  */
 import type { Logger } from 'pino';
 import type { DownloadSession, Store } from '../store/index.js';
+import { isRunByAnotherProcess } from '../worker/download-owner.js';
 
 export function recoverAfterCrash(store: Store, logger: Logger): DownloadSession[] {
-  const ended = store.recoverInterruptedSessions();
+  const ended = store.recoverInterruptedSessions(isRunByAnotherProcess);
   for (const session of ended) {
     const model = store.getModel(session.modelId);
     logger.warn(

@@ -154,26 +154,28 @@ export function cancelDownload(db: Database.Database, sessionId: number, reason:
 
 /**
  * After a crash: every session still `started` or `in_progress` ends as
- * `failed` with the error "interrupted", and every model left `downloading`
+ * `failed` with the error "interrupted", and its model (left `downloading`)
  * becomes `paused`, so the next run resumes it from its partial files.
- * Returns the sessions it ended. Call it only when no other process is
- * downloading with this database (the daemon does, at start).
+ * `isStillRunning` spares the sessions a live process still owns (a
+ * `hfsched pull` running beside the daemon). Returns the sessions it ended.
  */
-export function recoverInterruptedSessions(db: Database.Database): DownloadSession[] {
+export function recoverInterruptedSessions(
+  db: Database.Database,
+  isStillRunning: (session: DownloadSession) => boolean = () => false,
+): DownloadSession[] {
   return writeTransaction(db, () => {
-    const open = db
-      .prepare("SELECT id FROM download_sessions WHERE status IN ('started', 'in_progress') ORDER BY id")
-      .all() as { id: number }[];
-    db.prepare(
-      `UPDATE download_sessions SET status = 'failed', error_message = ?, completed_at = ${NOW_MS}
-       WHERE status IN ('started', 'in_progress')`,
-    ).run(INTERRUPTED_MESSAGE);
-    db.prepare("UPDATE models SET status = 'paused' WHERE status = 'downloading'").run();
-    const ids = open.map((row) => row.id);
-    if (ids.length === 0) return [];
-    const rows = db
-      .prepare(`SELECT * FROM download_sessions WHERE id IN (${ids.map(() => '?').join(', ')}) ORDER BY id`)
-      .all(...ids) as SessionRow[];
-    return rows.map(mapSession);
+    const open = (
+      db.prepare("SELECT * FROM download_sessions WHERE status IN ('started', 'in_progress') ORDER BY id").all() as SessionRow[]
+    ).map(mapSession);
+    const interrupted = open.filter((session) => !isStillRunning(session));
+    const endSession = db.prepare(
+      `UPDATE download_sessions SET status = 'failed', error_message = ?, completed_at = ${NOW_MS} WHERE id = ?`,
+    );
+    const pauseModel = db.prepare("UPDATE models SET status = 'paused' WHERE id = ? AND status = 'downloading'");
+    for (const session of interrupted) {
+      endSession.run(INTERRUPTED_MESSAGE, session.id);
+      pauseModel.run(session.modelId);
+    }
+    return interrupted.map((session) => selectSession(db, session.id) as DownloadSession);
   });
 }

@@ -193,8 +193,8 @@ export class Store {
     lifecycle.cancelDownload(this.db, sessionId, reason);
   }
 
-  recoverInterruptedSessions(): DownloadSession[] {
-    return lifecycle.recoverInterruptedSessions(this.db);
+  recoverInterruptedSessions(isStillRunning?: (session: DownloadSession) => boolean): DownloadSession[] {
+    return lifecycle.recoverInterruptedSessions(this.db, isStillRunning);
   }
 
   // System configuration (contract)

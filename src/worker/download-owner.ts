@@ -27,13 +27,29 @@ function isAlive(pid: number): boolean {
   }
 }
 
+/** The pid of the process of this host that began the session, if recorded. */
+function localOwnerPid(session: DownloadSession): number | null {
+  const pid = session.metadata?.ownerPid;
+  return typeof pid === 'number' && session.metadata?.ownerHost === hostname() ? pid : null;
+}
+
+function isOpen(session: DownloadSession): boolean {
+  return session.status === 'started' || session.status === 'in_progress';
+}
+
 /** True when the session was begun by a process of this host that is gone. */
 export function isOrphaned(session: DownloadSession): boolean {
-  if (session.status !== 'started' && session.status !== 'in_progress') return false;
-  const pid = session.metadata?.ownerPid;
-  const host = session.metadata?.ownerHost;
-  if (typeof pid !== 'number' || host !== hostname()) return false;
-  return pid !== process.pid && !isAlive(pid);
+  const pid = localOwnerPid(session);
+  return isOpen(session) && pid !== null && pid !== process.pid && !isAlive(pid);
+}
+
+/**
+ * True when another live process of this host (a `hfsched pull`) is running
+ * the session: the daemon's start-up repair must leave it alone.
+ */
+export function isRunByAnotherProcess(session: DownloadSession): boolean {
+  const pid = localOwnerPid(session);
+  return isOpen(session) && pid !== null && pid !== process.pid && isAlive(pid);
 }
 
 /**

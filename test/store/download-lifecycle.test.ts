@@ -164,4 +164,16 @@ describe('download lifecycle (worker transactions)', () => {
     assert.deepEqual([model, other, done].map((each) => temp.store.getModel(each.id)?.status), ['paused', 'paused', 'completed']);
     assert.deepEqual(temp.store.recoverInterruptedSessions(), []);
   });
+
+  test('recovery leaves alone a session that another live process still runs', () => {
+    const other = temp.store.createModel('org/other');
+    const crashed = temp.store.beginDownload(model.id, null);
+    const running = temp.store.beginDownload(other.id, null);
+
+    const recovered = temp.store.recoverInterruptedSessions((session) => session.id === running.id);
+
+    assert.deepEqual(recovered.map((session) => session.id), [crashed.id]);
+    assert.equal(temp.store.getDownloadSession(running.id)?.status, 'started');
+    assert.deepEqual([model, other].map((each) => temp.store.getModel(each.id)?.status), ['paused', 'downloading']);
+  });
 });
