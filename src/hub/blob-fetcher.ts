@@ -5,7 +5,7 @@
  * which the next try or the next run continues. A blob already in the cache is
  * trusted when its size matches, as huggingface_hub trusts it.
  */
-import { mkdir, open, rename, rm, stat, type FileHandle } from 'node:fs/promises';
+import { open, rename, rm, stat } from 'node:fs/promises';
 import type { Logger } from 'pino';
 import type { BandwidthLimiter } from './bandwidth-limiter.js';
 import { acquireBlobLock } from './blob-lock.js';
@@ -43,7 +43,7 @@ export interface BlobFetchOptions {
 }
 
 /** True when `blobs/{etag}` holds `size` bytes; a blob of another size is removed (it cannot be right). */
-async function hasCompleteBlob(path: string, size: number): Promise<boolean> {
+export async function hasCompleteBlob(path: string, size: number): Promise<boolean> {
   try {
     const stats = await stat(path);
     if (stats.isFile() && stats.size === size) return true;
@@ -55,15 +55,6 @@ async function hasCompleteBlob(path: string, size: number): Promise<boolean> {
   }
 }
 
-/** Opens the partial file for writing at any offset ('a' would ignore positions on Linux). */
-async function openPartial(path: string): Promise<FileHandle> {
-  try {
-    return await open(path, 'r+');
-  } catch (error) {
-    if ((error as NodeJS.ErrnoException).code !== 'ENOENT') throw error;
-    return open(path, 'w+');
-  }
-}
 
 /** Serialises saves of the ranges file (a timer and the final save may overlap). */
 class PlanSaver {
@@ -79,13 +70,16 @@ class PlanSaver {
   }
 }
 
-/** Downloads the missing bytes into `.incomplete` and checks them; throws BlobMismatchError if they are wrong. */
-async function downloadAndVerify(job: BlobJob, options: BlobFetchOptions, singleConnection: boolean, logger?: Logger): Promise<void> {
+/**
+ * Downloads the missing bytes into `.incomplete` and checks them; throws
+ * BlobMismatchError if they are wrong. Returns whether a ranges file was used.
+ */
+async function downloadAndVerify(job: BlobJob, options: BlobFetchOptions, singleConnection: boolean, logger?: Logger): Promise<boolean> {
   const { layout } = options;
   const incomplete = layout.incompletePath(job.etag);
   const rangesPath = layout.rangesPath(job.etag);
   const chunkSize = singleConnection ? Math.max(1, job.size) : chooseChunkSize(job.size, options.connectionsPerFile, options.multipartThresholdBytes);
-  const plan = await loadChunkPlan(incomplete, rangesPath, job.size, chunkSize);
+  const { plan, fileExists } = await loadChunkPlan(incomplete, rangesPath, job.size, chunkSize);
   const multiChunk = chunkCount(plan) > 1;
   const saver = multiChunk ? new PlanSaver(rangesPath, plan) : null;
   // Before any byte lands out of order, the ranges file must say which bytes are real.
@@ -93,7 +87,8 @@ async function downloadAndVerify(job: BlobJob, options: BlobFetchOptions, single
   options.onDiskBytes(bytesOnDisk(plan));
   if (bytesOnDisk(plan) > 0) logger?.info({ repo: layout.repoId, file: job.path, offset: bytesOnDisk(plan) }, 'resuming partial file');
 
-  const handle = await openPartial(incomplete);
+  // 'r+' keeps what is there; 'a' would ignore write positions on Linux.
+  const handle = await open(incomplete, fileExists ? 'r+' : 'w+');
   const hasher = createBlobHasher(job.algorithm, job.size, incomplete);
   const timer = saver === null ? null : setInterval(() => void saver.save(), SAVE_PLAN_EVERY_MS);
   try {
@@ -111,7 +106,7 @@ async function downloadAndVerify(job: BlobJob, options: BlobFetchOptions, single
       onBytes: options.onBytes,
     }).run();
     options.onVerifying();
-    const onDisk = (await handle.stat()).size;
+    const onDisk = bytesOnDisk(plan);
     if (onDisk !== job.size) {
       throw new BlobMismatchError(`"${job.path}" has ${onDisk} bytes on disk, ${job.size} expected`);
     }
@@ -120,6 +115,7 @@ async function downloadAndVerify(job: BlobJob, options: BlobFetchOptions, single
       const kind = job.algorithm === 'sha256' ? 'sha256' : 'git blob sha1';
       throw new BlobMismatchError(`"${job.path}" failed verification: its ${kind} is ${digest}, the Hub says ${job.etag}`);
     }
+    return saver !== null;
   } finally {
     if (timer !== null) clearInterval(timer);
     hasher.close();
@@ -130,15 +126,13 @@ async function downloadAndVerify(job: BlobJob, options: BlobFetchOptions, single
 
 /**
  * Makes `blobs/{etag}` complete and verified. Returns 'cached' when it already
- * was. Two processes never write the same blob at once (see blob-lock.ts).
+ * was (another process may have just finished it). Two processes never write
+ * the same blob at once (see blob-lock.ts). The blobs and locks folders must exist.
  */
 export async function fetchBlob(job: BlobJob, options: BlobFetchOptions): Promise<'cached' | 'fetched'> {
   const { layout, connection } = options;
   const { logger, signal } = connection;
   const blobPath = layout.blobPath(job.etag);
-  if (await hasCompleteBlob(blobPath, job.size)) return 'cached';
-
-  await mkdir(layout.blobsDir, { recursive: true });
   const lock = await acquireBlobLock(layout.lockPath(job.etag), signal, (pid) =>
     logger?.info({ repo: layout.repoId, file: job.path, pid }, 'waiting for another download of the same file'),
   );
@@ -148,9 +142,9 @@ export async function fetchBlob(job: BlobJob, options: BlobFetchOptions): Promis
     let singleConnection = false;
     for (;;) {
       try {
-        await downloadAndVerify(job, options, singleConnection, logger);
+        const usedRanges = await downloadAndVerify(job, options, singleConnection, logger);
         await rename(layout.incompletePath(job.etag), blobPath);
-        await rm(layout.rangesPath(job.etag), { force: true });
+        if (usedRanges) await rm(layout.rangesPath(job.etag), { force: true });
         return 'fetched';
       } catch (error) {
         signal?.throwIfAborted();

@@ -3,14 +3,16 @@
  * within one (two revisions downloading the same file): an exclusive create
  * of `.locks/models--org--name/{etag}.lock` holding the owner's pid, the path
  * huggingface_hub locks too. A lock whose pid is gone (a killed process) is
- * stale and taken over; an empty one, as Python's filelock leaves behind, too.
+ * stale and taken over; so is an empty one that is not brand new (as
+ * Python's filelock leaves behind; a fresh empty one is a lock being written).
+ * Callers create the locks folder once per snapshot.
  */
-import { randomBytes } from 'node:crypto';
-import { link, mkdir, readFile, unlink, writeFile } from 'node:fs/promises';
-import { dirname } from 'node:path';
+import { open, readFile, stat, unlink } from 'node:fs/promises';
 import { setTimeout as sleep } from 'node:timers/promises';
 
 const POLL_MS = 200;
+/** An empty lock file younger than this is one whose owner is still writing its pid. */
+const EMPTY_LOCK_GRACE_MS = 5000;
 
 function isAlive(pid: number): boolean {
   try {
@@ -22,42 +24,44 @@ function isAlive(pid: number): boolean {
   }
 }
 
-/** The pid in a lock file, or null when it is unreadable or empty. */
-async function lockOwner(path: string): Promise<number | null> {
-  const text = await readFile(path, 'utf8').catch(() => '');
-  const pid = Number.parseInt(text.trim(), 10);
-  return Number.isSafeInteger(pid) && pid > 0 ? pid : null;
-}
-
 export interface BlobLock {
   release(): Promise<void>;
 }
 
-/** Lock holders inside this process: another download of this process holds the file lock. */
+/** Locks held by downloads of this process. */
 const heldHere = new Set<string>();
 
-/**
- * Creates the lock file with our pid already in it: written aside, then
- * hard-linked into place (atomic, fails if it exists), so no one ever reads
- * an empty lock of a live owner and mistakes it for a stale one.
- */
 async function tryCreate(path: string): Promise<boolean> {
-  const aside = `${path}.${process.pid}.${randomBytes(4).toString('hex')}.tmp`;
-  await writeFile(aside, `${process.pid}\n`);
+  let handle;
   try {
-    await link(aside, path);
-    return true;
+    handle = await open(path, 'wx');
   } catch (error) {
     if ((error as NodeJS.ErrnoException).code === 'EEXIST') return false;
     throw error;
-  } finally {
-    await unlink(aside).catch(() => {});
   }
+  try {
+    await handle.write(`${process.pid}\n`);
+  } finally {
+    await handle.close();
+  }
+  return true;
+}
+
+/** Whether the lock at `path` (held by someone else) can be taken over, and by whom it is held. */
+async function inspect(path: string): Promise<{ stale: boolean; owner: number | null }> {
+  const text = await readFile(path, 'utf8').catch(() => null);
+  if (text === null) return { stale: true, owner: null }; // gone meanwhile: try again
+  const pid = Number.parseInt(text.trim(), 10);
+  if (Number.isSafeInteger(pid) && pid > 0) return { stale: pid !== process.pid && !isAlive(pid), owner: pid };
+  const age = await stat(path).then(
+    (stats) => Date.now() - stats.mtimeMs,
+    () => Infinity,
+  );
+  return { stale: age > EMPTY_LOCK_GRACE_MS, owner: null };
 }
 
 /** Waits until this process owns the lock at `path`. `onWait` is called once if someone else holds it. */
-export async function acquireBlobLock(path: string, signal?: AbortSignal, onWait?: (ownerPid: number) => void): Promise<BlobLock> {
-  await mkdir(dirname(path), { recursive: true });
+export async function acquireBlobLock(path: string, signal?: AbortSignal, onWait?: (ownerPid: number | null) => void): Promise<BlobLock> {
   let told = false;
   for (;;) {
     signal?.throwIfAborted();
@@ -73,21 +77,21 @@ export async function acquireBlobLock(path: string, signal?: AbortSignal, onWait
       if (created) {
         return {
           release: async () => {
-            if ((await lockOwner(path)) === process.pid) await unlink(path).catch(() => {});
+            await unlink(path).catch(() => {});
             heldHere.delete(path);
           },
         };
       }
+      const { stale, owner } = await inspect(path);
+      if (stale) {
+        await unlink(path).catch(() => {});
+        continue;
+      }
+      if (!told) onWait?.(owner);
+    } else if (!told) {
+      onWait?.(process.pid);
     }
-    const owner = heldHere.has(path) ? process.pid : await lockOwner(path);
-    if (owner === null || (owner !== process.pid && !isAlive(owner))) {
-      await unlink(path).catch(() => {});
-      continue;
-    }
-    if (!told) {
-      onWait?.(owner);
-      told = true;
-    }
+    told = true;
     await sleep(POLL_MS, undefined, signal ? { signal } : undefined);
   }
 }

@@ -184,7 +184,7 @@ export class BlobTransfer {
   private async receive(response: HubResponse, index: number, start: number, chunkEnd: number): Promise<void> {
     const { plan, hasher, bandwidth, handle } = this.options;
     const chunkBegin = chunkStart(plan, index);
-    const writer = new ChunkWriter(handle, start, (offset, data) => {
+    const writer = new ChunkWriter(handle, start, chunkEnd, (offset, data) => {
       plan.done[index] = offset + data.length - chunkBegin;
       return hasher.written(offset, data, contiguousBytes(plan));
     });

@@ -24,9 +24,14 @@ export class ChunkWriter {
   /** The last report, so the next one waits for it (reports stay in file order). */
   private lastReport: Promise<void> = Promise.resolve();
 
+  /**
+   * @param offset where the first byte goes
+   * @param end where this connection's bytes stop (exclusive): a small file gets a small batch buffer
+   */
   constructor(
     private readonly handle: FileHandle,
     offset: number,
+    private readonly end: number,
     private readonly onWritten: OnWritten,
   ) {
     this.batchOffset = offset;
@@ -38,13 +43,13 @@ export class ChunkWriter {
     while (rest.length > 0) {
       if (this.batch === null) {
         // A buffer of its own (not from the pool): the hash worker may take it over.
-        this.batch = Buffer.allocUnsafeSlow(BATCH_BYTES);
+        this.batch = Buffer.allocUnsafeSlow(Math.max(1, Math.min(BATCH_BYTES, this.end - this.batchOffset)));
         this.batchLength = 0;
       }
       const taken = rest.copy(this.batch, this.batchLength);
       this.batchLength += taken;
       rest = rest.subarray(taken);
-      if (this.batchLength === BATCH_BYTES) await this.startWrite();
+      if (this.batchLength === this.batch.length) await this.startWrite();
     }
   }
 

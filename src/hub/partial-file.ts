@@ -101,30 +101,37 @@ async function fileSize(path: string): Promise<number | null> {
   }
 }
 
+export interface PartialState {
+  plan: ChunkPlan;
+  /** Whether `.incomplete` exists (open it without truncating) or must be created. */
+  fileExists: boolean;
+}
+
 /**
  * The plan for continuing a blob of `size` bytes: from the ranges file when
  * there is one, else from the `.incomplete` file's length; a fresh plan with
  * `chunkSize` otherwise. Leftovers that cannot be right are removed.
  */
-export async function loadChunkPlan(incompletePath: string, rangesPath: string, size: number, chunkSize: number): Promise<ChunkPlan> {
+export async function loadChunkPlan(incompletePath: string, rangesPath: string, size: number, chunkSize: number): Promise<PartialState> {
   const onDisk = await fileSize(incompletePath);
-  const rangesText = await readFile(rangesPath, 'utf8').catch(() => null);
   if (onDisk === null) {
-    if (rangesText !== null) await rm(rangesPath, { force: true });
-    return planFromPrefix(size, chunkSize, 0);
+    // A ranges file without its partial file would describe the next one wrongly.
+    await rm(rangesPath, { force: true });
+    return { plan: planFromPrefix(size, chunkSize, 0), fileExists: false };
   }
+  const rangesText = await readFile(rangesPath, 'utf8').catch(() => null);
   if (rangesText !== null) {
     const saved = parseRangesFile(rangesText, size, onDisk);
-    if (saved !== null) return saved;
+    if (saved !== null) return { plan: saved, fileExists: true };
     // A ranges file we cannot read says nothing reliable about the bytes: start again.
     await discardPartial(incompletePath, rangesPath);
-    return planFromPrefix(size, chunkSize, 0);
+    return { plan: planFromPrefix(size, chunkSize, 0), fileExists: false };
   }
   if (onDisk > size) {
     await discardPartial(incompletePath, rangesPath);
-    return planFromPrefix(size, chunkSize, 0);
+    return { plan: planFromPrefix(size, chunkSize, 0), fileExists: false };
   }
-  return planFromPrefix(size, chunkSize, onDisk);
+  return { plan: planFromPrefix(size, chunkSize, onDisk), fileExists: true };
 }
 
 /** Records the plan beside the partial file (written aside, then renamed: never half a file). */

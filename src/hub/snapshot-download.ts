@@ -8,7 +8,7 @@
  */
 import { mkdir, stat } from 'node:fs/promises';
 import { ValidationError } from '../store/errors.js';
-import { fetchBlob, type BlobJob } from './blob-fetcher.js';
+import { fetchBlob, hasCompleteBlob, type BlobJob } from './blob-fetcher.js';
 import { RepoCacheLayout } from './cache-layout.js';
 import { asUserFacingError, DownloadError } from './errors.js';
 import { selectFiles } from './file-selection.js';
@@ -61,13 +61,17 @@ function planBlobs(files: RepoFile[], repoId: string): PlannedBlob[] {
   return [...byEtag.values()];
 }
 
-/** Bytes a blob still needs on disk: all of it, minus what a partial file already holds (allocated blocks). */
-async function bytesStillNeeded(layout: RepoCacheLayout, job: BlobJob): Promise<number> {
-  const complete = await stat(layout.blobPath(job.etag)).catch(() => null);
-  if (complete !== null && complete.isFile() && complete.size === job.size) return 0;
+interface BlobState {
+  complete: boolean;
+  /** Bytes still to write: all of it, minus what a partial file already holds (allocated blocks). */
+  missingBytes: number;
+}
+
+async function inspectBlob(layout: RepoCacheLayout, job: BlobJob): Promise<BlobState> {
+  if (await hasCompleteBlob(layout.blobPath(job.etag), job.size)) return { complete: true, missingBytes: 0 };
   const partial = await stat(layout.incompletePath(job.etag)).catch(() => null);
   const allocated = partial === null ? 0 : Math.min(partial.size, partial.blocks * 512);
-  return Math.max(0, job.size - allocated);
+  return { complete: false, missingBytes: Math.max(0, job.size - allocated) };
 }
 
 /** Runs `task` over `items`, `concurrency` at a time; after a failure starts no new task; settles all before rejecting. */
@@ -119,17 +123,21 @@ export async function downloadSnapshot(request: SnapshotRequest): Promise<Snapsh
     logger?.info({ repo: request.repoId, revision, commit: listing.commit, files: files.length, bytes: totalBytes }, 'snapshot listed');
 
     await mkdir(layout.blobsDir, { recursive: true });
-    const needed = await Promise.all(blobs.map((blob) => bytesStillNeeded(layout, blob.job)));
-    await assertFreeSpace(request.cacheDir, needed.reduce((sum, bytes) => sum + bytes, 0), request.minFreeBytes, request.repoId);
-    await mkdir(layout.snapshotDir(listing.commit), { recursive: true });
+    const states = await Promise.all(blobs.map((blob) => inspectBlob(layout, blob.job)));
+    const missing = states.reduce((sum, state) => sum + state.missingBytes, 0);
+    await assertFreeSpace(request.cacheDir, missing, request.minFreeBytes, request.repoId);
+    if (missing > 0) await mkdir(layout.locksDir, { recursive: true });
+    const snapshotPath = layout.snapshotDir(listing.commit);
+    await mkdir(snapshotPath, { recursive: true });
+    const createdFolders = new Set<string>([snapshotPath]);
 
     const tracker = new ProgressTracker(totalBytes, files.length, request.onProgress);
     tracker.emit(true);
-    const placeBlob = async (blob: PlannedBlob): Promise<void> => {
+    const placeBlob = async ({ blob, state }: { blob: PlannedBlob; state: BlobState }): Promise<void> => {
       const { job } = blob;
-      tracker.started(job.etag, job.path, job.size);
-      let outcome: 'cached' | 'fetched';
-      try {
+      let outcome: 'cached' | 'fetched' = 'cached';
+      if (!state.complete) {
+        tracker.started(job.etag, job.path, job.size);
         outcome = await fetchBlob(job, {
           connection,
           layout,
@@ -141,24 +149,25 @@ export async function downloadSnapshot(request: SnapshotRequest): Promise<Snapsh
           onDiskBytes: (bytes) => tracker.onDisk(job.etag, bytes),
           onBytes: (bytes) => tracker.received(job.etag, bytes),
           onVerifying: () => tracker.verifying(job.etag),
+        }).catch((error: unknown) => {
+          tracker.dropped(job.etag);
+          throw error;
         });
-      } catch (error) {
-        tracker.dropped(job.etag);
-        throw error;
       }
-      for (const path of blob.paths) await linkSnapshotFile(layout, listing.commit, path, job.etag);
+      for (const path of blob.paths) await linkSnapshotFile(layout, listing.commit, path, job.etag, createdFolders);
       tracker.finished(job.etag, job.size, blob.paths.length);
       if (outcome === 'fetched') logger?.info({ repo: request.repoId, file: job.path, bytes: job.size }, 'file downloaded and verified');
       for (const path of blob.paths) request.onFileDone?.({ path, size: job.size, cached: outcome === 'cached' });
     };
-    await runPool(blobs, request.concurrentFiles, placeBlob, (error) => controller.abort(error));
+    const work = blobs.map((blob, index) => ({ blob, state: states[index]! }));
+    await runPool(work, request.concurrentFiles, placeBlob, (error) => controller.abort(error));
 
     // Readers resolve refs/ then snapshots/: the ref moves only once the snapshot is whole.
     if (revision !== listing.commit) await writeRef(layout, revision, listing.commit);
     tracker.emit(true);
     return {
       commit: listing.commit,
-      snapshotPath: layout.snapshotDir(listing.commit),
+      snapshotPath,
       totalBytes,
       fileCount: files.length,
       fetchedBytes: tracker.fetched,

@@ -9,16 +9,25 @@ import { mkdir, readlink, rename, rm, symlink, writeFile } from 'node:fs/promise
 import { dirname, relative } from 'node:path';
 import type { RepoCacheLayout } from './cache-layout.js';
 
-/** Points `snapshots/{commit}/{repoPath}` at `blobs/{etag}`, replacing a link that points elsewhere. */
+/**
+ * Points `snapshots/{commit}/{repoPath}` at `blobs/{etag}`, replacing a link
+ * that points elsewhere. `createdFolders` remembers the folders made so far
+ * (one snapshot has many files per folder).
+ */
 export async function linkSnapshotFile(
   layout: RepoCacheLayout,
   commit: string,
   repoPath: string,
   etag: string,
+  createdFolders: Set<string> = new Set(),
 ): Promise<void> {
   const linkPath = layout.snapshotFilePath(commit, repoPath);
-  const target = relative(dirname(linkPath), layout.blobPath(etag));
-  await mkdir(dirname(linkPath), { recursive: true });
+  const folder = dirname(linkPath);
+  const target = relative(folder, layout.blobPath(etag));
+  if (!createdFolders.has(folder)) {
+    await mkdir(folder, { recursive: true });
+    createdFolders.add(folder);
+  }
   try {
     await symlink(target, linkPath);
     return;
