@@ -5,7 +5,8 @@
  * which the next try or the next run continues. A blob already in the cache is
  * trusted when its size matches, as huggingface_hub trusts it.
  */
-import { open, rename, rm, stat } from 'node:fs/promises';
+import { renameSync, rmSync, statSync } from 'node:fs';
+import { open } from 'node:fs/promises';
 import type { Logger } from 'pino';
 import type { BandwidthLimiter } from './bandwidth-limiter.js';
 import { acquireBlobLock } from './blob-lock.js';
@@ -42,17 +43,18 @@ export interface BlobFetchOptions {
   onVerifying: () => void;
 }
 
-/** True when `blobs/{etag}` holds `size` bytes; a blob of another size is removed (it cannot be right). */
-export async function hasCompleteBlob(path: string, size: number): Promise<boolean> {
-  try {
-    const stats = await stat(path);
-    if (stats.isFile() && stats.size === size) return true;
-    await rm(path, { force: true, recursive: true });
-    return false;
-  } catch (error) {
-    if ((error as NodeJS.ErrnoException).code === 'ENOENT') return false;
-    throw error;
-  }
+/**
+ * True when `blobs/{etag}` holds `size` bytes; a blob of another size is
+ * removed (it cannot be right). Synchronous, like the other metadata calls of
+ * the hub: a stat costs microseconds, a thread-pool round trip tens of them,
+ * and a model of thousands of small files makes thousands of these.
+ */
+export function hasCompleteBlob(path: string, size: number): boolean {
+  const stats = statSync(path, { throwIfNoEntry: false });
+  if (stats === undefined) return false;
+  if (stats.isFile() && stats.size === size) return true;
+  rmSync(path, { force: true, recursive: true });
+  return false;
 }
 
 
@@ -137,14 +139,14 @@ export async function fetchBlob(job: BlobJob, options: BlobFetchOptions): Promis
     logger?.info({ repo: layout.repoId, file: job.path, pid }, 'waiting for another download of the same file'),
   );
   try {
-    if (await hasCompleteBlob(blobPath, job.size)) return 'cached';
+    if (hasCompleteBlob(blobPath, job.size)) return 'cached';
     let mismatches = 0;
     let singleConnection = false;
     for (;;) {
       try {
         const usedRanges = await downloadAndVerify(job, options, singleConnection, logger);
-        await rename(layout.incompletePath(job.etag), blobPath);
-        if (usedRanges) await rm(layout.rangesPath(job.etag), { force: true });
+        renameSync(layout.incompletePath(job.etag), blobPath);
+        if (usedRanges) rmSync(layout.rangesPath(job.etag), { force: true });
         return 'fetched';
       } catch (error) {
         signal?.throwIfAborted();

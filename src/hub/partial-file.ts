@@ -10,7 +10,8 @@
  * are on disk; it is written before the first out-of-order byte and only ever
  * claims bytes whose write has completed.
  */
-import { rename, rm, readFile, stat, writeFile } from 'node:fs/promises';
+import { rmSync, statSync } from 'node:fs';
+import { rename, rm, readFile, writeFile } from 'node:fs/promises';
 
 const MIN_CHUNK_BYTES = 4 * 1024 * 1024;
 const MAX_CHUNK_BYTES = 128 * 1024 * 1024;
@@ -92,13 +93,9 @@ function parseRangesFile(text: string, size: number, fileBytes: number): ChunkPl
   return plan;
 }
 
-async function fileSize(path: string): Promise<number | null> {
-  try {
-    return (await stat(path)).size;
-  } catch (error) {
-    if ((error as NodeJS.ErrnoException).code === 'ENOENT') return null;
-    throw error;
-  }
+/** Synchronous, as the hub's other metadata calls (see blob-fetcher.ts). */
+function fileSize(path: string): number | null {
+  return statSync(path, { throwIfNoEntry: false })?.size ?? null;
 }
 
 export interface PartialState {
@@ -113,10 +110,10 @@ export interface PartialState {
  * `chunkSize` otherwise. Leftovers that cannot be right are removed.
  */
 export async function loadChunkPlan(incompletePath: string, rangesPath: string, size: number, chunkSize: number): Promise<PartialState> {
-  const onDisk = await fileSize(incompletePath);
+  const onDisk = fileSize(incompletePath);
   if (onDisk === null) {
     // A ranges file without its partial file would describe the next one wrongly.
-    await rm(rangesPath, { force: true });
+    rmSync(rangesPath, { force: true });
     return { plan: planFromPrefix(size, chunkSize, 0), fileExists: false };
   }
   const rangesText = await readFile(rangesPath, 'utf8').catch(() => null);

@@ -6,7 +6,8 @@
  * `snapshots/{commit}/`, and write `refs/{revision}` once the snapshot is
  * complete. Nothing is written before every listed path has been checked.
  */
-import { mkdir, stat } from 'node:fs/promises';
+import { statSync } from 'node:fs';
+import { mkdir } from 'node:fs/promises';
 import { ValidationError } from '../store/errors.js';
 import { fetchBlob, hasCompleteBlob, type BlobJob } from './blob-fetcher.js';
 import { RepoCacheLayout } from './cache-layout.js';
@@ -67,10 +68,10 @@ interface BlobState {
   missingBytes: number;
 }
 
-async function inspectBlob(layout: RepoCacheLayout, job: BlobJob): Promise<BlobState> {
-  if (await hasCompleteBlob(layout.blobPath(job.etag), job.size)) return { complete: true, missingBytes: 0 };
-  const partial = await stat(layout.incompletePath(job.etag)).catch(() => null);
-  const allocated = partial === null ? 0 : Math.min(partial.size, partial.blocks * 512);
+function inspectBlob(layout: RepoCacheLayout, job: BlobJob): BlobState {
+  if (hasCompleteBlob(layout.blobPath(job.etag), job.size)) return { complete: true, missingBytes: 0 };
+  const partial = statSync(layout.incompletePath(job.etag), { throwIfNoEntry: false });
+  const allocated = partial === undefined ? 0 : Math.min(partial.size, partial.blocks * 512);
   return { complete: false, missingBytes: Math.max(0, job.size - allocated) };
 }
 
@@ -123,7 +124,7 @@ export async function downloadSnapshot(request: SnapshotRequest): Promise<Snapsh
     logger?.info({ repo: request.repoId, revision, commit: listing.commit, files: files.length, bytes: totalBytes }, 'snapshot listed');
 
     await mkdir(layout.blobsDir, { recursive: true });
-    const states = await Promise.all(blobs.map((blob) => inspectBlob(layout, blob.job)));
+    const states = blobs.map((blob) => inspectBlob(layout, blob.job));
     const missing = states.reduce((sum, state) => sum + state.missingBytes, 0);
     await assertFreeSpace(request.cacheDir, missing, request.minFreeBytes, request.repoId);
     if (missing > 0) await mkdir(layout.locksDir, { recursive: true });

@@ -5,7 +5,8 @@
  * write them. Relative links keep the cache valid when it is moved or mounted
  * elsewhere (a container volume).
  */
-import { mkdir, readlink, rename, rm, symlink, writeFile } from 'node:fs/promises';
+import { mkdirSync, readlinkSync, renameSync, rmSync, symlinkSync } from 'node:fs';
+import { mkdir, rename, writeFile } from 'node:fs/promises';
 import { dirname, relative } from 'node:path';
 import type { RepoCacheLayout } from './cache-layout.js';
 
@@ -24,23 +25,29 @@ export async function linkSnapshotFile(
   const linkPath = layout.snapshotFilePath(commit, repoPath);
   const folder = dirname(linkPath);
   const target = relative(folder, layout.blobPath(etag));
+  // Synchronous, as the hub's other metadata calls (see blob-fetcher.ts).
   if (!createdFolders.has(folder)) {
-    await mkdir(folder, { recursive: true });
+    mkdirSync(folder, { recursive: true });
     createdFolders.add(folder);
   }
   try {
-    await symlink(target, linkPath);
+    symlinkSync(target, linkPath);
     return;
   } catch (error) {
     if ((error as NodeJS.ErrnoException).code !== 'EEXIST') throw error;
   }
-  const existing = await readlink(linkPath).catch(() => null);
+  let existing: string | null = null;
+  try {
+    existing = readlinkSync(linkPath);
+  } catch {
+    // not a link (a file or folder in the way): replaced below
+  }
   if (existing === target) return;
   // Swap in a new link atomically, so a reader never sees the path missing.
   const temporary = `${linkPath}.hfsched-${process.pid}`;
-  await rm(temporary, { force: true });
-  await symlink(target, temporary);
-  await rename(temporary, linkPath);
+  rmSync(temporary, { force: true });
+  symlinkSync(target, temporary);
+  renameSync(temporary, linkPath);
 }
 
 /** Writes `refs/{revision}` = commit, with no trailing newline, atomically. */
