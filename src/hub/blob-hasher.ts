@@ -12,6 +12,7 @@
 import { createHash, type Hash } from 'node:crypto';
 import { closeSync, openSync, readSync } from 'node:fs';
 import { Worker } from 'node:worker_threads';
+import { batchBuffers, type BufferPool } from './buffer-pool.js';
 
 export type HashAlgorithm = 'sha256' | 'git-sha1';
 
@@ -30,14 +31,19 @@ export type ToHashWorker =
   | { type: 'data'; buffer: ArrayBuffer; byteOffset: number; length: number }
   | { type: 'file'; from: number; to: number }
   | { type: 'finish' };
-export type FromHashWorker = { type: 'hashed'; bytes: number } | { type: 'digest'; hex: string } | { type: 'error'; message: string };
+/** `hashed` hands the buffer back, for reuse. */
+export type FromHashWorker =
+  | { type: 'hashed'; bytes: number; buffer: ArrayBuffer }
+  | { type: 'digest'; hex: string }
+  | { type: 'error'; message: string };
 
 export interface BlobHasher {
   /**
    * Bytes [offset, offset + data.length) are on disk, and so are bytes
-   * [0, contiguous). `data` must own its ArrayBuffer (Buffer.allocUnsafeSlow):
-   * it may be handed to the worker and become unusable. The promise, when
-   * there is one, asks the writer to wait (the hash is behind).
+   * [0, contiguous). The hasher takes `data` over (it must own its
+   * ArrayBuffer: it may travel to the worker) and gives it back to the
+   * buffer pool when done. The promise, when there is one, asks the writer to
+   * wait (the hash is behind).
    */
   written(offset: number, data: Buffer, contiguous: number): Promise<void> | void;
   /** Bytes [0, contiguous) are on disk (e.g. left by an earlier run). */
@@ -55,6 +61,7 @@ abstract class FollowingHasher implements BlobHasher {
   constructor(
     protected readonly size: number,
     protected readonly filePath: string,
+    protected readonly pool: BufferPool,
   ) {}
 
   written(offset: number, data: Buffer, contiguous: number): Promise<void> | void {
@@ -63,6 +70,9 @@ abstract class FollowingHasher implements BlobHasher {
       // Read the length first: handing the buffer to the worker empties it.
       this.next += data.length;
       wait = this.hashBuffer(data);
+    } else {
+      // Out of order: hashed later from the file.
+      this.pool.release(data);
     }
     this.catchUp(contiguous);
     return wait;
@@ -88,14 +98,15 @@ abstract class FollowingHasher implements BlobHasher {
 class InlineHasher extends FollowingHasher {
   private readonly hash: Hash;
 
-  constructor(algorithm: HashAlgorithm, size: number, filePath: string) {
-    super(size, filePath);
+  constructor(algorithm: HashAlgorithm, size: number, filePath: string, pool: BufferPool) {
+    super(size, filePath, pool);
     this.hash = createHash(algorithm === 'sha256' ? 'sha256' : 'sha1');
     if (algorithm === 'git-sha1') this.hash.update(`blob ${size}\0`);
   }
 
   protected hashBuffer(data: Buffer): void {
     this.hash.update(data);
+    this.pool.release(data);
   }
 
   /** Synchronous: only small blobs come here, and reads in order keep the hash in order. */
@@ -129,8 +140,8 @@ class WorkerHasher extends FollowingHasher {
   private waiters: Array<{ resolve: () => void; reject: (error: Error) => void }> = [];
   private digestWaiter: { resolve: (hex: string) => void; reject: (error: Error) => void } | null = null;
 
-  constructor(algorithm: HashAlgorithm, size: number, filePath: string) {
-    super(size, filePath);
+  constructor(algorithm: HashAlgorithm, size: number, filePath: string, pool: BufferPool) {
+    super(size, filePath, pool);
     const workerData: HashWorkerData = { algorithm, size, filePath };
     this.worker = new Worker(new URL('./hash-worker.js', import.meta.url), { workerData });
     this.worker.on('message', (message: FromHashWorker) => this.onMessage(message));
@@ -172,6 +183,7 @@ class WorkerHasher extends FollowingHasher {
 
   private onMessage(message: FromHashWorker): void {
     if (message.type === 'hashed') {
+      this.pool.release(message.buffer);
       this.inFlight -= message.bytes;
       if (this.inFlight <= IN_FLIGHT_LIMIT_BYTES) {
         const waiters = this.waiters;
@@ -197,6 +209,8 @@ class WorkerHasher extends FollowingHasher {
 }
 
 /** A hasher for a blob of `size` bytes being written to `filePath`. */
-export function createBlobHasher(algorithm: HashAlgorithm, size: number, filePath: string): BlobHasher {
-  return size >= WORKER_THRESHOLD_BYTES ? new WorkerHasher(algorithm, size, filePath) : new InlineHasher(algorithm, size, filePath);
+export function createBlobHasher(algorithm: HashAlgorithm, size: number, filePath: string, pool: BufferPool = batchBuffers): BlobHasher {
+  return size >= WORKER_THRESHOLD_BYTES
+    ? new WorkerHasher(algorithm, size, filePath, pool)
+    : new InlineHasher(algorithm, size, filePath, pool);
 }

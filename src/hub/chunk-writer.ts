@@ -5,12 +5,14 @@
  * parallel, which keeps a fast link from waiting on each write), and the
  * caller waits when MAX_WRITES_IN_FLIGHT are busy, so memory per connection
  * stays bounded whatever the file size. `onWritten` learns, in file order,
- * which bytes are on disk (to record progress and feed the hash); a batch
- * buffer is never touched again after it.
+ * which bytes are on disk (to record progress and feed the hash) and takes
+ * the batch over: it gives it back to the pool (buffer-pool.ts) when done.
  */
 import type { FileHandle } from 'node:fs/promises';
+import { batchBuffers } from './buffer-pool.js';
 
-const BATCH_BYTES = 1024 * 1024;
+/** Below this, the rest of a range gets a buffer of its own size rather than a pooled 1 MiB one. */
+const SMALL_TAIL_BYTES = 256 * 1024;
 const MAX_WRITES_IN_FLIGHT = 4;
 
 export type OnWritten = (offset: number, data: Buffer) => Promise<void> | void;
@@ -42,14 +44,16 @@ export class ChunkWriter {
     let rest = chunk;
     while (rest.length > 0) {
       if (this.batch === null) {
-        // A buffer of its own (not from the pool): the hash worker may take it over.
-        this.batch = Buffer.allocUnsafeSlow(Math.max(1, Math.min(BATCH_BYTES, this.end - this.batchOffset)));
+        // A buffer that owns its memory (the hash worker may take it over): a reused
+        // 1 MiB one, or an exact one for the last bytes of a small file.
+        const left = this.end - this.batchOffset;
+        this.batch = left >= SMALL_TAIL_BYTES ? batchBuffers.acquire() : Buffer.allocUnsafeSlow(Math.max(1, left));
         this.batchLength = 0;
       }
       const taken = rest.copy(this.batch, this.batchLength);
       this.batchLength += taken;
       rest = rest.subarray(taken);
-      if (this.batchLength === this.batch.length) await this.startWrite();
+      if (this.batchLength === this.batch.length || this.batchOffset + this.batchLength === this.end) await this.startWrite();
     }
   }
 

@@ -1,0 +1,29 @@
+/**
+ * Reused 1 MiB buffers for the bytes on their way from the network to the
+ * disk and the hash. Allocating a fresh one per MiB makes V8 collect garbage
+ * over and over (each is memory outside its heap, which it counts), which on
+ * a fast link costs as much CPU as the hash itself. Buffers travel to the hash
+ * worker and come back; idle ones are kept up to a bound.
+ */
+export const POOLED_BUFFER_BYTES = 1024 * 1024;
+const MAX_IDLE_BUFFERS = 64;
+
+export class BufferPool {
+  private readonly idle: ArrayBuffer[] = [];
+
+  /** A buffer of POOLED_BUFFER_BYTES that owns its ArrayBuffer (it may be transferred to a worker). */
+  acquire(): Buffer {
+    const reused = this.idle.pop();
+    return reused !== undefined ? Buffer.from(reused) : Buffer.allocUnsafeSlow(POOLED_BUFFER_BYTES);
+  }
+
+  /** Gives back a buffer (or a view of one) taken from acquire(); others are left to the garbage collector. */
+  release(buffer: ArrayBuffer | Uint8Array): void {
+    const whole = buffer instanceof ArrayBuffer ? buffer : buffer.buffer;
+    if (!(whole instanceof ArrayBuffer) || whole.byteLength !== POOLED_BUFFER_BYTES) return;
+    if (this.idle.length < MAX_IDLE_BUFFERS && !this.idle.includes(whole)) this.idle.push(whole);
+  }
+}
+
+/** The pool every download of the process shares. */
+export const batchBuffers = new BufferPool();
