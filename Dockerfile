@@ -8,7 +8,10 @@
 # Two stages: the build stage has the compilers that better-sqlite3 (a native
 # addon) needs; the runtime stage has only Node, tini and the built app.
 
-ARG NODE_IMAGE=node:24-bookworm-slim
+# Node 22 LTS, not 24: better-sqlite3 12 compiled against Node >= 24.19
+# headers (what a node:24 image has) aborts at exit,
+# https://github.com/nodejs/node/issues/65446. CI tests Node 20, 22 and 24.
+ARG NODE_IMAGE=node:22-bookworm-slim
 
 FROM ${NODE_IMAGE} AS build
 RUN apt-get update \

