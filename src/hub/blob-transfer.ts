@@ -7,11 +7,10 @@
  * straight to the signed CDN URL, and a 403 there (expired) sends us back to
  * resolve for a fresh one (HUB.md, "What resolve answers").
  */
-import type { FileHandle } from 'node:fs/promises';
 import { setTimeout as sleep } from 'node:timers/promises';
 import type { BandwidthLimiter } from './bandwidth-limiter.js';
 import type { BlobHasher } from './blob-hasher.js';
-import { ChunkWriter } from './chunk-writer.js';
+import type { OpenRangeWriter } from './chunk-writer.js';
 import { asUserFacingError, BlobMismatchError, ExpiredUrlError, RangesUnsupportedError, TransferError } from './errors.js';
 import { headerValue, sendHubRequest, type HubResponse } from './http-client.js';
 import { type HubConnection, resolveUrl } from './hub-connection.js';
@@ -30,7 +29,8 @@ export interface BlobTransferOptions {
   commit: string;
   revision: string;
   plan: ChunkPlan;
-  handle: FileHandle;
+  /** Opens the sink of one range: the partial file, or memory for a small blob. */
+  openWriter: OpenRangeWriter;
   hasher: BlobHasher;
   connections: number;
   bandwidth: BandwidthLimiter | null;
@@ -182,9 +182,9 @@ export class BlobTransfer {
 
   /** Streams the body into the file at [start, chunkEnd), through the bandwidth limiter. */
   private async receive(response: HubResponse, index: number, start: number, chunkEnd: number): Promise<void> {
-    const { plan, hasher, bandwidth, handle } = this.options;
+    const { plan, hasher, bandwidth } = this.options;
     const chunkBegin = chunkStart(plan, index);
-    const writer = new ChunkWriter(handle, start, chunkEnd, (offset, data) => {
+    const writer = this.options.openWriter(start, chunkEnd, (offset, data) => {
       plan.done[index] = offset + data.length - chunkBegin;
       return hasher.written(offset, data, contiguousBytes(plan));
     });

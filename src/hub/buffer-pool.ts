@@ -10,17 +10,22 @@ const MAX_IDLE_BUFFERS = 64;
 
 export class BufferPool {
   private readonly idle: ArrayBuffer[] = [];
+  /** The memory this pool handed out: nothing else is ever adopted. */
+  private readonly own = new WeakSet<ArrayBuffer>();
 
   /** A buffer of POOLED_BUFFER_BYTES that owns its ArrayBuffer (it may be transferred to a worker). */
   acquire(): Buffer {
     const reused = this.idle.pop();
-    return reused !== undefined ? Buffer.from(reused) : Buffer.allocUnsafeSlow(POOLED_BUFFER_BYTES);
+    if (reused !== undefined) return Buffer.from(reused);
+    const fresh = Buffer.allocUnsafeSlow(POOLED_BUFFER_BYTES);
+    this.own.add(fresh.buffer as ArrayBuffer);
+    return fresh;
   }
 
-  /** Gives back a buffer (or a view of one) taken from acquire(); others are left to the garbage collector. */
+  /** Gives back a buffer (or a view of one) taken from acquire(); anything else is left to the garbage collector. */
   release(buffer: ArrayBuffer | Uint8Array): void {
     const whole = buffer instanceof ArrayBuffer ? buffer : buffer.buffer;
-    if (!(whole instanceof ArrayBuffer) || whole.byteLength !== POOLED_BUFFER_BYTES) return;
+    if (!(whole instanceof ArrayBuffer) || !this.own.has(whole)) return;
     if (this.idle.length < MAX_IDLE_BUFFERS && !this.idle.includes(whole)) this.idle.push(whole);
   }
 }

@@ -13,11 +13,21 @@ import { batchBuffers } from './buffer-pool.js';
 
 /** Below this, the rest of a range gets a buffer of its own size rather than a pooled 1 MiB one. */
 const SMALL_TAIL_BYTES = 256 * 1024;
-const MAX_WRITES_IN_FLIGHT = 4;
+const MAX_WRITES_IN_FLIGHT = 2;
 
 export type OnWritten = (offset: number, data: Buffer) => Promise<void> | void;
 
-export class ChunkWriter {
+/** Where the bytes of one range go: a file (ChunkWriter) or memory (MemoryWriter). */
+export interface RangeWriter {
+  /** Takes `chunk` (the caller may reuse it once this resolves). */
+  push(chunk: Buffer): Promise<void>;
+  /** Waits until everything pushed is stored and reported. */
+  flush(): Promise<void>;
+}
+
+export type OpenRangeWriter = (offset: number, end: number, onWritten: OnWritten) => RangeWriter;
+
+export class ChunkWriter implements RangeWriter {
   private batch: Buffer | null = null;
   private batchLength = 0;
   private batchOffset: number;
