@@ -12,6 +12,7 @@ import { formatBytes } from './output.js';
 
 const SPEED_WINDOW_MS = 5000;
 const PLAIN_PROGRESS_EVERY_MS = 10_000;
+const PLAIN_FLUSH_EVERY_MS = 200;
 const NAME_WIDTH = 32;
 
 export interface PullDisplay {
@@ -126,14 +127,33 @@ class TerminalDisplay implements PullDisplay {
   }
 }
 
+/**
+ * Lines are gathered and written a few times a second: a repository of
+ * thousands of small files would otherwise cost a system call per file.
+ */
 class PlainDisplay implements PullDisplay {
   private readonly speed = new SpeedMeter();
   private lastLine = performance.now();
+  private pending = '';
+  private timer: NodeJS.Timeout | null = null;
 
   constructor(
     private readonly stream: Writable,
     private readonly repoId: string,
   ) {}
+
+  private write(line: string): void {
+    this.pending += line;
+    this.timer ??= setTimeout(() => this.flush(), PLAIN_FLUSH_EVERY_MS);
+  }
+
+  private flush(): void {
+    if (this.timer !== null) clearTimeout(this.timer);
+    this.timer = null;
+    if (this.pending === '') return;
+    this.stream.write(this.pending);
+    this.pending = '';
+  }
 
   progress(progress: SnapshotProgress): void {
     this.speed.record(progress.fetchedBytes);
@@ -142,17 +162,19 @@ class PlainDisplay implements PullDisplay {
     this.lastLine = now;
     const speed = this.speed.bytesPerSecond();
     const percent = progress.totalBytes === 0 ? 100 : Math.floor((progress.doneBytes / progress.totalBytes) * 100);
-    this.stream.write(
+    this.write(
       `${this.repoId}: ${formatBytes(progress.doneBytes)} of ${formatBytes(progress.totalBytes)} (${percent}%), ` +
         `${formatBytes(speed)}/s, ETA ${etaText(progress, speed)}, files ${progress.filesDone}/${progress.fileCount}\n`,
     );
   }
 
   fileDone(file: FileDoneEvent): void {
-    this.stream.write(`${file.cached ? 'cached' : 'downloaded'}  ${file.path}  (${formatBytes(file.size)})\n`);
+    this.write(`${file.cached ? 'cached' : 'downloaded'}  ${file.path}  (${formatBytes(file.size)})\n`);
   }
 
-  stop(): void {}
+  stop(): void {
+    this.flush();
+  }
 }
 
 /** Bars when `stream` is a terminal, plain lines otherwise. */

@@ -138,8 +138,9 @@ async function fetchIntoMemory(job: BlobJob, options: BlobFetchOptions): Promise
   try {
     writeFileSync(aside, bytes);
     renameSync(aside, layout.blobPath(job.etag));
-  } finally {
+  } catch (error) {
     rmSync(aside, { force: true });
+    throw error;
   }
 }
 
