@@ -15,7 +15,7 @@ import { acquireBlobLock } from './blob-lock.js';
 import { createBlobHasher, type BlobHasher, type HashAlgorithm } from './blob-hasher.js';
 import { BlobTransfer } from './blob-transfer.js';
 import type { RepoCacheLayout } from './cache-layout.js';
-import { ChunkWriter } from './chunk-writer.js';
+import { ChunkWriter, FileWriteGate } from './chunk-writer.js';
 import { BlobMismatchError, DownloadError, RangesUnsupportedError } from './errors.js';
 import type { HubConnection } from './hub-connection.js';
 import { MemoryWriter } from './memory-writer.js';
@@ -164,11 +164,12 @@ async function fetchIntoPartialFile(job: BlobJob, options: BlobFetchOptions, sin
 
   // 'r+' keeps what is there; 'a' would ignore write positions on Linux.
   const handle = await open(incomplete, fileExists ? 'r+' : 'w+');
+  const gate = new FileWriteGate();
   const hasher = createBlobHasher(job.algorithm, job.size, incomplete);
   const timer = saver === null ? null : setInterval(() => void saver.save(), SAVE_PLAN_EVERY_MS);
   try {
     await transferAndVerify(job, options, plan, {
-      openWriter: (offset, end, onWritten) => new ChunkWriter(handle, offset, end, onWritten),
+      openWriter: (offset, end, onWritten) => new ChunkWriter(handle, gate, offset, end, onWritten),
       hasher,
       connections: singleConnection ? 1 : options.connectionsPerFile,
     });

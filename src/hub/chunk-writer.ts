@@ -27,6 +27,30 @@ export interface RangeWriter {
 
 export type OpenRangeWriter = (offset: number, end: number, onWritten: OnWritten) => RangeWriter;
 
+/**
+ * Writes to one file at a time, at most `capacity`, whatever the number of
+ * connections: the kernel serialises writes to a file anyway (its inode
+ * lock), and writers queued there spin and burn CPU instead of waiting here.
+ */
+export class FileWriteGate {
+  private active = 0;
+  private readonly waiting: Array<() => void> = [];
+
+  constructor(private readonly capacity = 2) {}
+
+  async run<T>(work: () => Promise<T>): Promise<T> {
+    if (this.active >= this.capacity) await new Promise<void>((resolve) => this.waiting.push(resolve));
+    else this.active += 1;
+    try {
+      return await work();
+    } finally {
+      const next = this.waiting.shift();
+      if (next !== undefined) next();
+      else this.active -= 1;
+    }
+  }
+}
+
 export class ChunkWriter implements RangeWriter {
   private batch: Buffer | null = null;
   private batchLength = 0;
@@ -42,6 +66,7 @@ export class ChunkWriter implements RangeWriter {
    */
   constructor(
     private readonly handle: FileHandle,
+    private readonly gate: FileWriteGate,
     offset: number,
     private readonly end: number,
     private readonly onWritten: OnWritten,
@@ -96,11 +121,13 @@ export class ChunkWriter implements RangeWriter {
     this.inFlight.push(reported);
   }
 
-  private async writeAll(data: Buffer, offset: number): Promise<void> {
-    let written = 0;
-    while (written < data.length) {
-      const { bytesWritten } = await this.handle.write(data, written, data.length - written, offset + written);
-      written += bytesWritten;
-    }
+  private writeAll(data: Buffer, offset: number): Promise<void> {
+    return this.gate.run(async () => {
+      let written = 0;
+      while (written < data.length) {
+        const { bytesWritten } = await this.handle.write(data, written, data.length - written, offset + written);
+        written += bytesWritten;
+      }
+    });
   }
 }
