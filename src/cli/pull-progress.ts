@@ -7,7 +7,7 @@
  */
 import cliProgress from 'cli-progress';
 import type { Writable } from 'node:stream';
-import type { FileDoneEvent, SnapshotProgress } from '../hub/types.js';
+import type { FileDoneEvent, RetryEvent, SnapshotProgress } from '../hub/types.js';
 import { formatBytes } from './output.js';
 
 const SPEED_WINDOW_MS = 5000;
@@ -18,6 +18,7 @@ const NAME_WIDTH = 32;
 export interface PullDisplay {
   progress(progress: SnapshotProgress): void;
   fileDone(file: FileDoneEvent): void;
+  retry(event: RetryEvent): void;
   /** Removes the bars (the terminal is left clean for the summary). */
   stop(): void;
 }
@@ -37,6 +38,11 @@ export class SpeedMeter {
     if (first === undefined || last === undefined || last.at - first.at < 200) return 0;
     return ((last.bytes - first.bytes) * 1000) / (last.at - first.at);
   }
+}
+
+/** `downloading "x" of "org/name": connect ECONNREFUSED ...; retry 2/5 in 2s` */
+export function retryLine(event: RetryEvent): string {
+  return `${event.what}: ${event.reason}; retry ${event.retry}/${event.maxRetries} in ${formatDuration(event.delayMs / 1000)}\n`;
 }
 
 /** 75 -> "1m15s", 3700 -> "1h01m"; "?" when unknown. */
@@ -122,6 +128,10 @@ class TerminalDisplay implements PullDisplay {
     this.multibar.log(`${file.cached ? 'cached    ' : 'downloaded'}  ${file.path}  (${formatBytes(file.size)})\n`);
   }
 
+  retry(event: RetryEvent): void {
+    this.multibar.log(retryLine(event));
+  }
+
   stop(): void {
     this.multibar.stop();
   }
@@ -170,6 +180,11 @@ class PlainDisplay implements PullDisplay {
 
   fileDone(file: FileDoneEvent): void {
     this.write(`${file.cached ? 'cached' : 'downloaded'}  ${file.path}  (${formatBytes(file.size)})\n`);
+  }
+
+  retry(event: RetryEvent): void {
+    this.write(retryLine(event));
+    this.flush();
   }
 
   stop(): void {

@@ -95,6 +95,7 @@ export function registerPullCommand(program: Command, context: CliContext): void
               env: context.env,
               onProgress: (progress) => display.progress(progress),
               onFileDone: (file) => display.fileDone(file),
+              onRetry: (event) => display.retry(event),
               ...(options.revision !== undefined ? { revision: options.revision } : {}),
               ...(options.include !== undefined ? { include: options.include } : {}),
               ...(options.exclude !== undefined ? { exclude: options.exclude } : {}),

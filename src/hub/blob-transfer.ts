@@ -13,7 +13,7 @@ import type { BlobHasher } from './blob-hasher.js';
 import type { OpenRangeWriter } from './chunk-writer.js';
 import { asUserFacingError, BlobMismatchError, ExpiredUrlError, RangesUnsupportedError, TransferError } from './errors.js';
 import { headerValue, sendHubRequest, type HubResponse } from './http-client.js';
-import { type HubConnection, resolveUrl } from './hub-connection.js';
+import { announceRetry, type HubConnection, resolveUrl } from './hub-connection.js';
 import { type ChunkPlan, chunkCount, chunkLength, chunkStart, contiguousBytes, isChunkComplete } from './partial-file.js';
 import { errorForAnswer } from './response-errors.js';
 import { RetryBudget } from './retry-policy.js';
@@ -107,16 +107,13 @@ export class BlobTransfer {
           this.expiredInARow += 1;
           if (this.expiredInARow <= MAX_EXPIRED_IN_A_ROW) continue;
         }
+        const what = `downloading "${path}" of "${connection.repoId}"`;
         try {
-          await this.budget.pauseBeforeRetry(error, signal);
+          await this.budget.pauseBeforeRetry(error, signal, (retry, delayMs) => announceRetry(connection, what, error, retry, delayMs));
         } catch (final) {
           signal.throwIfAborted();
-          throw asUserFacingError(final, `downloading "${path}" of "${connection.repoId}"`, this.budget.retriesUsed);
+          throw asUserFacingError(final, what, this.budget.retriesUsed);
         }
-        connection.logger?.warn(
-          { repo: connection.repoId, file: path, retry: this.budget.retriesUsed, reason: error instanceof Error ? error.message : String(error) },
-          'transfer interrupted; resuming',
-        );
       }
     }
   }

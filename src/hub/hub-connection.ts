@@ -4,6 +4,7 @@
  * Also the URLs of the Hub API (huggingface_hub/hf_api.py, file_download.hf_hub_url).
  */
 import type { Logger } from 'pino';
+import type { RetryEvent } from './types.js';
 
 export interface HubConnection {
   /** No trailing slash. */
@@ -17,6 +18,18 @@ export interface HubConnection {
   retryBaseDelayMs: number;
   signal?: AbortSignal;
   logger?: Logger;
+  onRetry?: (event: RetryEvent) => void;
+}
+
+/** Tells the logger and the caller that `what` failed and is tried again in `delayMs`. */
+export function announceRetry(connection: HubConnection, what: string, error: unknown, retry: number, delayMs: number): void {
+  const reason = error instanceof Error ? error.message : String(error);
+  connection.logger?.warn({ repo: connection.repoId, retry, maxRetries: connection.maxRetries, delayMs: Math.round(delayMs), reason }, `${what}: retrying`);
+  try {
+    connection.onRetry?.({ what, reason, retry, maxRetries: connection.maxRetries, delayMs });
+  } catch {
+    // A failing display must not fail the download.
+  }
 }
 
 export function hubConnection(options: {
@@ -28,6 +41,7 @@ export function hubConnection(options: {
   retryBaseDelayMs?: number;
   signal?: AbortSignal;
   logger?: Logger;
+  onRetry?: (event: RetryEvent) => void;
 }): HubConnection {
   const endpoint = options.endpoint.trim().replace(/\/+$/, '');
   const connection: HubConnection = {
@@ -41,6 +55,7 @@ export function hubConnection(options: {
   };
   if (options.signal !== undefined) connection.signal = options.signal;
   if (options.logger !== undefined) connection.logger = options.logger;
+  if (options.onRetry !== undefined) connection.onRetry = options.onRetry;
   return connection;
 }
 

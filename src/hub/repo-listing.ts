@@ -7,7 +7,7 @@
  */
 import { asUserFacingError, DownloadError } from './errors.js';
 import { headerValue, readBodyText, sendHubRequest } from './http-client.js';
-import { type HubConnection, revisionInfoUrl, treeUrl } from './hub-connection.js';
+import { announceRetry, type HubConnection, revisionInfoUrl, treeUrl } from './hub-connection.js';
 import { isCommitHash } from './repo-paths.js';
 import { errorForAnswer } from './response-errors.js';
 import { RetryBudget } from './retry-policy.js';
@@ -94,12 +94,11 @@ async function getJson(connection: HubConnection, url: string, revision: string,
     } catch (error) {
       connection.signal?.throwIfAborted();
       try {
-        await budget.pauseBeforeRetry(error, connection.signal);
+        await budget.pauseBeforeRetry(error, connection.signal, (retry, delayMs) => announceRetry(connection, doing, error, retry, delayMs));
       } catch (final) {
         connection.signal?.throwIfAborted();
         throw asUserFacingError(final, doing, budget.retriesUsed);
       }
-      connection.logger?.warn({ repo: connection.repoId, retry: budget.retriesUsed, reason: String(error) }, `${doing}: retrying`);
     }
   }
 }

@@ -114,6 +114,7 @@ export async function downloadSnapshot(request: SnapshotRequest): Promise<Snapsh
       signal: controller.signal,
       ...(request.retryBaseDelayMs !== undefined ? { retryBaseDelayMs: request.retryBaseDelayMs } : {}),
       ...(request.logger !== undefined ? { logger: request.logger } : {}),
+      ...(request.onRetry !== undefined ? { onRetry: request.onRetry } : {}),
     });
     const logger = request.logger;
     const listing = await listRevision(connection, revision);

@@ -39,6 +39,8 @@ export interface SnapshotRequest {
   onProgress?: (progress: SnapshotProgress) => void;
   /** Called once per file of the snapshot, when it is in place (fetched or already cached). */
   onFileDone?: (file: FileDoneEvent) => void;
+  /** Called when a request failed and is about to be tried again (for a display; the logger gets it too). */
+  onRetry?: (event: RetryEvent) => void;
   logger?: Logger;
   /** First retry delay; doubles each retry, with jitter. Default 1000 ms. */
   retryBaseDelayMs?: number;
@@ -74,6 +76,18 @@ export interface FileDoneEvent {
   size: number;
   /** True when the blob was already complete in the cache. */
   cached: boolean;
+}
+
+export interface RetryEvent {
+  /** What was being done, e.g. `downloading "model.safetensors" of "org/name"`. */
+  what: string;
+  /** Why it failed, one line. */
+  reason: string;
+  /** 1 for the first retry. */
+  retry: number;
+  maxRetries: number;
+  /** The pause before the retry. */
+  delayMs: number;
 }
 
 export interface SnapshotResult {

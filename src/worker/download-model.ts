@@ -15,7 +15,7 @@ import { resolveHubLocation } from '../config/hub-location.js';
 import type { Settings } from '../config/settings.js';
 import { BandwidthLimiter, processBandwidthLimiter } from '../hub/bandwidth-limiter.js';
 import { downloadSnapshot } from '../hub/snapshot-download.js';
-import type { FileDoneEvent, SnapshotProgress, SnapshotResult } from '../hub/types.js';
+import type { FileDoneEvent, RetryEvent, SnapshotProgress, SnapshotResult } from '../hub/types.js';
 import type { Store } from '../store/index.js';
 import type { DownloadSession, Model } from '../store/types.js';
 import { ownerMetadata } from './download-owner.js';
@@ -35,6 +35,7 @@ export interface DownloadModelOptions {
   bandwidth?: BandwidthLimiter | null;
   onProgress?: (progress: SnapshotProgress) => void;
   onFileDone?: (file: FileDoneEvent) => void;
+  onRetry?: (event: RetryEvent) => void;
   logger?: Logger;
   /** For the cache folder's fallbacks (HF_HOME, XDG_CACHE_HOME); default process.env. */
   env?: NodeJS.ProcessEnv;
@@ -118,6 +119,7 @@ export async function downloadModel(store: Store, model: Model, options: Downloa
       ...(signal !== undefined ? { signal } : {}),
       ...(log !== undefined ? { logger: log } : {}),
       ...(options.onFileDone !== undefined ? { onFileDone: options.onFileDone } : {}),
+      ...(options.onRetry !== undefined ? { onRetry: options.onRetry } : {}),
       ...(options.retryBaseDelayMs !== undefined ? { retryBaseDelayMs: options.retryBaseDelayMs } : {}),
       onProgress: (progress) => {
         recordProgress(progress);

@@ -113,6 +113,13 @@ describe('hfsched pull', () => {
     assert.equal(db.store.getDownloadHistory(model.id)[0]!.status, 'failed');
   });
 
+  test('a pull that has to retry says why and when', async () => {
+    hub.addFault({ kind: 'status', pathContains: '/api/models/', status: 503, times: 1 });
+    const result = await pull(['org/model', '--include', '*.json']);
+    assert.equal(result.code, 0, result.stderr);
+    assert.match(result.stderr, /^resolving "org\/model" at revision "main": 127\.0\.0\.1:\d+ answered 503; retry 1\/5 in [01]s$/m);
+  });
+
   test('the token comes from HF_TOKEN and opens a private repository', async () => {
     hub.addRepo({ id: 'org/private', private: true, revisions: { main: [{ path: 'a.txt', content: 'a' }] } });
     const result = await runCli(['pull', 'org/private'], { dbPath: db.dbPath, env: { ...env(), HF_TOKEN: ` ${hub.token}\n` } });
