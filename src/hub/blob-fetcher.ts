@@ -169,7 +169,8 @@ async function fetchIntoPartialFile(job: BlobJob, options: BlobFetchOptions, sin
   const timer = saver === null ? null : setInterval(() => void saver.save(), SAVE_PLAN_EVERY_MS);
   try {
     await transferAndVerify(job, options, plan, {
-      openWriter: (offset, end, onWritten) => new ChunkWriter(handle, gate, offset, end, onWritten),
+      // In one piece, the file's length is the resume point: writes must land in order.
+      openWriter: (offset, end, onWritten) => new ChunkWriter(handle, gate, offset, end, onWritten, saver === null ? 1 : 2),
       hasher,
       connections: singleConnection ? 1 : options.connectionsPerFile,
     });

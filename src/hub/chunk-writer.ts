@@ -1,10 +1,9 @@
 /**
  * Writes the bytes of one connection at their offsets in the partial file.
- * Network chunks (tens of KB) are gathered into 1 MiB batches; a few batches
- * are written at once (the file system's thread pool works on them in
- * parallel, which keeps a fast link from waiting on each write), and the
- * caller waits when MAX_WRITES_IN_FLIGHT are busy, so memory per connection
- * stays bounded whatever the file size. `onWritten` learns, in file order,
+ * Network chunks (tens of KB) are gathered into 1 MiB batches; while one
+ * batch fills, up to `maxInFlight` are being written (so a fast link does not
+ * wait on each write), and the caller waits when they are all busy, so memory
+ * per connection stays bounded whatever the file size. `onWritten` learns, in file order,
  * which bytes are on disk (to record progress and feed the hash) and takes
  * the batch over: it gives it back to the pool (buffer-pool.ts) when done.
  */
@@ -13,7 +12,6 @@ import { batchBuffers } from './buffer-pool.js';
 
 /** Below this, the rest of a range gets a buffer of its own size rather than a pooled 1 MiB one. */
 const SMALL_TAIL_BYTES = 256 * 1024;
-const MAX_WRITES_IN_FLIGHT = 2;
 
 export type OnWritten = (offset: number, data: Buffer) => Promise<void> | void;
 
@@ -63,6 +61,8 @@ export class ChunkWriter implements RangeWriter {
   /**
    * @param offset where the first byte goes
    * @param end where this connection's bytes stop (exclusive): a small file gets a small batch buffer
+   * @param maxInFlight batches written at once; 1 keeps the file's length equal to the bytes
+   *   written in order (a file fetched in one piece is resumed from its length)
    */
   constructor(
     private readonly handle: FileHandle,
@@ -70,11 +70,12 @@ export class ChunkWriter implements RangeWriter {
     offset: number,
     private readonly end: number,
     private readonly onWritten: OnWritten,
+    private readonly maxInFlight: number,
   ) {
     this.batchOffset = offset;
   }
 
-  /** Takes `chunk`; waits when MAX_WRITES_IN_FLIGHT batches are being written. */
+  /** Takes `chunk`; waits when `maxInFlight` batches are being written. */
   async push(chunk: Buffer): Promise<void> {
     let rest = chunk;
     while (rest.length > 0) {
@@ -102,7 +103,7 @@ export class ChunkWriter implements RangeWriter {
   }
 
   private async startWrite(): Promise<void> {
-    if (this.inFlight.length >= MAX_WRITES_IN_FLIGHT) await this.inFlight.shift();
+    if (this.inFlight.length >= this.maxInFlight) await this.inFlight.shift();
     this.startWriteNow();
   }
 
