@@ -19,7 +19,7 @@ export type HashAlgorithm = 'sha256' | 'git-sha1';
 /** Blobs from this size on are hashed in a worker thread. */
 const WORKER_THRESHOLD_BYTES = 8 * 1024 * 1024;
 /** Bytes handed to the worker and not hashed yet, at most: memory stays flat if the hash is slower than the link. */
-const IN_FLIGHT_LIMIT_BYTES = 32 * 1024 * 1024;
+const IN_FLIGHT_LIMIT_BYTES = 16 * 1024 * 1024;
 const READ_BYTES = 1024 * 1024;
 
 export interface HashWorkerData {

@@ -6,7 +6,7 @@
  * worker and come back; idle ones are kept up to a bound.
  */
 export const POOLED_BUFFER_BYTES = 1024 * 1024;
-const MAX_IDLE_BUFFERS = 64;
+const MAX_IDLE_BUFFERS = 16;
 
 export class BufferPool {
   private readonly idle: ArrayBuffer[] = [];
