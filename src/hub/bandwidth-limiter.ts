@@ -14,7 +14,7 @@ const BURST_MS = 250;
 export class BandwidthLimiter {
   private rate: number;
   /** When, in ms (performance.now), the reserved bytes so far will have gone through. */
-  private clock = 0;
+  private clock = -Infinity;
 
   /** @param bytesPerSecond 0 means no limit. */
   constructor(bytesPerSecond: number) {
@@ -30,7 +30,7 @@ export class BandwidthLimiter {
     const rate = sanitize(bytesPerSecond);
     if (rate === this.rate) return;
     this.rate = rate;
-    this.clock = 0;
+    this.clock = -Infinity;
   }
 
   /** Reserves `bytes` and returns how long to wait before using them, in ms (0: go on). */
