@@ -4,8 +4,8 @@
  * the attempt is a download session in `hfsched history`. The model's stored
  * revision and include/exclude patterns apply unless the command line gives
  * its own (for this pull only). Ctrl-C pauses: partial files stay, the
- * session is cancelled, the model paused, and the exit status is 130;
- * running the same command again resumes.
+ * session is cancelled, the model paused, and the exit status is 130 (143
+ * for SIGTERM); running the same command again resumes.
  */
 import type { Command } from 'commander';
 import { readToken } from '../config/hub-location.js';
@@ -18,8 +18,8 @@ import type { CliContext } from './context.js';
 import { collect } from './option-parsers.js';
 import { createPullDisplay, formatDuration } from './pull-progress.js';
 
-/** 128 + SIGINT, what shells report for a command stopped by Ctrl-C. */
-const EXIT_INTERRUPTED = 130;
+/** What shells report for a command stopped by a signal: 128 + its number (130 for Ctrl-C, 143 for SIGTERM). */
+const EXIT_STATUS_OF: Record<'SIGINT' | 'SIGTERM', number> = { SIGINT: 130, SIGTERM: 143 };
 
 interface PullOptions {
   revision?: string;
@@ -46,17 +46,25 @@ function modelToPull(store: Store, repoId: string, options: PullOptions, note: (
   return created;
 }
 
-/** Ctrl-C (and SIGTERM) pause the download; a second Ctrl-C quits at once. */
-function pauseOnSignals(controller: AbortController): () => void {
-  const onSignal = (signal: NodeJS.Signals): void => {
-    if (controller.signal.aborted) process.exit(EXIT_INTERRUPTED);
+/**
+ * Ctrl-C (and SIGTERM) pause the download; a second one quits at once.
+ * Returns the exit status for the signal received (once there was one) and a cleanup.
+ */
+function pauseOnSignals(controller: AbortController): { exitStatus: () => number; remove: () => void } {
+  let received: 'SIGINT' | 'SIGTERM' = 'SIGINT';
+  const onSignal = (signal: 'SIGINT' | 'SIGTERM'): void => {
+    if (controller.signal.aborted) process.exit(EXIT_STATUS_OF[signal]);
+    received = signal;
     controller.abort(signal === 'SIGINT' ? 'interrupted by Ctrl-C' : `stopped by ${signal}`);
   };
   process.on('SIGINT', onSignal);
   process.on('SIGTERM', onSignal);
-  return () => {
-    process.off('SIGINT', onSignal);
-    process.off('SIGTERM', onSignal);
+  return {
+    exitStatus: () => EXIT_STATUS_OF[received],
+    remove: () => {
+      process.off('SIGINT', onSignal);
+      process.off('SIGTERM', onSignal);
+    },
   };
 }
 
@@ -77,7 +85,7 @@ export function registerPullCommand(program: Command, context: CliContext): void
       const stderr = process.stderr;
       const started = performance.now();
       const controller = new AbortController();
-      const removeSignalHandlers = pauseOnSignals(controller);
+      const signals = pauseOnSignals(controller);
       let outcome: DownloadModelOutcome;
       let modelName = repoId;
       try {
@@ -105,12 +113,12 @@ export function registerPullCommand(program: Command, context: CliContext): void
           }
         });
       } finally {
-        removeSignalHandlers();
+        signals.remove();
       }
 
       if (outcome.status === 'cancelled') {
         stderr.write(`Paused ${modelName} (${outcome.reason}): partial files are kept; run the same command to resume.\n`);
-        process.exit(EXIT_INTERRUPTED);
+        process.exit(signals.exitStatus());
       }
       const { snapshot } = outcome;
       const seconds = (performance.now() - started) / 1000;

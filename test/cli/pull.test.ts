@@ -142,6 +142,18 @@ describe('hfsched pull', () => {
     assert.equal(session!.errorMessage, 'interrupted by Ctrl-C');
   });
 
+  test('SIGTERM pauses the pull too, with exit status 143', async () => {
+    hub.addFault({ kind: 'throttle', bytesPerSecond: 2 * MiB, pathContains: '.safetensors' });
+    const { child, exited } = startPull(['org/model']);
+    await waitForBytesSent(1 * MiB);
+    child.kill('SIGTERM');
+    const { code, stderr } = await exited;
+    assert.equal(code, 143, stderr);
+    const [session] = db.store.getDownloadHistory(db.store.getModelByName('org/model')!.id);
+    assert.equal(session!.status, 'cancelled');
+    assert.equal(session!.errorMessage, 'stopped by SIGTERM');
+  });
+
   test('a pull killed mid-file resumes from its partial file on the next pull', async () => {
     hub.addFault({ kind: 'throttle', bytesPerSecond: 3 * MiB, pathContains: '.safetensors' });
     const { child, exited } = startPull(['org/model']);
