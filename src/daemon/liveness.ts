@@ -6,6 +6,7 @@
  * not wait for it to age.
  */
 import { hostname } from 'node:os';
+import { processExists } from '../system/process-exists.js';
 
 /** The daemon writes its heartbeat every second; five missed beats mean it is gone. */
 export const HEARTBEAT_INTERVAL_MS = 1000;
@@ -21,16 +22,6 @@ export type Liveness =
   | { alive: true; pid: number }
   | { alive: false; reason: string };
 
-/** `process.kill(pid, 0)` sends nothing; it only asks whether the process exists. */
-export function processExists(pid: number): boolean {
-  try {
-    process.kill(pid, 0);
-    return true;
-  } catch (error) {
-    // EPERM: it exists but belongs to another user (e.g. the systemd service user).
-    return (error as NodeJS.ErrnoException).code === 'EPERM';
-  }
-}
 
 export function daemonLiveness(record: HeartbeatRecord | null, now: Date = new Date()): Liveness {
   if (record === null) return { alive: false, reason: 'no daemon has registered on this database' };

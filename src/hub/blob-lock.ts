@@ -10,20 +10,12 @@
 import { closeSync, openSync, rmSync, writeSync } from 'node:fs';
 import { readFile, stat, unlink } from 'node:fs/promises';
 import { setTimeout as sleep } from 'node:timers/promises';
+import { processExists } from '../system/process-exists.js';
 
 const POLL_MS = 200;
 /** An empty lock file younger than this is one whose owner is still writing its pid. */
 const EMPTY_LOCK_GRACE_MS = 5000;
 
-function isAlive(pid: number): boolean {
-  try {
-    process.kill(pid, 0);
-    return true;
-  } catch (error) {
-    // EPERM: it exists but belongs to someone else.
-    return (error as NodeJS.ErrnoException).code === 'EPERM';
-  }
-}
 
 export interface BlobLock {
   release(): Promise<void>;
@@ -54,7 +46,7 @@ async function inspect(path: string): Promise<{ stale: boolean; owner: number | 
   const text = await readFile(path, 'utf8').catch(() => null);
   if (text === null) return { stale: true, owner: null }; // gone meanwhile: try again
   const pid = Number.parseInt(text.trim(), 10);
-  if (Number.isSafeInteger(pid) && pid > 0) return { stale: pid !== process.pid && !isAlive(pid), owner: pid };
+  if (Number.isSafeInteger(pid) && pid > 0) return { stale: pid !== process.pid && !processExists(pid), owner: pid };
   const age = await stat(path).then(
     (stats) => Date.now() - stats.mtimeMs,
     () => Infinity,

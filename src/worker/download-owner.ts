@@ -7,6 +7,7 @@
  * start-up repair runs.
  */
 import { hostname } from 'node:os';
+import { processExists } from '../system/process-exists.js';
 import { ConstraintError } from '../store/errors.js';
 import type { Store } from '../store/index.js';
 import type { DownloadSession, JsonObject, Model } from '../store/types.js';
@@ -18,14 +19,6 @@ export function ownerMetadata(): JsonObject {
   return { ownerPid: process.pid, ownerHost: hostname() };
 }
 
-function isAlive(pid: number): boolean {
-  try {
-    process.kill(pid, 0);
-    return true;
-  } catch (error) {
-    return (error as NodeJS.ErrnoException).code === 'EPERM';
-  }
-}
 
 /** The pid of the process of this host that began the session, if recorded. */
 function localOwnerPid(session: DownloadSession): number | null {
@@ -40,7 +33,7 @@ function isOpen(session: DownloadSession): boolean {
 /** True when the session was begun by a process of this host that is gone. */
 export function isOrphaned(session: DownloadSession): boolean {
   const pid = localOwnerPid(session);
-  return isOpen(session) && pid !== null && pid !== process.pid && !isAlive(pid);
+  return isOpen(session) && pid !== null && pid !== process.pid && !processExists(pid);
 }
 
 /**
@@ -49,7 +42,7 @@ export function isOrphaned(session: DownloadSession): boolean {
  */
 export function isRunByAnotherProcess(session: DownloadSession): boolean {
   const pid = localOwnerPid(session);
-  return isOpen(session) && pid !== null && pid !== process.pid && isAlive(pid);
+  return isOpen(session) && pid !== null && pid !== process.pid && processExists(pid);
 }
 
 /**
