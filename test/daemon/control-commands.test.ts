@@ -37,11 +37,12 @@ describe('daemon: control commands', () => {
   });
 
   test('pausing a downloading model stops it, keeps its partial file, and it stays paused until resumed', async () => {
-    const weights = randomContent(256 * 1024);
+    // Over 1 MiB: smaller files are gathered in memory and leave no partial file.
+    const weights = randomContent(2 * 1024 * 1024);
     fixture = await createDaemonFixture([{ id: 'org/alpha', files: { 'model.safetensors': weights } }]);
     const f = fixture;
     const { sha256 } = f.hub.fileInfo('org/alpha', 'main', 'model.safetensors');
-    f.hub.addFault({ kind: 'throttle', bytesPerSecond: 16 * 1024 });
+    f.hub.addFault({ kind: 'throttle', bytesPerSecond: 64 * 1024 });
     f.addSchedule('*/2 * * * * *');
     const daemon = f.startDaemon();
     const modelId = f.model('org/alpha').id;
