@@ -329,13 +329,16 @@ export function holdModel(store: Store, modelId: number, reason: string): void {
   });
 }
 
-/** paused -> pending and the hold removed, in one transaction. */
-export function resumeModel(store: Store, modelId: number): Model {
+/**
+ * `from` -> pending and any hold removed, in one transaction. A retried
+ * model's retry count starts again at 0 (beginDownload counts from a failed model only).
+ */
+function returnToPending(store: Store, modelId: number, from: 'paused' | 'failed', action: 'resumed' | 'retried'): Model {
   const db = store.db;
   return writeTransaction(db, () => {
     const model = requireModel(db, modelId);
-    if (model.status !== 'paused') {
-      throw new StateTransitionError(`model "${model.name}" is ${model.status}, not paused; only a paused model can be resumed`);
+    if (model.status !== from) {
+      throw new StateTransitionError(`model "${model.name}" is ${model.status}, not ${from}; only a ${from} model can be ${action}`);
     }
     setModelStatus(db, model, 'pending');
     db.prepare('DELETE FROM model_holds WHERE model_id = ?').run(modelId);
@@ -343,18 +346,14 @@ export function resumeModel(store: Store, modelId: number): Model {
   });
 }
 
-/** failed -> pending (its retry count starts again at 0) and any hold removed, in one transaction. */
+/** paused -> pending and the hold removed. */
+export function resumeModel(store: Store, modelId: number): Model {
+  return returnToPending(store, modelId, 'paused', 'resumed');
+}
+
+/** failed -> pending (its retry count starts again at 0) and any hold removed. */
 export function retryModel(store: Store, modelId: number): Model {
-  const db = store.db;
-  return writeTransaction(db, () => {
-    const model = requireModel(db, modelId);
-    if (model.status !== 'failed') {
-      throw new StateTransitionError(`model "${model.name}" is ${model.status}, not failed; only a failed model can be retried`);
-    }
-    setModelStatus(db, model, 'pending');
-    db.prepare('DELETE FROM model_holds WHERE model_id = ?').run(modelId);
-    return selectModel(db, modelId) as Model;
-  });
+  return returnToPending(store, modelId, 'failed', 'retried');
 }
 
 // ---------------------------------------------------------------- views for status and metrics
