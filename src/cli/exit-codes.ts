@@ -8,7 +8,7 @@
  *      OperationalError, unexpected errors)
  */
 import { CommanderError } from 'commander';
-import { HfschedError, ValidationError } from '../store/errors.js';
+import { HfschedError, ValidationError } from '../errors.js';
 
 export const EXIT_SUCCESS = 0;
 export const EXIT_REFUSED = 1;

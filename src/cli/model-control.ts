@@ -9,8 +9,8 @@
  *   retry   failed -> pending, its retry count starting again at 0
  */
 import type { Command } from 'commander';
-import { STOP_REASON_USER_PAUSE } from '../daemon/stop-reasons.js';
-import { currentDaemon, sendToDaemon } from '../daemon/daemon-client.js';
+import { STOP_REASON_USER_PAUSE } from '../schedule/stop-reasons.js';
+import { currentDaemon, sendToDaemon } from '../control/daemon-client.js';
 import { pauseModel, resumeModel, retryModel, StateTransitionError, type Store } from '../store/index.js';
 import type { Model } from '../store/types.js';
 import type { CliContext } from './context.js';

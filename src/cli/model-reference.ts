@@ -4,7 +4,7 @@
  * `<repo_id|id>` (model show/remove, history, and the daemon's model
  * pause/resume/retry).
  */
-import { NotFoundError } from '../store/errors.js';
+import { NotFoundError } from '../errors.js';
 import type { Store } from '../store/index.js';
 import type { Model } from '../store/types.js';
 

@@ -4,8 +4,8 @@
  * and window), instead of waiting for the next firing.
  */
 import type { Command } from 'commander';
-import { currentDaemon, sendToDaemon } from '../daemon/daemon-client.js';
-import { ConstraintError } from '../store/errors.js';
+import { currentDaemon, sendToDaemon } from '../control/daemon-client.js';
+import { ConstraintError } from '../errors.js';
 import type { CliContext } from './context.js';
 
 export function registerRunNowCommand(program: Command, context: CliContext): void {

@@ -4,9 +4,9 @@
  * `--until HH:MM`, `--for DURATION`. Each parser throws ValidationError
  * (exit 2) with what is accepted.
  */
-import { ValidationError } from '../store/errors.js';
+import { ValidationError } from '../errors.js';
 import type { ScheduleType } from '../store/types.js';
-import { DAY_NAMES, formatTimeOfDay, parseTimeOfDay, validateCronPattern } from '../daemon/schedule-timing.js';
+import { DAY_NAMES, formatTimeOfDay, parseTimeOfDay, validateCronPattern } from '../schedule/schedule-timing.js';
 
 /** "sun", "Sunday", "SUN", "0" -> 0; 0 = Sunday .. 6 = Saturday (7 is Sunday too, as in cron). */
 export function parseDayOfWeek(text: string): number {

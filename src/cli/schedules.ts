@@ -6,8 +6,8 @@
  */
 import type { Command } from 'commander';
 import { scheduleTimeZone } from '../config/settings.js';
-import { cronPatternFor, DAY_NAMES, describeScheduleTime, describeWindow, nextRunTimes } from '../daemon/schedule-timing.js';
-import { ConstraintError, NotFoundError, ValidationError } from '../store/errors.js';
+import { cronPatternFor, DAY_NAMES, describeScheduleTime, describeWindow, nextRunTimes } from '../schedule/schedule-timing.js';
+import { ConstraintError, NotFoundError, ValidationError } from '../errors.js';
 import type { Store } from '../store/index.js';
 import type { ScheduleChanges, ScheduleConfiguration } from '../store/types.js';
 import type { CliContext } from './context.js';

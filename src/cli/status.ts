@@ -8,9 +8,9 @@
  * visible, with or without the HTTP listener.
  */
 import type { Command } from 'commander';
-import { buildStatusReport, type RunningDownloadView, type StatusReport } from '../daemon/status-report.js';
+import { buildStatusReport, type RunningDownloadView, type StatusReport } from '../control/status-report.js';
 import type { CliContext } from './context.js';
-import { ConstraintError } from '../store/errors.js';
+import { ConstraintError } from '../errors.js';
 import { formatBytes, formatLocalTime } from './output.js';
 
 /** 3725 -> "1h02m05s", 65 -> "1m05s", 9 -> "9s". */

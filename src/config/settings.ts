@@ -6,7 +6,7 @@
  *
  * Precedence, highest first: environment variable, database row, default.
  */
-import { ValidationError } from '../store/errors.js';
+import { ValidationError } from '../errors.js';
 import { SETTING_DEFAULTS } from './defaults.js';
 import type { LogLevel } from './env.js';
 import {

@@ -6,7 +6,7 @@
  * changes (schedule, settings, new models, commands) and watches the batch.
  *
  * The record keeping of a download (sessions, model status, progress) is the
- * worker's (src/worker/download-model.ts); the daemon decides what runs when
+ * worker's (src/download/download-model.ts); the daemon decides what runs when
  * and stops what must stop, by aborting with a reason the worker records.
  */
 import { hostname } from 'node:os';
@@ -35,14 +35,14 @@ import { handleDaemonCommands, type CommandTarget } from './command-handler.js';
 import { DownloadQueue, type QueuedModel } from './download-queue.js';
 import { runModelDownload } from './download-runner.js';
 import { startHealthServer, type HealthReport, type HealthServer } from './health-server.js';
-import { daemonLiveness, HEARTBEAT_INTERVAL_MS, HEARTBEAT_STALE_MS } from './liveness.js';
+import { daemonLiveness, HEARTBEAT_INTERVAL_MS, HEARTBEAT_STALE_MS } from '../control/liveness.js';
 import { LiveConfig } from './live-config.js';
 import { DaemonMetrics } from './metrics.js';
 import { ProgressBoard } from './progress-board.js';
 import { recoverAfterCrash } from './recovery.js';
 import { ScheduleTrigger, type Firing } from './schedule-trigger.js';
-import { formatClock } from './clock-format.js';
-import { STOP_REASON_SHUTDOWN, STOP_REASON_USER_PAUSE, windowClosedReason } from './stop-reasons.js';
+import { formatClock } from '../schedule/clock-format.js';
+import { STOP_REASON_SHUTDOWN, STOP_REASON_USER_PAUSE, windowClosedReason } from '../schedule/stop-reasons.js';
 
 export interface DaemonOptions {
   databasePath: string;

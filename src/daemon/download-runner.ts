@@ -9,7 +9,7 @@ import type { Logger } from 'pino';
 import type { Settings } from '../config/settings.js';
 import { readToken } from '../config/hub-location.js';
 import type { Store } from '../store/index.js';
-import { downloadModel } from '../worker/download-model.js';
+import { downloadModel } from '../download/download-model.js';
 import { mayStart } from './batch-planner.js';
 import type { DownloadOutcome } from './metrics.js';
 import type { ProgressReport } from './progress-board.js';

@@ -6,7 +6,7 @@
  */
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
-import { OperationalError } from '../store/errors.js';
+import { OperationalError } from '../errors.js';
 import type { DaemonMetrics } from './metrics.js';
 
 export interface HealthReport {

@@ -11,7 +11,7 @@
  */
 import type { Logger } from 'pino';
 import type { DownloadSession, Store } from '../store/index.js';
-import { isRunByAnotherProcess } from '../worker/download-owner.js';
+import { isRunByAnotherProcess } from '../download/download-owner.js';
 
 export function recoverAfterCrash(store: Store, logger: Logger): DownloadSession[] {
   const ended = store.recoverInterruptedSessions(isRunByAnotherProcess);

@@ -7,7 +7,7 @@
  */
 import { Cron } from 'croner';
 import type { ScheduleConfiguration } from '../store/types.js';
-import { cronPatternFor, windowEndFor } from './schedule-timing.js';
+import { cronPatternFor, windowEndFor } from '../schedule/schedule-timing.js';
 
 export interface Firing {
   schedule: ScheduleConfiguration;

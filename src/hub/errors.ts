@@ -1,12 +1,12 @@
 /**
- * Errors the Hub client raises. The contract's classes (src/store/errors.ts)
+ * Errors the Hub client raises. The contract's classes (src/errors.ts)
  * cover the Hub's answers: NotFoundError (repository, revision, file),
  * ConstraintError (gated, disabled, forbidden, no free space), ValidationError
  * (bad repo id, unsafe file name, rejected token). A transfer that keeps failing
  * after every retry (network, server errors, bytes that never verify) has no
  * contract class: it is a DownloadError, a sibling of those under HfschedError.
  */
-import { HfschedError } from '../store/errors.js';
+import { HfschedError } from '../errors.js';
 
 /** A transfer that failed after its retries; the message names the file and what to do. */
 export class DownloadError extends HfschedError {}

@@ -4,7 +4,7 @@
  * before the first byte beats filling the disk at 97 %.
  */
 import { statfs } from 'node:fs/promises';
-import { ConstraintError } from '../store/errors.js';
+import { ConstraintError } from '../errors.js';
 
 export function formatBytes(bytes: number): string {
   const units = ['B', 'KB', 'MB', 'GB', 'TB', 'PB'];

@@ -3,7 +3,7 @@
  * paths: repository ids, revisions, file paths, etags. Each is checked before
  * anything is written, so that nothing can land outside the cache.
  */
-import { ValidationError } from '../store/errors.js';
+import { ValidationError } from '../errors.js';
 
 /** Python's validate_repo_id (huggingface_hub/utils/_validators.py): `name` or `org/name`. */
 const REPO_ID = /^(?:[\w.-]+\/)?[\w.-]+$/;

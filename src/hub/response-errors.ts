@@ -8,7 +8,7 @@
  * signed URL expired.
  */
 import type { IncomingHttpHeaders } from 'node:http';
-import { ConstraintError, NotFoundError, ValidationError } from '../store/errors.js';
+import { ConstraintError, NotFoundError, ValidationError } from '../errors.js';
 import { DownloadError, ExpiredUrlError, TransferError } from './errors.js';
 import { headerValue } from './http-client.js';
 import { parseRetryAfter } from './retry-policy.js';

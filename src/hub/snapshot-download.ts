@@ -8,7 +8,7 @@
  */
 import { statSync } from 'node:fs';
 import { mkdir } from 'node:fs/promises';
-import { ValidationError } from '../store/errors.js';
+import { ValidationError } from '../errors.js';
 import { fetchBlob, hasCompleteBlob, type BlobJob } from './blob-fetcher.js';
 import { RepoCacheLayout } from './cache-layout.js';
 import { asUserFacingError, DownloadError } from './errors.js';

@@ -16,7 +16,7 @@
  */
 import { existsSync } from 'node:fs';
 import Database from 'better-sqlite3';
-import { ConnectionError } from './errors.js';
+import { ConnectionError } from '../errors.js';
 import { sqliteErrorCode, translateSqliteError } from './sqlite-errors.js';
 
 export const DEFAULT_BUSY_TIMEOUT_MS = 10_000;

@@ -5,7 +5,7 @@
  * CLI call these functions with an open Store.
  */
 import type Database from 'better-sqlite3';
-import { NotFoundError, StateTransitionError, ValidationError } from './errors.js';
+import { NotFoundError, StateTransitionError, ValidationError } from '../errors.js';
 import { selectModel } from './models.js';
 import { isoTimestamp, mapSession, type SessionRow } from './row-mapping.js';
 import { assertModelTransition } from './state-machines.js';
@@ -108,7 +108,7 @@ function selectDaemonStatus(db: Database.Database): DaemonStatusRecord | null {
   return row === undefined ? null : mapDaemonStatus(row);
 }
 
-/** The registered daemon's row, alive or not (see src/daemon/liveness.ts), or null. */
+/** The registered daemon's row, alive or not (see src/control/liveness.ts), or null. */
 export function readDaemonStatus(store: Store): DaemonStatusRecord | null {
   return withStoreErrors(store.db, () => selectDaemonStatus(store.db));
 }

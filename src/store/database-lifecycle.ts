@@ -10,7 +10,7 @@ import { mkdirSync } from 'node:fs';
 import { dirname, resolve } from 'node:path';
 import { SETTING_DEFAULTS } from '../config/defaults.js';
 import { closeConnection, openConnection, type ConnectionOptions } from './connection.js';
-import { ConnectionError, OperationalError } from './errors.js';
+import { ConnectionError, OperationalError } from '../errors.js';
 import { latestSchemaVersion, loadMigrations } from './migration-files.js';
 import { currentSchemaVersion, migrateConnection } from './migrations.js';
 import { Store } from './store.js';

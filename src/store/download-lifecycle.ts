@@ -8,7 +8,7 @@
  * 0, unless the model is `failed`, then the previous session's count + 1.
  */
 import type Database from 'better-sqlite3';
-import { NotFoundError, ValidationError } from './errors.js';
+import { NotFoundError, ValidationError } from '../errors.js';
 import { selectModel } from './models.js';
 import { mapSession, type SessionRow } from './row-mapping.js';
 import { assertSessionOwnersExist, insertSession, NOW_MS, selectSession } from './download-sessions.js';

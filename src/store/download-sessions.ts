@@ -6,7 +6,7 @@
  * transactions over both tables are in download-lifecycle.ts.
  */
 import type Database from 'better-sqlite3';
-import { NotFoundError } from './errors.js';
+import { NotFoundError } from '../errors.js';
 import { selectModel } from './models.js';
 import { mapSession, type SessionRow } from './row-mapping.js';
 import { selectSchedule } from './schedules.js';

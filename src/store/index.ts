@@ -24,6 +24,6 @@ export {
   validateSessionStatus,
   validateScheduleType,
 } from './validation.js';
-export * from './errors.js';
+export * from '../errors.js';
 export * from './types.js';
 export * from './daemon-state.js';

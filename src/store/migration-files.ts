@@ -15,7 +15,7 @@
 import { existsSync, readdirSync, readFileSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { DatabaseError } from './errors.js';
+import { DatabaseError } from '../errors.js';
 
 export interface Migration {
   version: number;

@@ -11,7 +11,7 @@
  * recommends for table rebuilds (migration 002).
  */
 import type Database from 'better-sqlite3';
-import { DatabaseError, HfschedError, IntegrityError, OperationalError, ValidationError } from './errors.js';
+import { DatabaseError, HfschedError, IntegrityError, OperationalError, ValidationError } from '../errors.js';
 import { loadMigrations, type Migration } from './migration-files.js';
 import { translateSqliteError } from './sqlite-errors.js';
 import { withStoreErrors, writeTransaction } from './transaction.js';

@@ -3,7 +3,7 @@
  * deletion and the scheduler's eligibility query.
  */
 import type Database from 'better-sqlite3';
-import { ConstraintError, IntegrityError } from './errors.js';
+import { ConstraintError, IntegrityError } from '../errors.js';
 import { mapModel, type ModelRow } from './row-mapping.js';
 import { sqliteErrorCode } from './sqlite-errors.js';
 import { assertModelTransition } from './state-machines.js';

@@ -5,7 +5,7 @@
  * second one, and `enableSchedule` switches in one transaction.
  */
 import type Database from 'better-sqlite3';
-import { ValidationError } from './errors.js';
+import { ValidationError } from '../errors.js';
 import { mapSchedule, type ScheduleRow } from './row-mapping.js';
 import { withStoreErrors, writeTransaction } from './transaction.js';
 import type { ScheduleChanges, ScheduleConfiguration, ScheduleOptions, ScheduleType } from './types.js';

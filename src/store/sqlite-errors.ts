@@ -13,7 +13,7 @@ import {
   HfschedError,
   IntegrityError,
   OperationalError,
-} from './errors.js';
+} from '../errors.js';
 
 /** `code` of a better-sqlite3 SqliteError (e.g. `SQLITE_CONSTRAINT_UNIQUE`), or null. */
 export function sqliteErrorCode(error: unknown): string | null {

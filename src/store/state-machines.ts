@@ -14,7 +14,7 @@
  * started may also end directly; started and in_progress may be written again
  * (progress). An ended session never changes.
  */
-import { StateTransitionError } from './errors.js';
+import { StateTransitionError } from '../errors.js';
 import type { ModelStatus, SessionStatus } from './types.js';
 
 export const MODEL_TRANSITIONS: Readonly<Record<ModelStatus, readonly ModelStatus[]>> = {

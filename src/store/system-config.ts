@@ -1,6 +1,6 @@
 /** The contract's system configuration operations: text values by key. */
 import type Database from 'better-sqlite3';
-import { ValidationError } from './errors.js';
+import { ValidationError } from '../errors.js';
 import { mapSystemConfig, type SystemConfigRow } from './row-mapping.js';
 import { withStoreErrors, writeTransaction } from './transaction.js';
 import type { SystemConfiguration } from './types.js';

@@ -4,7 +4,7 @@
  * The CLI and the hub client reuse `validateRepoId` and `validateTime`.
  */
 import { Cron } from 'croner';
-import { ValidationError } from './errors.js';
+import { ValidationError } from '../errors.js';
 import {
   MODEL_STATUSES,
   SCHEDULE_TYPES,

@@ -1,7 +1,7 @@
 import { describe, test } from 'node:test';
 import assert from 'node:assert/strict';
 import { defaultDatabasePath, readBootstrapEnv } from '../../src/config/env.js';
-import { ValidationError } from '../../src/store/errors.js';
+import { ValidationError } from '../../src/errors.js';
 
 describe('bootstrap environment', () => {
   test('HFSCHED_DB sets the database path', () => {

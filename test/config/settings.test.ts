@@ -9,7 +9,7 @@ import {
   setSetting,
   settingKeys,
 } from '../../src/config/settings.js';
-import { ValidationError } from '../../src/store/errors.js';
+import { ValidationError } from '../../src/errors.js';
 import { createTempDatabase, type TempDatabase } from '../support/temp-db.js';
 
 /** For every key: values `config set` accepts (with what is stored) and values it refuses. */

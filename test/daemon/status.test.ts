@@ -1,6 +1,6 @@
 import { afterEach, describe, test } from 'node:test';
 import assert from 'node:assert/strict';
-import type { StatusReport } from '../../src/daemon/status-report.js';
+import type { StatusReport } from '../../src/control/status-report.js';
 import { parseJsonOutput } from '../support/cli.js';
 import { createDaemonFixture, randomContent, type DaemonFixture } from './daemon-fixture.js';
 import { waitFor } from './daemon-process.js';

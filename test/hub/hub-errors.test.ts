@@ -3,7 +3,7 @@ import assert from 'node:assert/strict';
 import { existsSync } from 'node:fs';
 import { createServer, type Server } from 'node:http';
 import { join } from 'node:path';
-import { ConstraintError, NotFoundError, ValidationError } from '../../src/store/errors.js';
+import { ConstraintError, NotFoundError, ValidationError } from '../../src/errors.js';
 import { createHubFixture, type HubFixture } from './fixtures.js';
 
 let fx: HubFixture;

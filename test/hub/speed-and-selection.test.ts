@@ -3,7 +3,7 @@ import assert from 'node:assert/strict';
 import { existsSync, readFileSync, readdirSync } from 'node:fs';
 import { join } from 'node:path';
 import { BandwidthLimiter, type SnapshotProgress } from '../../src/hub/index.js';
-import { ConstraintError } from '../../src/store/errors.js';
+import { ConstraintError } from '../../src/errors.js';
 import { bodyBytesFor, createHubFixture, patternBytes, type HubFixture } from './fixtures.js';
 
 const MiB = 1024 * 1024;

@@ -8,7 +8,7 @@
  * first. Day of week is 0 = Sunday .. 6 = Saturday (7 is Sunday too).
  */
 import { Cron } from 'croner';
-import { ValidationError } from '../store/errors.js';
+import { ValidationError } from '../errors.js';
 import type { ScheduleConfiguration } from '../store/types.js';
 
 /** The fields of a schedule that decide its timing. */

@@ -11,7 +11,7 @@
 import { scheduleTimeZone } from '../config/settings.js';
 import { openDownloadSessions, readDaemonStatus, type DaemonQueueEntry, type Store } from '../store/index.js';
 import { daemonLiveness } from './liveness.js';
-import { describeScheduleTime, describeWindow, nextRunTimes } from './schedule-timing.js';
+import { describeScheduleTime, describeWindow, nextRunTimes } from '../schedule/schedule-timing.js';
 
 export interface DaemonView {
   alive: boolean;

@@ -2,7 +2,7 @@ import assert from 'node:assert/strict';
 import { spawn } from 'node:child_process';
 import { once } from 'node:events';
 import { afterEach, beforeEach, describe, test } from 'node:test';
-import { isOrphaned, isRunByAnotherProcess, ownerMetadata } from '../../src/worker/download-owner.js';
+import { isOrphaned, isRunByAnotherProcess, ownerMetadata } from '../../src/download/download-owner.js';
 import { createTempDatabase, type TempDatabase } from '../support/temp-db.js';
 
 describe('who owns a download', () => {

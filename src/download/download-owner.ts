@@ -8,7 +8,7 @@
  */
 import { hostname } from 'node:os';
 import { processExists } from '../system/process-exists.js';
-import { ConstraintError } from '../store/errors.js';
+import { ConstraintError } from '../errors.js';
 import type { Store } from '../store/index.js';
 import type { DownloadSession, JsonObject, Model } from '../store/types.js';
 

@@ -4,8 +4,8 @@ import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { readSettings, type Settings } from '../../src/config/settings.js';
 import { BandwidthLimiter } from '../../src/hub/index.js';
-import { NotFoundError, StateTransitionError } from '../../src/store/errors.js';
-import { downloadModel } from '../../src/worker/download-model.js';
+import { NotFoundError, StateTransitionError } from '../../src/errors.js';
+import { downloadModel } from '../../src/download/download-model.js';
 import { startHubServer, type HubServer } from '../support/hub-server.js';
 import { createTempDatabase, type TempDatabase } from '../support/temp-db.js';
 

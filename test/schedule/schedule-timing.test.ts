@@ -8,8 +8,8 @@ import {
   validateCronPattern,
   windowEndFor,
   type ScheduleTiming,
-} from '../../src/daemon/schedule-timing.js';
-import { ValidationError } from '../../src/store/errors.js';
+} from '../../src/schedule/schedule-timing.js';
+import { ValidationError } from '../../src/errors.js';
 
 function schedule(fields: Partial<ScheduleTiming>): ScheduleTiming {
   return { type: 'daily', time: null, dayOfWeek: null, cronPattern: null, windowEnd: null, windowMinutes: null, ...fields };

@@ -2,7 +2,7 @@ import { describe, test } from 'node:test';
 import assert from 'node:assert/strict';
 import { spawn } from 'node:child_process';
 import { hostname } from 'node:os';
-import { daemonLiveness, HEARTBEAT_STALE_MS } from '../../src/daemon/liveness.js';
+import { daemonLiveness, HEARTBEAT_STALE_MS } from '../../src/control/liveness.js';
 
 describe('daemon liveness', () => {
   test('a fresh heartbeat of a running process is alive', () => {
