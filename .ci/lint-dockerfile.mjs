@@ -86,14 +86,19 @@ const healthcheck = find('HEALTHCHECK').at(-1);
 if (healthcheck === undefined || !/CMD\s+\[.*"status",\s*"--health"\s*\]/.test(healthcheck.args)) {
   problems.push('the runtime stage must have HEALTHCHECK CMD [... "status", "--health"] (the CLI health check)');
 }
-const envText = find('ENV').map((i) => i.args).join(' ');
+const envText = find('ENV')
+  .map((i) => i.args)
+  .join(' ');
 for (const variable of ['HF_HOME', 'HFSCHED_DB']) {
   if (!new RegExp(`\\b${variable}=`).test(envText)) {
     problems.push(`the runtime stage must set ENV ${variable}`);
   }
 }
 for (const run of find('RUN')) {
-  if (/(^|\s)(g\+\+|gcc|make|python3|build-essential)(\s|$)/.test(run.args) && /apt-get install|apk add/.test(run.args)) {
+  if (
+    /(^|\s)(g\+\+|gcc|make|python3|build-essential)(\s|$)/.test(run.args) &&
+    /apt-get install|apk add/.test(run.args)
+  ) {
     problems.push(`line ${run.line}: build tools belong in the build stage only`);
   }
 }
@@ -103,7 +108,9 @@ const ignorePath = join(dirname(dockerfilePath), '.dockerignore');
 if (!existsSync(ignorePath)) {
   problems.push(`${ignorePath} is missing`);
 } else {
-  const ignored = readFileSync(ignorePath, 'utf8').split('\n').map((l) => l.trim());
+  const ignored = readFileSync(ignorePath, 'utf8')
+    .split('\n')
+    .map((l) => l.trim());
   for (const entry of ['node_modules', 'dist', '.git', '*.db']) {
     if (!ignored.includes(entry)) problems.push(`${ignorePath} must exclude ${entry}`);
   }

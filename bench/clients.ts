@@ -51,7 +51,9 @@ function filesUnder(folder: string): Expected {
 
 function checkComplete(tool: string, got: Expected, expected: Expected): void {
   if (got.files !== expected.files || got.bytes !== expected.bytes) {
-    throw new Error(`${tool} left ${got.files} files / ${got.bytes} bytes, expected ${expected.files} / ${expected.bytes}`);
+    throw new Error(
+      `${tool} left ${got.files} files / ${got.bytes} bytes, expected ${expected.files} / ${expected.bytes}`,
+    );
   }
 }
 
@@ -72,9 +74,17 @@ export class BenchClients {
     try {
       const db = join(folder, 'hfsched.db');
       const cache = join(folder, 'hub');
-      const env = cleanEnv({ HF_ENDPOINT: this.hubUrl, HF_HUB_CACHE: cache, HF_HOME: join(folder, 'hf-home'), HFSCHED_LOG_LEVEL: 'warn' });
+      const env = cleanEnv({
+        HF_ENDPOINT: this.hubUrl,
+        HF_HUB_CACHE: cache,
+        HF_HOME: join(folder, 'hf-home'),
+        HFSCHED_LOG_LEVEL: 'warn',
+      });
       const cli = (...args: string[]): void => {
-        execFileSync(process.execPath, [this.cliPath, '--db', db, ...args], { env, stdio: ['ignore', 'ignore', 'pipe'] });
+        execFileSync(process.execPath, [this.cliPath, '--db', db, ...args], {
+          env,
+          stdio: ['ignore', 'ignore', 'pipe'],
+        });
       };
       cli('init');
       for (const [key, value] of Object.entries(settings)) cli('config', 'set', key, value);
@@ -99,7 +109,12 @@ export class BenchClients {
   }
 
   /** Many files with `curl --parallel`, `parallel` transfers at a time, one process. */
-  async curlParallel(curlPath: string, files: { url: string; path: string }[], parallel: number, expected: Expected): Promise<Measurement> {
+  async curlParallel(
+    curlPath: string,
+    files: { url: string; path: string }[],
+    parallel: number,
+    expected: Expected,
+  ): Promise<Measurement> {
     const folder = this.freshFolder('curl-parallel');
     try {
       const out = join(folder, 'out');
@@ -107,7 +122,17 @@ export class BenchClients {
       const config = join(folder, 'urls.curlrc');
       // A curl config file: one url/output pair per file (curl's "-K" format).
       writeFileSync(config, files.map((f) => `url = "${f.url}"\noutput = "${join(out, f.path)}"\n`).join(''));
-      const args = ['-sS', '--fail', '-L', '--create-dirs', '--parallel', '--parallel-max', String(parallel), '-K', config];
+      const args = [
+        '-sS',
+        '--fail',
+        '-L',
+        '--create-dirs',
+        '--parallel',
+        '--parallel-max',
+        String(parallel),
+        '-K',
+        config,
+      ];
       const measured = await measure(curlPath, args, cleanEnv({}));
       checkComplete('curl --parallel', filesUnder(out), expected);
       return measured;

@@ -19,7 +19,9 @@ export class HubChild {
   ) {}
 
   static async start(config: BenchHubConfig): Promise<HubChild> {
-    const child = spawn(process.execPath, [HUB_PROCESS, JSON.stringify(config)], { stdio: ['pipe', 'pipe', 'inherit'] });
+    const child = spawn(process.execPath, [HUB_PROCESS, JSON.stringify(config)], {
+      stdio: ['pipe', 'pipe', 'inherit'],
+    });
     const lines = createInterface({ input: child.stdout });
     const pending: ((line: string) => void)[] = [];
     lines.on('line', (line) => pending.shift()?.(line));

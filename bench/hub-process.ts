@@ -39,9 +39,14 @@ export interface BenchHubStats {
 function smallFiles(config: BenchHubConfig['small']): (HubFileSpec & { content: Buffer })[] {
   const files: (HubFileSpec & { content: Buffer })[] = [];
   for (let i = 0; i < config.count; i++) {
-    const size = config.minBytes + Math.floor(((i * 7919) % config.count) / config.count * (config.maxBytes - config.minBytes));
+    const size =
+      config.minBytes + Math.floor((((i * 7919) % config.count) / config.count) * (config.maxBytes - config.minBytes));
     const folder = String(Math.floor(i / config.perFolder)).padStart(3, '0');
-    files.push({ path: `shards/${folder}/part-${String(i).padStart(5, '0')}.txt`, content: randomBytes(size), lfs: false });
+    files.push({
+      path: `shards/${folder}/part-${String(i).padStart(5, '0')}.txt`,
+      content: randomBytes(size),
+      lfs: false,
+    });
   }
   return files;
 }
@@ -52,12 +57,15 @@ async function main(): Promise<void> {
   const repos: HubRepoSpec[] = [
     ...config.large.map((large) => ({
       id: large.repoId,
-      revisions: { main: [{ path: large.path, content: { diskPath: large.diskPath, sha256: large.sha256 }, lfs: true }] },
+      revisions: {
+        main: [{ path: large.path, content: { diskPath: large.diskPath, sha256: large.sha256 }, lfs: true }],
+      },
     })),
     { id: config.small.repoId, revisions: { main: small } },
   ];
   const hub = await startHubServer({ repos });
-  if (config.throttleBytesPerSecond !== null) hub.addFault({ kind: 'throttle', bytesPerSecond: config.throttleBytesPerSecond });
+  if (config.throttleBytesPerSecond !== null)
+    hub.addFault({ kind: 'throttle', bytesPerSecond: config.throttleBytesPerSecond });
 
   const lines = createInterface({ input: process.stdin });
   lines.on('line', (line) => {

@@ -82,7 +82,7 @@ export function renderReport(report: BenchReport): string {
   ];
   for (const scenario of report.scenarios) {
     const reference = scenario.tools.find((t) => t.tool === scenario.reference);
-    const referenceRate = reference ? summarize(reference)?.mbPerSecond ?? null : null;
+    const referenceRate = reference ? (summarize(reference)?.mbPerSecond ?? null) : null;
     for (const tool of scenario.tools) {
       const summary = summarize(tool);
       if (!summary) {
@@ -90,7 +90,11 @@ export function renderReport(report: BenchReport): string {
         continue;
       }
       const ratio =
-        tool.tool === scenario.reference ? 'reference' : referenceRate === null ? '-' : `${(summary.mbPerSecond / referenceRate).toFixed(2)}x`;
+        tool.tool === scenario.reference
+          ? 'reference'
+          : referenceRate === null
+            ? '-'
+            : `${(summary.mbPerSecond / referenceRate).toFixed(2)}x`;
       lines.push(
         row([
           scenario.title,
@@ -105,7 +109,15 @@ export function renderReport(report: BenchReport): string {
     }
   }
   lines.push(
-    row(['(a) reference', 'Node sha256, one core, same bytes', report.sha256MbPerSecond.toFixed(0), '-', '-', '-', 'hash only, no I/O']),
+    row([
+      '(a) reference',
+      'Node sha256, one core, same bytes',
+      report.sha256MbPerSecond.toFixed(0),
+      '-',
+      '-',
+      '-',
+      'hash only, no I/O',
+    ]),
     '',
     '## Targets',
     '',

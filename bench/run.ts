@@ -50,7 +50,10 @@ function repositoryRoot(): string {
   let folder = dirname(fileURLToPath(import.meta.url));
   while (!existsSync(join(folder, 'bench', 'run.ts'))) {
     const parent = dirname(folder);
-    if (parent === folder) throw new Error(`cannot find the repository (a folder with bench/run.ts) above ${fileURLToPath(import.meta.url)}`);
+    if (parent === folder)
+      throw new Error(
+        `cannot find the repository (a folder with bench/run.ts) above ${fileURLToPath(import.meta.url)}`,
+      );
     folder = parent;
   }
   return folder;
@@ -60,7 +63,8 @@ function positiveInteger(name: string, fallback: number): number {
   const raw = process.env[name];
   if (raw === undefined || raw === '') return fallback;
   const value = Number(raw);
-  if (!Number.isInteger(value) || value < 1) throw new Error(`${name}=${raw} is not a positive integer; unset it or give e.g. ${fallback}`);
+  if (!Number.isInteger(value) || value < 1)
+    throw new Error(`${name}=${raw} is not a positive integer; unset it or give e.g. ${fallback}`);
   return value;
 }
 
@@ -78,7 +82,12 @@ interface Contender {
   describe: (stats: BenchHubStats) => string;
 }
 
-function contender(tool: string, bytes: number, run: () => Promise<Measurement>, describe: Contender['describe']): Contender {
+function contender(
+  tool: string,
+  bytes: number,
+  run: () => Promise<Measurement>,
+  describe: Contender['describe'],
+): Contender {
   return { result: { tool, bytes, runs: [], note: '', skipped: null }, run, describe };
 }
 
@@ -101,21 +110,29 @@ async function race(label: string, hub: HubChild, contenders: Contender[]): Prom
       c.result.runs.push(measured);
       c.result.note = c.describe(stats) + (stats.errors > 0 ? `, ${stats.errors} error answers` : '');
       const rate = c.result.bytes / 1e6 / measured.wallSeconds;
-      say(`${label} ${c.result.tool}, run ${round}/${RUNS}: ${rate.toFixed(0)} MB/s, ${measured.cpuSeconds.toFixed(2)} CPU s, ${(measured.peakRssBytes / MIB).toFixed(0)} MiB`);
+      say(
+        `${label} ${c.result.tool}, run ${round}/${RUNS}: ${rate.toFixed(0)} MB/s, ${measured.cpuSeconds.toFixed(2)} CPU s, ${(measured.peakRssBytes / MIB).toFixed(0)} MiB`,
+      );
     }
   }
 }
 
-const cdnNote = (stats: BenchHubStats): string => `${stats.cdnBodies} CDN responses with bytes, ${stats.rangeRequests} with Range`;
+const cdnNote = (stats: BenchHubStats): string =>
+  `${stats.cdnBodies} CDN responses with bytes, ${stats.rangeRequests} with Range`;
 const hubNote = (stats: BenchHubStats): string => `${stats.hubBodies} file responses from the Hub`;
 
 async function main(): Promise<void> {
   const startedAt = performance.now();
-  if (!gnuTimeAvailable()) throw new Error('GNU time (/usr/bin/time) is missing: install it (apt-get install -y time) and run the bench again');
+  if (!gnuTimeAvailable())
+    throw new Error(
+      'GNU time (/usr/bin/time) is missing: install it (apt-get install -y time) and run the bench again',
+    );
   if (!existsSync(CLI_PATH)) throw new Error(`${CLI_PATH} is missing: run "npm run build" first (npm run bench does)`);
   const curl = findTool('curl');
   const aria2c = findTool('aria2c');
-  const loadAverage = loadavg().map((l) => l.toFixed(2)).join(' ');
+  const loadAverage = loadavg()
+    .map((l) => l.toFixed(2))
+    .join(' ');
 
   rmSync(WORK_DIR, { recursive: true, force: true });
   mkdirSync(WORK_DIR, { recursive: true });
@@ -144,19 +161,46 @@ async function main(): Promise<void> {
       const largeUrl = `${hub.ready.url}/${LARGE_REPO}/resolve/main/${LARGE_PATH}`;
       const a = [
         contender('hfsched pull', large.size, () => clients.hfschedPull(LARGE_REPO, {}, largeExpected), cdnNote),
-        curl ? contender('curl', large.size, () => clients.curl(curl, largeUrl, largeExpected), cdnNote) : skipped('curl', 'curl not installed'),
-        contender(`hfsched pull, 1/${SMALLER_FILE_DIVISOR} size file`, smaller.size, () => clients.hfschedPull(SMALLER_REPO, {}, smallerExpected), cdnNote),
+        curl
+          ? contender('curl', large.size, () => clients.curl(curl, largeUrl, largeExpected), cdnNote)
+          : skipped('curl', 'curl not installed'),
+        contender(
+          `hfsched pull, 1/${SMALLER_FILE_DIVISOR} size file`,
+          smaller.size,
+          () => clients.hfschedPull(SMALLER_REPO, {}, smallerExpected),
+          cdnNote,
+        ),
       ];
       await race('(a)', hub, a);
-      scenarios.push({ title: `(a) ${LARGE_BYTES / MIB} MiB file, unthrottled`, reference: 'curl', tools: a.map((c) => c.result) });
+      scenarios.push({
+        title: `(a) ${LARGE_BYTES / MIB} MiB file, unthrottled`,
+        reference: 'curl',
+        tools: a.map((c) => c.result),
+      });
 
       const smallFiles = hub.ready.smallFiles;
-      const smallExpected: Expected = { files: smallFiles.length, bytes: smallFiles.reduce((sum, f) => sum + f.size, 0) };
-      const urls = smallFiles.map((f) => ({ url: `${hub.ready.url}/${SMALL_REPO}/resolve/main/${f.path}`, path: f.path }));
+      const smallExpected: Expected = {
+        files: smallFiles.length,
+        bytes: smallFiles.reduce((sum, f) => sum + f.size, 0),
+      };
+      const urls = smallFiles.map((f) => ({
+        url: `${hub.ready.url}/${SMALL_REPO}/resolve/main/${f.path}`,
+        path: f.path,
+      }));
       const c = [
-        contender('hfsched pull', smallExpected.bytes, () => clients.hfschedPull(SMALL_REPO, {}, smallExpected), hubNote),
+        contender(
+          'hfsched pull',
+          smallExpected.bytes,
+          () => clients.hfschedPull(SMALL_REPO, {}, smallExpected),
+          hubNote,
+        ),
         curl
-          ? contender(`curl --parallel --parallel-max ${SMALL_FILES_PARALLEL}`, smallExpected.bytes, () => clients.curlParallel(curl, urls, SMALL_FILES_PARALLEL, smallExpected), hubNote)
+          ? contender(
+              `curl --parallel --parallel-max ${SMALL_FILES_PARALLEL}`,
+              smallExpected.bytes,
+              () => clients.curlParallel(curl, urls, SMALL_FILES_PARALLEL, smallExpected),
+              hubNote,
+            )
           : skipped('curl --parallel', 'curl not installed'),
       ];
       await race('(c)', hub, c);
@@ -175,9 +219,19 @@ async function main(): Promise<void> {
       const largeUrl = `${throttled.ready.url}/${LARGE_REPO}/resolve/main/${LARGE_PATH}`;
       const settings = { 'download.connections_per_file': String(THROTTLED_CONNECTIONS) };
       const b = [
-        contender(`hfsched pull, ${THROTTLED_CONNECTIONS} connections`, large.size, () => clients.hfschedPull(LARGE_REPO, settings, largeExpected), cdnNote),
+        contender(
+          `hfsched pull, ${THROTTLED_CONNECTIONS} connections`,
+          large.size,
+          () => clients.hfschedPull(LARGE_REPO, settings, largeExpected),
+          cdnNote,
+        ),
         aria2c
-          ? contender(`aria2c -x${THROTTLED_CONNECTIONS} -s${THROTTLED_CONNECTIONS}`, large.size, () => clients.aria2c(aria2c, largeUrl, THROTTLED_CONNECTIONS, largeExpected), cdnNote)
+          ? contender(
+              `aria2c -x${THROTTLED_CONNECTIONS} -s${THROTTLED_CONNECTIONS}`,
+              large.size,
+              () => clients.aria2c(aria2c, largeUrl, THROTTLED_CONNECTIONS, largeExpected),
+              cdnNote,
+            )
           : skipped('aria2c', 'aria2c not installed (apt-get install -y aria2)'),
       ];
       await race('(b)', throttled, b);
@@ -219,11 +273,11 @@ function targets(scenarios: ScenarioResult[], sha256MbPerSecond: number): BenchR
   const [a, b, c] = scenarios as [ScenarioResult, ScenarioResult, ScenarioResult];
   const rate = (s: ScenarioResult, index: number): number | null => {
     const tool = s.tools[index];
-    return tool ? summarize(tool)?.mbPerSecond ?? null : null;
+    return tool ? (summarize(tool)?.mbPerSecond ?? null) : null;
   };
   const rss = (s: ScenarioResult, index: number): number | null => {
     const tool = s.tools[index];
-    return tool ? summarize(tool)?.peakRssMib ?? null : null;
+    return tool ? (summarize(tool)?.peakRssMib ?? null) : null;
   };
   const atLeast = (mine: number | null, theirs: number | null, factor = 1): boolean | null =>
     mine === null || theirs === null ? null : mine >= theirs * factor;
@@ -234,13 +288,22 @@ function targets(scenarios: ScenarioResult[], sha256MbPerSecond: number): BenchR
   // Flat: a file 4x larger may not need more than 20 % (+16 MiB of noise) more memory.
   const flat = aSmaller === null ? null : largeRss <= aSmaller * 1.2 + 16;
   return [
-    { text: `(a) hfsched pull at least as fast as curl, while verifying: ${show(aPull, 'MB/s')} vs ${show(aCurl, 'MB/s')}`, met: atLeast(aPull, aCurl) },
+    {
+      text: `(a) hfsched pull at least as fast as curl, while verifying: ${show(aPull, 'MB/s')} vs ${show(aCurl, 'MB/s')}`,
+      met: atLeast(aPull, aCurl),
+    },
     {
       text: `(a) hfsched pull at least 90 % of Node's one-core sha256 rate: ${show(aPull, 'MB/s')} vs 0.9 x ${show(sha256MbPerSecond, 'MB/s')}`,
       met: atLeast(aPull, sha256MbPerSecond, 0.9),
     },
-    { text: `(b) hfsched pull at least as fast as aria2c: ${show(rate(b, 0), 'MB/s')} vs ${show(rate(b, 1), 'MB/s')}`, met: atLeast(rate(b, 0), rate(b, 1)) },
-    { text: `(c) hfsched pull vs curl --parallel on many small files: ${show(rate(c, 0), 'MB/s')} vs ${show(rate(c, 1), 'MB/s')}`, met: atLeast(rate(c, 0), rate(c, 1)) },
+    {
+      text: `(b) hfsched pull at least as fast as aria2c: ${show(rate(b, 0), 'MB/s')} vs ${show(rate(b, 1), 'MB/s')}`,
+      met: atLeast(rate(b, 0), rate(b, 1)),
+    },
+    {
+      text: `(c) hfsched pull vs curl --parallel on many small files: ${show(rate(c, 0), 'MB/s')} vs ${show(rate(c, 1), 'MB/s')}`,
+      met: atLeast(rate(c, 0), rate(c, 1)),
+    },
     {
       text:
         `memory flat: hfsched's peak RSS is ${show(largeRss, 'MiB')} for the ${LARGE_BYTES / MIB} MiB file (a, b), ` +

@@ -21,7 +21,7 @@ export function writeLargeFile(path: string, size: number): LargeFile {
   const chunk = Buffer.allocUnsafe(CHUNK_BYTES);
   const fd = openSync(path, 'w');
   try {
-    for (let written = 0; written < size; ) {
+    for (let written = 0; written < size;) {
       const part = chunk.subarray(0, Math.min(CHUNK_BYTES, size - written));
       randomFillSync(part);
       hash.update(part);
@@ -57,6 +57,7 @@ export function measureSha256Rate(file: LargeFile): number {
   const started = performance.now();
   const digest = hash.digest('hex');
   hashingMs += performance.now() - started;
-  if (digest !== file.sha256) throw new Error(`${file.path} changed on disk: sha256 ${digest}, expected ${file.sha256}`);
+  if (digest !== file.sha256)
+    throw new Error(`${file.path} changed on disk: sha256 ${digest}, expected ${file.sha256}`);
   return file.size / (hashingMs / 1000);
 }

@@ -40,7 +40,12 @@ function rawGet(url: string, headers: Record<string, string> = {}): Promise<RawA
       res.on('data', (chunk: Buffer) => chunks.push(chunk));
       res.on('error', () => undefined); // a cut body ends in 'close' with complete === false
       res.on('close', () =>
-        resolve({ status: res.statusCode ?? 0, headers: res.headers, body: Buffer.concat(chunks), complete: res.complete }),
+        resolve({
+          status: res.statusCode ?? 0,
+          headers: res.headers,
+          body: Buffer.concat(chunks),
+          complete: res.complete,
+        }),
       );
     });
     req.on('error', reject);
@@ -87,8 +92,17 @@ describe('test Hub server', () => {
         },
         { id: 'org/private', private: true, revisions: { main: [{ path: 'config.json', content: '{}' }] } },
         { id: 'org/gated', gated: true, revisions: { main: [{ path: 'config.json', content: '{}' }] } },
-        { id: 'org/gated-accepted', gated: true, gatedAccessGranted: true, revisions: { main: [{ path: 'config.json', content: '{}' }] } },
-        { id: 'org/new-name', renamedFrom: ['org/old-name'], revisions: { main: [{ path: 'config.json', content: '{"renamed":true}' }] } },
+        {
+          id: 'org/gated-accepted',
+          gated: true,
+          gatedAccessGranted: true,
+          revisions: { main: [{ path: 'config.json', content: '{}' }] },
+        },
+        {
+          id: 'org/new-name',
+          renamedFrom: ['org/old-name'],
+          revisions: { main: [{ path: 'config.json', content: '{"renamed":true}' }] },
+        },
         { id: 'bare', revisions: { main: [{ path: 'config.json', content: '{"bare":true}' }] } },
         { id: 'org/disk', revisions: { main: [{ path: 'big.gguf', content: { diskPath: diskFile } }] } },
       ],
@@ -109,7 +123,11 @@ describe('test Hub server', () => {
     test('the revision endpoint names the commit and lists the files', async () => {
       const answer = await fetch(`${hub.url}/api/models/org/model/revision/main`);
       assert.equal(answer.status, 200);
-      const info = (await answer.json()) as { id: string; sha: string; siblings: { rfilename: string; size?: number }[] };
+      const info = (await answer.json()) as {
+        id: string;
+        sha: string;
+        siblings: { rfilename: string; size?: number }[];
+      };
       assert.equal(info.id, 'org/model');
       assert.equal(info.sha, hub.commitOf('org/model', 'main'));
       assert.match(info.sha, /^[0-9a-f]{40}$/);
@@ -123,10 +141,19 @@ describe('test Hub server', () => {
     test('with blobs=true each file has its size, blob id and, for LFS files, sha256 and pointer size', async () => {
       const answer = await fetch(`${hub.url}/api/models/org/model/revision/main?blobs=true`);
       const info = (await answer.json()) as {
-        siblings: { rfilename: string; size: number; blobId: string; lfs?: { sha256: string; size: number; pointerSize: number } }[];
+        siblings: {
+          rfilename: string;
+          size: number;
+          blobId: string;
+          lfs?: { sha256: string; size: number; pointerSize: number };
+        }[];
       };
       const config = info.siblings.find((s) => s.rfilename === 'config.json')!;
-      assert.deepEqual(config, { rfilename: 'config.json', size: CONFIG.length, blobId: gitBlobSha1(Buffer.from(CONFIG)) });
+      assert.deepEqual(config, {
+        rfilename: 'config.json',
+        size: CONFIG.length,
+        blobId: gitBlobSha1(Buffer.from(CONFIG)),
+      });
       const weights = info.siblings.find((s) => s.rfilename === 'model.safetensors')!;
       assert.equal(weights.size, WEIGHTS_MAIN.length);
       assert.equal(weights.lfs?.sha256, sha256(WEIGHTS_MAIN));
@@ -138,10 +165,14 @@ describe('test Hub server', () => {
     test('a revision may be a tag, an encoded ref or a commit hash', async () => {
       const tag = (await (await fetch(`${hub.url}/api/models/org/model/revision/v1.0`)).json()) as { sha: string };
       assert.equal(tag.sha, hub.commitOf('org/model', 'v1.0'));
-      const pr = (await (await fetch(`${hub.url}/api/models/org/model/revision/refs%2Fpr%2F1`)).json()) as { sha: string };
+      const pr = (await (await fetch(`${hub.url}/api/models/org/model/revision/refs%2Fpr%2F1`)).json()) as {
+        sha: string;
+      };
       assert.equal(pr.sha, hub.commitOf('org/model', 'refs/pr/1'));
       const commit = hub.commitOf('org/model', 'v1.0');
-      const byCommit = (await (await fetch(`${hub.url}/api/models/org/model/revision/${commit}`)).json()) as { sha: string };
+      const byCommit = (await (await fetch(`${hub.url}/api/models/org/model/revision/${commit}`)).json()) as {
+        sha: string;
+      };
       assert.equal(byCommit.sha, commit);
     });
 
@@ -149,7 +180,10 @@ describe('test Hub server', () => {
       const main = hub.fileInfo('org/model', 'main', 'config.json');
       const v1 = hub.fileInfo('org/model', 'v1.0', 'config.json');
       assert.deepEqual(main, v1);
-      assert.notEqual(hub.fileInfo('org/model', 'main', 'model.safetensors').sha256, hub.fileInfo('org/model', 'v1.0', 'model.safetensors').sha256);
+      assert.notEqual(
+        hub.fileInfo('org/model', 'main', 'model.safetensors').sha256,
+        hub.fileInfo('org/model', 'v1.0', 'model.safetensors').sha256,
+      );
       assert.notEqual(hub.commitOf('org/model', 'main'), hub.commitOf('org/model', 'v1.0'));
     });
 
@@ -193,7 +227,10 @@ describe('test Hub server', () => {
     test('a non-recursive tree of a folder lists only its direct children', async () => {
       const answer = await fetch(`${hub.url}/api/models/org/model/tree/main/tokenizer`);
       const entries = (await answer.json()) as { type: string; path: string }[];
-      assert.deepEqual(entries.map((e) => `${e.type} ${e.path}`), ['directory tokenizer/extra', 'file tokenizer/vocab.txt']);
+      assert.deepEqual(
+        entries.map((e) => `${e.type} ${e.path}`),
+        ['directory tokenizer/extra', 'file tokenizer/vocab.txt'],
+      );
     });
   });
 
@@ -220,7 +257,10 @@ describe('test Hub server', () => {
     });
 
     test('an LFS file redirects (302) to a signed URL on the CDN host, with its sha256 and size in X-Linked headers', async () => {
-      const answer = await fetch(hub.resolveUrl('org/model', 'main', 'model.safetensors'), { method: 'HEAD', redirect: 'manual' });
+      const answer = await fetch(hub.resolveUrl('org/model', 'main', 'model.safetensors'), {
+        method: 'HEAD',
+        redirect: 'manual',
+      });
       assert.equal(answer.status, 302);
       assert.equal(answer.headers.get('x-linked-etag'), `"${sha256(WEIGHTS_MAIN)}"`);
       assert.equal(answer.headers.get('x-linked-size'), String(WEIGHTS_MAIN.length));
@@ -250,7 +290,10 @@ describe('test Hub server', () => {
     });
 
     test('a renamed repository answers 307 with a relative Location to its new id', async () => {
-      const answer = await fetch(hub.resolveUrl('org/old-name', 'main', 'config.json'), { redirect: 'manual', headers: bearer() });
+      const answer = await fetch(hub.resolveUrl('org/old-name', 'main', 'config.json'), {
+        redirect: 'manual',
+        headers: bearer(),
+      });
       assert.equal(answer.status, 307);
       assert.equal(answer.headers.get('location'), '/org/new-name/resolve/main/config.json');
       const followed = await fetch(new URL(answer.headers.get('location')!, hub.url), { headers: bearer() });
@@ -260,21 +303,27 @@ describe('test Hub server', () => {
 
   describe('ranges', () => {
     test('bytes=N- on the Hub answers 206 with the rest of the file and its Content-Range', async () => {
-      const answer = await fetch(hub.resolveUrl('org/model', 'main', 'notes.txt'), { headers: { Range: 'bytes=1000-' } });
+      const answer = await fetch(hub.resolveUrl('org/model', 'main', 'notes.txt'), {
+        headers: { Range: 'bytes=1000-' },
+      });
       assert.equal(answer.status, 206);
       assert.equal(answer.headers.get('content-range'), `bytes 1000-${NOTES.length - 1}/${NOTES.length}`);
       assert.deepEqual(Buffer.from(await answer.arrayBuffer()), NOTES.subarray(1000));
     });
 
     test('bytes=N-M on the CDN answers exactly those bytes', async () => {
-      const answer = await fetch(await cdnLocation(hub, 'org/model', 'model.safetensors'), { headers: { Range: 'bytes=10-19' } });
+      const answer = await fetch(await cdnLocation(hub, 'org/model', 'model.safetensors'), {
+        headers: { Range: 'bytes=10-19' },
+      });
       assert.equal(answer.status, 206);
       assert.equal(answer.headers.get('content-range'), `bytes 10-19/${WEIGHTS_MAIN.length}`);
       assert.deepEqual(Buffer.from(await answer.arrayBuffer()), WEIGHTS_MAIN.subarray(10, 20));
     });
 
     test('a range starting past the end answers 416 with the size', async () => {
-      const hubAnswer = await fetch(hub.resolveUrl('org/model', 'main', 'notes.txt'), { headers: { Range: `bytes=${NOTES.length}-` } });
+      const hubAnswer = await fetch(hub.resolveUrl('org/model', 'main', 'notes.txt'), {
+        headers: { Range: `bytes=${NOTES.length}-` },
+      });
       assert.equal(hubAnswer.status, 416);
       assert.equal(hubAnswer.headers.get('content-range'), `bytes */${NOTES.length}`);
       const cdnAnswer = await fetch(await cdnLocation(hub, 'org/model', 'model.safetensors'), {
@@ -286,7 +335,12 @@ describe('test Hub server', () => {
   });
 
   describe('errors', () => {
-    const expectError = async (url: string, headers: Record<string, string>, status: number, code: string | null): Promise<Response> => {
+    const expectError = async (
+      url: string,
+      headers: Record<string, string>,
+      status: number,
+      code: string | null,
+    ): Promise<Response> => {
       const answer = await fetch(url, { headers, redirect: 'manual' });
       await answer.arrayBuffer();
       assert.equal(answer.status, status, url);
@@ -332,7 +386,12 @@ describe('test Hub server', () => {
     });
 
     test('a wrong token is 401 without an error code, even for a public repository', async () => {
-      const answer = await expectError(hub.resolveUrl('org/model', 'main', 'config.json'), { Authorization: 'Bearer hf_wrong' }, 401, null);
+      const answer = await expectError(
+        hub.resolveUrl('org/model', 'main', 'config.json'),
+        { Authorization: 'Bearer hf_wrong' },
+        401,
+        null,
+      );
       assert.equal(answer.headers.get('x-error-message'), 'Invalid credentials in Authorization header');
     });
 
@@ -374,7 +433,10 @@ describe('test Hub server', () => {
       assert.deepEqual(Buffer.concat([first.body, rest.body]), NOTES);
       const [cutLog, restLog] = hub.requests.slice(-2);
       assert.deepEqual([cutLog?.range, cutLog?.bodyBytesSent], [null, 4096]);
-      assert.deepEqual([restLog?.range, restLog?.status, restLog?.bodyBytesSent], ['bytes=4096-', 206, NOTES.length - 4096]);
+      assert.deepEqual(
+        [restLog?.range, restLog?.status, restLog?.bodyBytesSent],
+        ['bytes=4096-', 206, NOTES.length - 4096],
+      );
     });
 
     test('stall sends N bytes and then keeps the connection open and silent', async () => {
@@ -501,7 +563,9 @@ describe('test Hub server', () => {
 });
 
 test('close ends a stalled download and frees both ports', async () => {
-  const hub = await startHubServer({ repos: [{ id: 'solo', revisions: { main: [{ path: 'a.txt', content: patterned(10_000, 9) }] } }] });
+  const hub = await startHubServer({
+    repos: [{ id: 'solo', revisions: { main: [{ path: 'a.txt', content: patterned(10_000, 9) }] } }],
+  });
   hub.addFault({ kind: 'stall', afterBytes: 100 });
   const pending = rawGet(hub.resolveUrl('solo', 'main', 'a.txt'));
   for (let waited = 0; hub.requests.at(-1)?.bodyBytesSent !== 100; waited += 10) {
@@ -522,7 +586,14 @@ function rawGetHead(url: string): Promise<RawAnswer> {
     const req = httpRequest(url, { method: 'HEAD' }, (res) => {
       const chunks: Buffer[] = [];
       res.on('data', (chunk: Buffer) => chunks.push(chunk));
-      res.on('close', () => resolve({ status: res.statusCode ?? 0, headers: res.headers, body: Buffer.concat(chunks), complete: res.complete }));
+      res.on('close', () =>
+        resolve({
+          status: res.statusCode ?? 0,
+          headers: res.headers,
+          body: Buffer.concat(chunks),
+          complete: res.complete,
+        }),
+      );
     });
     req.on('error', reject);
     req.end();

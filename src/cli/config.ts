@@ -62,7 +62,10 @@ function registerSet(config: Command, context: CliContext): void {
     .description('validate and store a setting (a running daemon picks most up within seconds)')
     .argument('<key>', 'setting key, e.g. download.max_retries')
     .argument('<value>', 'new value; an empty string "" restores an empty default')
-    .addHelpText('after', '\nExamples:\n  hfsched config set download.bandwidth_limit 20MB\n  hfsched config set scheduler.timezone Europe/Paris')
+    .addHelpText(
+      'after',
+      '\nExamples:\n  hfsched config set download.bandwidth_limit 20MB\n  hfsched config set scheduler.timezone Europe/Paris',
+    )
     .action(async (key: string, value: string) => {
       const spec = findSettingSpec(key);
       const stored = await context.withStore((store) => setSetting(store, key, value));

@@ -9,7 +9,17 @@ import { findModel } from './model-reference.js';
 import { wholeNumber } from './option-parsers.js';
 import { formatBytes, formatLocalTime } from './output.js';
 
-export const SESSION_HEADERS = ['SESSION', 'STATUS', 'STARTED', 'ENDED', 'DOWNLOADED', 'TOTAL', 'RETRY', 'SCHEDULE', 'ERROR'];
+export const SESSION_HEADERS = [
+  'SESSION',
+  'STATUS',
+  'STARTED',
+  'ENDED',
+  'DOWNLOADED',
+  'TOTAL',
+  'RETRY',
+  'SCHEDULE',
+  'ERROR',
+];
 
 export function sessionRows(sessions: readonly DownloadSession[]): string[][] {
   return sessions.map((session) => [

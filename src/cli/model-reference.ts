@@ -11,7 +11,10 @@ import type { Model } from '../store/types.js';
 export function findModel(store: Store, reference: string): Model {
   const trimmed = reference.trim();
   // A bare repo name may be all digits, so a number is tried as an id first, then as a name.
-  const byId = /^\d+$/.test(trimmed) && Number(trimmed) >= 1 && Number.isSafeInteger(Number(trimmed)) ? store.getModel(Number(trimmed)) : null;
+  const byId =
+    /^\d+$/.test(trimmed) && Number(trimmed) >= 1 && Number.isSafeInteger(Number(trimmed))
+      ? store.getModel(Number(trimmed))
+      : null;
   const model = byId ?? store.getModelByName(trimmed);
   if (model === null) {
     throw new NotFoundError(`no model "${reference}"; see the known models with: hfsched model list`);

@@ -43,19 +43,31 @@ function registerAdd(model: Command, context: CliContext): void {
     .option('--include <glob>', 'download only matching files (repeatable), e.g. "*.safetensors"', collect)
     .option('--exclude <glob>', 'skip matching files (repeatable), e.g. "*.bin"', collect)
     .option('--json', 'print the model as JSON')
-    .addHelpText('after', '\nExample:\n  hfsched model add Qwen/Qwen2.5-7B-Instruct --include "*.safetensors" --include "*.json"')
-    .action(async (repoId: string, options: { revision?: string; include?: string[]; exclude?: string[]; json?: boolean }) => {
-      const created = await context.withStore((store) =>
-        store.createModel(repoId, undefined, undefined, {
-          revision: options.revision ?? null,
-          includePatterns: options.include ?? [],
-          excludePatterns: options.exclude ?? [],
-        }),
-      );
-      if (options.json) return context.output.json(created);
-      context.output.text(`Added model ${created.name} (id ${created.id}); it is pending until the next scheduled run.`);
-      context.output.keyValues(modelDetails(created).filter(([label]) => ['Revision', 'Include', 'Exclude'].includes(label)));
-    });
+    .addHelpText(
+      'after',
+      '\nExample:\n  hfsched model add Qwen/Qwen2.5-7B-Instruct --include "*.safetensors" --include "*.json"',
+    )
+    .action(
+      async (
+        repoId: string,
+        options: { revision?: string; include?: string[]; exclude?: string[]; json?: boolean },
+      ) => {
+        const created = await context.withStore((store) =>
+          store.createModel(repoId, undefined, undefined, {
+            revision: options.revision ?? null,
+            includePatterns: options.include ?? [],
+            excludePatterns: options.exclude ?? [],
+          }),
+        );
+        if (options.json) return context.output.json(created);
+        context.output.text(
+          `Added model ${created.name} (id ${created.id}); it is pending until the next scheduled run.`,
+        );
+        context.output.keyValues(
+          modelDetails(created).filter(([label]) => ['Revision', 'Include', 'Exclude'].includes(label)),
+        );
+      },
+    );
 }
 
 function registerList(model: Command, context: CliContext): void {

@@ -79,7 +79,12 @@ export function createProgram(options: ProgramOptions = {}): CliProgram {
   };
 }
 
-async function runProgram(program: Command, context: CliContext, stderr: Writable, argv: readonly string[]): Promise<number> {
+async function runProgram(
+  program: Command,
+  context: CliContext,
+  stderr: Writable,
+  argv: readonly string[],
+): Promise<number> {
   try {
     await program.parseAsync([...argv]);
     return 0;

@@ -74,7 +74,10 @@ class TerminalDisplay implements PullDisplay {
   private readonly fileBars = new Map<string, { bar: cliProgress.SingleBar; speed: SpeedMeter }>();
   private readonly speed = new SpeedMeter();
 
-  constructor(stream: Writable, private readonly repoId: string) {
+  constructor(
+    stream: Writable,
+    private readonly repoId: string,
+  ) {
     this.multibar = new cliProgress.MultiBar(
       {
         stream: stream as unknown as NodeJS.WritableStream,
@@ -83,7 +86,10 @@ class TerminalDisplay implements PullDisplay {
         fps: 5,
         barsize: 24,
         format: (options, params, payload: BarPayload) =>
-          payload.line(cliProgress.Format.BarFormat(params.progress, options), `${Math.floor(params.progress * 100)}`.padStart(3)),
+          payload.line(
+            cliProgress.Format.BarFormat(params.progress, options),
+            `${Math.floor(params.progress * 100)}`.padStart(3),
+          ),
       },
       cliProgress.Presets.shades_classic,
     );
@@ -116,7 +122,10 @@ class TerminalDisplay implements PullDisplay {
         `  ${shortName(file.path)} ${bar} ${percentage}%  ${formatBytes(file.doneBytes)}/${formatBytes(file.size)}  ` +
         (file.state === 'verifying' ? 'verifying' : `${formatBytes(rate)}/s  ETA ${left}`);
       if (entry === undefined) {
-        entry = { bar: this.multibar.create(Math.max(1, file.size), file.doneBytes, { line } satisfies BarPayload), speed };
+        entry = {
+          bar: this.multibar.create(Math.max(1, file.size), file.doneBytes, { line } satisfies BarPayload),
+          speed,
+        };
         this.fileBars.set(file.path, entry);
       } else {
         entry.bar.update(file.doneBytes, { line } satisfies BarPayload);

@@ -33,7 +33,9 @@ function modelToPull(store: Store, repoId: string, options: PullOptions, note: (
   if (known !== null) {
     const { model, recovered } = takeOverOrphanedDownload(store, known);
     if (recovered !== null) {
-      note(`the previous download of ${repoId} (pid ${String(recovered.metadata?.ownerPid)}) was interrupted; resuming it`);
+      note(
+        `the previous download of ${repoId} (pid ${String(recovered.metadata?.ownerPid)}) was interrupted; resuming it`,
+      );
     }
     return model;
   }
@@ -117,7 +119,9 @@ export function registerPullCommand(program: Command, context: CliContext): void
       }
 
       if (outcome.status === 'cancelled') {
-        stderr.write(`Paused ${modelName} (${outcome.reason}): partial files are kept; run the same command to resume.\n`);
+        stderr.write(
+          `Paused ${modelName} (${outcome.reason}): partial files are kept; run the same command to resume.\n`,
+        );
         process.exit(signals.exitStatus());
       }
       const { snapshot } = outcome;

@@ -60,9 +60,7 @@ export function hasWhen(options: WhenOptions): boolean {
 export function parseWhen(options: WhenOptions): ScheduleWhen {
   const given = [options.daily, options.weekly, options.cron].filter((value) => value !== undefined);
   if (given.length !== 1) {
-    throw new ValidationError(
-      'give exactly one of --daily HH:MM, --weekly DAY@HH:MM (0 = Sunday) or --cron "PATTERN"',
-    );
+    throw new ValidationError('give exactly one of --daily HH:MM, --weekly DAY@HH:MM (0 = Sunday) or --cron "PATTERN"');
   }
   if (options.daily !== undefined) {
     return { type: 'daily', time: formatTimeOfDay(parseTimeOfDay(options.daily)), dayOfWeek: null, cronPattern: null };

@@ -6,14 +6,27 @@
  */
 import type { Command } from 'commander';
 import { scheduleTimeZone } from '../config/settings.js';
-import { cronPatternFor, DAY_NAMES, describeScheduleTime, describeWindow, nextRunTimes } from '../schedule/schedule-timing.js';
+import {
+  cronPatternFor,
+  DAY_NAMES,
+  describeScheduleTime,
+  describeWindow,
+  nextRunTimes,
+} from '../schedule/schedule-timing.js';
 import { ConstraintError, NotFoundError, ValidationError } from '../errors.js';
 import type { Store } from '../store/index.js';
 import type { ScheduleChanges, ScheduleConfiguration } from '../store/types.js';
 import type { CliContext } from './context.js';
 import { recordId, wholeNumber } from './option-parsers.js';
 import { formatTimeInZone } from './output.js';
-import { hasWhen, parseWhen, parseWindow, type ScheduleWhen, type WhenOptions, type WindowOptions } from './schedule-options.js';
+import {
+  hasWhen,
+  parseWhen,
+  parseWindow,
+  type ScheduleWhen,
+  type WhenOptions,
+  type WindowOptions,
+} from './schedule-options.js';
 
 const WHEN_HELP = {
   daily: 'run every day at HH:MM, e.g. 01:30',
@@ -42,7 +55,8 @@ function scheduleView(schedule: ScheduleConfiguration, timezone: string, runs: n
 
 function requireSchedule(store: Store, id: number): ScheduleConfiguration {
   const schedule = store.getSchedule(id);
-  if (schedule === null) throw new NotFoundError(`no schedule with id ${id}; see the schedules with: hfsched schedule list`);
+  if (schedule === null)
+    throw new NotFoundError(`no schedule with id ${id}; see the schedules with: hfsched schedule list`);
   return schedule;
 }
 
@@ -52,11 +66,18 @@ function summary(schedule: ScheduleConfiguration): string {
   return `${describeScheduleTime(schedule)}, ${concurrency}${window === '' ? '' : `, window ${window}`}`;
 }
 
-function printScheduleWithRuns(context: CliContext, heading: string, view: ScheduleView, active: ScheduleConfiguration | null): void {
+function printScheduleWithRuns(
+  context: CliContext,
+  heading: string,
+  view: ScheduleView,
+  active: ScheduleConfiguration | null,
+): void {
   context.output.text(`${heading} ${view.id} "${view.name}": ${summary(view)}.`);
   if (view.enabled) context.output.text('It is enabled.');
   else if (active !== null) {
-    context.output.text(`Schedule ${active.id} "${active.name}" is the enabled one; switch with: hfsched schedule enable ${view.id}`);
+    context.output.text(
+      `Schedule ${active.id} "${active.name}" is the enabled one; switch with: hfsched schedule enable ${view.id}`,
+    );
   } else context.output.text(`No schedule is enabled; enable this one with: hfsched schedule enable ${view.id}`);
   context.output.text(`Next runs (${view.timezone}):`);
   context.output.text(view.nextRuns.map((run) => `  ${formatTimeInZone(new Date(run), view.timezone)}`).join('\n'));
@@ -65,7 +86,8 @@ function printScheduleWithRuns(context: CliContext, heading: string, view: Sched
 /** "daily 01:30", "weekly sun 01:30", "cron 0 22 * * 1-5". */
 function defaultScheduleName(when: ScheduleWhen): string {
   if (when.type === 'custom') return `cron ${when.cronPattern ?? ''}`;
-  if (when.type === 'weekly') return `weekly ${(DAY_NAMES[when.dayOfWeek ?? 0] ?? '').slice(0, 3).toLowerCase()} ${when.time ?? ''}`;
+  if (when.type === 'weekly')
+    return `weekly ${(DAY_NAMES[when.dayOfWeek ?? 0] ?? '').slice(0, 3).toLowerCase()} ${when.time ?? ''}`;
   return `daily ${when.time ?? ''}`;
 }
 
@@ -101,7 +123,11 @@ function registerAdd(schedule: Command, context: CliContext): void {
           when.time,
           when.dayOfWeek,
           options.maxConcurrent,
-          { cronPattern: when.cronPattern, windowEnd: window?.windowEnd ?? null, windowMinutes: window?.windowMinutes ?? null },
+          {
+            cronPattern: when.cronPattern,
+            windowEnd: window?.windowEnd ?? null,
+            windowMinutes: window?.windowMinutes ?? null,
+          },
         );
         if (options.enable) store.enableSchedule(created.id);
         const view = scheduleView(requireSchedule(store, created.id), scheduleTimeZone(store, context.env), 3);
@@ -167,7 +193,8 @@ function registerEnableDisable(schedule: Command, context: CliContext): void {
     });
 }
 
-type SetOptions = WhenOptions & WindowOptions & { name?: string; maxConcurrent?: number; window: boolean; json?: boolean };
+type SetOptions = WhenOptions &
+  WindowOptions & { name?: string; maxConcurrent?: number; window: boolean; json?: boolean };
 
 /** The store changes for `schedule set`, checked against the schedule's current type. */
 function scheduleChanges(current: ScheduleConfiguration, options: SetOptions): ScheduleChanges {

@@ -50,9 +50,17 @@ function printReport(context: CliContext, report: StatusReport): void {
           `${schedule.maxConcurrentDownloads} at a time, time zone ${schedule.timezone}`,
     ],
     ['Next run', formatLocalTime(report.nextRunAt)],
-    ['Window', report.windowEndsAt === null ? (report.daemon.alive ? 'closed or no end' : '-') : `open until ${formatLocalTime(report.windowEndsAt)}`],
+    [
+      'Window',
+      report.windowEndsAt === null
+        ? report.daemon.alive
+          ? 'closed or no end'
+          : '-'
+        : `open until ${formatLocalTime(report.windowEndsAt)}`,
+    ],
   ];
-  if (report.daemon.httpUrl !== null) pairs.push(['Health', `${report.daemon.httpUrl}/healthz, metrics at ${report.daemon.httpUrl}/metrics`]);
+  if (report.daemon.httpUrl !== null)
+    pairs.push(['Health', `${report.daemon.httpUrl}/healthz, metrics at ${report.daemon.httpUrl}/metrics`]);
   context.output.keyValues(pairs);
   context.output.text('');
   if (report.running.length === 0) {
@@ -78,7 +86,9 @@ function printReport(context: CliContext, report: StatusReport): void {
   if (report.queue.length === 0) {
     context.output.text('Queue: empty');
   } else {
-    context.output.text(`Queue (${report.queue.length}, in order): ${report.queue.map((entry) => entry.model).join(', ')}`);
+    context.output.text(
+      `Queue (${report.queue.length}, in order): ${report.queue.map((entry) => entry.model).join(', ')}`,
+    );
   }
 }
 

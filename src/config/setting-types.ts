@@ -136,7 +136,8 @@ export function isValidTimeZone(zone: string): boolean {
 }
 
 export function optionalTimeZone(): SettingType {
-  const accepted = "an IANA time zone such as Europe/Paris, America/New_York or UTC, or an empty value for the machine's zone";
+  const accepted =
+    "an IANA time zone such as Europe/Paris, America/New_York or UTC, or an empty value for the machine's zone";
   return {
     name: 'IANA time zone or empty',
     accepted,
@@ -181,5 +182,9 @@ export function host(): SettingType {
 
 export function port(): SettingType {
   const range = integer(0, 65535);
-  return { name: 'port 0..65535 (0 = off)', accepted: `a port number from 1 to 65535, or 0 to turn it off`, canonical: range.canonical };
+  return {
+    name: 'port 0..65535 (0 = off)',
+    accepted: `a port number from 1 to 65535, or 0 to turn it off`,
+    canonical: range.canonical,
+  };
 }

@@ -48,13 +48,43 @@ export const SETTING_SPECS: readonly SettingSpec[] = [
     liveNote: NEXT_DOWNLOAD,
     envVar: null,
   },
-  { key: 'download.bandwidth_limit', type: byteCount(0), live: true, liveNote: 'the shared limit, within seconds', envVar: null },
+  {
+    key: 'download.bandwidth_limit',
+    type: byteCount(0),
+    live: true,
+    liveNote: 'the shared limit, within seconds',
+    envVar: null,
+  },
   { key: 'download.stall_timeout_seconds', type: integer(5, 3600), live: true, liveNote: NEXT_DOWNLOAD, envVar: null },
   { key: 'download.min_free_bytes', type: byteCount(0), live: true, liveNote: NEXT_DOWNLOAD, envVar: null },
-  { key: 'scheduler.timezone', type: optionalTimeZone(), live: true, liveNote: 'the schedule is re-armed in the new zone', envVar: null },
-  { key: 'log.level', type: logLevel(), live: true, liveNote: 'the daemon logger, within seconds', envVar: 'HFSCHED_LOG_LEVEL' },
-  { key: 'http.port', type: port(), live: false, liveNote: 'the listener is bound once at start: restart the daemon', envVar: null },
-  { key: 'http.host', type: host(), live: false, liveNote: 'the listener is bound once at start: restart the daemon', envVar: null },
+  {
+    key: 'scheduler.timezone',
+    type: optionalTimeZone(),
+    live: true,
+    liveNote: 'the schedule is re-armed in the new zone',
+    envVar: null,
+  },
+  {
+    key: 'log.level',
+    type: logLevel(),
+    live: true,
+    liveNote: 'the daemon logger, within seconds',
+    envVar: 'HFSCHED_LOG_LEVEL',
+  },
+  {
+    key: 'http.port',
+    type: port(),
+    live: false,
+    liveNote: 'the listener is bound once at start: restart the daemon',
+    envVar: null,
+  },
+  {
+    key: 'http.host',
+    type: host(),
+    live: false,
+    liveNote: 'the listener is bound once at start: restart the daemon',
+    envVar: null,
+  },
 ];
 
 export type SettingKey = (typeof SETTING_SPECS)[number]['key'];
@@ -233,7 +263,11 @@ export function describeSettings(store: SettingsStore, env: NodeJS.ProcessEnv = 
 }
 
 /** The row of one setting (ValidationError for an unknown key). */
-export function describeSetting(store: SettingsStore, key: string, env: NodeJS.ProcessEnv = process.env): SettingDescription {
+export function describeSetting(
+  store: SettingsStore,
+  key: string,
+  env: NodeJS.ProcessEnv = process.env,
+): SettingDescription {
   const spec = findSettingSpec(key);
   return describeSpec(spec, effectiveValue(spec, store, env));
 }

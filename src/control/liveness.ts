@@ -18,10 +18,7 @@ export interface HeartbeatRecord {
   heartbeatAt: Date;
 }
 
-export type Liveness =
-  | { alive: true; pid: number }
-  | { alive: false; reason: string };
-
+export type Liveness = { alive: true; pid: number } | { alive: false; reason: string };
 
 export function daemonLiveness(record: HeartbeatRecord | null, now: Date = new Date()): Liveness {
   if (record === null) return { alive: false, reason: 'no daemon has registered on this database' };

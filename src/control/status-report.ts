@@ -59,7 +59,10 @@ export interface StatusReport {
 
 export function buildStatusReport(store: Store, env: NodeJS.ProcessEnv, now: Date = new Date()): StatusReport {
   const record = readDaemonStatus(store);
-  const liveness = daemonLiveness(record === null ? null : { ...record, heartbeatAt: new Date(record.heartbeatAt) }, now);
+  const liveness = daemonLiveness(
+    record === null ? null : { ...record, heartbeatAt: new Date(record.heartbeatAt) },
+    now,
+  );
   const alive = liveness.alive && record !== null;
   const daemon: DaemonView = {
     alive,

@@ -61,10 +61,13 @@ export class BatchWindow {
       this.expire(end);
       return;
     }
-    this.timer = setTimeout(() => {
-      if (Date.now() < end.getTime()) this.armTimer();
-      else this.expire(end);
-    }, Math.min(wait, MAX_TIMER_MS));
+    this.timer = setTimeout(
+      () => {
+        if (Date.now() < end.getTime()) this.armTimer();
+        else this.expire(end);
+      },
+      Math.min(wait, MAX_TIMER_MS),
+    );
   }
 
   private expire(end: Date): void {

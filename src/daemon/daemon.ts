@@ -215,14 +215,22 @@ export class Daemon implements CommandTarget {
       this.trigger.arm(schedule, timezone);
     } catch (error) {
       this.trigger.disarm();
-      this.logger.error({ schedule: schedule?.id, err: error }, 'cannot arm the schedule; fix it with hfsched schedule set');
+      this.logger.error(
+        { schedule: schedule?.id, err: error },
+        'cannot arm the schedule; fix it with hfsched schedule set',
+      );
       return;
     }
     if (schedule === null) {
       this.logger.info('no schedule is enabled; waiting for one (hfsched schedule enable <id>)');
     } else {
       this.logger.info(
-        { schedule: schedule.id, scheduleName: schedule.name, timezone, nextRun: this.trigger.nextRunAt()?.toISOString() },
+        {
+          schedule: schedule.id,
+          scheduleName: schedule.name,
+          timezone,
+          nextRun: this.trigger.nextRunAt()?.toISOString(),
+        },
         'schedule armed',
       );
     }
@@ -241,7 +249,12 @@ export class Daemon implements CommandTarget {
     const models = modelsToQueue(this.store, this.config.settings.downloadMaxRetries, (id) => this.queue.has(id));
     for (const model of models) this.enqueue(model);
     this.logger.info(
-      { schedule: scheduleId ?? undefined, cause, queued: models.length, windowEndsAt: windowEndsAt?.toISOString() ?? null },
+      {
+        schedule: scheduleId ?? undefined,
+        cause,
+        queued: models.length,
+        windowEndsAt: windowEndsAt?.toISOString() ?? null,
+      },
       'batch started',
     );
     return models.length;
@@ -399,7 +412,10 @@ export class Daemon implements CommandTarget {
     }
     if (changes.concurrency) {
       this.queue.concurrency = this.config.concurrency;
-      this.logger.info({ schedule: this.config.schedule?.id, maxConcurrentDownloads: this.config.concurrency }, 'concurrency changed');
+      this.logger.info(
+        { schedule: this.config.schedule?.id, maxConcurrentDownloads: this.config.concurrency },
+        'concurrency changed',
+      );
     }
     if (changes.timing) this.armSchedule();
     else if (this.config.schedule !== null) this.trigger.updateSchedule(this.config.schedule);

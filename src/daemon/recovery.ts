@@ -18,7 +18,12 @@ export function recoverAfterCrash(store: Store, logger: Logger): DownloadSession
   for (const session of ended) {
     const model = store.getModel(session.modelId);
     logger.warn(
-      { model: model?.name, session: session.id, schedule: session.scheduleId ?? undefined, bytesDownloaded: session.bytesDownloaded },
+      {
+        model: model?.name,
+        session: session.id,
+        schedule: session.scheduleId ?? undefined,
+        bytesDownloaded: session.bytesDownloaded,
+      },
       'interrupted download recorded as failed; it resumes at the next run',
     );
   }

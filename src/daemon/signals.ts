@@ -19,7 +19,11 @@ export interface Stoppable {
 }
 
 /** Installs the handlers; returns a function that removes them. */
-export function stopOnSignals(daemon: Stoppable, logger: Logger, exit: (code: number) => void = process.exit): () => void {
+export function stopOnSignals(
+  daemon: Stoppable,
+  logger: Logger,
+  exit: (code: number) => void = process.exit,
+): () => void {
   let received = 0;
   const onSignal = (signal: NodeJS.Signals): void => {
     received += 1;

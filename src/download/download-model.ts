@@ -66,7 +66,11 @@ function failureText(error: unknown): string {
 }
 
 /** Writes progress to the store at most once per PROGRESS_WRITE_INTERVAL_MS (the first report at once). */
-function progressRecorder(store: Store, sessionId: number, logger: Logger | undefined): (progress: SnapshotProgress) => void {
+function progressRecorder(
+  store: Store,
+  sessionId: number,
+  logger: Logger | undefined,
+): (progress: SnapshotProgress) => void {
   let lastWrite = -Infinity;
   return (progress) => {
     const now = performance.now();
@@ -88,7 +92,11 @@ function progressRecorder(store: Store, sessionId: number, logger: Logger | unde
  * without recording anything when the download cannot start (the model is
  * already downloading: StateTransitionError).
  */
-export async function downloadModel(store: Store, model: Model, options: DownloadModelOptions): Promise<DownloadModelOutcome> {
+export async function downloadModel(
+  store: Store,
+  model: Model,
+  options: DownloadModelOptions,
+): Promise<DownloadModelOutcome> {
   const { settings, logger, signal } = options;
   const location = resolveHubLocation(settings, options.env ?? process.env);
   const revision = options.revision ?? model.revision ?? 'main';
@@ -115,7 +123,8 @@ export async function downloadModel(store: Store, model: Model, options: Downloa
       maxRetries: settings.downloadMaxRetries,
       stallTimeoutMs: settings.downloadStallTimeoutSeconds * 1000,
       minFreeBytes: settings.downloadMinFreeBytes,
-      bandwidth: options.bandwidth === undefined ? processBandwidthLimiter(settings.downloadBandwidthLimit) : options.bandwidth,
+      bandwidth:
+        options.bandwidth === undefined ? processBandwidthLimiter(settings.downloadBandwidthLimit) : options.bandwidth,
       ...(signal !== undefined ? { signal } : {}),
       ...(log !== undefined ? { logger: log } : {}),
       ...(options.onFileDone !== undefined ? { onFileDone: options.onFileDone } : {}),
@@ -144,6 +153,9 @@ export async function downloadModel(store: Store, model: Model, options: Downloa
     sizeBytes: snapshot.totalBytes,
     metadata: { revision, commit: snapshot.commit, files: snapshot.fileCount, fetchedBytes: snapshot.fetchedBytes },
   });
-  log?.info({ commit: snapshot.commit, bytes: snapshot.totalBytes, fetched: snapshot.fetchedBytes }, 'download completed');
+  log?.info(
+    { commit: snapshot.commit, bytes: snapshot.totalBytes, fetched: snapshot.fetchedBytes },
+    'download completed',
+  );
   return { status: 'completed', session: store.getDownloadSession(session.id) ?? session, snapshot };
 }

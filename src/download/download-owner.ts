@@ -19,7 +19,6 @@ export function ownerMetadata(): JsonObject {
   return { ownerPid: process.pid, ownerHost: hostname() };
 }
 
-
 /** The pid of the process of this host that began the session, if recorded. */
 function localOwnerPid(session: DownloadSession): number | null {
   const pid = session.metadata?.ownerPid;
@@ -51,7 +50,10 @@ export function isRunByAnotherProcess(session: DownloadSession): boolean {
  * start again, from its partial files) or it is really running (ConstraintError).
  * Returns the model as it is now.
  */
-export function takeOverOrphanedDownload(store: Store, model: Model): { model: Model; recovered: DownloadSession | null } {
+export function takeOverOrphanedDownload(
+  store: Store,
+  model: Model,
+): { model: Model; recovered: DownloadSession | null } {
   if (model.status !== 'downloading') return { model, recovered: null };
   const open = store.getDownloadHistory(model.id, 1)[0];
   if (open !== undefined && isOrphaned(open)) {

@@ -92,7 +92,11 @@ async function transferAndVerify(
   job: BlobJob,
   options: BlobFetchOptions,
   plan: ChunkPlan,
-  sink: { openWriter: ConstructorParameters<typeof BlobTransfer>[0]['openWriter']; hasher: BlobHasher; connections: number },
+  sink: {
+    openWriter: ConstructorParameters<typeof BlobTransfer>[0]['openWriter'];
+    hasher: BlobHasher;
+    connections: number;
+  },
 ): Promise<void> {
   sink.hasher.catchUp(contiguousBytes(plan));
   await new BlobTransfer({
@@ -113,7 +117,9 @@ async function transferAndVerify(
   const digest = await sink.hasher.digest();
   if (digest !== job.etag) {
     const kind = job.algorithm === 'sha256' ? 'sha256' : 'git blob sha1';
-    throw new BlobMismatchError(`"${job.path}" failed verification: its ${kind} is ${digest}, the Hub says ${job.etag}`);
+    throw new BlobMismatchError(
+      `"${job.path}" failed verification: its ${kind} is ${digest}, the Hub says ${job.etag}`,
+    );
   }
 }
 
@@ -152,14 +158,19 @@ async function fetchIntoPartialFile(job: BlobJob, options: BlobFetchOptions, sin
   const { layout } = options;
   const incomplete = layout.incompletePath(job.etag);
   const rangesPath = layout.rangesPath(job.etag);
-  const chunkSize = singleConnection ? Math.max(1, job.size) : chooseChunkSize(job.size, options.connectionsPerFile, options.multipartThresholdBytes);
+  const chunkSize = singleConnection
+    ? Math.max(1, job.size)
+    : chooseChunkSize(job.size, options.connectionsPerFile, options.multipartThresholdBytes);
   const { plan, fileExists } = await loadChunkPlan(incomplete, rangesPath, job.size, chunkSize);
   const saver = chunkCount(plan) > 1 ? new PlanSaver(rangesPath, plan) : null;
   // Before any byte lands out of order, the ranges file must say which bytes are real.
   if (saver !== null) await saveChunkPlan(rangesPath, plan);
   options.onDiskBytes(bytesOnDisk(plan));
   if (bytesOnDisk(plan) > 0) {
-    options.connection.logger?.info({ repo: layout.repoId, file: job.path, offset: bytesOnDisk(plan) }, 'resuming partial file');
+    options.connection.logger?.info(
+      { repo: layout.repoId, file: job.path, offset: bytesOnDisk(plan) },
+      'resuming partial file',
+    );
   }
 
   // 'r+' keeps what is there; 'a' would ignore write positions on Linux.
@@ -170,7 +181,8 @@ async function fetchIntoPartialFile(job: BlobJob, options: BlobFetchOptions, sin
   try {
     await transferAndVerify(job, options, plan, {
       // In one piece, the file's length is the resume point: writes must land in order.
-      openWriter: (offset, end, onWritten) => new ChunkWriter(handle, gate, offset, end, onWritten, saver === null ? 1 : 2),
+      openWriter: (offset, end, onWritten) =>
+        new ChunkWriter(handle, gate, offset, end, onWritten, saver === null ? 1 : 2),
       hasher,
       connections: singleConnection ? 1 : options.connectionsPerFile,
     });
@@ -207,13 +219,18 @@ async function fetchUntilVerified(
       signal?.throwIfAborted();
       if (error instanceof RangesUnsupportedError && !singleConnection) {
         // Start again in one piece, without Range: what a server without ranges can serve.
-        logger?.warn({ repo: layout.repoId, file: job.path, reason: error.message }, 'restarting the file over one connection');
+        logger?.warn(
+          { repo: layout.repoId, file: job.path, reason: error.message },
+          'restarting the file over one connection',
+        );
         singleConnection = true;
         await discard();
         continue;
       }
       if (error instanceof RangesUnsupportedError) {
-        throw new DownloadError(`downloading "${job.path}" of "${layout.repoId}" failed: ${error.message}; retry later`);
+        throw new DownloadError(
+          `downloading "${job.path}" of "${layout.repoId}" failed: ${error.message}; retry later`,
+        );
       }
       if (!(error instanceof BlobMismatchError)) throw error;
       // Wrong bytes are never kept: delete them and start the file again from zero.
@@ -224,7 +241,10 @@ async function fetchUntilVerified(
           `${error.message} (${mismatches} ${mismatches === 1 ? 'try' : 'tries'}); the bytes were discarded: retry later, or report it to the repository's owner`,
         );
       }
-      logger?.warn({ repo: layout.repoId, file: job.path, attempt: mismatches, reason: error.message }, 'verification failed; downloading the file again');
+      logger?.warn(
+        { repo: layout.repoId, file: job.path, attempt: mismatches, reason: error.message },
+        'verification failed; downloading the file again',
+      );
     }
   }
 }
@@ -236,11 +256,19 @@ async function fetchUntilVerified(
 export async function fetchBlob(job: BlobJob, options: BlobFetchOptions): Promise<'cached' | 'fetched'> {
   const { layout, connection } = options;
   if (job.size < IN_MEMORY_MAX_BYTES) {
-    await fetchUntilVerified(job, options, () => fetchIntoMemory(job, options), () => Promise.resolve());
+    await fetchUntilVerified(
+      job,
+      options,
+      () => fetchIntoMemory(job, options),
+      () => Promise.resolve(),
+    );
     return 'fetched';
   }
   const lock = await acquireBlobLock(layout.lockPath(job.etag), connection.signal, (pid) =>
-    connection.logger?.info({ repo: layout.repoId, file: job.path, pid }, 'waiting for another download of the same file'),
+    connection.logger?.info(
+      { repo: layout.repoId, file: job.path, pid },
+      'waiting for another download of the same file',
+    ),
   );
   try {
     if (hasCompleteBlob(layout.blobPath(job.etag), job.size)) return 'cached';

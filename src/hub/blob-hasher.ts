@@ -114,7 +114,7 @@ class InlineHasher extends FollowingHasher {
     const fd = openSync(this.filePath, 'r');
     try {
       const buffer = Buffer.allocUnsafe(Math.min(READ_BYTES, to - from));
-      for (let position = from; position < to; ) {
+      for (let position = from; position < to;) {
         const bytes = readSync(fd, buffer, 0, Math.min(buffer.length, to - position), position);
         if (bytes === 0) throw new Error(`${this.filePath} ends at ${position}, before ${to}`);
         this.hash.update(buffer.subarray(0, bytes));
@@ -153,7 +153,12 @@ class WorkerHasher extends FollowingHasher {
 
   protected hashBuffer(data: Buffer): Promise<void> | void {
     if (this.failure) return Promise.reject(this.failure);
-    const message: ToHashWorker = { type: 'data', buffer: data.buffer as ArrayBuffer, byteOffset: data.byteOffset, length: data.length };
+    const message: ToHashWorker = {
+      type: 'data',
+      buffer: data.buffer as ArrayBuffer,
+      byteOffset: data.byteOffset,
+      length: data.length,
+    };
     this.worker.postMessage(message, [data.buffer as ArrayBuffer]);
     this.inFlight += data.length;
     if (this.inFlight <= IN_FLIGHT_LIMIT_BYTES) return;
@@ -209,7 +214,12 @@ class WorkerHasher extends FollowingHasher {
 }
 
 /** A hasher for a blob of `size` bytes being written to `filePath`. */
-export function createBlobHasher(algorithm: HashAlgorithm, size: number, filePath: string, pool: BufferPool = batchBuffers): BlobHasher {
+export function createBlobHasher(
+  algorithm: HashAlgorithm,
+  size: number,
+  filePath: string,
+  pool: BufferPool = batchBuffers,
+): BlobHasher {
   return size >= WORKER_THRESHOLD_BYTES
     ? new WorkerHasher(algorithm, size, filePath, pool)
     : new InlineHasher(algorithm, size, filePath, pool);

@@ -16,7 +16,6 @@ const POLL_MS = 200;
 /** An empty lock file younger than this is one whose owner is still writing its pid. */
 const EMPTY_LOCK_GRACE_MS = 5000;
 
-
 export interface BlobLock {
   release(): Promise<void>;
 }
@@ -55,7 +54,11 @@ async function inspect(path: string): Promise<{ stale: boolean; owner: number | 
 }
 
 /** Waits until this process owns the lock at `path`. `onWait` is called once if someone else holds it. */
-export async function acquireBlobLock(path: string, signal?: AbortSignal, onWait?: (ownerPid: number | null) => void): Promise<BlobLock> {
+export async function acquireBlobLock(
+  path: string,
+  signal?: AbortSignal,
+  onWait?: (ownerPid: number | null) => void,
+): Promise<BlobLock> {
   let told = false;
   for (;;) {
     signal?.throwIfAborted();

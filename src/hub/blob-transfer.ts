@@ -11,10 +11,23 @@ import { setTimeout as sleep } from 'node:timers/promises';
 import type { BandwidthLimiter } from './bandwidth-limiter.js';
 import type { BlobHasher } from './blob-hasher.js';
 import type { OpenRangeWriter } from './chunk-writer.js';
-import { asUserFacingError, BlobMismatchError, ExpiredUrlError, RangesUnsupportedError, TransferError } from './errors.js';
+import {
+  asUserFacingError,
+  BlobMismatchError,
+  ExpiredUrlError,
+  RangesUnsupportedError,
+  TransferError,
+} from './errors.js';
 import { headerValue, sendHubRequest, type HubResponse } from './http-client.js';
 import { announceRetry, type HubConnection, resolveUrl } from './hub-connection.js';
-import { type ChunkPlan, chunkCount, chunkLength, chunkStart, contiguousBytes, isChunkComplete } from './partial-file.js';
+import {
+  type ChunkPlan,
+  chunkCount,
+  chunkLength,
+  chunkStart,
+  contiguousBytes,
+  isChunkComplete,
+} from './partial-file.js';
 import { errorForAnswer } from './response-errors.js';
 import { RetryBudget } from './retry-policy.js';
 
@@ -109,7 +122,9 @@ export class BlobTransfer {
         }
         const what = `downloading "${path}" of "${connection.repoId}"`;
         try {
-          await this.budget.pauseBeforeRetry(error, signal, (retry, delayMs) => announceRetry(connection, what, error, retry, delayMs));
+          await this.budget.pauseBeforeRetry(error, signal, (retry, delayMs) =>
+            announceRetry(connection, what, error, retry, delayMs),
+          );
         } catch (final) {
           signal.throwIfAborted();
           throw asUserFacingError(final, what, this.budget.retriesUsed);
@@ -219,7 +234,10 @@ export class BlobTransfer {
     }
     if (failure !== null) throw failure.error;
     if (received < expected) {
-      throw new TransferError(`${response.url.host} closed the connection after ${received} of ${expected} bytes`, true);
+      throw new TransferError(
+        `${response.url.host} closed the connection after ${received} of ${expected} bytes`,
+        true,
+      );
     }
   }
 }

@@ -89,7 +89,8 @@ export class ChunkWriter implements RangeWriter {
       const taken = rest.copy(this.batch, this.batchLength);
       this.batchLength += taken;
       rest = rest.subarray(taken);
-      if (this.batchLength === this.batch.length || this.batchOffset + this.batchLength === this.end) await this.startWrite();
+      if (this.batchLength === this.batch.length || this.batchOffset + this.batchLength === this.end)
+        await this.startWrite();
     }
   }
 

@@ -58,7 +58,18 @@ export class BlobMismatchError extends TransferError {
 }
 
 /** Failures of the local disk rather than of the network. */
-const DISK_ERROR_CODES = new Set(['ENOSPC', 'EDQUOT', 'EACCES', 'EPERM', 'EROFS', 'EISDIR', 'ENOTDIR', 'EMFILE', 'ENFILE', 'EIO']);
+const DISK_ERROR_CODES = new Set([
+  'ENOSPC',
+  'EDQUOT',
+  'EACCES',
+  'EPERM',
+  'EROFS',
+  'EISDIR',
+  'ENOTDIR',
+  'EMFILE',
+  'ENFILE',
+  'EIO',
+]);
 
 /**
  * A failure that is not already one of ours, said in one line with what was

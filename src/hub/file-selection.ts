@@ -18,7 +18,11 @@ function compile(pattern: string): Matcher {
   return picomatch(glob, { dot: true, basename: !glob.includes('/') });
 }
 
-export function selectFiles<T extends { path: string }>(files: readonly T[], include: readonly string[], exclude: readonly string[]): T[] {
+export function selectFiles<T extends { path: string }>(
+  files: readonly T[],
+  include: readonly string[],
+  exclude: readonly string[],
+): T[] {
   const includes = include.map(compile);
   const excludes = exclude.map(compile);
   return files.filter(

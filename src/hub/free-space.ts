@@ -23,7 +23,12 @@ export async function freeBytes(dir: string): Promise<number> {
   return Number(stats.bavail) * Number(stats.bsize);
 }
 
-export async function assertFreeSpace(dir: string, neededBytes: number, minFreeBytes: number, repoId: string): Promise<void> {
+export async function assertFreeSpace(
+  dir: string,
+  neededBytes: number,
+  minFreeBytes: number,
+  repoId: string,
+): Promise<void> {
   if (neededBytes <= 0) return;
   const available = await freeBytes(dir);
   if (available >= neededBytes + minFreeBytes) return;

@@ -43,7 +43,9 @@ port.on('message', (message: ToHashWorker) => {
     if (message.type === 'data') {
       hash.update(new Uint8Array(message.buffer, message.byteOffset, message.length));
       // The buffer goes back to the main thread's pool.
-      port.postMessage({ type: 'hashed', bytes: message.length, buffer: message.buffer } satisfies FromHashWorker, [message.buffer]);
+      port.postMessage({ type: 'hashed', bytes: message.length, buffer: message.buffer } satisfies FromHashWorker, [
+        message.buffer,
+      ]);
     } else if (message.type === 'file') {
       hashFileRange(message.from, message.to);
     } else {

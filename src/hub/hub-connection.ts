@@ -22,9 +22,18 @@ export interface HubConnection {
 }
 
 /** Tells the logger and the caller that `what` failed and is tried again in `delayMs`. */
-export function announceRetry(connection: HubConnection, what: string, error: unknown, retry: number, delayMs: number): void {
+export function announceRetry(
+  connection: HubConnection,
+  what: string,
+  error: unknown,
+  retry: number,
+  delayMs: number,
+): void {
   const reason = error instanceof Error ? error.message : String(error);
-  connection.logger?.warn({ repo: connection.repoId, retry, maxRetries: connection.maxRetries, delayMs: Math.round(delayMs), reason }, `${what}: retrying`);
+  connection.logger?.warn(
+    { repo: connection.repoId, retry, maxRetries: connection.maxRetries, delayMs: Math.round(delayMs), reason },
+    `${what}: retrying`,
+  );
   try {
     connection.onRetry?.({ what, reason, retry, maxRetries: connection.maxRetries, delayMs });
   } catch {

@@ -9,4 +9,12 @@ export { RepoCacheLayout } from './cache-layout.js';
 export { repoFolderName, assertValidRepoId, isCommitHash } from './repo-paths.js';
 export { formatBytes } from './free-space.js';
 export { PROGRESS_INTERVAL_MS } from './progress-tracker.js';
-export type { FileDoneEvent, FileProgress, FileState, RetryEvent, SnapshotProgress, SnapshotRequest, SnapshotResult } from './types.js';
+export type {
+  FileDoneEvent,
+  FileProgress,
+  FileState,
+  RetryEvent,
+  SnapshotProgress,
+  SnapshotRequest,
+  SnapshotResult,
+} from './types.js';

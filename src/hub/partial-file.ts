@@ -82,7 +82,8 @@ function parseRangesFile(text: string, size: number, fileBytes: number): ChunkPl
   }
   if (typeof parsed !== 'object' || parsed === null) return null;
   const { size: savedSize, chunkSize, done } = parsed as { size?: unknown; chunkSize?: unknown; done?: unknown };
-  if (savedSize !== size || typeof chunkSize !== 'number' || !Number.isSafeInteger(chunkSize) || chunkSize < 1) return null;
+  if (savedSize !== size || typeof chunkSize !== 'number' || !Number.isSafeInteger(chunkSize) || chunkSize < 1)
+    return null;
   if (!Array.isArray(done) || !done.every((bytes) => Number.isSafeInteger(bytes) && bytes >= 0)) return null;
   const plan: ChunkPlan = { size, chunkSize, done: done as number[] };
   if (plan.done.length !== chunkCount(plan)) return null;
@@ -109,7 +110,12 @@ export interface PartialState {
  * there is one, else from the `.incomplete` file's length; a fresh plan with
  * `chunkSize` otherwise. Leftovers that cannot be right are removed.
  */
-export async function loadChunkPlan(incompletePath: string, rangesPath: string, size: number, chunkSize: number): Promise<PartialState> {
+export async function loadChunkPlan(
+  incompletePath: string,
+  rangesPath: string,
+  size: number,
+  chunkSize: number,
+): Promise<PartialState> {
   const onDisk = fileSize(incompletePath);
   if (onDisk === null) {
     // A ranges file without its partial file would describe the next one wrongly.

@@ -50,7 +50,8 @@ function parseFileEntry(entry: Json): RepoFile | null {
     if (typeof sha !== 'string') return null;
     lfsSha256 = sha;
     // For LFS files, `size` is the content's size; lfs.size says the same when present.
-    if (typeof entry.lfs.size === 'number' && entry.lfs.size !== size) return { path, size: entry.lfs.size, blobId, lfsSha256 };
+    if (typeof entry.lfs.size === 'number' && entry.lfs.size !== size)
+      return { path, size: entry.lfs.size, blobId, lfsSha256 };
   }
   return { path, size, blobId, lfsSha256 };
 }
@@ -94,7 +95,9 @@ async function getJson(connection: HubConnection, url: string, revision: string,
     } catch (error) {
       connection.signal?.throwIfAborted();
       try {
-        await budget.pauseBeforeRetry(error, connection.signal, (retry, delayMs) => announceRetry(connection, doing, error, retry, delayMs));
+        await budget.pauseBeforeRetry(error, connection.signal, (retry, delayMs) =>
+          announceRetry(connection, doing, error, retry, delayMs),
+        );
       } catch (final) {
         connection.signal?.throwIfAborted();
         throw asUserFacingError(final, doing, budget.retriesUsed);
@@ -120,7 +123,9 @@ async function listTree(connection: HubConnection, commit: string, revision: str
   while (url !== null) {
     const page: JsonAnswer = await getJson(connection, url, revision, `listing the files of "${connection.repoId}"`);
     if (!Array.isArray(page.json)) {
-      throw new DownloadError(`listing the files of "${connection.repoId}": unexpected answer from ${connection.endpoint}`);
+      throw new DownloadError(
+        `listing the files of "${connection.repoId}": unexpected answer from ${connection.endpoint}`,
+      );
     }
     for (const entry of page.json) {
       if (!isRecord(entry) || entry.type !== 'file') continue;

@@ -85,7 +85,9 @@ export function errorForAnswer(answer: HubAnswer, context: HubAnswerContext): Er
     );
   }
   if (status === 400) {
-    return new ValidationError(`${endpoint} refused the request for "${repoId}" (400): ${serverMessage || 'bad request'}`);
+    return new ValidationError(
+      `${endpoint} refused the request for "${repoId}" (400): ${serverMessage || 'bad request'}`,
+    );
   }
   return new DownloadError(
     `${answer.url.host} answered ${status} for "${repoId}"${filePath ? ` file "${filePath}"` : ''}${serverMessage ? `: ${serverMessage}` : ''}`,

@@ -79,7 +79,11 @@ export class RetryBudget {
    * After a failure: rethrows it when it is not retryable or the retries are
    * used up; otherwise waits (backoff or Retry-After, whichever is longer).
    */
-  async pauseBeforeRetry(error: unknown, signal?: AbortSignal, onPause?: (retry: number, delayMs: number) => void): Promise<void> {
+  async pauseBeforeRetry(
+    error: unknown,
+    signal?: AbortSignal,
+    onPause?: (retry: number, delayMs: number) => void,
+  ): Promise<void> {
     if (!isRetryable(error) || this.used >= this.maxRetries) throw error;
     this.used += 1;
     const serverAsked = error instanceof TransferError ? error.retryAfterMs : null;

@@ -53,11 +53,17 @@ function planBlobs(files: RepoFile[], repoId: string): PlannedBlob[] {
     const lfs = file.lfsSha256 !== null;
     const etag = (file.lfsSha256 ?? file.blobId).toLowerCase();
     if (!isValidEtag(etag, lfs)) {
-      throw new DownloadError(`the Hub listed an invalid ${lfs ? 'sha256' : 'blob id'} for "${file.path}" of "${repoId}"`);
+      throw new DownloadError(
+        `the Hub listed an invalid ${lfs ? 'sha256' : 'blob id'} for "${file.path}" of "${repoId}"`,
+      );
     }
     const planned = byEtag.get(etag);
     if (planned !== undefined) planned.paths.push(file.path);
-    else byEtag.set(etag, { job: { etag, size: file.size, algorithm: lfs ? 'sha256' : 'git-sha1', path: file.path }, paths: [file.path] });
+    else
+      byEtag.set(etag, {
+        job: { etag, size: file.size, algorithm: lfs ? 'sha256' : 'git-sha1', path: file.path },
+        paths: [file.path],
+      });
   }
   return [...byEtag.values()];
 }
@@ -76,7 +82,12 @@ function inspectBlob(layout: RepoCacheLayout, job: BlobJob): BlobState {
 }
 
 /** Runs `task` over `items`, `concurrency` at a time; after a failure starts no new task; settles all before rejecting. */
-async function runPool<T>(items: readonly T[], concurrency: number, task: (item: T) => Promise<void>, onFailure: (error: unknown) => void): Promise<void> {
+async function runPool<T>(
+  items: readonly T[],
+  concurrency: number,
+  task: (item: T) => Promise<void>,
+  onFailure: (error: unknown) => void,
+): Promise<void> {
   let next = 0;
   let failure: { error: unknown } | null = null;
   const worker = async (): Promise<void> => {
@@ -122,7 +133,10 @@ export async function downloadSnapshot(request: SnapshotRequest): Promise<Snapsh
     const blobs = planBlobs(files, request.repoId);
     const layout = new RepoCacheLayout(request.cacheDir, request.repoId);
     const totalBytes = files.reduce((sum, file) => sum + file.size, 0);
-    logger?.info({ repo: request.repoId, revision, commit: listing.commit, files: files.length, bytes: totalBytes }, 'snapshot listed');
+    logger?.info(
+      { repo: request.repoId, revision, commit: listing.commit, files: files.length, bytes: totalBytes },
+      'snapshot listed',
+    );
 
     await mkdir(layout.blobsDir, { recursive: true });
     const states = blobs.map((blob) => inspectBlob(layout, blob.job));
@@ -158,7 +172,8 @@ export async function downloadSnapshot(request: SnapshotRequest): Promise<Snapsh
       }
       for (const path of blob.paths) await linkSnapshotFile(layout, listing.commit, path, job.etag, createdFolders);
       tracker.finished(job.etag, job.size, blob.paths.length);
-      if (outcome === 'fetched') logger?.info({ repo: request.repoId, file: job.path, bytes: job.size }, 'file downloaded and verified');
+      if (outcome === 'fetched')
+        logger?.info({ repo: request.repoId, file: job.path, bytes: job.size }, 'file downloaded and verified');
       for (const path of blob.paths) request.onFileDone?.({ path, size: job.size, cached: outcome === 'cached' });
     };
     const work = blobs.map((blob, index) => ({ blob, state: states[index]! }));

@@ -31,7 +31,9 @@ export function parseTimeOfDay(text: string): TimeOfDay {
   const hour = match ? Number(match[1]) : NaN;
   const minute = match ? Number(match[2]) : NaN;
   if (!(hour >= 0 && hour <= 23 && minute >= 0 && minute <= 59)) {
-    throw new ValidationError(`time ${JSON.stringify(text)} is not valid; expected HH:MM from 00:00 to 23:59 (e.g. 01:30)`);
+    throw new ValidationError(
+      `time ${JSON.stringify(text)} is not valid; expected HH:MM from 00:00 to 23:59 (e.g. 01:30)`,
+    );
   }
   return { hour, minute };
 }
@@ -83,7 +85,8 @@ function cronFor(pattern: string, timezone: string): Cron {
  */
 export function validateCronPattern(pattern: string): string {
   const trimmed = pattern.trim().replace(/\s+/g, ' ');
-  const hint = 'use 5 fields (minute hour day-of-month month day-of-week, 0 = Sunday) or 6 with seconds first, e.g. "0 30 1 * * *"';
+  const hint =
+    'use 5 fields (minute hour day-of-month month day-of-week, 0 = Sunday) or 6 with seconds first, e.g. "0 30 1 * * *"';
   let job: Cron;
   try {
     job = cronFor(trimmed, 'UTC');
@@ -98,7 +101,12 @@ export function validateCronPattern(pattern: string): string {
 }
 
 /** The next `count` firings strictly after `from`, in `timezone` (an IANA zone). */
-export function nextRunTimes(schedule: ScheduleTiming, timezone: string, count: number, from: Date = new Date()): Date[] {
+export function nextRunTimes(
+  schedule: ScheduleTiming,
+  timezone: string,
+  count: number,
+  from: Date = new Date(),
+): Date[] {
   return cronFor(cronPatternFor(schedule), timezone).nextRuns(count, from);
 }
 

@@ -174,7 +174,10 @@ export function writeDaemonHeartbeat(store: Store, pid: number, snapshot: Daemon
 /** Removes this process's registration (clean shutdown); false if it was not registered. */
 export function releaseDaemonStatus(store: Store, pid: number): boolean {
   const db = store.db;
-  return writeTransaction(db, () => db.prepare('DELETE FROM daemon_status WHERE id = 1 AND pid = ?').run(pid).changes === 1);
+  return writeTransaction(
+    db,
+    () => db.prepare('DELETE FROM daemon_status WHERE id = 1 AND pid = ?').run(pid).changes === 1,
+  );
 }
 
 // ---------------------------------------------------------------- commands
@@ -215,7 +218,9 @@ function mapCommand(row: DaemonCommandRow): DaemonCommand {
 /** Queues a command for the daemon. `run-now` takes no model; the others need one. */
 export function sendDaemonCommand(store: Store, command: DaemonCommandName, modelId: number | null): DaemonCommand {
   if (!DAEMON_COMMANDS.includes(command)) {
-    throw new ValidationError(`unknown daemon command ${JSON.stringify(command)}: expected ${DAEMON_COMMANDS.join(', ')}`);
+    throw new ValidationError(
+      `unknown daemon command ${JSON.stringify(command)}: expected ${DAEMON_COMMANDS.join(', ')}`,
+    );
   }
   if ((command === 'run-now') !== (modelId === null)) {
     throw new ValidationError(command === 'run-now' ? 'run-now takes no model' : `${command} needs a model`);
@@ -224,7 +229,9 @@ export function sendDaemonCommand(store: Store, command: DaemonCommandName, mode
   const db = store.db;
   return writeTransaction(db, () => {
     if (modelId !== null && selectModel(db, modelId) === null) throw new NotFoundError(`model ${modelId} not found`);
-    const id = Number(db.prepare('INSERT INTO daemon_commands (command, model_id) VALUES (?, ?)').run(command, modelId).lastInsertRowid);
+    const id = Number(
+      db.prepare('INSERT INTO daemon_commands (command, model_id) VALUES (?, ?)').run(command, modelId).lastInsertRowid,
+    );
     return mapCommand(db.prepare('SELECT * FROM daemon_commands WHERE id = ?').get(id) as DaemonCommandRow);
   });
 }
@@ -239,9 +246,9 @@ export function getDaemonCommand(store: Store, id: number): DaemonCommand | null
 /** Commands not handled yet, oldest first. */
 export function unhandledDaemonCommands(store: Store): DaemonCommand[] {
   return withStoreErrors(store.db, () =>
-    (store.db.prepare('SELECT * FROM daemon_commands WHERE handled_at IS NULL ORDER BY id').all() as DaemonCommandRow[]).map(
-      mapCommand,
-    ),
+    (
+      store.db.prepare('SELECT * FROM daemon_commands WHERE handled_at IS NULL ORDER BY id').all() as DaemonCommandRow[]
+    ).map(mapCommand),
   );
 }
 
@@ -254,8 +261,9 @@ export function finishDaemonCommand(store: Store, id: number, result: string): b
   return writeTransaction(
     db,
     () =>
-      db.prepare(`UPDATE daemon_commands SET handled_at = ${NOW}, result = ? WHERE id = ? AND handled_at IS NULL`).run(result, id)
-        .changes === 1,
+      db
+        .prepare(`UPDATE daemon_commands SET handled_at = ${NOW}, result = ? WHERE id = ? AND handled_at IS NULL`)
+        .run(result, id).changes === 1,
   );
 }
 
@@ -264,7 +272,9 @@ export function expireDaemonCommands(store: Store, result: string): number {
   const db = store.db;
   return writeTransaction(
     db,
-    () => db.prepare(`UPDATE daemon_commands SET handled_at = ${NOW}, result = ? WHERE handled_at IS NULL`).run(result).changes,
+    () =>
+      db.prepare(`UPDATE daemon_commands SET handled_at = ${NOW}, result = ? WHERE handled_at IS NULL`).run(result)
+        .changes,
   );
 }
 
@@ -279,7 +289,10 @@ export function heldModelIds(store: Store): Set<number> {
 }
 
 export function isModelHeld(store: Store, modelId: number): boolean {
-  return withStoreErrors(store.db, () => store.db.prepare('SELECT 1 FROM model_holds WHERE model_id = ?').get(modelId) !== undefined);
+  return withStoreErrors(
+    store.db,
+    () => store.db.prepare('SELECT 1 FROM model_holds WHERE model_id = ?').get(modelId) !== undefined,
+  );
 }
 
 function requireModel(db: Database.Database, modelId: number): Model {
@@ -333,12 +346,19 @@ export function holdModel(store: Store, modelId: number, reason: string): void {
  * `from` -> pending and any hold removed, in one transaction. A retried
  * model's retry count starts again at 0 (beginDownload counts from a failed model only).
  */
-function returnToPending(store: Store, modelId: number, from: 'paused' | 'failed', action: 'resumed' | 'retried'): Model {
+function returnToPending(
+  store: Store,
+  modelId: number,
+  from: 'paused' | 'failed',
+  action: 'resumed' | 'retried',
+): Model {
   const db = store.db;
   return writeTransaction(db, () => {
     const model = requireModel(db, modelId);
     if (model.status !== from) {
-      throw new StateTransitionError(`model "${model.name}" is ${model.status}, not ${from}; only a ${from} model can be ${action}`);
+      throw new StateTransitionError(
+        `model "${model.name}" is ${model.status}, not ${from}; only a ${from} model can be ${action}`,
+      );
     }
     setModelStatus(db, model, 'pending');
     db.prepare('DELETE FROM model_holds WHERE model_id = ?').run(modelId);

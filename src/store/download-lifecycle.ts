@@ -165,7 +165,9 @@ export function recoverInterruptedSessions(
 ): DownloadSession[] {
   return writeTransaction(db, () => {
     const open = (
-      db.prepare("SELECT * FROM download_sessions WHERE status IN ('started', 'in_progress') ORDER BY id").all() as SessionRow[]
+      db
+        .prepare("SELECT * FROM download_sessions WHERE status IN ('started', 'in_progress') ORDER BY id")
+        .all() as SessionRow[]
     ).map(mapSession);
     const interrupted = open.filter((session) => !isStillRunning(session));
     const endSession = db.prepare(

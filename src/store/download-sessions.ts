@@ -92,7 +92,14 @@ export function updateDownloadSession(
            error_message = COALESCE(@errorMessage, error_message),
            completed_at = CASE WHEN @ends THEN ${NOW_MS} ELSE completed_at END
        WHERE id = @id`,
-    ).run({ id, status, bytes, total, errorMessage: errorMessage ?? null, ends: ENDED_SESSION_STATUSES.includes(status) ? 1 : 0 });
+    ).run({
+      id,
+      status,
+      bytes,
+      total,
+      errorMessage: errorMessage ?? null,
+      ends: ENDED_SESSION_STATUSES.includes(status) ? 1 : 0,
+    });
     return true;
   });
 }

@@ -26,9 +26,7 @@ const CREATE_SCHEMA_MIGRATIONS = `
 /** The schema version of an open database: 0 for an empty file. */
 export function currentSchemaVersion(db: Database.Database): number {
   return withStoreErrors(db, () => {
-    const table = db
-      .prepare("SELECT 1 FROM sqlite_master WHERE type = 'table' AND name = 'schema_migrations'")
-      .get();
+    const table = db.prepare("SELECT 1 FROM sqlite_master WHERE type = 'table' AND name = 'schema_migrations'").get();
     if (table === undefined) return 0;
     const row = db.prepare('SELECT MAX(version) AS version FROM schema_migrations').get() as {
       version: number | null;
@@ -99,5 +97,7 @@ function stepFailure(
   const reason = error instanceof Error ? error.message : String(error);
   const message = `migration ${migration.fileName} (${direction}) failed on ${db.name}: ${reason}; the database stays at schema version ${current}`;
   const ErrorClass = translated.constructor as new (message: string, options?: { cause?: unknown }) => HfschedError;
-  return ErrorClass === HfschedError ? new DatabaseError(message, { cause: error }) : new ErrorClass(message, { cause: error });
+  return ErrorClass === HfschedError
+    ? new DatabaseError(message, { cause: error })
+    : new ErrorClass(message, { cause: error });
 }

@@ -50,7 +50,9 @@ function validateScheduleFields(fields: ScheduleFields): ScheduleFields {
       throw new ValidationError(`${label} fires on its cron pattern and takes no time; put the time in the pattern`);
     }
     if (fields.dayOfWeek !== null) {
-      throw new ValidationError(`${label} fires on its cron pattern and takes no day of week; put the day in the pattern`);
+      throw new ValidationError(
+        `${label} fires on its cron pattern and takes no day of week; put the day in the pattern`,
+      );
     }
   } else {
     if (fields.time === null) throw new ValidationError(`${label} needs a time (HH:MM)`);

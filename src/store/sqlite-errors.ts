@@ -7,13 +7,7 @@
  * SQLite's extended result codes: https://www.sqlite.org/rescode.html
  */
 import Database from 'better-sqlite3';
-import {
-  ConnectionError,
-  DatabaseError,
-  HfschedError,
-  IntegrityError,
-  OperationalError,
-} from '../errors.js';
+import { ConnectionError, DatabaseError, HfschedError, IntegrityError, OperationalError } from '../errors.js';
 
 /** `code` of a better-sqlite3 SqliteError (e.g. `SQLITE_CONSTRAINT_UNIQUE`), or null. */
 export function sqliteErrorCode(error: unknown): string | null {

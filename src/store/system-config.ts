@@ -10,8 +10,7 @@ import { validateConfigKey } from './validation.js';
 export function getSystemConfig(db: Database.Database, key: string, defaultValue?: string | null): string | null {
   return withStoreErrors(db, () => {
     const row = db.prepare('SELECT value FROM system_configurations WHERE key = ?').get(key) as
-      | { value: string }
-      | undefined;
+      { value: string } | undefined;
     return row === undefined ? (defaultValue ?? null) : row.value;
   });
 }
@@ -20,7 +19,12 @@ export function getSystemConfig(db: Database.Database, key: string, defaultValue
  * Creates or replaces the value of `key`. The description is replaced only
  * when given. Returns true once written.
  */
-export function setSystemConfig(db: Database.Database, key: string, value: string, description?: string | null): boolean {
+export function setSystemConfig(
+  db: Database.Database,
+  key: string,
+  value: string,
+  description?: string | null,
+): boolean {
   validateConfigKey(key);
   if (typeof value !== 'string') {
     throw new ValidationError(`invalid value for configuration key "${key}": expected text, got ${typeof value}`);
@@ -37,12 +41,15 @@ export function setSystemConfig(db: Database.Database, key: string, value: strin
 }
 
 /** Inserts `key` only if it is not set yet (seeding defaults never overwrites). */
-export function insertSystemConfigIfMissing(db: Database.Database, key: string, value: string, description: string): void {
-  db.prepare('INSERT INTO system_configurations (key, value, description) VALUES (?, ?, ?) ON CONFLICT (key) DO NOTHING').run(
-    key,
-    value,
-    description,
-  );
+export function insertSystemConfigIfMissing(
+  db: Database.Database,
+  key: string,
+  value: string,
+  description: string,
+): void {
+  db.prepare(
+    'INSERT INTO system_configurations (key, value, description) VALUES (?, ?, ?) ON CONFLICT (key) DO NOTHING',
+  ).run(key, value, description);
 }
 
 /** Every row, by key. */

@@ -52,7 +52,9 @@ const TIME = /^(?:[01][0-9]|2[0-3]):[0-5][0-9]$/;
 /** `HH:MM`, 00:00 to 23:59, two digits each (the same rule as the schema's check). */
 export function validateTime(time: unknown, what = 'time'): string {
   if (typeof time !== 'string' || !TIME.test(time)) {
-    throw new ValidationError(`invalid ${what} ${JSON.stringify(time)}: expected HH:MM from 00:00 to 23:59, e.g. "02:30"`);
+    throw new ValidationError(
+      `invalid ${what} ${JSON.stringify(time)}: expected HH:MM from 00:00 to 23:59, e.g. "02:30"`,
+    );
   }
   return time;
 }
@@ -67,7 +69,9 @@ export function validateDayOfWeek(day: unknown): number {
 
 export function validateMaxConcurrentDownloads(value: unknown): number {
   if (typeof value !== 'number' || !Number.isInteger(value) || value < 1 || value > 10) {
-    throw new ValidationError(`invalid max concurrent downloads ${JSON.stringify(value)}: expected a whole number from 1 to 10`);
+    throw new ValidationError(
+      `invalid max concurrent downloads ${JSON.stringify(value)}: expected a whole number from 1 to 10`,
+    );
   }
   return value;
 }
@@ -132,7 +136,9 @@ export function validateScheduleName(name: unknown): string {
 /** A croner pattern (5 or 6 fields, seconds allowed); croner parses it to check. */
 export function validateCronPattern(pattern: unknown): string {
   if (typeof pattern !== 'string' || pattern.trim().length === 0) {
-    throw new ValidationError(`invalid cron pattern ${JSON.stringify(pattern)}: expected e.g. "0 2 * * *" (02:00 every day)`);
+    throw new ValidationError(
+      `invalid cron pattern ${JSON.stringify(pattern)}: expected e.g. "0 2 * * *" (02:00 every day)`,
+    );
   }
   try {
     new Cron(pattern, { paused: true }).stop();
@@ -177,9 +183,14 @@ export function validateRevision(revision: unknown): string {
 export function validatePatterns(patterns: unknown, what: string): string[] {
   if (
     !Array.isArray(patterns) ||
-    patterns.some((pattern) => typeof pattern !== 'string' || pattern.length === 0 || pattern.length > 1024 || pattern.includes('\u0000'))
+    patterns.some(
+      (pattern) =>
+        typeof pattern !== 'string' || pattern.length === 0 || pattern.length > 1024 || pattern.includes('\u0000'),
+    )
   ) {
-    throw new ValidationError(`invalid ${what} ${JSON.stringify(patterns)}: expected a list of glob patterns like ["*.safetensors"]`);
+    throw new ValidationError(
+      `invalid ${what} ${JSON.stringify(patterns)}: expected a list of glob patterns like ["*.safetensors"]`,
+    );
   }
   return [...(patterns as string[])];
 }
@@ -195,7 +206,9 @@ export function validateLimit(limit: unknown): number {
 /** A system configuration key: 1..200 printable characters, no spaces. */
 export function validateConfigKey(key: unknown): string {
   if (typeof key !== 'string' || !/^[^\s\u0000-\u001f\u007f]{1,200}$/.test(key)) {
-    throw new ValidationError(`invalid configuration key ${JSON.stringify(key)}: expected a name like "download.max_retries"`);
+    throw new ValidationError(
+      `invalid configuration key ${JSON.stringify(key)}: expected a name like "download.max_retries"`,
+    );
   }
   return key;
 }

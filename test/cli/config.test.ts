@@ -24,7 +24,9 @@ describe('hfsched config', () => {
 
   test('config list --json reports the source of each value', async () => {
     db.store.setSystemConfig('download.concurrent_files', '2');
-    const rows = parseJsonOutput<SettingDescription[]>(await cli(['config', 'list', '--json'], { HF_ENDPOINT: 'http://127.0.0.1:8999' }));
+    const rows = parseJsonOutput<SettingDescription[]>(
+      await cli(['config', 'list', '--json'], { HF_ENDPOINT: 'http://127.0.0.1:8999' }),
+    );
     const byKey = new Map(rows.map((row) => [row.key, row]));
     assert.equal(byKey.get('hub.endpoint')?.source, 'environment');
     assert.equal(byKey.get('hub.endpoint')?.value, 'http://127.0.0.1:8999');
@@ -61,7 +63,10 @@ describe('hfsched config', () => {
   test('config set refuses a bad value with the reason and changes nothing', async () => {
     const result = await cli(['config', 'set', 'scheduler.timezone', 'Atlantis/Capital']);
     assert.equal(result.code, 2);
-    assert.match(result.stderr, /^hfsched: scheduler\.timezone: "Atlantis\/Capital" is not valid; expected an IANA time zone/);
+    assert.match(
+      result.stderr,
+      /^hfsched: scheduler\.timezone: "Atlantis\/Capital" is not valid; expected an IANA time zone/,
+    );
     assert.equal(db.store.getSystemConfig('scheduler.timezone'), '');
   });
 
@@ -72,7 +77,9 @@ describe('hfsched config', () => {
   });
 
   test('config set warns when an environment variable overrides the key', async () => {
-    const result = await cli(['config', 'set', 'hub.endpoint', 'https://hf-mirror.com'], { HF_ENDPOINT: 'http://127.0.0.1:8999' });
+    const result = await cli(['config', 'set', 'hub.endpoint', 'https://hf-mirror.com'], {
+      HF_ENDPOINT: 'http://127.0.0.1:8999',
+    });
     assert.equal(result.code, 0, result.stderr);
     assert.equal(result.stderr, 'hfsched: note: HF_ENDPOINT is set in this environment and overrides hub.endpoint\n');
   });

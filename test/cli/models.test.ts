@@ -13,7 +13,19 @@ describe('hfsched model', () => {
   afterEach(() => db.cleanup());
 
   test('model add records a pending model with its revision and patterns', async () => {
-    const result = await cli('model', 'add', 'org/name', '--revision', 'v1.0', '--include', '*.safetensors', '--include', '*.json', '--exclude', '*.bin');
+    const result = await cli(
+      'model',
+      'add',
+      'org/name',
+      '--revision',
+      'v1.0',
+      '--include',
+      '*.safetensors',
+      '--include',
+      '*.json',
+      '--exclude',
+      '*.bin',
+    );
     assert.equal(result.code, 0, result.stderr);
     assert.match(result.stdout, /^Added model org\/name \(id \d+\); it is pending/);
     assert.match(result.stdout, /Include:\s+\*\.safetensors, \*\.json\n/);
@@ -60,7 +72,10 @@ describe('hfsched model', () => {
     db.store.createModel('org/pending');
     db.store.updateModelStatus(paused.id, 'paused');
     const models = parseJsonOutput<Model[]>(await cli('model', 'list', '--status', 'paused', '--json'));
-    assert.deepEqual(models.map((model) => model.name), ['org/paused']);
+    assert.deepEqual(
+      models.map((model) => model.name),
+      ['org/paused'],
+    );
   });
 
   test('model list --status with an unknown status exits 2 listing the statuses', async () => {
@@ -89,7 +104,9 @@ describe('hfsched model', () => {
   test('model show --json by numeric id prints the model and its sessions', async () => {
     const model = db.store.createModel('org/name');
     db.store.beginDownload(model.id, null);
-    const shown = parseJsonOutput<{ model: Model; sessions: DownloadSession[] }>(await cli('model', 'show', String(model.id), '--json'));
+    const shown = parseJsonOutput<{ model: Model; sessions: DownloadSession[] }>(
+      await cli('model', 'show', String(model.id), '--json'),
+    );
     assert.equal(shown.model.name, 'org/name');
     assert.equal(shown.model.status, 'downloading');
     assert.equal(shown.sessions.length, 1);
@@ -108,7 +125,10 @@ describe('hfsched model', () => {
     db.store.completeDownload(session.id, { downloadPath: '/tmp/x', sizeBytes: 1 });
     const result = await cli('model', 'remove', 'org/name');
     assert.equal(result.code, 0, result.stderr);
-    assert.match(result.stdout, /^Removed model org\/name \(id 1\) and its download history; files already in the cache are kept\.\n$/);
+    assert.match(
+      result.stdout,
+      /^Removed model org\/name \(id 1\) and its download history; files already in the cache are kept\.\n$/,
+    );
     assert.equal(db.store.getModelByName('org/name'), null);
   });
 
@@ -144,7 +164,10 @@ describe('hfsched history', () => {
     const result = await cli('history', 'org/name');
     assert.equal(result.code, 0, result.stderr);
     const lines = result.stdout.trimEnd().split('\n');
-    assert.match(lines[0] ?? '', /^SESSION\s+STATUS\s+STARTED\s+ENDED\s+DOWNLOADED\s+TOTAL\s+RETRY\s+SCHEDULE\s+ERROR$/);
+    assert.match(
+      lines[0] ?? '',
+      /^SESSION\s+STATUS\s+STARTED\s+ENDED\s+DOWNLOADED\s+TOTAL\s+RETRY\s+SCHEDULE\s+ERROR$/,
+    );
     assert.deepEqual(
       lines.slice(1).map((line) => line.split(/\s+/)[0]),
       ['3', '2', '1'],
@@ -155,7 +178,10 @@ describe('hfsched history', () => {
   test('history --limit shows only the newest sessions', async () => {
     modelWithSessions(4);
     const sessions = parseJsonOutput<DownloadSession[]>(await cli('history', '1', '--limit', '2', '--json'));
-    assert.deepEqual(sessions.map((session) => session.id), [4, 3]);
+    assert.deepEqual(
+      sessions.map((session) => session.id),
+      [4, 3],
+    );
     assert.equal(sessions[0]?.retryCount, 3);
   });
 
@@ -169,7 +195,10 @@ describe('hfsched history', () => {
     modelWithSessions(1);
     const result = await cli('history', 'org/name', '--limit', '0');
     assert.equal(result.code, 2);
-    assert.equal(result.stderr, "hfsched: option '--limit <n>' argument '0' is invalid. expected a whole number from 1 to 1000.\n");
+    assert.equal(
+      result.stderr,
+      "hfsched: option '--limit <n>' argument '0' is invalid. expected a whole number from 1 to 1000.\n",
+    );
   });
 
   test('history of an unknown model exits 1', async () => {

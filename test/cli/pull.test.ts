@@ -44,7 +44,10 @@ describe('hfsched pull', () => {
   });
 
   /** Starts `hfsched pull` and returns the child, for tests that signal it. */
-  function startPull(args: string[]): { child: ChildProcess; exited: Promise<{ code: number | null; signal: NodeJS.Signals | null; stderr: string }> } {
+  function startPull(args: string[]): {
+    child: ChildProcess;
+    exited: Promise<{ code: number | null; signal: NodeJS.Signals | null; stderr: string }>;
+  } {
     const child = spawn(process.execPath, [CLI_PATH, '--db', db.dbPath, 'pull', ...args], {
       env: { PATH: process.env.PATH ?? '', HOME: db.dir, ...env() },
       stdio: ['ignore', 'pipe', 'pipe'],
@@ -78,7 +81,13 @@ describe('hfsched pull', () => {
     assert.match(result.stderr, /added model org\/model \(id \d+\)/);
     assert.match(result.stderr, /^downloaded {2}config\.json {2}\(18 B\)$/m);
     assert.match(result.stderr, /^downloaded {2}model\.safetensors {2}\(6\.0 MiB\)$/m);
-    assert.match(result.stderr, new RegExp(`^Downloaded org/model at commit ${commit.slice(0, 12)}: 2 files, 6\\.0 MiB \\(6\\.0 MiB fetched\\) in \\d+s$`, 'm'));
+    assert.match(
+      result.stderr,
+      new RegExp(
+        `^Downloaded org/model at commit ${commit.slice(0, 12)}: 2 files, 6\\.0 MiB \\(6\\.0 MiB fetched\\) in \\d+s$`,
+        'm',
+      ),
+    );
     assert.deepEqual(readFileSync(join(snapshot, 'model.safetensors')), weights);
 
     const model = db.store.getModelByName('org/model')!;
@@ -93,7 +102,10 @@ describe('hfsched pull', () => {
     db.store.createModel('org/model', null, null, { revision: 'v1.0', includePatterns: ['*.json'] });
     const result = await pull(['org/model']);
     assert.equal(result.code, 0, result.stderr);
-    assert.equal(result.stdout.trim(), join(cacheDir, 'models--org--model', 'snapshots', hub.commitOf('org/model', 'v1.0')));
+    assert.equal(
+      result.stdout.trim(),
+      join(cacheDir, 'models--org--model', 'snapshots', hub.commitOf('org/model', 'v1.0')),
+    );
   });
 
   test('pull options apply to that pull without changing the stored model', async () => {
@@ -107,7 +119,10 @@ describe('hfsched pull', () => {
   test('a failed pull exits 1 with a one-line error and records the failure', async () => {
     const result = await pull(['org/nothing-here']);
     assert.equal(result.code, 1);
-    assert.equal(result.stderr.trim().split('\n').at(-1), 'hfsched: repository "org/nothing-here" not found, or private: check the name, or set HF_TOKEN');
+    assert.equal(
+      result.stderr.trim().split('\n').at(-1),
+      'hfsched: repository "org/nothing-here" not found, or private: check the name, or set HF_TOKEN',
+    );
     const model = db.store.getModelByName('org/nothing-here')!;
     assert.equal(model.status, 'failed');
     assert.equal(db.store.getDownloadHistory(model.id)[0]!.status, 'failed');
@@ -117,12 +132,18 @@ describe('hfsched pull', () => {
     hub.addFault({ kind: 'status', pathContains: '/api/models/', status: 503, times: 1 });
     const result = await pull(['org/model', '--include', '*.json']);
     assert.equal(result.code, 0, result.stderr);
-    assert.match(result.stderr, /^resolving "org\/model" at revision "main": 127\.0\.0\.1:\d+ answered 503; retry 1\/5 in [01]s$/m);
+    assert.match(
+      result.stderr,
+      /^resolving "org\/model" at revision "main": 127\.0\.0\.1:\d+ answered 503; retry 1\/5 in [01]s$/m,
+    );
   });
 
   test('the token comes from HF_TOKEN and opens a private repository', async () => {
     hub.addRepo({ id: 'org/private', private: true, revisions: { main: [{ path: 'a.txt', content: 'a' }] } });
-    const result = await runCli(['pull', 'org/private'], { dbPath: db.dbPath, env: { ...env(), HF_TOKEN: ` ${hub.token}\n` } });
+    const result = await runCli(['pull', 'org/private'], {
+      dbPath: db.dbPath,
+      env: { ...env(), HF_TOKEN: ` ${hub.token}\n` },
+    });
     assert.equal(result.code, 0, result.stderr);
     assert.ok(!result.stderr.includes(hub.token), 'the token is never printed');
   });
@@ -134,7 +155,10 @@ describe('hfsched pull', () => {
     child.kill('SIGINT');
     const { code, stderr } = await exited;
     assert.equal(code, 130, stderr);
-    assert.match(stderr, /Paused org\/model \(interrupted by Ctrl-C\): partial files are kept; run the same command to resume\./);
+    assert.match(
+      stderr,
+      /Paused org\/model \(interrupted by Ctrl-C\): partial files are kept; run the same command to resume\./,
+    );
     const model = db.store.getModelByName('org/model')!;
     assert.equal(model.status, 'paused');
     const [session] = db.store.getDownloadHistory(model.id);
@@ -172,11 +196,23 @@ describe('hfsched pull', () => {
     const offset = Number(/^bytes=(\d+)-$/.exec(resumed[0]!.range ?? '')?.[1]);
     assert.ok(offset > 0, `resumed with ${resumed[0]!.range}`);
     const total = firstRun + resumed[0]!.bodyBytesSent;
-    assert.ok(total >= weights.length && total <= weights.length + 2 * MiB, `${total} bytes served for ${weights.length}`);
+    assert.ok(
+      total >= weights.length && total <= weights.length + 2 * MiB,
+      `${total} bytes served for ${weights.length}`,
+    );
     const commit = hub.commitOf('org/model', 'main');
-    assert.deepEqual(readFileSync(join(cacheDir, 'models--org--model', 'snapshots', commit, 'model.safetensors')), weights);
+    assert.deepEqual(
+      readFileSync(join(cacheDir, 'models--org--model', 'snapshots', commit, 'model.safetensors')),
+      weights,
+    );
 
     const sessions = db.store.getDownloadHistory(db.store.getModelByName('org/model')!.id);
-    assert.deepEqual(sessions.map((s) => [s.status, s.errorMessage]), [['completed', null], ['failed', 'interrupted']]);
+    assert.deepEqual(
+      sessions.map((s) => [s.status, s.errorMessage]),
+      [
+        ['completed', null],
+        ['failed', 'interrupted'],
+      ],
+    );
   });
 });

@@ -15,10 +15,23 @@ describe('hfsched schedule', () => {
   afterEach(() => db.cleanup());
 
   test('schedule add --daily prints the schedule and its next three runs', async () => {
-    const result = await cli('schedule', 'add', 'nightly', '--daily', '01:30', '--until', '06:00', '--max-concurrent', '2');
+    const result = await cli(
+      'schedule',
+      'add',
+      'nightly',
+      '--daily',
+      '01:30',
+      '--until',
+      '06:00',
+      '--max-concurrent',
+      '2',
+    );
     assert.equal(result.code, 0, result.stderr);
     const lines = result.stdout.trimEnd().split('\n');
-    assert.equal(lines[0], 'Added schedule 1 "nightly": daily at 01:30, up to 2 downloads at once, window until 06:00.');
+    assert.equal(
+      lines[0],
+      'Added schedule 1 "nightly": daily at 01:30, up to 2 downloads at once, window until 06:00.',
+    );
     assert.equal(lines[1], 'It is enabled.');
     assert.equal(lines[2], 'Next runs (Asia/Tokyo):');
     assert.equal(lines.length, 6);
@@ -60,14 +73,16 @@ describe('hfsched schedule', () => {
   });
 
   test('schedule add --cron accepts a pattern with seconds and a window length', async () => {
-    const view = parseJsonOutput<ScheduleView>(await cli('schedule', 'add', 'burst', '--cron', '30 0 22 * * 1-5', '--for', '1h30m', '--json'));
+    const view = parseJsonOutput<ScheduleView>(
+      await cli('schedule', 'add', 'burst', '--cron', '30 0 22 * * 1-5', '--for', '1h30m', '--json'),
+    );
     assert.equal(view.type, 'custom');
     assert.equal(view.cronPattern, '30 0 22 * * 1-5');
     assert.equal(view.windowMinutes, 90);
     for (const run of view.nextRuns) assert.match(run, /T13:00:30\.000Z$/);
   });
 
-  test('schedule add --cron with a bad pattern exits 2 with croner\'s reason', async () => {
+  test("schedule add --cron with a bad pattern exits 2 with croner's reason", async () => {
     const result = await cli('schedule', 'add', '--cron', '0 25 * * *');
     assert.equal(result.code, 2);
     assert.match(result.stderr, /^hfsched: cron pattern "0 25 \* \* \*" is not valid: Invalid value for hour: 25; /);
@@ -79,7 +94,10 @@ describe('hfsched schedule', () => {
     const two = await cli('schedule', 'add', '--daily', '01:00', '--cron', '0 1 * * *');
     for (const result of [none, two]) {
       assert.equal(result.code, 2);
-      assert.equal(result.stderr, 'hfsched: give exactly one of --daily HH:MM, --weekly DAY@HH:MM (0 = Sunday) or --cron "PATTERN"\n');
+      assert.equal(
+        result.stderr,
+        'hfsched: give exactly one of --daily HH:MM, --weekly DAY@HH:MM (0 = Sunday) or --cron "PATTERN"\n',
+      );
     }
   });
 
@@ -104,14 +122,19 @@ describe('hfsched schedule', () => {
   test('schedule add refuses more than 10 concurrent downloads', async () => {
     const result = await cli('schedule', 'add', '--daily', '01:00', '--max-concurrent', '11');
     assert.equal(result.code, 2);
-    assert.match(result.stderr, /--max-concurrent <n>' argument '11' is invalid\. expected a whole number from 1 to 10/);
+    assert.match(
+      result.stderr,
+      /--max-concurrent <n>' argument '11' is invalid\. expected a whole number from 1 to 10/,
+    );
   });
 
   test('a second schedule stays disabled unless --enable is given', async () => {
     await cli('schedule', 'add', 'first', '--daily', '01:00');
     const second = await cli('schedule', 'add', 'second', '--daily', '02:00');
     assert.match(second.stdout, /Schedule 1 "first" is the enabled one; switch with: hfsched schedule enable 2/);
-    const third = parseJsonOutput<ScheduleView>(await cli('schedule', 'add', 'third', '--daily', '03:00', '--enable', '--json'));
+    const third = parseJsonOutput<ScheduleView>(
+      await cli('schedule', 'add', 'third', '--daily', '03:00', '--enable', '--json'),
+    );
     assert.equal(third.enabled, true);
     assert.equal(db.store.getActiveSchedule()?.name, 'third');
   });
@@ -124,7 +147,10 @@ describe('hfsched schedule', () => {
     const lines = result.stdout.trimEnd().split('\n');
     assert.match(lines[0] ?? '', /^ID\s+ENABLED\s+NAME\s+WHEN\s+MAX\s+WINDOW\s+NEXT RUN \(Asia\/Tokyo\)$/);
     assert.match(lines[1] ?? '', /^1\s+yes\s+nightly\s+daily at 01:30\s+1\s+for 4h\s+\w{3} \d{4}-\d\d-\d\d 01:30$/);
-    assert.match(lines[2] ?? '', /^2\s+no\s+weekend\s+weekly on Saturday \(6\) at 00:00\s+1\s+-\s+Sat \d{4}-\d\d-\d\d 00:00$/);
+    assert.match(
+      lines[2] ?? '',
+      /^2\s+no\s+weekend\s+weekly on Saturday \(6\) at 00:00\s+1\s+-\s+Sat \d{4}-\d\d-\d\d 00:00$/,
+    );
   });
 
   test('schedule list --json gives one next run per schedule', async () => {
@@ -166,7 +192,18 @@ describe('hfsched schedule', () => {
   test('schedule set changes the time, window and concurrency', async () => {
     const schedule = db.store.createSchedule('nightly', 'daily', '01:00', null, 1, { windowEnd: '05:00' });
     const view = parseJsonOutput<ScheduleView>(
-      await cli('schedule', 'set', String(schedule.id), '--daily', '02:15', '--for', '3h', '--max-concurrent', '4', '--json'),
+      await cli(
+        'schedule',
+        'set',
+        String(schedule.id),
+        '--daily',
+        '02:15',
+        '--for',
+        '3h',
+        '--max-concurrent',
+        '4',
+        '--json',
+      ),
     );
     assert.equal(view.time, '02:15');
     assert.equal(view.windowMinutes, 180);

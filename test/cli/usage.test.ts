@@ -76,7 +76,10 @@ describe('CLI usage errors and conventions', () => {
     try {
       const result = await runCli(['model', 'list'], { dbPath: db.dbPath, env: { HFSCHED_LOG_LEVEL: 'chatty' } });
       assert.equal(result.code, 2);
-      assert.match(result.stderr, /^hfsched: environment variable HFSCHED_LOG_LEVEL="chatty" is not valid: expected one of fatal, error/);
+      assert.match(
+        result.stderr,
+        /^hfsched: environment variable HFSCHED_LOG_LEVEL="chatty" is not valid: expected one of fatal, error/,
+      );
     } finally {
       db.cleanup();
     }

@@ -45,7 +45,8 @@ describe('bootstrap environment', () => {
       () => readBootstrapEnv({ HFSCHED_LOG_LEVEL: 'loud' }),
       (error: unknown) =>
         error instanceof ValidationError &&
-        error.message === 'environment variable HFSCHED_LOG_LEVEL="loud" is not valid: expected one of fatal, error, warn, info, debug, trace, silent',
+        error.message ===
+          'environment variable HFSCHED_LOG_LEVEL="loud" is not valid: expected one of fatal, error, warn, info, debug, trace, silent',
     );
   });
 

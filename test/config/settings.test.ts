@@ -28,9 +28,27 @@ const CASES: Record<string, { accepted: [string, string][]; refused: string[] }>
     ],
     refused: ['relative/hub', '~/hub'],
   },
-  'download.max_retries': { accepted: [['0', '0'], ['100', '100']], refused: ['-1', '101', '2.5', 'five'] },
-  'download.concurrent_files': { accepted: [['1', '1'], ['64', '64']], refused: ['0', '65', ''] },
-  'download.connections_per_file': { accepted: [['1', '1'], ['16', '16']], refused: ['0', '17'] },
+  'download.max_retries': {
+    accepted: [
+      ['0', '0'],
+      ['100', '100'],
+    ],
+    refused: ['-1', '101', '2.5', 'five'],
+  },
+  'download.concurrent_files': {
+    accepted: [
+      ['1', '1'],
+      ['64', '64'],
+    ],
+    refused: ['0', '65', ''],
+  },
+  'download.connections_per_file': {
+    accepted: [
+      ['1', '1'],
+      ['16', '16'],
+    ],
+    refused: ['0', '17'],
+  },
   'download.multipart_threshold_bytes': {
     accepted: [
       ['64MiB', String(64 * 1024 * 1024)],
@@ -46,8 +64,20 @@ const CASES: Record<string, { accepted: [string, string][]; refused: string[] }>
     ],
     refused: ['-1', 'fast', '10 parsecs'],
   },
-  'download.stall_timeout_seconds': { accepted: [['5', '5'], ['3600', '3600']], refused: ['4', '3601', '1m'] },
-  'download.min_free_bytes': { accepted: [['0', '0'], ['2GiB', String(2 * 1024 ** 3)]], refused: ['-1', 'lots'] },
+  'download.stall_timeout_seconds': {
+    accepted: [
+      ['5', '5'],
+      ['3600', '3600'],
+    ],
+    refused: ['4', '3601', '1m'],
+  },
+  'download.min_free_bytes': {
+    accepted: [
+      ['0', '0'],
+      ['2GiB', String(2 * 1024 ** 3)],
+    ],
+    refused: ['-1', 'lots'],
+  },
   'scheduler.timezone': {
     accepted: [
       ['Europe/Paris', 'Europe/Paris'],
@@ -56,8 +86,22 @@ const CASES: Record<string, { accepted: [string, string][]; refused: string[] }>
     ],
     refused: ['Mars/Olympus_Mons', 'GMT+25'],
   },
-  'log.level': { accepted: [['debug', 'debug'], ['WARN', 'warn'], ['silent', 'silent']], refused: ['verbose', ''] },
-  'http.port': { accepted: [['0', '0'], ['9464', '9464'], ['65535', '65535']], refused: ['65536', '-1', 'http'] },
+  'log.level': {
+    accepted: [
+      ['debug', 'debug'],
+      ['WARN', 'warn'],
+      ['silent', 'silent'],
+    ],
+    refused: ['verbose', ''],
+  },
+  'http.port': {
+    accepted: [
+      ['0', '0'],
+      ['9464', '9464'],
+      ['65535', '65535'],
+    ],
+    refused: ['65536', '-1', 'http'],
+  },
   'http.host': {
     accepted: [
       ['0.0.0.0', '0.0.0.0'],
@@ -95,7 +139,10 @@ describe('settings validation', () => {
           () => setSetting(db.store, key, input),
           (error: unknown) => {
             assert.ok(error instanceof ValidationError, `input ${JSON.stringify(input)}`);
-            assert.ok(error.message.startsWith(`${key}: ${JSON.stringify(input)} is not valid; expected `), error.message);
+            assert.ok(
+              error.message.startsWith(`${key}: ${JSON.stringify(input)} is not valid; expected `),
+              error.message,
+            );
             return true;
           },
         );
@@ -111,11 +158,14 @@ describe('settings validation', () => {
   });
 
   test('an unknown key is refused and the known keys are listed', () => {
-    assert.throws(() => setSetting(db.store, 'download.speed', '1'), (error: unknown) => {
-      assert.ok(error instanceof ValidationError);
-      assert.match(error.message, /^unknown setting "download.speed"; known settings: hub.endpoint, hub.cache_dir, /);
-      return true;
-    });
+    assert.throws(
+      () => setSetting(db.store, 'download.speed', '1'),
+      (error: unknown) => {
+        assert.ok(error instanceof ValidationError);
+        assert.match(error.message, /^unknown setting "download.speed"; known settings: hub.endpoint, hub.cache_dir, /);
+        return true;
+      },
+    );
     assert.equal(db.store.getSystemConfig('download.speed'), null);
   });
 });
@@ -197,7 +247,8 @@ describe('effective settings', () => {
     try {
       assert.throws(() => readSettings(db.store, {}), {
         name: 'ValidationError',
-        message: /setting download.connections_per_file holds "many" in the database.*hfsched config set download.connections_per_file <value>$/,
+        message:
+          /setting download.connections_per_file holds "many" in the database.*hfsched config set download.connections_per_file <value>$/,
       });
     } finally {
       db.store.setSystemConfig('download.connections_per_file', '4');
@@ -206,7 +257,9 @@ describe('effective settings', () => {
 
   test('only http.port and http.host need a restart to take effect', () => {
     assert.deepEqual(
-      describeSettings(db.store, {}).filter((row) => !row.live).map((row) => row.key),
+      describeSettings(db.store, {})
+        .filter((row) => !row.live)
+        .map((row) => row.key),
       ['http.port', 'http.host'],
     );
   });

@@ -1,6 +1,12 @@
 import { afterEach, describe, test } from 'node:test';
 import assert from 'node:assert/strict';
-import { assertValidSnapshot, createDaemonFixture, randomContent, type DaemonFixture, type RepoFiles } from './daemon-fixture.js';
+import {
+  assertValidSnapshot,
+  createDaemonFixture,
+  randomContent,
+  type DaemonFixture,
+  type RepoFiles,
+} from './daemon-fixture.js';
 import { waitFor } from './daemon-process.js';
 
 let fixture: DaemonFixture | null = null;
@@ -29,7 +35,11 @@ describe('daemon: a scheduled batch', () => {
     const daemon = f.startDaemon();
     await waitFor(() => repos.every((r) => f.model(r.id).status === 'completed'), {
       timeoutMs: 30_000,
-      what: () => `every model completed: ${f.db.store.listModels().map((m) => `${m.name}=${m.status}`).join(', ')}`,
+      what: () =>
+        `every model completed: ${f.db.store
+          .listModels()
+          .map((m) => `${m.name}=${m.status}`)
+          .join(', ')}`,
     });
     for (const r of repos) {
       const model = f.model(r.id);
@@ -49,16 +59,34 @@ describe('daemon: a scheduled batch', () => {
     }
     const history = await f.cli(['history', 'org/beta', '--json']);
     assert.equal(history.code, 0, history.stderr);
-    assert.equal((JSON.parse(history.stdout) as { status: string }[])[0]?.status, 'completed', 'hfsched history shows it');
+    assert.equal(
+      (JSON.parse(history.stdout) as { status: string }[])[0]?.status,
+      'completed',
+      'hfsched history shows it',
+    );
 
     const queued = daemon.logs.filter((line) => line.msg === 'model queued');
     assert.deepEqual(queued.map((line) => line.model).sort(), ['gamma', 'org/alpha', 'org/beta']);
-    assert.ok(queued.every((line) => line.schedule === scheduleId), 'queue lines name the schedule');
+    assert.ok(
+      queued.every((line) => line.schedule === scheduleId),
+      'queue lines name the schedule',
+    );
     for (const line of daemon.logs.filter((l) => typeof l.session === 'number')) {
-      assert.equal(typeof line.model, 'string', `a line about session ${String(line.session)} names its model: ${line.msg}`);
-      assert.equal(line.schedule, scheduleId, `a line about session ${String(line.session)} names its schedule: ${line.msg}`);
+      assert.equal(
+        typeof line.model,
+        'string',
+        `a line about session ${String(line.session)} names its model: ${line.msg}`,
+      );
+      assert.equal(
+        line.schedule,
+        scheduleId,
+        `a line about session ${String(line.session)} names its schedule: ${line.msg}`,
+      );
     }
-    assert.ok(daemon.logs.some((l) => typeof l.session === 'number'), 'download lines name their session');
+    assert.ok(
+      daemon.logs.some((l) => typeof l.session === 'number'),
+      'download lines name their session',
+    );
     assert.ok(!JSON.stringify(daemon.logs).includes(f.hub.token), 'the token never appears in the logs');
   });
 

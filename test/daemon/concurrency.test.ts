@@ -27,7 +27,10 @@ function modelsDownloadingAtServer(hub: HubServer, all: RepoFiles[]): Set<string
     for (const request of hub.requests) {
       if (request.host !== 'cdn' || request.method !== 'GET' || !request.path.includes(sha256)) continue;
       const start = Number(/bytes=(\d+)-/.exec(request.range ?? '')?.[1] ?? 0);
-      if ((request.status === 0 || request.status === 200 || request.status === 206) && request.bodyBytesSent < size - start) {
+      if (
+        (request.status === 0 || request.status === 200 || request.status === 206) &&
+        request.bodyBytesSent < size - start
+      ) {
         active.add(repo.id);
       }
     }
@@ -69,7 +72,10 @@ describe('daemon: concurrency', () => {
     f.hub.addFault({ kind: 'throttle', bytesPerSecond: 8 * 1024 });
     const scheduleId = f.addSchedule('*/2 * * * * *', 1);
     const daemon = f.startDaemon();
-    await waitFor(() => modelsDownloadingAtServer(f.hub, all).size === 1, { timeoutMs: 15_000, what: 'the first download' });
+    await waitFor(() => modelsDownloadingAtServer(f.hub, all).size === 1, {
+      timeoutMs: 15_000,
+      what: 'the first download',
+    });
     assert.equal(f.db.store.getModelsByStatus('downloading').length, 1, 'one at a time before the change');
     const set = await f.cli(['schedule', 'set', String(scheduleId), '--max-concurrent', '3']);
     assert.equal(set.code, 0, set.stderr);

@@ -68,7 +68,10 @@ describe('daemon: control commands', () => {
     f.hub.clearFaults();
     const resume = await f.cli(['model', 'resume', 'org/alpha']);
     assert.equal(resume.code, 0, resume.stderr);
-    await waitFor(() => f.model('org/alpha').status === 'completed', { timeoutMs: 15_000, what: 'the resumed download' });
+    await waitFor(() => f.model('org/alpha').status === 'completed', {
+      timeoutMs: 15_000,
+      what: 'the resumed download',
+    });
   });
 
   test('pause, resume and retry change the model directly when no daemon runs', async () => {

@@ -1,7 +1,14 @@
 import { afterEach, describe, test } from 'node:test';
 import assert from 'node:assert/strict';
 import { readDaemonStatus } from '../../src/store/index.js';
-import { assertValidSnapshot, createDaemonFixture, hasBlob, partialSize, randomContent, type DaemonFixture } from './daemon-fixture.js';
+import {
+  assertValidSnapshot,
+  createDaemonFixture,
+  hasBlob,
+  partialSize,
+  randomContent,
+  type DaemonFixture,
+} from './daemon-fixture.js';
 import { waitFor } from './daemon-process.js';
 
 let fixture: DaemonFixture | null = null;
@@ -40,7 +47,9 @@ describe('daemon: crash recovery', () => {
     f.hub.clearFaults();
     f.hub.clearLog();
     const second = f.startDaemon();
-    await second.waitForLog((line) => line.msg.startsWith('interrupted download recorded as failed') && line.session === interrupted.id);
+    await second.waitForLog(
+      (line) => line.msg.startsWith('interrupted download recorded as failed') && line.session === interrupted.id,
+    );
     await waitFor(() => f.model(repo.id).status === 'completed', { timeoutMs: 20_000, what: 'the resumed download' });
 
     const [last, recovered] = f.db.store.getDownloadHistory(modelId, 2);
@@ -49,7 +58,10 @@ describe('daemon: crash recovery', () => {
     assert.equal(recovered?.errorMessage, 'interrupted');
     assert.equal(last?.status, 'completed');
     const cdnRequests = f.hub.requests.filter((request) => request.host === 'cdn' && request.method === 'GET');
-    assert.ok(!cdnRequests.some((request) => request.path.includes(small)), 'the verified small file is not fetched again');
+    assert.ok(
+      !cdnRequests.some((request) => request.path.includes(small)),
+      'the verified small file is not fetched again',
+    );
     const largeRequests = cdnRequests.filter((request) => request.path.includes(large));
     assert.ok(largeRequests.length > 0);
     const start = Number(/bytes=(\d+)-/.exec(largeRequests[0]?.range ?? '')?.[1] ?? 0);

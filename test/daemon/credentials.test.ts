@@ -21,10 +21,18 @@ afterEach(async () => {
   daemon = hub = db = null;
 });
 
-async function daemonWithCredential(token: string | null): Promise<{ db: TempDatabase; hub: HubServer; daemon: DaemonProcess }> {
+async function daemonWithCredential(
+  token: string | null,
+): Promise<{ db: TempDatabase; hub: HubServer; daemon: DaemonProcess }> {
   db = createTempDatabase();
   hub = await startHubServer({
-    repos: [{ id: 'org/private', private: true, revisions: { main: [{ path: 'config.json', content: '{"secret": false}' }] } }],
+    repos: [
+      {
+        id: 'org/private',
+        private: true,
+        revisions: { main: [{ path: 'config.json', content: '{"secret": false}' }] },
+      },
+    ],
   });
   const credentials = join(db.dir, 'credentials');
   mkdirSync(credentials);
@@ -59,7 +67,9 @@ describe('daemon: the token as a systemd credential', () => {
       what: () => `the private model downloaded; daemon logs: ${JSON.stringify(daemon.logs.slice(-5))}`,
     });
 
-    assert.ok(hub.requests.some((request) => request.host === 'hub' && request.authorization === `Bearer ${hub.token}`));
+    assert.ok(
+      hub.requests.some((request) => request.host === 'hub' && request.authorization === `Bearer ${hub.token}`),
+    );
     const output = JSON.stringify(daemon.logs) + daemon.otherOutput.join('');
     assert.ok(daemon.logs.length > 5, 'the daemon logged at trace level');
     assert.equal(output.includes(hub.token), false, 'the token is in no log line');
@@ -70,7 +80,10 @@ describe('daemon: the token as a systemd credential', () => {
   test('without the credential the private repo fails with the reason', async () => {
     const { db } = await daemonWithCredential(null);
     const model = db.store.getModelByName('org/private')!;
-    await waitFor(() => db.store.getModel(model.id)?.status === 'failed', { timeoutMs: 20_000, what: 'the download failed' });
+    await waitFor(() => db.store.getModel(model.id)?.status === 'failed', {
+      timeoutMs: 20_000,
+      what: 'the download failed',
+    });
     const [session] = db.store.getDownloadHistory(model.id, 1);
     assert.match(session?.errorMessage ?? '', /not found, or private/);
   });

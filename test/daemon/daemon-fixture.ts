@@ -99,7 +99,12 @@ export function repoFolder(cacheDir: string, repoId: string): string {
 }
 
 /** Asserts the standard cache layout for a completed model: refs/main, snapshot links, blob content. */
-export function assertValidSnapshot(cacheDir: string, repo: RepoFiles, hub: HubServer, downloadPath: string | null): void {
+export function assertValidSnapshot(
+  cacheDir: string,
+  repo: RepoFiles,
+  hub: HubServer,
+  downloadPath: string | null,
+): void {
   const commit = hub.commitOf(repo.id, 'main');
   const folder = repoFolder(cacheDir, repo.id);
   assert.equal(readFileSync(join(folder, 'refs', 'main'), 'utf8'), commit);

@@ -76,7 +76,8 @@ export function startDaemon(dbPath: string, env: Record<string, string>): Daemon
       await waitFor(
         () => {
           found = logs.find(predicate);
-          if (found === undefined && hasExited) throw new Error(`daemon exited while waiting for ${what}: ${describe(logs, otherOutput)}`);
+          if (found === undefined && hasExited)
+            throw new Error(`daemon exited while waiting for ${what}: ${describe(logs, otherOutput)}`);
           return found !== undefined;
         },
         { timeoutMs, what: () => `${what}; daemon output: ${describe(logs, otherOutput)}` },

@@ -46,7 +46,10 @@ describe('daemon registration', () => {
 
   test('a dead daemon is replaced, and its heartbeat is then refused', () => {
     claimDaemonStatus(db.store, { pid: 1001, hostname: 'a', startedAt: new Date() }, () => true);
-    assert.equal(claimDaemonStatus(db.store, { pid: 1002, hostname: 'a', startedAt: new Date() }, () => false), null);
+    assert.equal(
+      claimDaemonStatus(db.store, { pid: 1002, hostname: 'a', startedAt: new Date() }, () => false),
+      null,
+    );
     assert.equal(writeDaemonHeartbeat(db.store, 1001, EMPTY_SNAPSHOT), false);
     assert.equal(writeDaemonHeartbeat(db.store, 1002, EMPTY_SNAPSHOT), true);
   });
@@ -59,7 +62,15 @@ describe('daemon registration', () => {
       nextRunAt: next,
       queue: [{ modelId: 7, model: 'org/q' }],
       running: [
-        { modelId: 8, model: 'org/r', sessionId: null, bytesDone: 10, totalBytes: 20, bytesPerSecond: 5, startedAt: next.toISOString() },
+        {
+          modelId: 8,
+          model: 'org/r',
+          sessionId: null,
+          bytesDone: 10,
+          totalBytes: 20,
+          bytesPerSecond: 5,
+          startedAt: next.toISOString(),
+        },
       ],
     });
     const status = readDaemonStatus(db.store);

@@ -39,7 +39,11 @@ const model = (id: number): QueuedModel => ({ id, name: `org/m${id}` });
 describe('download queue', () => {
   test('never runs more downloads at once than its concurrency', async () => {
     const downloads = controllableDownloads();
-    const queue = new DownloadQueue({ concurrency: 2, runDownload: downloads.runDownload, onUnexpectedError: () => {} });
+    const queue = new DownloadQueue({
+      concurrency: 2,
+      runDownload: downloads.runDownload,
+      onUnexpectedError: () => {},
+    });
     for (const id of [1, 2, 3, 4]) queue.enqueue(model(id));
     await waitFor(() => downloads.started.length === 2);
     assert.deepEqual(downloads.started, ['org/m1', 'org/m2']);
@@ -56,7 +60,11 @@ describe('download queue', () => {
 
   test('refuses a model that is already waiting or running', async () => {
     const downloads = controllableDownloads();
-    const queue = new DownloadQueue({ concurrency: 1, runDownload: downloads.runDownload, onUnexpectedError: () => {} });
+    const queue = new DownloadQueue({
+      concurrency: 1,
+      runDownload: downloads.runDownload,
+      onUnexpectedError: () => {},
+    });
     assert.equal(queue.enqueue(model(1)), true);
     assert.equal(queue.enqueue(model(2)), true);
     await waitFor(() => queue.isRunning(1));
@@ -69,7 +77,11 @@ describe('download queue', () => {
 
   test('a higher concurrency set while waiting starts more downloads at once', async () => {
     const downloads = controllableDownloads();
-    const queue = new DownloadQueue({ concurrency: 1, runDownload: downloads.runDownload, onUnexpectedError: () => {} });
+    const queue = new DownloadQueue({
+      concurrency: 1,
+      runDownload: downloads.runDownload,
+      onUnexpectedError: () => {},
+    });
     for (const id of [1, 2, 3]) queue.enqueue(model(id));
     await waitFor(() => downloads.started.length === 1);
     queue.concurrency = 3;
@@ -80,7 +92,11 @@ describe('download queue', () => {
 
   test('aborting gives the running download the reason, and a removed waiting model never starts', async () => {
     const downloads = controllableDownloads();
-    const queue = new DownloadQueue({ concurrency: 1, runDownload: downloads.runDownload, onUnexpectedError: () => {} });
+    const queue = new DownloadQueue({
+      concurrency: 1,
+      runDownload: downloads.runDownload,
+      onUnexpectedError: () => {},
+    });
     queue.enqueue(model(1));
     queue.enqueue(model(2));
     queue.enqueue(model(3));

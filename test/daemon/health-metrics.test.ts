@@ -18,7 +18,9 @@ function sample(metrics: string, series: string): number | null {
 }
 
 async function startWithListener(): Promise<{ f: DaemonFixture; url: string }> {
-  fixture = await createDaemonFixture([{ id: 'org/alpha', files: { 'config.json': '{}', 'weights.bin': 'x'.repeat(4096) } }]);
+  fixture = await createDaemonFixture([
+    { id: 'org/alpha', files: { 'config.json': '{}', 'weights.bin': 'x'.repeat(4096) } },
+  ]);
   const f = fixture;
   const port = await freePort();
   f.db.store.setSystemConfig('http.port', String(port));
@@ -53,7 +55,10 @@ describe('daemon: health and metrics over HTTP', () => {
     const alive = await f.cli(['status', '--health']);
     assert.equal(alive.code, 0, 'the heartbeat goes on');
     f.db.store.setSystemConfig('download.max_retries', '3');
-    await waitFor(async () => (await fetch(`${url}/healthz`)).status === 200, { timeoutMs: 5000, what: 'healthy again' });
+    await waitFor(async () => (await fetch(`${url}/healthz`)).status === 200, {
+      timeoutMs: 5000,
+      what: 'healthy again',
+    });
   });
 
   test('/metrics reports downloads by status, bytes, active downloads, queue length, next run and failures', async () => {
@@ -76,7 +81,10 @@ describe('daemon: health and metrics over HTTP', () => {
     assert.equal(sample(text, 'hfsched_queue_length'), 0);
     assert.equal(sample(text, 'hfsched_models{status="completed"}'), 1);
     const nextRun = sample(text, 'hfsched_next_run_timestamp_seconds') ?? 0;
-    assert.ok(nextRun > Date.now() / 1000 - 5 && nextRun < Date.now() / 1000 + 5, `next run is in two seconds (${nextRun})`);
+    assert.ok(
+      nextRun > Date.now() / 1000 - 5 && nextRun < Date.now() / 1000 + 5,
+      `next run is in two seconds (${nextRun})`,
+    );
     assert.match(text, /# TYPE hfsched_download_failures_total counter/);
   });
 
@@ -95,7 +103,10 @@ describe('daemon: health and metrics over HTTP', () => {
       f.db.store.setSystemConfig('http.port', String(port));
       const result = await f.cli(['daemon']);
       assert.equal(result.code, 1);
-      assert.match(result.stderr, new RegExp(`cannot listen on 127\\.0\\.0\\.1:${port} for health and metrics: EADDRINUSE`));
+      assert.match(
+        result.stderr,
+        new RegExp(`cannot listen on 127\\.0\\.0\\.1:${port} for health and metrics: EADDRINUSE`),
+      );
       assert.equal(readDaemonStatus(f.db.store), null, 'no registration is left behind');
     } finally {
       await new Promise<void>((resolve) => blocker.close(() => resolve()));

@@ -24,7 +24,10 @@ describe('daemon: live changes from the CLI', () => {
     const added = await f.cli(['schedule', 'add', 'often', '--cron', '*/2 * * * * *', '--enable']);
     assert.equal(added.code, 0, added.stderr);
     await daemon.waitForLog((line) => line.msg === 'schedule armed');
-    await waitFor(() => f.model('org/alpha').status === 'completed', { timeoutMs: 15_000, what: 'the model completed' });
+    await waitFor(() => f.model('org/alpha').status === 'completed', {
+      timeoutMs: 15_000,
+      what: 'the model completed',
+    });
   });
 
   test('a model added while a window is open joins the queue without waiting for the next firing', async () => {
@@ -40,7 +43,10 @@ describe('daemon: live changes from the CLI', () => {
     await waitFor(() => f.model('org/slow').status === 'downloading', { timeoutMs: 15_000, what: 'the firing' });
     const added = await f.cli(['model', 'add', 'org/late']);
     assert.equal(added.code, 0, added.stderr);
-    await waitFor(() => f.model('org/late').status === 'completed', { timeoutMs: 10_000, what: 'the late model completed' });
+    await waitFor(() => f.model('org/late').status === 'completed', {
+      timeoutMs: 10_000,
+      what: 'the late model completed',
+    });
     assert.equal(f.model('org/slow').status, 'downloading', 'still inside the first window');
     assert.equal(daemon.logs.filter((line) => line.msg === 'batch started').length, 1, 'no other firing happened');
   });
@@ -53,7 +59,9 @@ describe('daemon: live changes from the CLI', () => {
     await daemon.waitForLog((line) => line.msg === 'schedule armed');
     const set = await f.cli(['config', 'set', 'scheduler.timezone', 'Pacific/Kiritimati']);
     assert.equal(set.code, 0, set.stderr);
-    const rearmed = await daemon.waitForLog((line) => line.msg === 'schedule armed' && line.timezone === 'Pacific/Kiritimati');
+    const rearmed = await daemon.waitForLog(
+      (line) => line.msg === 'schedule armed' && line.timezone === 'Pacific/Kiritimati',
+    );
     // 01:30 at UTC+14 is 11:30 UTC the day before.
     assert.match(String(rearmed.nextRun), /T11:30:00\.000Z$/);
   });

@@ -37,7 +37,10 @@ describe('daemon: shutdown', () => {
       f.addSchedule('*/2 * * * * *', 2);
       const daemon = f.startDaemon();
       await waitFor(
-        () => f.db.store.listModels().every((model) => f.db.store.getDownloadHistory(model.id, 1)[0]?.status === 'in_progress'),
+        () =>
+          f.db.store
+            .listModels()
+            .every((model) => f.db.store.getDownloadHistory(model.id, 1)[0]?.status === 'in_progress'),
         { timeoutMs: 15_000, what: 'both downloads in progress' },
       );
       daemon.child.kill(signal);

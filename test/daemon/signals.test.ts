@@ -23,7 +23,9 @@ const STUCK_DAEMON = `
 
 describe('daemon: signals', () => {
   test('a second signal during a slow stop exits at once with status 1', async () => {
-    const child = spawn(process.execPath, ['--input-type=module', '-e', STUCK_DAEMON], { stdio: ['ignore', 'pipe', 'pipe'] });
+    const child = spawn(process.execPath, ['--input-type=module', '-e', STUCK_DAEMON], {
+      stdio: ['ignore', 'pipe', 'pipe'],
+    });
     const lines: string[] = [];
     child.stdout.setEncoding('utf8').on('data', (chunk: string) => lines.push(...chunk.split('\n')));
     let exitCode: number | null | undefined;

@@ -29,7 +29,12 @@ describe('daemon: hfsched status', () => {
         assert.equal(result.code, 0, result.stderr);
         report = parseJsonOutput<StatusReport>(result);
         const running = report.running[0];
-        return running !== undefined && running.bytesPerSecond !== null && running.bytesPerSecond > 0 && report.queue.length === 1;
+        return (
+          running !== undefined &&
+          running.bytesPerSecond !== null &&
+          running.bytesPerSecond > 0 &&
+          report.queue.length === 1
+        );
       },
       { timeoutMs: 15_000, what: () => `a running download with a speed and one queued: ${JSON.stringify(report)}` },
     );
@@ -53,7 +58,10 @@ describe('daemon: hfsched status', () => {
     assert.equal(text.code, 0, text.stderr);
     assert.match(text.stdout, new RegExp(`Daemon: +running \\(pid ${daemon.pid} on `));
     assert.match(text.stdout, /Next run: +\d{4}-\d{2}-\d{2} \d{2}:\d{2}:\d{2}/);
-    assert.match(text.stdout, /MODEL +SESSION +PROGRESS +SPEED +ETA +STARTED\norg\/first +\d+ +[\d.]+ \S+ \/ 256 KiB \(\d+%\) +[\d.]+ \S+\/s +\d+s/);
+    assert.match(
+      text.stdout,
+      /MODEL +SESSION +PROGRESS +SPEED +ETA +STARTED\norg\/first +\d+ +[\d.]+ \S+ \/ 256 KiB \(\d+%\) +[\d.]+ \S+\/s +\d+s/,
+    );
     assert.match(text.stdout, /Queue \(1, in order\): org\/second/);
   });
 
@@ -68,6 +76,9 @@ describe('daemon: hfsched status', () => {
     assert.equal(report.schedule?.maxConcurrentDownloads, 2);
     assert.ok(report.nextRunAt !== null && Date.parse(report.nextRunAt) > Date.now());
     const text = await f.cli(['status']);
-    assert.match(text.stdout, /Daemon: +not running \(no daemon has registered on this database\); start it with: hfsched daemon/);
+    assert.match(
+      text.stdout,
+      /Daemon: +not running \(no daemon has registered on this database\); start it with: hfsched daemon/,
+    );
   });
 });

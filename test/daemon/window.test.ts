@@ -5,7 +5,13 @@
  */
 import { afterEach, describe, test } from 'node:test';
 import assert from 'node:assert/strict';
-import { assertValidSnapshot, createDaemonFixture, partialSize, randomContent, type DaemonFixture } from './daemon-fixture.js';
+import {
+  assertValidSnapshot,
+  createDaemonFixture,
+  partialSize,
+  randomContent,
+  type DaemonFixture,
+} from './daemon-fixture.js';
 import { waitFor } from './daemon-process.js';
 
 let fixture: DaemonFixture | null = null;
@@ -41,7 +47,8 @@ describe('daemon: download windows', () => {
     const modelId = f.model(repo.id).id;
     await waitFor(() => f.db.store.getDownloadHistory(modelId, 1)[0]?.status === 'cancelled', {
       timeoutMs: boundary - Date.now() + 15_000,
-      what: () => `the window closing at ${hhmm(windowEnd)}: ${JSON.stringify(f.db.store.getDownloadHistory(modelId, 3))}`,
+      what: () =>
+        `the window closing at ${hhmm(windowEnd)}: ${JSON.stringify(f.db.store.getDownloadHistory(modelId, 3))}`,
     });
     const paused = f.db.store.getDownloadHistory(modelId, 1)[0]!;
     assert.ok(Date.now() >= boundary, 'not before the window end');
@@ -56,7 +63,10 @@ describe('daemon: download windows', () => {
     );
 
     f.hub.clearFaults();
-    await waitFor(() => f.model(repo.id).status === 'completed', { timeoutMs: 20_000, what: 'the next window completing it' });
+    await waitFor(() => f.model(repo.id).status === 'completed', {
+      timeoutMs: 20_000,
+      what: 'the next window completing it',
+    });
     const [resumed] = f.db.store.getDownloadHistory(modelId, 1);
     assert.equal(resumed?.status, 'completed');
     assert.equal(resumed?.scheduleId, scheduleId);

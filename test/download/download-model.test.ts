@@ -23,7 +23,7 @@ beforeEach(async () => {
             { path: 'config.json', content: '{}' },
             { path: 'model.safetensors', content: weights },
           ],
-          'v2': [{ path: 'config.json', content: '{"v": 2}' }],
+          v2: [{ path: 'config.json', content: '{"v": 2}' }],
         },
       },
     ],
@@ -44,7 +44,12 @@ function settings(): Settings {
 
 test('a completed download records the session and the model with its snapshot path and size', async () => {
   const model = db.store.createModel('org/model');
-  const outcome = await downloadModel(db.store, model, { scheduleId: null, settings: settings(), token: null, bandwidth: null });
+  const outcome = await downloadModel(db.store, model, {
+    scheduleId: null,
+    settings: settings(),
+    token: null,
+    bandwidth: null,
+  });
   assert.equal(outcome.status, 'completed');
   const after = db.store.getModel(model.id)!;
   assert.equal(after.status, 'completed');
@@ -60,9 +65,14 @@ test('a completed download records the session and the model with its snapshot p
   assert.deepEqual(readFileSync(join(after.downloadPath!, 'model.safetensors')), weights);
 });
 
-test('the model\'s pinned revision and patterns decide what is downloaded', async () => {
+test("the model's pinned revision and patterns decide what is downloaded", async () => {
   const model = db.store.createModel('org/model', null, null, { revision: 'v2', includePatterns: ['*.json'] });
-  const outcome = await downloadModel(db.store, model, { scheduleId: null, settings: settings(), token: null, bandwidth: null });
+  const outcome = await downloadModel(db.store, model, {
+    scheduleId: null,
+    settings: settings(),
+    token: null,
+    bandwidth: null,
+  });
   assert.equal(outcome.status, 'completed');
   if (outcome.status !== 'completed') return;
   assert.equal(outcome.snapshot.commit, hub.commitOf('org/model', 'v2'));
@@ -91,7 +101,10 @@ test('progress reaches the session while the download runs', async () => {
   // At most one write a second (plus the first), not one per report.
   const seconds = (performance.now() - started) / 1000;
   assert.ok(seen.length > distinct.size, 'reports outnumber writes');
-  assert.ok(distinct.size >= 2 && distinct.size <= Math.ceil(seconds) + 1, `${distinct.size} writes in ${seconds.toFixed(1)} s`);
+  assert.ok(
+    distinct.size >= 2 && distinct.size <= Math.ceil(seconds) + 1,
+    `${distinct.size} writes in ${seconds.toFixed(1)} s`,
+  );
 });
 
 test('a failed download records the error on the session and fails the model', async () => {
@@ -103,7 +116,10 @@ test('a failed download records the error on the session and fails the model', a
   assert.equal(db.store.getModel(model.id)!.status, 'failed');
   const [session] = db.store.getDownloadHistory(model.id);
   assert.equal(session!.status, 'failed');
-  assert.equal(session!.errorMessage, 'repository "org/missing" not found, or private: check the name, or set HF_TOKEN');
+  assert.equal(
+    session!.errorMessage,
+    'repository "org/missing" not found, or private: check the name, or set HF_TOKEN',
+  );
 });
 
 test('aborting pauses: the session is cancelled with the reason and the model paused', async () => {
@@ -131,7 +147,12 @@ test('a model that is already downloading is not started twice', async () => {
   const model = db.store.createModel('org/model');
   db.store.beginDownload(model.id, null);
   await assert.rejects(
-    downloadModel(db.store, db.store.getModel(model.id)!, { scheduleId: null, settings: settings(), token: null, bandwidth: null }),
+    downloadModel(db.store, db.store.getModel(model.id)!, {
+      scheduleId: null,
+      settings: settings(),
+      token: null,
+      bandwidth: null,
+    }),
     StateTransitionError,
   );
   assert.equal(db.store.getDownloadHistory(model.id).length, 1);

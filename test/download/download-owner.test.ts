@@ -31,7 +31,10 @@ describe('who owns a download', () => {
     await once(child, 'exit');
     assert.equal(isRunByAnotherProcess(session), false);
     assert.equal(isOrphaned(session), true);
-    assert.deepEqual(temp.store.recoverInterruptedSessions(isRunByAnotherProcess).map((ended) => ended.id), [session.id]);
+    assert.deepEqual(
+      temp.store.recoverInterruptedSessions(isRunByAnotherProcess).map((ended) => ended.id),
+      [session.id],
+    );
   });
 
   test('a session of this very process is neither orphaned nor run by another process', () => {

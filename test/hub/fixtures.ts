@@ -20,7 +20,10 @@ export interface HubFixture {
   cleanup(): Promise<void>;
 }
 
-export async function createHubFixture(repos: HubRepoSpec[], options: Omit<HubServerOptions, 'repos'> = {}): Promise<HubFixture> {
+export async function createHubFixture(
+  repos: HubRepoSpec[],
+  options: Omit<HubServerOptions, 'repos'> = {},
+): Promise<HubFixture> {
   const hub = await startHubServer({ ...options, repos });
   const cacheDir = mkdtempSync(join(tmpdir(), 'hfsched-hub-test-'));
   const request = (repoId: string, overrides: Partial<SnapshotRequest> = {}): SnapshotRequest => ({

@@ -26,13 +26,19 @@ test('a repository that does not exist says so and suggests a token', async () =
 });
 
 test('a private repository without a token looks like a missing one', async () => {
-  await assert.rejects(fx.pull('org/secret'), (error: Error) => error instanceof NotFoundError && /or set HF_TOKEN/.test(error.message));
+  await assert.rejects(
+    fx.pull('org/secret'),
+    (error: Error) => error instanceof NotFoundError && /or set HF_TOKEN/.test(error.message),
+  );
 });
 
 test('a repository the token cannot see says to check the token', async () => {
   await assert.rejects(fx.pull('org/missing', { token: fx.hub.token }), (error: Error) => {
     assert.ok(error instanceof NotFoundError);
-    assert.equal(error.message, 'repository "org/missing" not found, or private: check the name, or that HF_TOKEN can read it');
+    assert.equal(
+      error.message,
+      'repository "org/missing" not found, or private: check the name, or that HF_TOKEN can read it',
+    );
     return true;
   });
 });
@@ -84,7 +90,9 @@ async function listingServer(paths: string[]): Promise<{ url: string; server: Se
       return;
     }
     const siblings = paths.map((path) => ({ rfilename: path, size: 2, blobId: 'a'.repeat(40) }));
-    res.writeHead(200, { 'Content-Type': 'application/json' }).end(JSON.stringify({ id: 'org/evil', sha: 'b'.repeat(40), siblings }));
+    res
+      .writeHead(200, { 'Content-Type': 'application/json' })
+      .end(JSON.stringify({ id: 'org/evil', sha: 'b'.repeat(40), siblings }));
   });
   await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
   return { url: `http://127.0.0.1:${(server.address() as { port: number }).port}`, server, hits };
@@ -96,7 +104,10 @@ for (const unsafe of ['../escape.txt', 'a/../../escape.txt', '/etc/passwd', 'dir
     try {
       await assert.rejects(fx.pull('org/evil', { endpoint: url }), (error: Error) => {
         assert.ok(error instanceof ValidationError);
-        assert.ok(error.message.startsWith(`refusing file ${JSON.stringify(unsafe)} listed by "org/evil"`), error.message);
+        assert.ok(
+          error.message.startsWith(`refusing file ${JSON.stringify(unsafe)} listed by "org/evil"`),
+          error.message,
+        );
         return true;
       });
       assert.equal(hits.length, 1, 'only the listing was asked for');

@@ -15,7 +15,10 @@ const defaults = { hubEndpoint: 'https://huggingface.co', hubCacheDir: null };
 
 test('HF_ENDPOINT overrides the hub.endpoint setting, without a trailing slash', () => {
   assert.equal(resolveHubLocation(defaults, {}).endpoint, 'https://huggingface.co');
-  assert.equal(resolveHubLocation({ ...defaults, hubEndpoint: 'https://mirror.example/' }, {}).endpoint, 'https://mirror.example');
+  assert.equal(
+    resolveHubLocation({ ...defaults, hubEndpoint: 'https://mirror.example/' }, {}).endpoint,
+    'https://mirror.example',
+  );
   assert.equal(resolveHubLocation(defaults, { HF_ENDPOINT: 'http://127.0.0.1:9/' }).endpoint, 'http://127.0.0.1:9');
 });
 
@@ -39,11 +42,17 @@ test('without HF_TOKEN the systemd credential comes before HF_TOKEN_PATH and $HF
   writeFileSync(join(credentials, 'hf_token'), 'hf_credential\n');
   writeFileSync(join(dir, 'token-file'), 'hf_path\n');
   writeFileSync(join(dir, 'token'), 'hf_home\n');
-  assert.deepEqual(readToken({ CREDENTIALS_DIRECTORY: credentials, HF_TOKEN_PATH: join(dir, 'token-file'), HF_HOME: dir }), {
-    token: 'hf_credential',
-    source: 'systemd credential',
+  assert.deepEqual(
+    readToken({ CREDENTIALS_DIRECTORY: credentials, HF_TOKEN_PATH: join(dir, 'token-file'), HF_HOME: dir }),
+    {
+      token: 'hf_credential',
+      source: 'systemd credential',
+    },
+  );
+  assert.deepEqual(readToken({ HF_TOKEN_PATH: join(dir, 'token-file'), HF_HOME: dir }), {
+    token: 'hf_path',
+    source: 'HF_TOKEN_PATH',
   });
-  assert.deepEqual(readToken({ HF_TOKEN_PATH: join(dir, 'token-file'), HF_HOME: dir }), { token: 'hf_path', source: 'HF_TOKEN_PATH' });
   assert.deepEqual(readToken({ HF_HOME: dir }), { token: 'hf_home', source: 'HF_HOME token file' });
 });
 

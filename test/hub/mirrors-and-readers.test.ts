@@ -16,7 +16,15 @@ before(async () => {
     [
       { id: 'org/many', revisions: { main: [...files, { path: 'model.safetensors', content: weights }] } },
       // Not LFS: served by the Hub itself, through the mirror (LFS bytes would come from the CDN host directly).
-      { id: 'org/ranges', revisions: { main: [{ path: 'big.dat', content: large, lfs: false }, { path: 'empty.txt', content: '' }] } },
+      {
+        id: 'org/ranges',
+        revisions: {
+          main: [
+            { path: 'big.dat', content: large, lfs: false },
+            { path: 'empty.txt', content: '' },
+          ],
+        },
+      },
     ],
     { treePageSize: 3 },
   );
@@ -62,7 +70,11 @@ test('a server that ignores Range requests still delivers a large file, over one
   const { url, server } = await mirror(fx.hub.url, 'no-ranges');
   try {
     fx.hub.clearLog();
-    const result = await fx.pull('org/ranges', { endpoint: url, connectionsPerFile: 4, multipartThresholdBytes: 8 * 1024 * 1024 });
+    const result = await fx.pull('org/ranges', {
+      endpoint: url,
+      connectionsPerFile: 4,
+      multipartThresholdBytes: 8 * 1024 * 1024,
+    });
     assert.deepEqual(readFileSync(join(result.snapshotPath, 'big.dat')), large);
     const fullAnswers = fx.hub.requests.filter((r) => r.path.includes('big.dat') && r.status === 200);
     assert.ok(fullAnswers.length >= 2, 'the ranges were refused, then the whole file was sent');
@@ -74,7 +86,10 @@ test('a server that ignores Range requests still delivers a large file, over one
 test('an empty file gets an empty blob named by its git hash', async () => {
   const result = await fx.pull('org/ranges', { include: ['empty.txt'] });
   assert.equal(readFileSync(join(result.snapshotPath, 'empty.txt'), 'utf8'), '');
-  assert.equal(readlinkSync(join(result.snapshotPath, 'empty.txt')), `../../blobs/${fx.hub.fileInfo('org/ranges', 'main', 'empty.txt').blobId}`);
+  assert.equal(
+    readlinkSync(join(result.snapshotPath, 'empty.txt')),
+    `../../blobs/${fx.hub.fileInfo('org/ranges', 'main', 'empty.txt').blobId}`,
+  );
   assert.equal(result.fileCount, 1);
 });
 
@@ -84,12 +99,16 @@ test('an offline reader finds every file through refs/main and the snapshot link
   const repoDir = join(fx.cacheDir, 'models--org--many');
   const commit = readFileSync(join(repoDir, 'refs', 'main'), 'utf8');
   assert.equal(join(repoDir, 'snapshots', commit), result.snapshotPath);
-  for (const file of files) assert.equal(readFileSync(join(repoDir, 'snapshots', commit, file.path), 'utf8'), file.content);
+  for (const file of files)
+    assert.equal(readFileSync(join(repoDir, 'snapshots', commit, file.path), 'utf8'), file.content);
   assert.deepEqual(readFileSync(join(repoDir, 'snapshots', commit, 'model.safetensors')), weights);
 });
 
 const python = spawnSync('python3', ['-c', 'import huggingface_hub'], { encoding: 'utf8' });
-const pythonSkip = python.status === 0 ? false : 'huggingface_hub is not importable by python3 here; the layout is checked by the test above';
+const pythonSkip =
+  python.status === 0
+    ? false
+    : 'huggingface_hub is not importable by python3 here; the layout is checked by the test above';
 
 test('the official Python client loads the snapshot in offline mode, file for file', { skip: pythonSkip }, async () => {
   const result = await fx.pull('org/many');
@@ -98,7 +117,10 @@ test('the official Python client loads the snapshot in offline mode, file for fi
     'from huggingface_hub import snapshot_download',
     'print(snapshot_download("org/many", cache_dir=sys.argv[1]))',
   ].join('\n');
-  const run = spawnSync('python3', ['-c', script, fx.cacheDir], { encoding: 'utf8', env: { ...process.env, HF_HUB_OFFLINE: '1' } });
+  const run = spawnSync('python3', ['-c', script, fx.cacheDir], {
+    encoding: 'utf8',
+    env: { ...process.env, HF_HUB_OFFLINE: '1' },
+  });
   assert.equal(run.status, 0, run.stderr);
   assert.equal(run.stdout.trim(), result.snapshotPath);
 });

@@ -48,7 +48,10 @@ test('the official JavaScript client scans the cache and sees both revisions, th
   const revisions = new Map(repo.revisions.map((revision) => [revision.commitOid, revision]));
   assert.deepEqual([...revisions.get(main.commit)!.refs], ['main']);
   assert.deepEqual([...revisions.get(v1.commit)!.refs], ['v1.0']);
-  const mainFiles = revisions.get(main.commit)!.files.map((file) => file.path.slice(main.snapshotPath.length + 1)).sort();
+  const mainFiles = revisions
+    .get(main.commit)!
+    .files.map((file) => file.path.slice(main.snapshotPath.length + 1))
+    .sort();
   // Its scanner lists a snapshot's top-level files only (it skips folders); the nested file is read in the next test.
   assert.deepEqual(mainFiles, ['config.json', 'model.safetensors']);
   // The weights are one blob shared by both revisions: 2 configs + 1 weights, counted once.

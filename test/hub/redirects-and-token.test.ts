@@ -63,7 +63,9 @@ test('a relative redirect of a renamed repository is followed with the token', a
 });
 
 test('an expired CDN link is replaced by a fresh one from the Hub', async () => {
-  const own = await createHubFixture([{ id: 'org/cdn', revisions: { main: [{ path: 'w.safetensors', content: weights }] } }]);
+  const own = await createHubFixture([
+    { id: 'org/cdn', revisions: { main: [{ path: 'w.safetensors', content: weights }] } },
+  ]);
   try {
     own.hub.addFault({ kind: 'expire-cdn', times: 1 });
     const result = await own.pull('org/cdn');

@@ -52,7 +52,11 @@ test('a paused download keeps its partial file and the next run continues it', a
   await assert.rejects(paused, (reason: unknown) => reason === 'window closed');
   const sha = fx.hub.fileInfo('org/model', 'main', 'model.safetensors').sha256;
   assert.ok(blobNames().includes(`${sha}.incomplete`));
-  assert.equal(existsSync(join(fx.cacheDir, 'models--org--model', 'refs', 'main')), false, 'no ref for an unfinished snapshot');
+  assert.equal(
+    existsSync(join(fx.cacheDir, 'models--org--model', 'refs', 'main')),
+    false,
+    'no ref for an unfinished snapshot',
+  );
 
   fx.hub.clearFaults();
   fx.hub.clearLog();
@@ -84,7 +88,10 @@ test('a file that never verifies fails with its name, and leaves nothing behind'
   fx.hub.addFault({ kind: 'corrupt', pathContains: 'model.safetensors' });
   await assert.rejects(fx.pull('org/model', { maxRetries: 2 }), (error: Error) => {
     assert.ok(error instanceof DownloadError);
-    assert.match(error.message, /^"model\.safetensors" failed verification: its sha256 is [0-9a-f]{64}, the Hub says [0-9a-f]{64} \(3 tries\)/);
+    assert.match(
+      error.message,
+      /^"model\.safetensors" failed verification: its sha256 is [0-9a-f]{64}, the Hub says [0-9a-f]{64} \(3 tries\)/,
+    );
     return true;
   });
   const sha = fx.hub.fileInfo('org/model', 'main', 'model.safetensors').sha256;
@@ -95,7 +102,10 @@ test('a file that never verifies fails with its name, and leaves nothing behind'
 
 test('a corrupted regular file is caught by its git blob hash', async () => {
   fx.hub.addFault({ kind: 'corrupt', pathContains: 'config.json' });
-  await assert.rejects(fx.pull('org/model', { maxRetries: 0 }), /"config\.json" failed verification: its git blob sha1 is/);
+  await assert.rejects(
+    fx.pull('org/model', { maxRetries: 0 }),
+    /"config\.json" failed verification: its git blob sha1 is/,
+  );
 });
 
 test('server errors are retried, and the download succeeds once they stop', async () => {
@@ -115,7 +125,10 @@ test('retries are bounded by max_retries, then the error names the file', async 
   fx.hub.addFault({ kind: 'status', pathContains: 'model.safetensors', status: 500 });
   await assert.rejects(fx.pull('org/model', { maxRetries: 2 }), (error: Error) => {
     assert.ok(error instanceof DownloadError);
-    assert.match(error.message, /^downloading "model\.safetensors" of "org\/model" failed after 2 retries: 127\.0\.0\.1:\d+ answered 500/);
+    assert.match(
+      error.message,
+      /^downloading "model\.safetensors" of "org\/model" failed after 2 retries: 127\.0\.0\.1:\d+ answered 500/,
+    );
     return true;
   });
   assert.equal(requestsFor(fx.hub, 'model.safetensors').length, 3);

@@ -14,10 +14,22 @@ test('Retry-After is read as seconds or as an HTTP date, and capped at ten minut
 });
 
 test('the pause before each retry doubles, with jitter between half and all of it, up to a minute', () => {
-  assert.equal(backoffDelayMs(1, 1000, () => 0), 500);
-  assert.equal(backoffDelayMs(1, 1000, () => 1), 1000);
-  assert.equal(backoffDelayMs(3, 1000, () => 1), 4000);
-  assert.equal(backoffDelayMs(20, 1000, () => 1), 60_000);
+  assert.equal(
+    backoffDelayMs(1, 1000, () => 0),
+    500,
+  );
+  assert.equal(
+    backoffDelayMs(1, 1000, () => 1),
+    1000,
+  );
+  assert.equal(
+    backoffDelayMs(3, 1000, () => 1),
+    4000,
+  );
+  assert.equal(
+    backoffDelayMs(20, 1000, () => 1),
+    60_000,
+  );
 });
 
 test('a bandwidth limit lets a short burst through, then spaces reads at the allowed rate', () => {

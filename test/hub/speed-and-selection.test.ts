@@ -44,7 +44,9 @@ after(() => fx.cleanup());
 function snapshotFiles(dir: string): string[] {
   return (readdirSync(dir, { recursive: true, withFileTypes: true }) as import('node:fs').Dirent[])
     .filter((entry) => !entry.isDirectory())
-    .map((entry) => join(entry.parentPath ?? (entry as unknown as { path: string }).path, entry.name).slice(dir.length + 1))
+    .map((entry) =>
+      join(entry.parentPath ?? (entry as unknown as { path: string }).path, entry.name).slice(dir.length + 1),
+    )
     .sort();
 }
 
@@ -83,7 +85,10 @@ test('the bandwidth limit holds a download to the configured rate', async () => 
 });
 
 test('include and exclude globs select the files of the snapshot', async () => {
-  const result = await fx.pull('org/mixed', { include: ['*.safetensors', '*.json', 'onnx/'], exclude: ['unet/*', '**/extra/**'] });
+  const result = await fx.pull('org/mixed', {
+    include: ['*.safetensors', '*.json', 'onnx/'],
+    exclude: ['unet/*', '**/extra/**'],
+  });
   assert.deepEqual(snapshotFiles(result.snapshotPath), ['config.json', 'model.safetensors', 'onnx/model.onnx']);
   assert.equal(result.fileCount, 3);
 });
@@ -97,11 +102,17 @@ test('a pinned revision downloads that revision and records its ref', async () =
 
 test('a download that does not fit the free space fails before fetching anything', async () => {
   fx.hub.clearLog();
-  await assert.rejects(fx.pull('org/small', { cacheDir: join(fx.cacheDir, 'other'), minFreeBytes: 2 ** 52 }), (error: Error) => {
-    assert.ok(error instanceof ConstraintError);
-    assert.match(error.message, /^not enough free space in .* for "org\/small": it needs 2\.0 MB more plus .* kept free \(download\.min_free_bytes\)/);
-    return true;
-  });
+  await assert.rejects(
+    fx.pull('org/small', { cacheDir: join(fx.cacheDir, 'other'), minFreeBytes: 2 ** 52 }),
+    (error: Error) => {
+      assert.ok(error instanceof ConstraintError);
+      assert.match(
+        error.message,
+        /^not enough free space in .* for "org\/small": it needs 2\.0 MB more plus .* kept free \(download\.min_free_bytes\)/,
+      );
+      return true;
+    },
+  );
   assert.equal(fx.hub.requests.filter((request) => request.path.includes('/resolve/')).length, 0);
 });
 
@@ -117,7 +128,14 @@ test('progress reports bytes and files, and every file is announced when in plac
   assert.equal(last.doneBytes, result.totalBytes);
   assert.equal(last.filesDone, 6);
   assert.equal(last.files.length, 0);
-  assert.deepEqual(done.sort(), ['README.md', 'config.json', 'model.safetensors', 'onnx/extra/data.bin', 'onnx/model.onnx', 'unet/diffusion.safetensors']);
+  assert.deepEqual(done.sort(), [
+    'README.md',
+    'config.json',
+    'model.safetensors',
+    'onnx/extra/data.bin',
+    'onnx/model.onnx',
+    'unet/diffusion.safetensors',
+  ]);
 });
 
 test('two downloads of the same model at once fetch each file once', async () => {

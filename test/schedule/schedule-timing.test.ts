@@ -12,7 +12,15 @@ import {
 import { ValidationError } from '../../src/errors.js';
 
 function schedule(fields: Partial<ScheduleTiming>): ScheduleTiming {
-  return { type: 'daily', time: null, dayOfWeek: null, cronPattern: null, windowEnd: null, windowMinutes: null, ...fields };
+  return {
+    type: 'daily',
+    time: null,
+    dayOfWeek: null,
+    cronPattern: null,
+    windowEnd: null,
+    windowMinutes: null,
+    ...fields,
+  };
 }
 
 const iso = (dates: Date[]): string[] => dates.map((date) => date.toISOString());
@@ -35,7 +43,10 @@ describe('schedule patterns', () => {
   });
 
   test('times are described for people with the day number convention', () => {
-    assert.equal(describeScheduleTime(schedule({ type: 'weekly', time: '02:00', dayOfWeek: 6 })), 'weekly on Saturday (6) at 02:00');
+    assert.equal(
+      describeScheduleTime(schedule({ type: 'weekly', time: '02:00', dayOfWeek: 6 })),
+      'weekly on Saturday (6) at 02:00',
+    );
   });
 });
 
@@ -45,13 +56,16 @@ describe('cron pattern validation', () => {
     assert.equal(validateCronPattern('30  0 2 * * *'), '30 0 2 * * *');
   });
 
-  test('a pattern with the wrong number of fields is refused with croner\'s reason', () => {
-    assert.throws(() => validateCronPattern('* * *'), (error: unknown) => {
-      assert.ok(error instanceof ValidationError);
-      assert.match(error.message, /^cron pattern "\* \* \*" is not valid: invalid configuration format/);
-      assert.match(error.message, /exactly five or six space separated parts/);
-      return true;
-    });
+  test("a pattern with the wrong number of fields is refused with croner's reason", () => {
+    assert.throws(
+      () => validateCronPattern('* * *'),
+      (error: unknown) => {
+        assert.ok(error instanceof ValidationError);
+        assert.match(error.message, /^cron pattern "\* \* \*" is not valid: invalid configuration format/);
+        assert.match(error.message, /exactly five or six space separated parts/);
+        return true;
+      },
+    );
   });
 
   test('an out-of-range field is refused naming the field', () => {
@@ -64,32 +78,55 @@ describe('cron pattern validation', () => {
 });
 
 describe('next run times', () => {
-  test('a daily schedule runs at its time in the schedule\'s time zone', () => {
-    const runs = nextRunTimes(schedule({ type: 'daily', time: '01:30' }), 'Asia/Tokyo', 3, new Date('2024-06-01T00:00:00Z'));
+  test("a daily schedule runs at its time in the schedule's time zone", () => {
+    const runs = nextRunTimes(
+      schedule({ type: 'daily', time: '01:30' }),
+      'Asia/Tokyo',
+      3,
+      new Date('2024-06-01T00:00:00Z'),
+    );
     // 01:30 in Tokyo (UTC+9) is 16:30 UTC the day before.
     assert.deepEqual(iso(runs), ['2024-06-01T16:30:00.000Z', '2024-06-02T16:30:00.000Z', '2024-06-03T16:30:00.000Z']);
   });
 
   test('a weekly schedule runs once a week on its day (0 = Sunday)', () => {
-    const runs = nextRunTimes(schedule({ type: 'weekly', time: '03:00', dayOfWeek: 0 }), 'UTC', 2, new Date('2024-06-05T12:00:00Z'));
+    const runs = nextRunTimes(
+      schedule({ type: 'weekly', time: '03:00', dayOfWeek: 0 }),
+      'UTC',
+      2,
+      new Date('2024-06-05T12:00:00Z'),
+    );
     assert.deepEqual(iso(runs), ['2024-06-09T03:00:00.000Z', '2024-06-16T03:00:00.000Z']);
   });
 
   test('a custom pattern with seconds runs on those seconds', () => {
-    const runs = nextRunTimes(schedule({ type: 'custom', cronPattern: '*/20 * * * * *' }), 'UTC', 3, new Date('2024-06-05T12:00:00Z'));
+    const runs = nextRunTimes(
+      schedule({ type: 'custom', cronPattern: '*/20 * * * * *' }),
+      'UTC',
+      3,
+      new Date('2024-06-05T12:00:00Z'),
+    );
     assert.deepEqual(iso(runs), ['2024-06-05T12:00:20.000Z', '2024-06-05T12:00:40.000Z', '2024-06-05T12:01:00.000Z']);
   });
 
   test('the local time is kept across a daylight saving change', () => {
     // Europe/Paris moves from UTC+1 to UTC+2 on 2024-03-31.
-    const runs = nextRunTimes(schedule({ type: 'daily', time: '04:00' }), 'Europe/Paris', 2, new Date('2024-03-30T12:00:00Z'));
+    const runs = nextRunTimes(
+      schedule({ type: 'daily', time: '04:00' }),
+      'Europe/Paris',
+      2,
+      new Date('2024-03-30T12:00:00Z'),
+    );
     assert.deepEqual(iso(runs), ['2024-03-31T02:00:00.000Z', '2024-04-01T02:00:00.000Z']);
   });
 });
 
 describe('window ends', () => {
   test('a schedule without a window has no end', () => {
-    assert.equal(windowEndFor(schedule({ type: 'daily', time: '01:00' }), new Date('2024-06-01T01:00:00Z'), 'UTC'), null);
+    assert.equal(
+      windowEndFor(schedule({ type: 'daily', time: '01:00' }), new Date('2024-06-01T01:00:00Z'), 'UTC'),
+      null,
+    );
   });
 
   test('a window of 90 minutes closes 90 minutes after the firing', () => {
@@ -102,7 +139,7 @@ describe('window ends', () => {
     assert.equal(end?.toISOString(), '2024-06-02T06:00:00.000Z');
   });
 
-  test('a window end is read in the schedule\'s time zone', () => {
+  test("a window end is read in the schedule's time zone", () => {
     // Fired at 23:00 in New York (03:00 UTC, EDT = UTC-4); closes at 05:00 New York time.
     const end = windowEndFor(schedule({ windowEnd: '05:00' }), new Date('2024-06-02T03:00:00Z'), 'America/New_York');
     assert.equal(end?.toISOString(), '2024-06-02T09:00:00.000Z');

@@ -19,7 +19,9 @@ test('two processes writing 500 times each to the same database both succeed, wi
     const db = new Database(temp.dbPath, { readonly: true });
     try {
       const counts = db
-        .prepare("SELECT substr(name, 1, 8) AS writer, count(*) AS n, sum(status = 'paused') AS paused FROM models GROUP BY writer ORDER BY writer")
+        .prepare(
+          "SELECT substr(name, 1, 8) AS writer, count(*) AS n, sum(status = 'paused') AS paused FROM models GROUP BY writer ORDER BY writer",
+        )
         .all();
       assert.deepEqual(counts, [
         { writer: 'writer-a', n: 500, paused: 500 },

@@ -73,8 +73,10 @@ describe('initializing and opening a database file', () => {
       const file = join(dir, 'a-file');
       writeFileSync(file, 'not a folder');
       const dbPath = join(file, 'sub', 'hfsched.db');
-      assert.throws(() => initializeDatabase(dbPath), (error: unknown) =>
-        error instanceof ConnectionError && error.message.startsWith(`cannot create the folder ${join(file, 'sub')}`),
+      assert.throws(
+        () => initializeDatabase(dbPath),
+        (error: unknown) =>
+          error instanceof ConnectionError && error.message.startsWith(`cannot create the folder ${join(file, 'sub')}`),
       );
     });
   });
@@ -82,8 +84,10 @@ describe('initializing and opening a database file', () => {
   test('opening a database that does not exist says to run hfsched init', () => {
     withTempDir((dir) => {
       const dbPath = join(dir, 'missing-folder', 'hfsched.db');
-      assert.throws(() => openStore(dbPath), (error: unknown) =>
-        error instanceof ConnectionError && error.message === `no database at ${dbPath}; run "hfsched init"`,
+      assert.throws(
+        () => openStore(dbPath),
+        (error: unknown) =>
+          error instanceof ConnectionError && error.message === `no database at ${dbPath}; run "hfsched init"`,
       );
       assert.equal(existsSync(join(dir, 'missing-folder')), false, 'opening never creates anything');
     });
@@ -94,9 +98,12 @@ describe('initializing and opening a database file', () => {
       const dbPath = join(dir, 'hfsched.db');
       initializeDatabase(dbPath);
       migrateDatabase(dbPath, 1);
-      assert.throws(() => openStore(dbPath), (error: unknown) =>
-        error instanceof OperationalError &&
-        error.message === `database ${dbPath} is at schema version 1, this hfsched needs ${latestSchemaVersion()}; run "hfsched migrate"`,
+      assert.throws(
+        () => openStore(dbPath),
+        (error: unknown) =>
+          error instanceof OperationalError &&
+          error.message ===
+            `database ${dbPath} is at schema version 1, this hfsched needs ${latestSchemaVersion()}; run "hfsched migrate"`,
       );
     });
   });
@@ -113,8 +120,10 @@ describe('initializing and opening a database file', () => {
     withTempDir((dir) => {
       const dbPath = join(dir, 'notes.db');
       writeFileSync(dbPath, 'these are my notes, not a database, but long enough to have a header'.repeat(20));
-      assert.throws(() => openStore(dbPath), (error: unknown) =>
-        error instanceof OperationalError && /is corrupt or not an hfsched database/.test(error.message),
+      assert.throws(
+        () => openStore(dbPath),
+        (error: unknown) =>
+          error instanceof OperationalError && /is corrupt or not an hfsched database/.test(error.message),
       );
     });
   });
@@ -127,7 +136,10 @@ describe('initializing and opening a database file', () => {
       store.close();
       store.close();
       assert.equal(store.isOpen, false);
-      assert.throws(() => store.listModels(), (error: unknown) => error instanceof ConnectionError && /is closed/.test(error.message));
+      assert.throws(
+        () => store.listModels(),
+        (error: unknown) => error instanceof ConnectionError && /is closed/.test(error.message),
+      );
     });
   });
 });
@@ -162,8 +174,11 @@ describe('SQLite errors seen from the store', () => {
       const store = openStore(dbPath, { busyTimeoutMs: 50 });
       try {
         other.exec('BEGIN IMMEDIATE');
-        assert.throws(() => store.createModel('org/name'), (error: unknown) =>
-          error instanceof OperationalError && error.message.startsWith(`database ${dbPath} is locked by another process`),
+        assert.throws(
+          () => store.createModel('org/name'),
+          (error: unknown) =>
+            error instanceof OperationalError &&
+            error.message.startsWith(`database ${dbPath} is locked by another process`),
         );
         other.exec('ROLLBACK');
         assert.equal(store.createModel('org/name').name, 'org/name');
@@ -199,8 +214,12 @@ describe('SQLite errors seen from the store', () => {
       const readOnly = new Database(dbPath, { readonly: true });
       try {
         assert.throws(
-          () => writeTransaction(readOnly, () => readOnly.prepare("INSERT INTO models (name, status) VALUES ('x', 'pending')").run()),
-          (error: unknown) => error instanceof OperationalError && error.message.startsWith(`database ${dbPath} is read-only`),
+          () =>
+            writeTransaction(readOnly, () =>
+              readOnly.prepare("INSERT INTO models (name, status) VALUES ('x', 'pending')").run(),
+            ),
+          (error: unknown) =>
+            error instanceof OperationalError && error.message.startsWith(`database ${dbPath} is read-only`),
         );
       } finally {
         readOnly.close();

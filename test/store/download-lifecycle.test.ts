@@ -54,7 +54,11 @@ describe('download lifecycle (worker transactions)', () => {
   test('completing a download ends the session and completes the model with its path and size', () => {
     const session = temp.store.beginDownload(model.id, null);
     temp.store.recordDownloadProgress(session.id, 10, 2048, { commit: 'abc' });
-    temp.store.completeDownload(session.id, { downloadPath: '/cache/snapshots/abc', sizeBytes: 2048, metadata: { fetchedBytes: 2038 } });
+    temp.store.completeDownload(session.id, {
+      downloadPath: '/cache/snapshots/abc',
+      sizeBytes: 2048,
+      metadata: { fetchedBytes: 2038 },
+    });
     const ended = temp.store.getDownloadSession(session.id);
     assert.deepEqual(
       [ended?.status, ended?.bytesDownloaded, ended?.totalBytes, ended?.metadata],
@@ -62,7 +66,10 @@ describe('download lifecycle (worker transactions)', () => {
     );
     assert.notEqual(ended?.completedAt, null);
     const completed = temp.store.getModel(model.id);
-    assert.deepEqual([completed?.status, completed?.downloadPath, completed?.sizeBytes], ['completed', '/cache/snapshots/abc', 2048]);
+    assert.deepEqual(
+      [completed?.status, completed?.downloadPath, completed?.sizeBytes],
+      ['completed', '/cache/snapshots/abc', 2048],
+    );
   });
 
   test('a failed download fails the session with its error and fails the model', () => {
@@ -85,7 +92,10 @@ describe('download lifecycle (worker transactions)', () => {
   test('a session that has already ended cannot be ended again, and neither table changes', () => {
     const session = temp.store.beginDownload(model.id, null);
     temp.store.failDownload(session.id, 'first');
-    assert.throws(() => temp.store.completeDownload(session.id, { downloadPath: '/x', sizeBytes: 1 }), StateTransitionError);
+    assert.throws(
+      () => temp.store.completeDownload(session.id, { downloadPath: '/x', sizeBytes: 1 }),
+      StateTransitionError,
+    );
     assert.throws(() => temp.store.cancelDownload(session.id, 'late'), StateTransitionError);
     assert.equal(temp.store.getDownloadSession(session.id)?.errorMessage, 'first');
     assert.equal(temp.store.getModel(model.id)?.status, 'failed');
@@ -94,7 +104,10 @@ describe('download lifecycle (worker transactions)', () => {
   test('ending a session whose model is no longer downloading changes neither table', () => {
     const session = temp.store.beginDownload(model.id, null);
     temp.store.updateModelStatus(model.id, 'paused');
-    assert.throws(() => temp.store.failDownload(session.id, 'boom'), /model "org\/name" cannot go from paused to failed/);
+    assert.throws(
+      () => temp.store.failDownload(session.id, 'boom'),
+      /model "org\/name" cannot go from paused to failed/,
+    );
     assert.equal(temp.store.getDownloadSession(session.id)?.status, 'started');
     assert.equal(temp.store.getModel(model.id)?.status, 'paused');
   });
@@ -134,14 +147,18 @@ describe('download lifecycle (worker transactions)', () => {
     temp.store.completeDownload(temp.store.beginDownload(completed.id, null).id, { downloadPath: '/x', sizeBytes: 1 });
     temp.store.beginDownload(downloading.id, null);
 
-    assert.deepEqual(temp.store.eligibleModels(2).map((eligible) => eligible.name), ['org/name', 'org/paused', 'org/failed-once']);
-    assert.deepEqual(temp.store.eligibleModels(3).map((eligible) => eligible.name), [
-      'org/name',
-      'org/paused',
-      'org/failed-once',
-      'org/failed-often',
-    ]);
-    assert.deepEqual(temp.store.eligibleModels(0).map((eligible) => eligible.name), ['org/name', 'org/paused']);
+    assert.deepEqual(
+      temp.store.eligibleModels(2).map((eligible) => eligible.name),
+      ['org/name', 'org/paused', 'org/failed-once'],
+    );
+    assert.deepEqual(
+      temp.store.eligibleModels(3).map((eligible) => eligible.name),
+      ['org/name', 'org/paused', 'org/failed-once', 'org/failed-often'],
+    );
+    assert.deepEqual(
+      temp.store.eligibleModels(0).map((eligible) => eligible.name),
+      ['org/name', 'org/paused'],
+    );
   });
 
   test('recovery after a crash fails open sessions as interrupted and pauses their models', () => {
@@ -155,13 +172,19 @@ describe('download lifecycle (worker transactions)', () => {
 
     const recovered = temp.store.recoverInterruptedSessions();
 
-    assert.deepEqual(recovered.map((session) => [session.id, session.status, session.errorMessage]), [
-      [started.id, 'failed', INTERRUPTED_MESSAGE],
-      [inProgress.id, 'failed', INTERRUPTED_MESSAGE],
-    ]);
+    assert.deepEqual(
+      recovered.map((session) => [session.id, session.status, session.errorMessage]),
+      [
+        [started.id, 'failed', INTERRUPTED_MESSAGE],
+        [inProgress.id, 'failed', INTERRUPTED_MESSAGE],
+      ],
+    );
     assert.ok(recovered.every((session) => session.completedAt !== null));
     assert.equal(temp.store.getDownloadSession(inProgress.id)?.bytesDownloaded, 10, 'progress is kept for the resume');
-    assert.deepEqual([model, other, done].map((each) => temp.store.getModel(each.id)?.status), ['paused', 'paused', 'completed']);
+    assert.deepEqual(
+      [model, other, done].map((each) => temp.store.getModel(each.id)?.status),
+      ['paused', 'paused', 'completed'],
+    );
     assert.deepEqual(temp.store.recoverInterruptedSessions(), []);
   });
 
@@ -172,8 +195,14 @@ describe('download lifecycle (worker transactions)', () => {
 
     const recovered = temp.store.recoverInterruptedSessions((session) => session.id === running.id);
 
-    assert.deepEqual(recovered.map((session) => session.id), [crashed.id]);
+    assert.deepEqual(
+      recovered.map((session) => session.id),
+      [crashed.id],
+    );
     assert.equal(temp.store.getDownloadSession(running.id)?.status, 'started');
-    assert.deepEqual([model, other].map((each) => temp.store.getModel(each.id)?.status), ['paused', 'downloading']);
+    assert.deepEqual(
+      [model, other].map((each) => temp.store.getModel(each.id)?.status),
+      ['paused', 'downloading'],
+    );
   });
 });

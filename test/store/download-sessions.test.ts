@@ -16,7 +16,15 @@ describe('download sessions', () => {
     const schedule = temp.store.createSchedule('nightly', 'daily', '02:00');
     const session = temp.store.createDownloadSession(modelId, schedule.id);
     assert.deepEqual(
-      [session.modelId, session.scheduleId, session.status, session.bytesDownloaded, session.totalBytes, session.completedAt, session.retryCount],
+      [
+        session.modelId,
+        session.scheduleId,
+        session.status,
+        session.bytesDownloaded,
+        session.totalBytes,
+        session.completedAt,
+        session.retryCount,
+      ],
       [modelId, schedule.id, 'started', 0, null, null, 0],
     );
     assert.equal(temp.store.getModel(modelId)?.status, 'pending', 'the contract operation leaves the model alone');
@@ -27,8 +35,9 @@ describe('download sessions', () => {
   });
 
   test('a session for a model or schedule that does not exist is refused', () => {
-    assert.throws(() => temp.store.createDownloadSession(modelId + 1), (error: unknown) =>
-      error instanceof NotFoundError && /model \d+ not found/.test(error.message),
+    assert.throws(
+      () => temp.store.createDownloadSession(modelId + 1),
+      (error: unknown) => error instanceof NotFoundError && /model \d+ not found/.test(error.message),
     );
     assert.throws(() => temp.store.createDownloadSession(modelId, 9), /schedule 9 not found/);
   });
@@ -38,7 +47,10 @@ describe('download sessions', () => {
     assert.equal(temp.store.updateDownloadSession(session.id, 'in_progress', 100, 1000), true);
     assert.equal(temp.store.updateDownloadSession(session.id, 'in_progress', 500), true);
     const updated = temp.store.getDownloadSession(session.id);
-    assert.deepEqual([updated?.status, updated?.bytesDownloaded, updated?.totalBytes, updated?.completedAt], ['in_progress', 500, 1000, null]);
+    assert.deepEqual(
+      [updated?.status, updated?.bytesDownloaded, updated?.totalBytes, updated?.completedAt],
+      ['in_progress', 500, 1000, null],
+    );
   });
 
   test('a session that ends gets its end time and error message', () => {
@@ -63,8 +75,9 @@ describe('download sessions', () => {
       temp.store.updateDownloadSession(session.id, end, 5);
       const ended = temp.store.getDownloadSession(session.id);
       for (const status of ['started', 'in_progress', 'completed', 'failed', 'cancelled'] as SessionStatus[]) {
-        assert.throws(() => temp.store.updateDownloadSession(session.id, status, 99), (error: unknown) =>
-          error instanceof StateTransitionError && /has already ended/.test(error.message),
+        assert.throws(
+          () => temp.store.updateDownloadSession(session.id, status, 99),
+          (error: unknown) => error instanceof StateTransitionError && /has already ended/.test(error.message),
         );
       }
       assert.deepEqual(temp.store.getDownloadSession(session.id), ended);
@@ -83,7 +96,10 @@ describe('download sessions', () => {
 
   test('an unknown session status or a negative byte count is refused', () => {
     const session = temp.store.createDownloadSession(modelId);
-    assert.throws(() => temp.store.updateDownloadSession(session.id, 'paused' as never), /invalid download session status "paused"/);
+    assert.throws(
+      () => temp.store.updateDownloadSession(session.id, 'paused' as never),
+      /invalid download session status "paused"/,
+    );
     assert.throws(() => temp.store.updateDownloadSession(session.id, 'in_progress', -1), ValidationError);
   });
 
@@ -95,8 +111,14 @@ describe('download sessions', () => {
     });
     const other = temp.store.createModel('org/other');
     temp.store.createDownloadSession(other.id);
-    assert.deepEqual(temp.store.getDownloadHistory(modelId).map((session) => session.id), [...ids].reverse());
-    assert.deepEqual(temp.store.getDownloadHistory(modelId, 2).map((session) => session.id), [ids[3], ids[2]]);
+    assert.deepEqual(
+      temp.store.getDownloadHistory(modelId).map((session) => session.id),
+      [...ids].reverse(),
+    );
+    assert.deepEqual(
+      temp.store.getDownloadHistory(modelId, 2).map((session) => session.id),
+      [ids[3], ids[2]],
+    );
     assert.deepEqual(temp.store.getDownloadHistory(other.id + 1), []);
     assert.throws(() => temp.store.getDownloadHistory(modelId, 0), ValidationError);
   });

@@ -50,7 +50,11 @@ function schemaSnapshot(dbPath: string): string[] {
 function recordedVersions(dbPath: string): { version: number; name: string }[] {
   return withRawConnection(
     dbPath,
-    (db) => db.prepare('SELECT version, name FROM schema_migrations ORDER BY version').all() as { version: number; name: string }[],
+    (db) =>
+      db.prepare('SELECT version, name FROM schema_migrations ORDER BY version').all() as {
+        version: number;
+        name: string;
+      }[],
   );
 }
 
@@ -86,7 +90,11 @@ describe('migrations', () => {
     for (let version = latest - 1; version >= 0; version--) {
       migrateDatabase(temp.dbPath, version);
       assert.equal(schemaVersionOf(temp.dbPath), version);
-      assert.deepEqual(schemaSnapshot(temp.dbPath), snapshots.get(version) ?? [], `schema after going down to ${version}`);
+      assert.deepEqual(
+        schemaSnapshot(temp.dbPath),
+        snapshots.get(version) ?? [],
+        `schema after going down to ${version}`,
+      );
     }
     migrateDatabase(temp.dbPath, latest);
     assert.deepEqual(schemaSnapshot(temp.dbPath), snapshots.get(latest));
@@ -140,7 +148,9 @@ describe('migration 002 (schedules: cron pattern and window)', () => {
   test('going down to version 1 fails while a custom schedule has no time, and version 2 stays intact', () => {
     const temp = createTempDatabase();
     try {
-      const custom = temp.store.createSchedule('every six hours', 'custom', null, null, 1, { cronPattern: '0 */6 * * *' });
+      const custom = temp.store.createSchedule('every six hours', 'custom', null, null, 1, {
+        cronPattern: '0 */6 * * *',
+      });
       temp.store.close();
 
       assert.throws(
@@ -167,8 +177,14 @@ describe('migration 002 (schedules: cron pattern and window)', () => {
     const temp = createTempDatabase();
     try {
       const db = temp.store.db;
-      assert.throws(() => db.exec("INSERT INTO schedule_configurations (name, type, enabled) VALUES ('c', 'custom', 0)"), /CHECK/);
-      assert.throws(() => db.exec("INSERT INTO schedule_configurations (name, type, enabled) VALUES ('d', 'daily', 0)"), /CHECK/);
+      assert.throws(
+        () => db.exec("INSERT INTO schedule_configurations (name, type, enabled) VALUES ('c', 'custom', 0)"),
+        /CHECK/,
+      );
+      assert.throws(
+        () => db.exec("INSERT INTO schedule_configurations (name, type, enabled) VALUES ('d', 'daily', 0)"),
+        /CHECK/,
+      );
       assert.throws(
         () =>
           db.exec(
@@ -192,7 +208,16 @@ describe('migration 003 (models: revision and patterns)', () => {
       const columns = withRawConnection(temp.dbPath, (db) =>
         (db.prepare("SELECT name FROM pragma_table_info('models')").all() as { name: string }[]).map((row) => row.name),
       );
-      assert.deepEqual(columns, ['id', 'name', 'status', 'size_bytes', 'download_path', 'created_at', 'updated_at', 'metadata']);
+      assert.deepEqual(columns, [
+        'id',
+        'name',
+        'status',
+        'size_bytes',
+        'download_path',
+        'created_at',
+        'updated_at',
+        'metadata',
+      ]);
       migrateDatabase(temp.dbPath, latestSchemaVersion());
       const store = openStore(temp.dbPath);
       try {
@@ -212,8 +237,10 @@ describe('migration runner safety', () => {
     const dir = mkdtempSync(join(tmpdir(), 'hfsched-test-'));
     try {
       const dbPath = join(dir, 'missing.db');
-      assert.throws(() => migrateDatabase(dbPath, 1), (error: unknown) =>
-        error instanceof ConnectionError && error.message === `no database at ${dbPath}; run "hfsched init"`,
+      assert.throws(
+        () => migrateDatabase(dbPath, 1),
+        (error: unknown) =>
+          error instanceof ConnectionError && error.message === `no database at ${dbPath}; run "hfsched init"`,
       );
     } finally {
       rmSync(dir, { recursive: true, force: true });
@@ -224,12 +251,17 @@ describe('migration runner safety', () => {
     const temp = createTempDatabase();
     try {
       temp.store.close();
-      withRawConnection(temp.dbPath, (db) => db.exec("INSERT INTO schema_migrations (version, name) VALUES (99, 'future')"));
-      assert.throws(() => migrateDatabase(temp.dbPath, 1), (error: unknown) =>
-        error instanceof OperationalError && /schema version 99, newer than this hfsched knows/.test(error.message),
+      withRawConnection(temp.dbPath, (db) =>
+        db.exec("INSERT INTO schema_migrations (version, name) VALUES (99, 'future')"),
       );
-      assert.throws(() => openStore(temp.dbPath), (error: unknown) =>
-        error instanceof OperationalError && /upgrade hfsched/.test(error.message),
+      assert.throws(
+        () => migrateDatabase(temp.dbPath, 1),
+        (error: unknown) =>
+          error instanceof OperationalError && /schema version 99, newer than this hfsched knows/.test(error.message),
+      );
+      assert.throws(
+        () => openStore(temp.dbPath),
+        (error: unknown) => error instanceof OperationalError && /upgrade hfsched/.test(error.message),
       );
     } finally {
       temp.cleanup();
@@ -247,8 +279,9 @@ describe('migration runner safety', () => {
       for (const result of results) assert.equal(result.code, 0, result.stderr);
       assert.equal(schemaVersionOf(dbPath), latestSchemaVersion());
       assert.equal(recordedVersions(dbPath).length, latestSchemaVersion());
-      const settings = withRawConnection(dbPath, (db) =>
-        (db.prepare('SELECT count(*) AS n FROM system_configurations').get() as { n: number }).n,
+      const settings = withRawConnection(
+        dbPath,
+        (db) => (db.prepare('SELECT count(*) AS n FROM system_configurations').get() as { n: number }).n,
       );
       assert.equal(settings, SETTING_DEFAULTS.length);
     } finally {
@@ -259,7 +292,10 @@ describe('migration runner safety', () => {
 
 describe('migration files', () => {
   test('a migration file is split into its up and down parts', () => {
-    const migration = parseMigration('007_add_thing.sql', '-- comment\n-- up\nCREATE TABLE t (x);\n-- down\nDROP TABLE t;\n');
+    const migration = parseMigration(
+      '007_add_thing.sql',
+      '-- comment\n-- up\nCREATE TABLE t (x);\n-- down\nDROP TABLE t;\n',
+    );
     assert.deepEqual(
       { version: migration.version, name: migration.name, up: migration.up.trim(), down: migration.down.trim() },
       { version: 7, name: 'add_thing', up: 'CREATE TABLE t (x);', down: 'DROP TABLE t;' },
@@ -267,7 +303,10 @@ describe('migration files', () => {
   });
 
   test('a migration file without a down part is refused', () => {
-    assert.throws(() => parseMigration('001_x.sql', '-- up\nCREATE TABLE t (x);\n'), /needs a "-- up" line followed by a "-- down" line/);
+    assert.throws(
+      () => parseMigration('001_x.sql', '-- up\nCREATE TABLE t (x);\n'),
+      /needs a "-- up" line followed by a "-- down" line/,
+    );
   });
 
   test('a gap in the migration numbers is refused', () => {
@@ -275,7 +314,10 @@ describe('migration files', () => {
     try {
       writeFileSync(join(dir, '001_a.sql'), '-- up\n-- down\n');
       writeFileSync(join(dir, '003_c.sql'), '-- up\n-- down\n');
-      assert.throws(() => loadMigrations(dir), (error: unknown) => error instanceof DatabaseError && /without gaps/.test(error.message));
+      assert.throws(
+        () => loadMigrations(dir),
+        (error: unknown) => error instanceof DatabaseError && /without gaps/.test(error.message),
+      );
     } finally {
       rmSync(dir, { recursive: true, force: true });
     }

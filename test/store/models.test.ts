@@ -11,11 +11,16 @@ describe('models', () => {
   afterEach(() => temp.cleanup());
 
   test('a new model is pending, with its size, metadata and download options', () => {
-    const model = temp.store.createModel('meta-llama/Llama-3.1-8B', 16_000_000_000, { family: 'llama' }, {
-      revision: 'v1.0',
-      includePatterns: ['*.safetensors', '*.json'],
-      excludePatterns: ['original/*'],
-    });
+    const model = temp.store.createModel(
+      'meta-llama/Llama-3.1-8B',
+      16_000_000_000,
+      { family: 'llama' },
+      {
+        revision: 'v1.0',
+        includePatterns: ['*.safetensors', '*.json'],
+        excludePatterns: ['original/*'],
+      },
+    );
     assert.equal(model.name, 'meta-llama/Llama-3.1-8B');
     assert.equal(model.status, 'pending');
     assert.equal(model.sizeBytes, 16_000_000_000);
@@ -38,8 +43,9 @@ describe('models', () => {
 
   test('a duplicate model name is an IntegrityError naming the model', () => {
     temp.store.createModel('org/name');
-    assert.throws(() => temp.store.createModel('org/name'), (error: unknown) =>
-      error instanceof IntegrityError && error.message === 'model "org/name" already exists',
+    assert.throws(
+      () => temp.store.createModel('org/name'),
+      (error: unknown) => error instanceof IntegrityError && error.message === 'model "org/name" already exists',
     );
     assert.equal(temp.store.listModels().length, 1);
   });
@@ -98,14 +104,20 @@ describe('models', () => {
 
   test('updateModelStatus refuses an unknown status with a ValidationError', () => {
     const model = temp.store.createModel('org/name');
-    assert.throws(() => temp.store.updateModelStatus(model.id, 'done' as never), /invalid model status "done": expected one of pending/);
+    assert.throws(
+      () => temp.store.updateModelStatus(model.id, 'done' as never),
+      /invalid model status "done": expected one of pending/,
+    );
   });
 
   test('an illegal status move is a StateTransitionError and changes nothing', () => {
     const model = temp.store.createModel('org/name');
-    assert.throws(() => temp.store.updateModelStatus(model.id, 'completed', '/x'), (error: unknown) =>
-      error instanceof StateTransitionError &&
-      error.message === 'model "org/name" cannot go from pending to completed; from pending it can go to downloading or paused',
+    assert.throws(
+      () => temp.store.updateModelStatus(model.id, 'completed', '/x'),
+      (error: unknown) =>
+        error instanceof StateTransitionError &&
+        error.message ===
+          'model "org/name" cannot go from pending to completed; from pending it can go to downloading or paused',
     );
     assert.deepEqual(temp.store.getModel(model.id), model);
   });
@@ -116,7 +128,10 @@ describe('models', () => {
     temp.store.createModel('org/c');
     temp.store.updateModelStatus(a.id, 'paused');
     temp.store.updateModelStatus(b.id, 'paused');
-    assert.deepEqual(temp.store.getModelsByStatus('paused').map((model) => model.name), ['org/a', 'org/b']);
+    assert.deepEqual(
+      temp.store.getModelsByStatus('paused').map((model) => model.name),
+      ['org/a', 'org/b'],
+    );
     assert.deepEqual(temp.store.getModelsByStatus('failed'), []);
     assert.throws(() => temp.store.getModelsByStatus('lost' as never), ValidationError);
   });
@@ -124,14 +139,20 @@ describe('models', () => {
   test('listModels lists every model in creation order', () => {
     temp.store.createModel('org/b');
     temp.store.createModel('org/a');
-    assert.deepEqual(temp.store.listModels().map((model) => model.name), ['org/b', 'org/a']);
+    assert.deepEqual(
+      temp.store.listModels().map((model) => model.name),
+      ['org/b', 'org/a'],
+    );
   });
 
   test('updateModelOptions changes the given options and keeps the others', () => {
     const model = temp.store.createModel('org/name', null, null, { revision: 'v1', includePatterns: ['*.json'] });
     assert.equal(temp.store.updateModelOptions(model.id, { excludePatterns: ['*.bin'] }), true);
     let updated = temp.store.getModel(model.id);
-    assert.deepEqual([updated?.revision, updated?.includePatterns, updated?.excludePatterns], ['v1', ['*.json'], ['*.bin']]);
+    assert.deepEqual(
+      [updated?.revision, updated?.includePatterns, updated?.excludePatterns],
+      ['v1', ['*.json'], ['*.bin']],
+    );
     assert.equal(temp.store.updateModelOptions(model.id, { revision: null, includePatterns: [] }), true);
     updated = temp.store.getModel(model.id);
     assert.deepEqual([updated?.revision, updated?.includePatterns, updated?.excludePatterns], [null, [], ['*.bin']]);
@@ -156,8 +177,9 @@ describe('models', () => {
   test('a downloading model cannot be deleted', () => {
     const model = temp.store.createModel('org/name');
     temp.store.beginDownload(model.id, null);
-    assert.throws(() => temp.store.deleteModel(model.id), (error: unknown) =>
-      error instanceof ConstraintError && /model "org\/name" is downloading/.test(error.message),
+    assert.throws(
+      () => temp.store.deleteModel(model.id),
+      (error: unknown) => error instanceof ConstraintError && /model "org\/name" is downloading/.test(error.message),
     );
     assert.equal(temp.store.getModel(model.id)?.status, 'downloading');
   });

@@ -13,7 +13,14 @@ describe('schedules', () => {
   test('a daily schedule fires at a time, with a concurrency limit', () => {
     const schedule = temp.store.createSchedule('nightly', 'daily', '02:00', null, 3);
     assert.deepEqual(
-      [schedule.name, schedule.type, schedule.time, schedule.dayOfWeek, schedule.maxConcurrentDownloads, schedule.cronPattern],
+      [
+        schedule.name,
+        schedule.type,
+        schedule.time,
+        schedule.dayOfWeek,
+        schedule.maxConcurrentDownloads,
+        schedule.cronPattern,
+      ],
       ['nightly', 'daily', '02:00', null, 3, null],
     );
   });
@@ -25,7 +32,10 @@ describe('schedules', () => {
   test('a weekly schedule needs a day of week, 0 = Sunday to 6 = Saturday', () => {
     assert.equal(temp.store.createSchedule('sunday', 'weekly', '03:00', 0).dayOfWeek, 0);
     assert.equal(temp.store.createSchedule('saturday', 'weekly', '03:00', 6).dayOfWeek, 6);
-    assert.throws(() => temp.store.createSchedule('no day', 'weekly', '03:00'), /needs a day of week: 0 \(Sunday\) to 6 \(Saturday\)/);
+    assert.throws(
+      () => temp.store.createSchedule('no day', 'weekly', '03:00'),
+      /needs a day of week: 0 \(Sunday\) to 6 \(Saturday\)/,
+    );
     assert.throws(() => temp.store.createSchedule('day 7', 'weekly', '03:00', 7), ValidationError);
   });
 
@@ -47,12 +57,21 @@ describe('schedules', () => {
 
   test('a custom schedule without a valid cron pattern is refused', () => {
     assert.throws(() => temp.store.createSchedule('c', 'custom', null), /needs a cron pattern/);
-    assert.throws(() => temp.store.createSchedule('c', 'custom', null, null, 1, { cronPattern: '61 * * * *' }), /invalid cron pattern/);
-    assert.throws(() => temp.store.createSchedule('c', 'custom', '02:00', null, 1, { cronPattern: '0 2 * * *' }), /takes no time/);
+    assert.throws(
+      () => temp.store.createSchedule('c', 'custom', null, null, 1, { cronPattern: '61 * * * *' }),
+      /invalid cron pattern/,
+    );
+    assert.throws(
+      () => temp.store.createSchedule('c', 'custom', '02:00', null, 1, { cronPattern: '0 2 * * *' }),
+      /takes no time/,
+    );
   });
 
   test('only custom schedules take a cron pattern', () => {
-    assert.throws(() => temp.store.createSchedule('d', 'daily', '02:00', null, 1, { cronPattern: '0 2 * * *' }), /takes no cron pattern/);
+    assert.throws(
+      () => temp.store.createSchedule('d', 'daily', '02:00', null, 1, { cronPattern: '0 2 * * *' }),
+      /takes no cron pattern/,
+    );
   });
 
   test('a schedule may close its window at a time or after some minutes, not both', () => {
@@ -62,13 +81,22 @@ describe('schedules', () => {
       () => temp.store.createSchedule('c', 'daily', '01:00', null, 1, { windowEnd: '06:00', windowMinutes: 240 }),
       /both a window end and a window length/,
     );
-    assert.throws(() => temp.store.createSchedule('d', 'daily', '01:00', null, 1, { windowEnd: '25:00' }), /invalid window end/);
-    assert.throws(() => temp.store.createSchedule('e', 'daily', '01:00', null, 1, { windowMinutes: 0 }), ValidationError);
+    assert.throws(
+      () => temp.store.createSchedule('d', 'daily', '01:00', null, 1, { windowEnd: '25:00' }),
+      /invalid window end/,
+    );
+    assert.throws(
+      () => temp.store.createSchedule('e', 'daily', '01:00', null, 1, { windowMinutes: 0 }),
+      ValidationError,
+    );
   });
 
   test('max concurrent downloads must be 1 to 10', () => {
     for (const max of [0, 11, 2.5]) {
-      assert.throws(() => temp.store.createSchedule('s', 'daily', '02:00', null, max), /expected a whole number from 1 to 10/);
+      assert.throws(
+        () => temp.store.createSchedule('s', 'daily', '02:00', null, max),
+        /expected a whole number from 1 to 10/,
+      );
     }
   });
 
@@ -132,7 +160,10 @@ describe('schedules', () => {
   test('listSchedules lists every schedule in creation order', () => {
     temp.store.createSchedule('b', 'daily', '01:00');
     temp.store.createSchedule('a', 'daily', '02:00');
-    assert.deepEqual(temp.store.listSchedules().map((schedule) => schedule.name), ['b', 'a']);
+    assert.deepEqual(
+      temp.store.listSchedules().map((schedule) => schedule.name),
+      ['b', 'a'],
+    );
   });
 
   test('getSchedule returns null for a schedule that does not exist', () => {
@@ -195,7 +226,9 @@ describe('schedules', () => {
     assert.throws(
       () =>
         temp.store.db
-          .prepare("INSERT INTO schedule_configurations (name, type, time, cron_pattern, enabled) VALUES ('x', 'daily', '01:00', '* * * * *', 0)")
+          .prepare(
+            "INSERT INTO schedule_configurations (name, type, time, cron_pattern, enabled) VALUES ('x', 'daily', '01:00', '* * * * *', 0)",
+          )
           .run(),
       /CHECK constraint failed/,
     );

@@ -37,7 +37,9 @@ for (const version of [1, latestSchemaVersion()]) {
 
     test('the time check accepts every time from 00:00 to 23:59', () => {
       withRawConnection(temp.dbPath, (db) => {
-        const insert = db.prepare("INSERT INTO schedule_configurations (name, type, time, enabled) VALUES ('t', 'daily', ?, 0)");
+        const insert = db.prepare(
+          "INSERT INTO schedule_configurations (name, type, time, enabled) VALUES ('t', 'daily', ?, 0)",
+        );
         db.transaction(() => {
           for (const time of allTimes()) insert.run(time);
         })();
@@ -48,7 +50,9 @@ for (const version of [1, latestSchemaVersion()]) {
 
     test('the time check refuses what is not HH:MM from 00:00 to 23:59', () => {
       withRawConnection(temp.dbPath, (db) => {
-        const insert = db.prepare("INSERT INTO schedule_configurations (name, type, time, enabled) VALUES ('t', 'daily', ?, 0)");
+        const insert = db.prepare(
+          "INSERT INTO schedule_configurations (name, type, time, enabled) VALUES ('t', 'daily', ?, 0)",
+        );
         for (const time of ['24:00', '7:00', '07:0', '12:60', '0700', '07:00:00', 'ab:cd', '1:5']) {
           assert.throws(() => insert.run(time), /CHECK constraint failed/, `expected ${time} to be refused`);
         }
@@ -57,13 +61,23 @@ for (const version of [1, latestSchemaVersion()]) {
 
     test('the database refuses a second enabled schedule', () => {
       withRawConnection(temp.dbPath, (db) => {
-        db.exec("INSERT INTO schedule_configurations (name, type, time, enabled) VALUES ('first', 'daily', '01:00', 1)");
+        db.exec(
+          "INSERT INTO schedule_configurations (name, type, time, enabled) VALUES ('first', 'daily', '01:00', 1)",
+        );
         assert.throws(
-          () => db.exec("INSERT INTO schedule_configurations (name, type, time, enabled) VALUES ('second', 'daily', '02:00', 1)"),
+          () =>
+            db.exec(
+              "INSERT INTO schedule_configurations (name, type, time, enabled) VALUES ('second', 'daily', '02:00', 1)",
+            ),
           /UNIQUE constraint failed/,
         );
-        db.exec("INSERT INTO schedule_configurations (name, type, time, enabled) VALUES ('third', 'daily', '03:00', 0)");
-        assert.throws(() => db.exec("UPDATE schedule_configurations SET enabled = 1 WHERE name = 'third'"), /UNIQUE constraint failed/);
+        db.exec(
+          "INSERT INTO schedule_configurations (name, type, time, enabled) VALUES ('third', 'daily', '03:00', 0)",
+        );
+        assert.throws(
+          () => db.exec("UPDATE schedule_configurations SET enabled = 1 WHERE name = 'third'"),
+          /UNIQUE constraint failed/,
+        );
         db.exec('DELETE FROM schedule_configurations');
       });
     });
@@ -82,7 +96,10 @@ for (const version of [1, latestSchemaVersion()]) {
           /ON download_sessions\(status, model_id\)$/,
           /ON system_configurations\(key\)$/,
         ]) {
-          assert.ok(indexes.some((sql) => expected.test(sql)), `missing index ${expected}`);
+          assert.ok(
+            indexes.some((sql) => expected.test(sql)),
+            `missing index ${expected}`,
+          );
         }
       });
     });
@@ -110,11 +127,13 @@ for (const version of [1, latestSchemaVersion()]) {
         db.exec("INSERT INTO schedule_configurations (name, type, time, enabled) VALUES ('s', 'daily', '01:00', 0)");
         db.exec("INSERT INTO system_configurations (key, value) VALUES ('test.key', 'a')");
         for (const table of ['schedule_configurations', 'system_configurations']) {
-          const before = (db.prepare(`SELECT updated_at FROM ${table} ORDER BY id DESC LIMIT 1`).get() as { updated_at: string })
-            .updated_at;
+          const before = (
+            db.prepare(`SELECT updated_at FROM ${table} ORDER BY id DESC LIMIT 1`).get() as { updated_at: string }
+          ).updated_at;
           db.exec(`UPDATE ${table} SET created_at = created_at WHERE id = (SELECT MAX(id) FROM ${table})`);
-          const after = (db.prepare(`SELECT updated_at FROM ${table} ORDER BY id DESC LIMIT 1`).get() as { updated_at: string })
-            .updated_at;
+          const after = (
+            db.prepare(`SELECT updated_at FROM ${table} ORDER BY id DESC LIMIT 1`).get() as { updated_at: string }
+          ).updated_at;
           assert.ok(after > before, `${table}: ${after} should be after ${before}`);
         }
         db.exec("DELETE FROM schedule_configurations; DELETE FROM system_configurations WHERE key = 'test.key'");

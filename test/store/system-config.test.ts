@@ -15,7 +15,9 @@ describe('system configuration', () => {
     const rows = temp.store.listSystemConfig();
     assert.deepEqual(
       rows.map((row) => [row.key, row.value, row.description]),
-      [...SETTING_DEFAULTS].sort((a, b) => a.key.localeCompare(b.key)).map((setting) => [setting.key, setting.value, setting.description]),
+      [...SETTING_DEFAULTS]
+        .sort((a, b) => a.key.localeCompare(b.key))
+        .map((setting) => [setting.key, setting.value, setting.description]),
     );
   });
 

@@ -96,14 +96,18 @@ describe('download option validation', () => {
   });
 
   test('accepts branch, tag, pull request and commit revisions, and refuses malformed ones', () => {
-    for (const revision of ['main', 'v1.0', 'refs/pr/1', 'a'.repeat(40)]) assert.equal(validateRevision(revision), revision);
+    for (const revision of ['main', 'v1.0', 'refs/pr/1', 'a'.repeat(40)])
+      assert.equal(validateRevision(revision), revision);
     for (const revision of ['', 'has space', 'a..b', 'tab\there']) {
       assert.throws(() => validateRevision(revision), ValidationError);
     }
   });
 
   test('accepts a list of glob patterns and refuses anything else', () => {
-    assert.deepEqual(validatePatterns(['*.safetensors', 'config.json'], 'include patterns'), ['*.safetensors', 'config.json']);
+    assert.deepEqual(validatePatterns(['*.safetensors', 'config.json'], 'include patterns'), [
+      '*.safetensors',
+      'config.json',
+    ]);
     assert.throws(() => validatePatterns('*.bin', 'include patterns'), ValidationError);
     assert.throws(() => validatePatterns([''], 'include patterns'), ValidationError);
     assert.throws(() => validatePatterns([3], 'include patterns'), ValidationError);

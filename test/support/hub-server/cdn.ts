@@ -11,7 +11,8 @@ import type { RepoStore, StoredFile } from './repo-store.js';
 import { sendFaultStatus, sendSmall } from './responses.js';
 import type { LoggedRequest } from './types.js';
 
-const ACCESS_DENIED = '<?xml version="1.0" encoding="UTF-8"?><Error><Code>AccessDenied</Code><Message>Access denied</Message></Error>';
+const ACCESS_DENIED =
+  '<?xml version="1.0" encoding="UTF-8"?><Error><Code>AccessDenied</Code><Message>Access denied</Message></Error>';
 
 export class Cdn {
   private readonly secret = randomBytes(32);

@@ -59,7 +59,13 @@ export function treeEntries(rev: StoredRevision, folder: string, recursive: bool
     if (!recursive && rest.length > 1) continue;
     entries.push(
       file.lfs
-        ? { type: 'file', oid: file.blobId, size: file.size, path: file.path, lfs: { oid: file.sha256, size: file.size, pointerSize: file.pointerSize } }
+        ? {
+            type: 'file',
+            oid: file.blobId,
+            size: file.size,
+            path: file.path,
+            lfs: { oid: file.sha256, size: file.size, pointerSize: file.pointerSize },
+          }
         : { type: 'file', oid: file.blobId, size: file.size, path: file.path },
     );
   }

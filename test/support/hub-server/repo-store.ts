@@ -184,7 +184,11 @@ export class RepoStore {
   }
 
   /** For the test-facing API: throws with a clear message when something is unknown. */
-  lookup(repoId: string, revision: string, path?: string): { repo: StoredRepo; rev: StoredRevision; file?: StoredFile } {
+  lookup(
+    repoId: string,
+    revision: string,
+    path?: string,
+  ): { repo: StoredRepo; rev: StoredRevision; file?: StoredFile } {
     const repo = this.repos.get(repoId);
     if (!repo) throw new Error(`test Hub: no repo ${repoId}`);
     const rev = this.revision(repo, revision);

@@ -54,7 +54,14 @@ export function sendJson(
   value: unknown,
   extraHeaders: Record<string, string> = {},
 ): void {
-  sendSmall(req, res, log, 200, { 'Content-Type': 'application/json; charset=utf-8', ...extraHeaders }, JSON.stringify(value));
+  sendSmall(
+    req,
+    res,
+    log,
+    200,
+    { 'Content-Type': 'application/json; charset=utf-8', ...extraHeaders },
+    JSON.stringify(value),
+  );
 }
 
 export function sendRedirect(
@@ -88,7 +95,13 @@ export function sendFaultStatus(
 }
 
 /** 416 with the size, as RFC 9110 section 15.5.17 asks. */
-export function sendUnsatisfiable(req: IncomingMessage, res: ServerResponse, log: LoggedRequest, size: number, headers: Record<string, string>): void {
+export function sendUnsatisfiable(
+  req: IncomingMessage,
+  res: ServerResponse,
+  log: LoggedRequest,
+  size: number,
+  headers: Record<string, string>,
+): void {
   sendSmall(req, res, log, 416, { ...headers, 'Content-Range': `bytes */${size}` }, '');
 }
 

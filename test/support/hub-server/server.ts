@@ -21,7 +21,12 @@ interface Listener {
   sockets: Set<Socket>;
 }
 
-function listen(address: string, host: LoggedRequest['host'], requests: () => LoggedRequest[], handler: () => Handler): Promise<Listener> {
+function listen(
+  address: string,
+  host: LoggedRequest['host'],
+  requests: () => LoggedRequest[],
+  handler: () => Handler,
+): Promise<Listener> {
   const sockets = new Set<Socket>();
   const server = createServer((req, res) => {
     const log: LoggedRequest = {
@@ -79,8 +84,18 @@ export async function startHubServer(options: HubServerOptions = {}): Promise<Hu
   let hubHost: HubHost | null = null;
   let cdn: Cdn | null = null;
   const requests: LoggedRequest[] = [];
-  const hubListener = await listen(HUB_ADDRESS, 'hub', () => requests, () => hubHost!.handle.bind(hubHost));
-  const cdnListener = await listen(CDN_ADDRESS, 'cdn', () => requests, () => cdn!.handle.bind(cdn)).catch(async (error: unknown) => {
+  const hubListener = await listen(
+    HUB_ADDRESS,
+    'hub',
+    () => requests,
+    () => hubHost!.handle.bind(hubHost),
+  );
+  const cdnListener = await listen(
+    CDN_ADDRESS,
+    'cdn',
+    () => requests,
+    () => cdn!.handle.bind(cdn),
+  ).catch(async (error: unknown) => {
     await stop(hubListener);
     throw error;
   });
