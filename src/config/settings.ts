@@ -58,6 +58,13 @@ export const SETTING_SPECS: readonly SettingSpec[] = [
   { key: 'download.stall_timeout_seconds', type: integer(5, 3600), live: true, liveNote: NEXT_DOWNLOAD, envVar: null },
   { key: 'download.min_free_bytes', type: byteCount(0), live: true, liveNote: NEXT_DOWNLOAD, envVar: null },
   {
+    key: 'cache.keep_revisions',
+    type: integer(1, 1000),
+    live: true,
+    liveNote: 'the next update or prune',
+    envVar: null,
+  },
+  {
     key: 'scheduler.timezone',
     type: optionalTimeZone(),
     live: true,
@@ -102,6 +109,8 @@ export interface Settings {
   downloadBandwidthLimit: number;
   downloadStallTimeoutSeconds: number;
   downloadMinFreeBytes: number;
+  /** Snapshots kept per managed repository after an update or a prune (the current one included). */
+  cacheKeepRevisions: number;
   /** Always a concrete IANA zone: the machine's when the setting is empty. */
   schedulerTimezone: string;
   logLevel: LogLevel;
@@ -235,6 +244,7 @@ export function readSettings(store: SettingsStore, env: NodeJS.ProcessEnv = proc
     downloadBandwidthLimit: number('download.bandwidth_limit'),
     downloadStallTimeoutSeconds: number('download.stall_timeout_seconds'),
     downloadMinFreeBytes: number('download.min_free_bytes'),
+    cacheKeepRevisions: number('cache.keep_revisions'),
     schedulerTimezone: timezone === '' ? machineTimeZone() : timezone,
     logLevel: text('log.level') as LogLevel,
     httpPort: number('http.port'),

@@ -7,7 +7,7 @@
  */
 import { asUserFacingError, DownloadError } from './errors.js';
 import { headerValue, readBodyText, sendHubRequest } from './http-client.js';
-import { announceRetry, type HubConnection, revisionInfoUrl, treeUrl } from './hub-connection.js';
+import { announceRetry, type HubConnection, revisionCommitUrl, revisionInfoUrl, treeUrl } from './hub-connection.js';
 import { isCommitHash } from './repo-paths.js';
 import { errorForAnswer } from './response-errors.js';
 import { RetryBudget } from './retry-policy.js';
@@ -140,15 +140,30 @@ async function listTree(connection: HubConnection, commit: string, revision: str
   return files;
 }
 
+/** The commit `json.sha` names, or a DownloadError saying the endpoint is not a Hub. */
+function commitOf(json: Json, connection: HubConnection, doing: string): string {
+  if (!isRecord(json) || typeof json.sha !== 'string' || !isCommitHash(json.sha)) {
+    throw new DownloadError(`${doing}: ${connection.endpoint} gave no commit hash; check hub.endpoint / HF_ENDPOINT`);
+  }
+  return json.sha;
+}
+
+/**
+ * The commit a branch points at now: one API call, without the file hashes
+ * (the cheap check of a tracked model at each firing).
+ */
+export async function fetchRevisionCommit(connection: HubConnection, revision: string): Promise<string> {
+  const doing = `checking "${connection.repoId}" at revision "${revision}"`;
+  const { json } = await getJson(connection, revisionCommitUrl(connection, revision), revision, doing);
+  return commitOf(json, connection, doing);
+}
+
 /** Resolves `revision` to a commit and lists that commit's files with sizes and hashes. */
 export async function listRevision(connection: HubConnection, revision: string): Promise<RevisionListing> {
   const doing = `resolving "${connection.repoId}" at revision "${revision}"`;
   const { json } = await getJson(connection, revisionInfoUrl(connection, revision), revision, doing);
-  if (!isRecord(json) || typeof json.sha !== 'string' || !isCommitHash(json.sha)) {
-    throw new DownloadError(`${doing}: ${connection.endpoint} gave no commit hash; check hub.endpoint / HF_ENDPOINT`);
-  }
-  const commit = json.sha;
-  const siblings = Array.isArray(json.siblings) ? json.siblings : [];
+  const commit = commitOf(json, connection, doing);
+  const siblings = isRecord(json) && Array.isArray(json.siblings) ? json.siblings : [];
   const parsed = siblings.map(parseFileEntry);
   const complete = parsed.every((file) => file !== null);
   const trustworthy = siblings.length > 0 && siblings.length <= VERY_LARGE_REPO_THRESHOLD && complete;

@@ -24,6 +24,8 @@ export {
   validateSessionStatus,
   validateScheduleType,
 } from './validation.js';
+export { formatRepoReference, parseRepoReference, type RepoReference } from './repo-reference.js';
+export { validateRepoType } from './validation.js';
 export * from '../errors.js';
 export * from './types.js';
 export * from './daemon-state.js';
