@@ -19,6 +19,7 @@ import type { FileDoneEvent, RetryEvent, SnapshotProgress, SnapshotResult } from
 import type { Store } from '../store/index.js';
 import type { DownloadSession, Model } from '../store/types.js';
 import { ownerMetadata } from './download-owner.js';
+import { pruneSuperseded } from './model-update.js';
 
 /** Progress reaches the database at most this often; the callback gets every report. */
 export const PROGRESS_WRITE_INTERVAL_MS = 1000;
@@ -114,6 +115,7 @@ export async function downloadModel(
       token: options.token,
       cacheDir: location.cacheDir,
       repoId: model.name,
+      repoType: model.repoType,
       revision,
       include: options.include ?? model.includePatterns,
       exclude: options.exclude ?? model.excludePatterns,
@@ -151,11 +153,29 @@ export async function downloadModel(
   store.completeDownload(session.id, {
     downloadPath: snapshot.snapshotPath,
     sizeBytes: snapshot.totalBytes,
-    metadata: { revision, commit: snapshot.commit, files: snapshot.fileCount, fetchedBytes: snapshot.fetchedBytes },
+    // fromCommit: what the model had before (an update of a tracked branch moves it from -> to).
+    metadata: {
+      revision,
+      fromCommit: model.currentCommit,
+      commit: snapshot.commit,
+      files: snapshot.fileCount,
+      fetchedBytes: snapshot.fetchedBytes,
+    },
+    commit: snapshot.commit,
+    files: snapshot.files.map((file) => ({
+      path: file.path,
+      hashKind: file.algorithm === 'sha256' ? 'sha256' : 'gitsha1',
+      hash: file.etag,
+      size: file.size,
+    })),
   });
   log?.info(
     { commit: snapshot.commit, bytes: snapshot.totalBytes, fetched: snapshot.fetchedBytes },
     'download completed',
   );
+  // An update (the model had another commit): superseded snapshots beyond cache.keep_revisions go.
+  if (model.currentCommit !== null && model.currentCommit !== snapshot.commit) {
+    await pruneSuperseded(model, snapshot.commit, settings, options.env ?? process.env, log);
+  }
   return { status: 'completed', session: store.getDownloadSession(session.id) ?? session, snapshot };
 }

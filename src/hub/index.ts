@@ -1,12 +1,24 @@
 /**
  * The Hub client: downloads a model repository into the Hugging Face cache.
- * It knows nothing of the database (the worker, src/worker, joins the two).
+ * It knows nothing of the database (the worker, src/download, joins the two).
+ * It also keeps the cache: branch checks, verification, prune, usage.
  */
 export { downloadSnapshot } from './snapshot-download.js';
 export { BandwidthLimiter, processBandwidthLimiter } from './bandwidth-limiter.js';
 export { DownloadError } from './errors.js';
 export { RepoCacheLayout } from './cache-layout.js';
-export { repoFolderName, assertValidRepoId, isCommitHash } from './repo-paths.js';
+export { repoFolderName, assertValidRepoId, isCommitHash, type HubRepoType } from './repo-paths.js';
+export { resolveRevisionCommit, type RevisionCheckRequest } from './revision-check.js';
+export {
+  verifySnapshot,
+  type FileCheck,
+  type FileProblem,
+  type VerifyProgress,
+  type VerifyRequest,
+  type VerifyResult,
+} from './snapshot-verify.js';
+export { discardBlob, pruneRepo, purgeRepo, type PruneRequest, type PruneResult } from './cache-prune.js';
+export { managedReposBytes, repoUsage, type ManagedRepo, type RepoUsage, type SnapshotOnDisk } from './cache-usage.js';
 export { formatBytes } from './free-space.js';
 export { PROGRESS_INTERVAL_MS } from './progress-tracker.js';
 export type {
@@ -14,6 +26,7 @@ export type {
   FileProgress,
   FileState,
   RetryEvent,
+  SnapshotFile,
   SnapshotProgress,
   SnapshotRequest,
   SnapshotResult,
