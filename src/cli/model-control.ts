@@ -6,7 +6,9 @@
  *   pause   stop the model's download (partial files kept) or keep it from
  *           starting; a paused model waits for `resume`
  *   resume  paused -> pending (joins the queue if a window is open)
- *   retry   failed -> pending, its retry count starting again at 0
+ *   retry   failed -> pending, its retry count starting again at 0;
+ *           completed -> verified now (offline) and pending, so the next
+ *           run checks its revision again and fetches only what is missing
  */
 import type { Command } from 'commander';
 import { STOP_REASON_USER_PAUSE } from '../schedule/stop-reasons.js';
@@ -15,6 +17,7 @@ import { pauseModel, resumeModel, retryModel, StateTransitionError, type Store }
 import type { Model } from '../store/types.js';
 import type { CliContext } from './context.js';
 import { findModel } from './model-reference.js';
+import { verifyModel } from '../download/model-verify.js';
 
 type ControlCommand = 'pause' | 'resume' | 'retry';
 
@@ -38,6 +41,19 @@ function applyDirectly(store: Store, command: ControlCommand, model: Model): str
   }
 }
 
+/**
+ * `retry` of a completed model: verify it here (hashing is local work, no
+ * daemon needed), discard damaged blobs, and make it pending: the next run
+ * (or hfsched pull) resolves its revision again and fetches only what lacks.
+ */
+async function recheckCompleted(store: Store, model: Model, context: CliContext): Promise<string> {
+  const outcome = await verifyModel(store, model, { settings: context.settings(store), env: context.env });
+  if (outcome.state === 'damaged') return `${outcome.reason}; model ${model.name} is pending`;
+  store.markModelForRepair(model.id, 'retry: checked again at the next run');
+  const intact = outcome.state === 'ok' ? `its ${outcome.files} files are intact; ` : '';
+  return `model ${model.name} is pending: ${intact}the next run checks its revision again and fetches only what is missing`;
+}
+
 function registerControl(model: Command, context: CliContext, command: ControlCommand, description: string): void {
   model
     .command(command)
@@ -46,6 +62,7 @@ function registerControl(model: Command, context: CliContext, command: ControlCo
     .action(async (reference: string) => {
       const answer = await context.withStore(async (store) => {
         const found = findModel(store, reference);
+        if (command === 'retry' && found.status === 'completed') return recheckCompleted(store, found, context);
         if (currentDaemon(store).alive) return sendToDaemon(store, command, found.id);
         return applyDirectly(store, command, found);
       });
@@ -57,5 +74,10 @@ function registerControl(model: Command, context: CliContext, command: ControlCo
 export function registerModelControlCommands(model: Command, context: CliContext): void {
   registerControl(model, context, 'pause', 'pause a model: stop its download (partial files kept) until resumed');
   registerControl(model, context, 'resume', 'resume a paused model: it becomes pending (and joins an open window)');
-  registerControl(model, context, 'retry', 'retry a failed model: it becomes pending with its retry count reset');
+  registerControl(
+    model,
+    context,
+    'retry',
+    'retry a failed model (pending, retry count reset), or re-check and repair a completed one',
+  );
 }

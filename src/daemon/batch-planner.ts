@@ -1,21 +1,24 @@
 /**
  * Which models a firing queues: the store's eligible models (pending, paused,
- * failed with retries left; oldest first), minus those a user paused
- * (`hfsched model pause`: they wait for `model resume`) and those the caller
- * already has (queued, running, or tried in this window).
+ * failed with retries left; oldest first), then the completed models that
+ * track a branch (their turn checks the branch and updates a moved one),
+ * minus those a user paused (`hfsched model pause`: they wait for
+ * `model resume`) and those the caller already has (queued, running, or
+ * tried in this window).
  */
 import { heldModelIds, type Store } from '../store/index.js';
 import type { Model } from '../store/types.js';
 
 export function modelsToQueue(store: Store, maxRetries: number, skip: (modelId: number) => boolean): Model[] {
   const held = heldModelIds(store);
-  return store
-    .eligibleModels(maxRetries)
-    .filter((model) => !(model.status === 'paused' && held.has(model.id)) && !skip(model.id));
+  return [...store.eligibleModels(maxRetries), ...store.trackedCompletedModels()].filter(
+    (model) => !(model.status === 'paused' && held.has(model.id)) && !skip(model.id),
+  );
 }
 
 /** Whether a queued model may still start now (it may have changed while it waited). */
 export function mayStart(store: Store, model: Model, maxRetries: number): boolean {
   if (model.status === 'paused' && heldModelIds(store).has(model.id)) return false;
+  if (model.status === 'completed') return model.tracking;
   return store.eligibleModels(maxRetries).some((eligible) => eligible.id === model.id);
 }

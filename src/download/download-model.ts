@@ -52,6 +52,12 @@ export type DownloadModelOutcome =
   | { status: 'completed'; session: DownloadSession; snapshot: SnapshotResult }
   | { status: 'cancelled'; session: DownloadSession; reason: string };
 
+/** What the model downloads: its branch, or, once pinned (not tracking), the commit it has. */
+export function storedRevision(model: Model): string {
+  if (!model.tracking && model.currentCommit !== null) return model.currentCommit;
+  return model.revision ?? 'main';
+}
+
 /** The text recorded for a pause: the signal's reason. */
 export function abortReasonText(reason: unknown): string {
   if (typeof reason === 'string' && reason.trim() !== '') return reason;
@@ -100,7 +106,7 @@ export async function downloadModel(
 ): Promise<DownloadModelOutcome> {
   const { settings, logger, signal } = options;
   const location = resolveHubLocation(settings, options.env ?? process.env);
-  const revision = options.revision ?? model.revision ?? 'main';
+  const revision = options.revision ?? storedRevision(model);
   const session = store.beginDownload(model.id, options.scheduleId);
   // Who runs it, so that a later `pull` can tell a dead download from a live one.
   store.recordDownloadProgress(session.id, 0, null, ownerMetadata());

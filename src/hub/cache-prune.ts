@@ -64,9 +64,10 @@ function linkedBlobs(snapshotDir: string, blobsDir: string, into: Set<string>): 
 
 /** The snapshots to keep: the current commit, then the newest others, `keep` in all. */
 function chooseKept(commits: string[], currentCommit: string | null, keep: number): Set<string> {
-  const ordered = currentCommit !== null && commits.includes(currentCommit)
-    ? [currentCommit, ...commits.filter((commit) => commit !== currentCommit)]
-    : commits;
+  const ordered =
+    currentCommit !== null && commits.includes(currentCommit)
+      ? [currentCommit, ...commits.filter((commit) => commit !== currentCommit)]
+      : commits;
   return new Set(ordered.slice(0, Math.max(1, keep)));
 }
 

@@ -20,7 +20,7 @@ export interface FileCheck {
   problem: FileProblem;
   /** One line for a person: what was found. */
   detail: string;
-  /** The blob to discard before the repair (wrong bytes under its hash's name), or null. */
+  /** The etag of a blob to discard before the repair (wrong bytes under its hash's name), or null. */
   corruptBlob: string | null;
 }
 
@@ -69,7 +69,9 @@ async function checkContent(path: string, file: SnapshotFile): Promise<ContentSt
   if (stats.size !== file.size) return { wrong: `${stats.size} bytes, ${file.size} expected` };
   const digest = await hashFile(path, file.algorithm, file.size);
   if (digest === file.etag) return 'ok';
-  return { wrong: `its ${file.algorithm === 'sha256' ? 'sha256' : 'git blob sha1'} is ${digest}, ${file.etag} expected` };
+  return {
+    wrong: `its ${file.algorithm === 'sha256' ? 'sha256' : 'git blob sha1'} is ${digest}, ${file.etag} expected`,
+  };
 }
 
 export async function verifySnapshot(request: VerifyRequest): Promise<VerifyResult> {
@@ -84,7 +86,12 @@ export async function verifySnapshot(request: VerifyRequest): Promise<VerifyResu
   };
   const blobStates = new Map<string, ContentState>();
   const problems: FileCheck[] = [];
-  const report = (problem: FileProblem, file: SnapshotFile, detail: string, corruptBlob: string | null = null): void => {
+  const report = (
+    problem: FileProblem,
+    file: SnapshotFile,
+    detail: string,
+    corruptBlob: string | null = null,
+  ): void => {
     problems.push({ path: file.path, problem, detail, corruptBlob });
   };
 
@@ -105,15 +112,24 @@ export async function verifySnapshot(request: VerifyRequest): Promise<VerifyResu
       // A copy (e.g. made by `cp -L` or a tool that resolved the links): right bytes or not?
       const copy = await checkContent(linkPath, file);
       if (copy === 'ok') report('copy', file, 'a copy of the file where a link to its blob should be');
-      else report('corrupt', file, `a damaged copy where a link should be: ${typeof copy === 'object' ? copy.wrong : 'unreadable'}`);
+      else
+        report(
+          'corrupt',
+          file,
+          `a damaged copy where a link should be: ${typeof copy === 'object' ? copy.wrong : 'unreadable'}`,
+        );
     } else if (entry === undefined || !entry.isSymbolicLink()) {
-      report('missing', file, entry === undefined ? 'the snapshot has no entry for it' : 'something else is in its place');
+      report(
+        'missing',
+        file,
+        entry === undefined ? 'the snapshot has no entry for it' : 'something else is in its place',
+      );
     } else if (readlinkSync(linkPath) !== relative(dirname(linkPath), blobPath)) {
       report('corrupt', file, `the link points to ${readlinkSync(linkPath)}, not to its blob`);
     } else if (blob === 'missing') {
       report('missing', file, `its blob ${file.etag} is gone`);
     } else if (blob !== 'ok') {
-      report('corrupt', file, `its blob is damaged: ${blob.wrong}`, blobPath);
+      report('corrupt', file, `its blob is damaged: ${blob.wrong}`, file.etag);
     }
     progress.doneBytes += file.size;
     progress.filesDone += 1;

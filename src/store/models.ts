@@ -123,8 +123,7 @@ export function getModel(db: Database.Database, id: number): Model | null {
 export function getModelByName(db: Database.Database, name: string, repoType: RepoType = 'model'): Model | null {
   return withStoreErrors(db, () => {
     const row = db.prepare('SELECT * FROM models WHERE name = ? AND repo_type = ?').get(name, repoType) as
-      | ModelRow
-      | undefined;
+      ModelRow | undefined;
     return row === undefined ? null : mapModel(row);
   });
 }
