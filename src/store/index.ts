@@ -26,4 +26,7 @@ export {
 } from './validation.js';
 export * from '../errors.js';
 export * from './types.js';
-export * from './daemon-state.js';
+export * from './daemon-registration.js';
+export * from './daemon-commands.js';
+export * from './model-holds.js';
+export * from './status-views.js';

@@ -30,7 +30,7 @@ export class Store {
   readonly path: string;
   /**
    * The better-sqlite3 connection, for store modules only (src/store/*.ts,
-   * e.g. daemon-state.ts): everything else goes through the methods, which
+   * e.g. daemon-registration.ts): everything else goes through the methods, which
    * validate, keep transactions short and translate errors.
    */
   readonly db: Database.Database;
