@@ -11,22 +11,7 @@
  */
 import { hostname } from 'node:os';
 import type { Logger } from 'pino';
-import {
-  claimDaemonStatus,
-  ConstraintError,
-  expireDaemonCommands,
-  holdModel,
-  modelCountsByStatus,
-  openStore,
-  pauseModel,
-  pingDatabase,
-  releaseDaemonStatus,
-  resumeModel,
-  retryModel,
-  StateTransitionError,
-  writeDaemonHeartbeat,
-  type Store,
-} from '../store/index.js';
+import { ConstraintError, openStore, StateTransitionError, type Store } from '../store/index.js';
 import type { Model } from '../store/types.js';
 import { processBandwidthLimiter } from '../hub/bandwidth-limiter.js';
 import { BatchWindow } from './batch-window.js';
@@ -91,7 +76,7 @@ export class Daemon implements CommandTarget {
       onError: (error) => this.logger.error({ err: error }, 'schedule firing failed'),
     });
     this.metrics = new DaemonMetrics({
-      modelCountsByStatus: () => modelCountsByStatus(this.store),
+      modelCountsByStatus: () => this.store.modelCountsByStatus(),
       activeDownloads: () => this.queue.runningDownloads().length,
       queueLength: () => this.queue.waitingModels().length,
       nextRunAt: () => this.trigger.nextRunAt(),
@@ -106,8 +91,7 @@ export class Daemon implements CommandTarget {
   static async start(options: DaemonOptions): Promise<Daemon> {
     const store = openStore(options.databasePath);
     try {
-      const blocking = claimDaemonStatus(
-        store,
+      const blocking = store.claimDaemonStatus(
         { pid: process.pid, hostname: hostname(), startedAt: new Date() },
         (current) => daemonLiveness({ ...current, heartbeatAt: new Date(current.heartbeatAt) }).alive,
       );
@@ -125,7 +109,7 @@ export class Daemon implements CommandTarget {
       // Our registration (if any) goes, so that a fixed restart is not refused.
       if (store.isOpen) {
         try {
-          releaseDaemonStatus(store, process.pid);
+          store.releaseDaemonStatus(process.pid);
         } catch {
           // The original error matters more.
         }
@@ -136,7 +120,7 @@ export class Daemon implements CommandTarget {
   }
 
   private async begin(tickMs: number): Promise<void> {
-    const expired = expireDaemonCommands(this.store, 'error: sent while no daemon was running; send it again');
+    const expired = this.store.expireDaemonCommands('error: sent while no daemon was running; send it again');
     if (expired > 0) this.logger.info({ commands: expired }, 'dropped commands sent before the daemon started');
     recoverAfterCrash(this.store, this.logger);
     const settings = this.config.settings;
@@ -197,7 +181,7 @@ export class Daemon implements CommandTarget {
     }
     await this.health?.close();
     try {
-      releaseDaemonStatus(this.store, process.pid);
+      this.store.releaseDaemonStatus(process.pid);
     } catch (error) {
       this.logger.warn({ err: error }, 'could not unregister the daemon');
     }
@@ -327,7 +311,7 @@ export class Daemon implements CommandTarget {
 
   pause(model: Model): string {
     if (this.queue.isRunning(model.id)) {
-      holdModel(this.store, model.id, STOP_REASON_USER_PAUSE);
+      this.store.holdModel(model.id, STOP_REASON_USER_PAUSE);
       this.queue.abort(model.id, STOP_REASON_USER_PAUSE);
       return `stopping the download of ${model.name}; it will be paused (partial files kept)`;
     }
@@ -337,17 +321,17 @@ export class Daemon implements CommandTarget {
       );
     }
     this.queue.removeWaiting(model.id);
-    pauseModel(this.store, model.id, STOP_REASON_USER_PAUSE);
+    this.store.pauseModel(model.id, STOP_REASON_USER_PAUSE);
     return `model ${model.name} paused; resume it with: hfsched model resume ${model.name}`;
   }
 
   resume(model: Model): string {
-    resumeModel(this.store, model.id);
+    this.store.resumeModel(model.id);
     return `model ${model.name} is pending again${this.joinOpenWindow(model)}`;
   }
 
   retry(model: Model): string {
-    retryModel(this.store, model.id);
+    this.store.retryModel(model.id);
     return `model ${model.name} is pending again, retry count reset${this.joinOpenWindow(model)}`;
   }
 
@@ -423,7 +407,7 @@ export class Daemon implements CommandTarget {
 
   /** false when another daemon has taken the registration over: this one stops. */
   private writeHeartbeat(): boolean {
-    const registered = writeDaemonHeartbeat(this.store, process.pid, {
+    const registered = this.store.writeDaemonHeartbeat(process.pid, {
       scheduleId: this.config.schedule?.id ?? null,
       nextRunAt: this.trigger.nextRunAt(),
       windowEndsAt: this.window.endsAt(),
@@ -443,7 +427,7 @@ export class Daemon implements CommandTarget {
     const loopAge = Date.now() - this.lastTickAt;
     checks.loop = loopAge <= HEARTBEAT_STALE_MS ? 'ok' : `no tick for ${Math.round(loopAge / 1000)} s`;
     try {
-      pingDatabase(this.store);
+      this.store.pingDatabase();
       checks.database = 'ok';
     } catch (error) {
       checks.database = error instanceof Error ? error.message : String(error);

@@ -1,9 +1,9 @@
 /** The command queue (migration 004's `daemon_commands`): the CLI writes, the daemon answers. */
+import type Database from 'better-sqlite3';
 import { NotFoundError, ValidationError } from '../errors.js';
 import { selectModel } from './models.js';
 import { isoTimestamp } from './row-mapping.js';
-import { isoOrNull, NOW } from './sql-time.js';
-import type { Store } from './store.js';
+import { isoOrNull, SQL_NOW } from './sql-time.js';
 import { withStoreErrors, writeTransaction } from './transaction.js';
 import { validateId } from './validation.js';
 
@@ -41,7 +41,11 @@ function mapCommand(row: DaemonCommandRow): DaemonCommand {
 }
 
 /** Queues a command for the daemon. `run-now` takes no model; the others need one. */
-export function sendDaemonCommand(store: Store, command: DaemonCommandName, modelId: number | null): DaemonCommand {
+export function sendDaemonCommand(
+  db: Database.Database,
+  command: DaemonCommandName,
+  modelId: number | null,
+): DaemonCommand {
   if (!DAEMON_COMMANDS.includes(command)) {
     throw new ValidationError(
       `unknown daemon command ${JSON.stringify(command)}: expected ${DAEMON_COMMANDS.join(', ')}`,
@@ -51,7 +55,6 @@ export function sendDaemonCommand(store: Store, command: DaemonCommandName, mode
     throw new ValidationError(command === 'run-now' ? 'run-now takes no model' : `${command} needs a model`);
   }
   if (modelId !== null) validateId(modelId, 'model');
-  const db = store.db;
   return writeTransaction(db, () => {
     if (modelId !== null && selectModel(db, modelId) === null) throw new NotFoundError(`model ${modelId} not found`);
     const id = Number(
@@ -61,19 +64,19 @@ export function sendDaemonCommand(store: Store, command: DaemonCommandName, mode
   });
 }
 
-export function getDaemonCommand(store: Store, id: number): DaemonCommand | null {
-  return withStoreErrors(store.db, () => {
-    const row = store.db.prepare('SELECT * FROM daemon_commands WHERE id = ?').get(id) as DaemonCommandRow | undefined;
+export function getDaemonCommand(db: Database.Database, id: number): DaemonCommand | null {
+  return withStoreErrors(db, () => {
+    const row = db.prepare('SELECT * FROM daemon_commands WHERE id = ?').get(id) as DaemonCommandRow | undefined;
     return row === undefined ? null : mapCommand(row);
   });
 }
 
 /** Commands not handled yet, oldest first. */
-export function unhandledDaemonCommands(store: Store): DaemonCommand[] {
-  return withStoreErrors(store.db, () =>
-    (
-      store.db.prepare('SELECT * FROM daemon_commands WHERE handled_at IS NULL ORDER BY id').all() as DaemonCommandRow[]
-    ).map(mapCommand),
+export function unhandledDaemonCommands(db: Database.Database): DaemonCommand[] {
+  return withStoreErrors(db, () =>
+    (db.prepare('SELECT * FROM daemon_commands WHERE handled_at IS NULL ORDER BY id').all() as DaemonCommandRow[]).map(
+      mapCommand,
+    ),
   );
 }
 
@@ -81,24 +84,22 @@ export function unhandledDaemonCommands(store: Store): DaemonCommand[] {
  * Records a command's outcome; false when it was already handled (by the
  * daemon, or given up on by the CLI that sent it).
  */
-export function finishDaemonCommand(store: Store, id: number, result: string): boolean {
-  const db = store.db;
+export function finishDaemonCommand(db: Database.Database, id: number, result: string): boolean {
   return writeTransaction(
     db,
     () =>
       db
-        .prepare(`UPDATE daemon_commands SET handled_at = ${NOW}, result = ? WHERE id = ? AND handled_at IS NULL`)
+        .prepare(`UPDATE daemon_commands SET handled_at = ${SQL_NOW}, result = ? WHERE id = ? AND handled_at IS NULL`)
         .run(result, id).changes === 1,
   );
 }
 
 /** Ends every unhandled command with `result` (a daemon starting drops what was sent before it ran). */
-export function expireDaemonCommands(store: Store, result: string): number {
-  const db = store.db;
+export function expireDaemonCommands(db: Database.Database, result: string): number {
   return writeTransaction(
     db,
     () =>
-      db.prepare(`UPDATE daemon_commands SET handled_at = ${NOW}, result = ? WHERE handled_at IS NULL`).run(result)
+      db.prepare(`UPDATE daemon_commands SET handled_at = ${SQL_NOW}, result = ? WHERE handled_at IS NULL`).run(result)
         .changes,
   );
 }

@@ -5,8 +5,7 @@
  */
 import type Database from 'better-sqlite3';
 import { isoTimestamp } from './row-mapping.js';
-import { isoOrNull, NOW, sqliteTime } from './sql-time.js';
-import type { Store } from './store.js';
+import { isoOrNull, SQL_NOW, sqliteTime } from './sql-time.js';
 import { withStoreErrors, writeTransaction } from './transaction.js';
 
 /** A model waiting in the daemon's queue. */
@@ -91,8 +90,8 @@ function selectDaemonStatus(db: Database.Database): DaemonStatusRecord | null {
 }
 
 /** The registered daemon's row, alive or not (see src/control/liveness.ts), or null. */
-export function readDaemonStatus(store: Store): DaemonStatusRecord | null {
-  return withStoreErrors(store.db, () => selectDaemonStatus(store.db));
+export function readDaemonStatus(db: Database.Database): DaemonStatusRecord | null {
+  return withStoreErrors(db, () => selectDaemonStatus(db));
 }
 
 export interface DaemonRegistration {
@@ -108,18 +107,17 @@ export interface DaemonRegistration {
  * once cannot both win. Returns null when this process is now registered.
  */
 export function claimDaemonStatus(
-  store: Store,
+  db: Database.Database,
   registration: DaemonRegistration,
   isAlive: (current: DaemonStatusRecord) => boolean,
 ): DaemonStatusRecord | null {
-  const db = store.db;
   return writeTransaction(db, () => {
     const current = selectDaemonStatus(db);
     if (current !== null && isAlive(current)) return current;
     const startedAt = sqliteTime(registration.startedAt);
     db.prepare(
       `INSERT OR REPLACE INTO daemon_status (id, pid, hostname, started_at, heartbeat_at)
-       VALUES (1, ?, ?, ?, ${NOW})`,
+       VALUES (1, ?, ?, ?, ${SQL_NOW})`,
     ).run(registration.pid, registration.hostname, startedAt);
     return null;
   });
@@ -130,13 +128,12 @@ export function claimDaemonStatus(
  * longer this process's (another daemon took over after this one was
  * thought dead): the caller must stop.
  */
-export function writeDaemonHeartbeat(store: Store, pid: number, snapshot: DaemonSnapshot): boolean {
-  const db = store.db;
+export function writeDaemonHeartbeat(db: Database.Database, pid: number, snapshot: DaemonSnapshot): boolean {
   return writeTransaction(db, () => {
     const result = db
       .prepare(
         `UPDATE daemon_status
-         SET heartbeat_at = ${NOW}, schedule_id = @scheduleId, next_run_at = @nextRunAt,
+         SET heartbeat_at = ${SQL_NOW}, schedule_id = @scheduleId, next_run_at = @nextRunAt,
              window_ends_at = @windowEndsAt, queue = @queue, running = @running, http_url = @httpUrl
          WHERE id = 1 AND pid = @pid`,
       )
@@ -154,8 +151,7 @@ export function writeDaemonHeartbeat(store: Store, pid: number, snapshot: Daemon
 }
 
 /** Removes this process's registration (clean shutdown); false if it was not registered. */
-export function releaseDaemonStatus(store: Store, pid: number): boolean {
-  const db = store.db;
+export function releaseDaemonStatus(db: Database.Database, pid: number): boolean {
   return writeTransaction(
     db,
     () => db.prepare('DELETE FROM daemon_status WHERE id = 1 AND pid = ?').run(pid).changes === 1,

@@ -26,7 +26,12 @@ export {
 } from './validation.js';
 export * from '../errors.js';
 export * from './types.js';
-export * from './daemon-registration.js';
-export * from './daemon-commands.js';
-export * from './model-holds.js';
-export * from './status-views.js';
+export type {
+  DaemonQueueEntry,
+  DaemonRunningEntry,
+  DaemonSnapshot,
+  DaemonStatusRecord,
+  DaemonRegistration,
+} from './daemon-registration.js';
+export { DAEMON_COMMANDS, type DaemonCommand, type DaemonCommandName } from './daemon-commands.js';
+export type { OpenSessionView } from './status-views.js';

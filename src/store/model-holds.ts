@@ -6,24 +6,16 @@ import type Database from 'better-sqlite3';
 import { NotFoundError, StateTransitionError } from '../errors.js';
 import { selectModel } from './models.js';
 import { assertModelTransition } from './state-machines.js';
-import type { Store } from './store.js';
 import { withStoreErrors, writeTransaction } from './transaction.js';
 import type { Model, ModelStatus } from './types.js';
 import { validateId } from './validation.js';
 
 /** Ids of the models a user paused; the scheduler leaves them alone until resumed. */
-export function heldModelIds(store: Store): Set<number> {
-  return withStoreErrors(store.db, () => {
-    const rows = store.db.prepare('SELECT model_id FROM model_holds').all() as { model_id: number }[];
+export function heldModelIds(db: Database.Database): Set<number> {
+  return withStoreErrors(db, () => {
+    const rows = db.prepare('SELECT model_id FROM model_holds').all() as { model_id: number }[];
     return new Set(rows.map((row) => row.model_id));
   });
-}
-
-export function isModelHeld(store: Store, modelId: number): boolean {
-  return withStoreErrors(
-    store.db,
-    () => store.db.prepare('SELECT 1 FROM model_holds WHERE model_id = ?').get(modelId) !== undefined,
-  );
 }
 
 function requireModel(db: Database.Database, modelId: number): Model {
@@ -48,8 +40,7 @@ function setModelStatus(db: Database.Database, model: Model, status: ModelStatus
  * is refused: its download must be stopped first (`holdModel`, then the
  * daemon aborts it and the worker records the pause).
  */
-export function pauseModel(store: Store, modelId: number, reason: string): Model {
-  const db = store.db;
+export function pauseModel(db: Database.Database, modelId: number, reason: string): Model {
   return writeTransaction(db, () => {
     const model = requireModel(db, modelId);
     if (model.status === 'downloading') {
@@ -65,8 +56,7 @@ export function pauseModel(store: Store, modelId: number, reason: string): Model
 }
 
 /** Holds a model whatever its status (the daemon, before it stops the model's running download). */
-export function holdModel(store: Store, modelId: number, reason: string): void {
-  const db = store.db;
+export function holdModel(db: Database.Database, modelId: number, reason: string): void {
   writeTransaction(db, () => {
     requireModel(db, modelId);
     insertHold(db, modelId, reason);
@@ -78,12 +68,11 @@ export function holdModel(store: Store, modelId: number, reason: string): void {
  * model's retry count starts again at 0 (beginDownload counts from a failed model only).
  */
 function returnToPending(
-  store: Store,
+  db: Database.Database,
   modelId: number,
   from: 'paused' | 'failed',
   action: 'resumed' | 'retried',
 ): Model {
-  const db = store.db;
   return writeTransaction(db, () => {
     const model = requireModel(db, modelId);
     if (model.status !== from) {
@@ -98,11 +87,11 @@ function returnToPending(
 }
 
 /** paused -> pending and the hold removed. */
-export function resumeModel(store: Store, modelId: number): Model {
-  return returnToPending(store, modelId, 'paused', 'resumed');
+export function resumeModel(db: Database.Database, modelId: number): Model {
+  return returnToPending(db, modelId, 'paused', 'resumed');
 }
 
 /** failed -> pending (its retry count starts again at 0) and any hold removed. */
-export function retryModel(store: Store, modelId: number): Model {
-  return returnToPending(store, modelId, 'failed', 'retried');
+export function retryModel(db: Database.Database, modelId: number): Model {
+  return returnToPending(db, modelId, 'failed', 'retried');
 }

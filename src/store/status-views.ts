@@ -1,6 +1,6 @@
 /** Read-only views for `hfsched status`, the metrics and the health check. */
+import type Database from 'better-sqlite3';
 import { mapSession, type SessionRow } from './row-mapping.js';
-import type { Store } from './store.js';
 import { withStoreErrors } from './transaction.js';
 import { MODEL_STATUSES, type DownloadSession, type ModelStatus } from './types.js';
 
@@ -10,9 +10,9 @@ export interface OpenSessionView {
 }
 
 /** Sessions still `started` or `in_progress`, with their model's name, oldest first. */
-export function openDownloadSessions(store: Store): OpenSessionView[] {
-  return withStoreErrors(store.db, () => {
-    const rows = store.db
+export function openDownloadSessions(db: Database.Database): OpenSessionView[] {
+  return withStoreErrors(db, () => {
+    const rows = db
       .prepare(
         `SELECT s.*, m.name AS model_name FROM download_sessions s JOIN models m ON m.id = s.model_id
          WHERE s.status IN ('started', 'in_progress') ORDER BY s.id`,
@@ -23,10 +23,10 @@ export function openDownloadSessions(store: Store): OpenSessionView[] {
 }
 
 /** How many models have each status (every status present, 0 when none). */
-export function modelCountsByStatus(store: Store): Record<ModelStatus, number> {
-  return withStoreErrors(store.db, () => {
+export function modelCountsByStatus(db: Database.Database): Record<ModelStatus, number> {
+  return withStoreErrors(db, () => {
     const counts = Object.fromEntries(MODEL_STATUSES.map((status) => [status, 0])) as Record<ModelStatus, number>;
-    const rows = store.db.prepare('SELECT status, count(*) AS n FROM models GROUP BY status').all() as {
+    const rows = db.prepare('SELECT status, count(*) AS n FROM models GROUP BY status').all() as {
       status: ModelStatus;
       n: number;
     }[];
@@ -36,6 +36,6 @@ export function modelCountsByStatus(store: Store): Record<ModelStatus, number> {
 }
 
 /** A trivial query: does the database answer? (health check) */
-export function pingDatabase(store: Store): void {
-  withStoreErrors(store.db, () => store.db.prepare('SELECT 1').get());
+export function pingDatabase(db: Database.Database): void {
+  withStoreErrors(db, () => db.prepare('SELECT 1').get());
 }
