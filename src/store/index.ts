@@ -28,4 +28,12 @@ export { formatRepoReference, parseRepoReference, type RepoReference } from './r
 export { validateRepoType } from './validation.js';
 export * from '../errors.js';
 export * from './types.js';
-export * from './daemon-state.js';
+export type {
+  DaemonQueueEntry,
+  DaemonRunningEntry,
+  DaemonSnapshot,
+  DaemonStatusRecord,
+  DaemonRegistration,
+} from './daemon-registration.js';
+export { DAEMON_COMMANDS, type DaemonCommand, type DaemonCommandName } from './daemon-commands.js';
+export type { OpenSessionView } from './status-views.js';

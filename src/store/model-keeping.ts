@@ -6,7 +6,7 @@
 import type Database from 'better-sqlite3';
 import { StateTransitionError } from '../errors.js';
 import { selectModel } from './models.js';
-import { NOW_MS } from './download-sessions.js';
+import { SQL_NOW } from './sql-time.js';
 import { mapModel, type ModelRow } from './row-mapping.js';
 import { assertModelTransition } from './state-machines.js';
 import { withStoreErrors, writeTransaction } from './transaction.js';
@@ -29,7 +29,7 @@ export function recordRevisionCheck(db: Database.Database, modelId: number, erro
   validateId(modelId, 'model');
   return writeTransaction(db, () => {
     const result = db
-      .prepare(`UPDATE models SET last_checked_at = ${NOW_MS}, last_check_error = ? WHERE id = ?`)
+      .prepare(`UPDATE models SET last_checked_at = ${SQL_NOW}, last_check_error = ? WHERE id = ?`)
       .run(error === null ? null : oneLine(error), modelId);
     return result.changes > 0;
   });
