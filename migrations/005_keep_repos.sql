@@ -84,6 +84,8 @@ DROP TABLE migration_005_down_guard;
 
 DROP TABLE model_files;
 
+-- Written as version 4 has it (migration 003 added three columns with ALTER TABLE),
+-- so that going down gives back exactly the same schema.
 CREATE TABLE models_v4 (
     id INTEGER PRIMARY KEY AUTOINCREMENT,
     name TEXT NOT NULL UNIQUE,
@@ -92,11 +94,8 @@ CREATE TABLE models_v4 (
     download_path TEXT,
     created_at DATETIME DEFAULT CURRENT_TIMESTAMP,
     updated_at DATETIME DEFAULT CURRENT_TIMESTAMP,
-    metadata JSON,
-    revision TEXT,
-    include_patterns TEXT NOT NULL DEFAULT '[]',
-    exclude_patterns TEXT NOT NULL DEFAULT '[]'
-);
+    metadata JSON
+, revision TEXT, include_patterns TEXT NOT NULL DEFAULT '[]', exclude_patterns TEXT NOT NULL DEFAULT '[]');
 
 INSERT INTO models_v4
     (id, name, status, size_bytes, download_path, created_at, updated_at, metadata, revision,

@@ -37,6 +37,5 @@ registerVerifyCommand(program, context);
 registerCacheCommands(program, context);
 // Other groups go here, e.g. registerPullCommand(program, context);
 // `model pause|resume|retry` extend the model command: registerModelControlCommands(findCommand(program, 'model'), context);
-registerModelSetCommand(findCommand(program, 'model'), context);
 
 process.exitCode = await run(process.argv);

@@ -47,8 +47,8 @@ export function modelDetails(model: Model): [string, string][] {
   return [
     ['ID', String(model.id)],
     ['Name', formatRepoReference(model.repoType, model.name)],
-    ['Type', model.repoType],
     ['Status', model.status + (model.statusReason === null ? '' : ` (${model.statusReason})`)],
+    ['Type', model.repoType],
     ['Revision', model.revision ?? 'main'],
     ['Tracking', model.tracking ? 'yes: each run checks the branch' : 'no: pinned at its commit'],
     ['Commit', commitText(model)],

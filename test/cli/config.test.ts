@@ -17,7 +17,7 @@ describe('hfsched config', () => {
     assert.equal(result.code, 0, result.stderr);
     const lines = result.stdout.trimEnd().split('\n');
     assert.match(lines[0] ?? '', /^KEY\s+VALUE\s+SOURCE\s+LIVE$/);
-    assert.equal(lines.length, 14);
+    assert.equal(lines.length, 15);
     assert.match(result.stdout, /\ndownload\.max_retries\s+5\s+default\s+yes\n/);
     assert.match(result.stdout, /\nhttp\.port\s+0\s+default\s+restart\n/);
   });
