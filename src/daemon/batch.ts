@@ -76,7 +76,11 @@ export class Batch {
     this.triedInWindow.add(model.id);
     if (this.queue.has(model.id)) return;
     // Logged first: with a free slot, the download starts (and logs) inside enqueue.
-    this.logger.info({ model: model.name, schedule: this.config.schedule?.id }, 'model queued');
+    // A completed model is queued for the check of its branch; it downloads only if the branch moved.
+    this.logger.info(
+      { model: model.name, schedule: this.config.schedule?.id },
+      model.status === 'completed' ? 'tracked model queued for a branch check' : 'model queued',
+    );
     this.queue.enqueue({ id: model.id, name: model.name });
   }
 
