@@ -48,7 +48,7 @@ function applyDirectly(store: Store, command: ControlCommand, model: Model): str
  */
 async function recheckCompleted(store: Store, model: Model, context: CliContext): Promise<string> {
   const outcome = await verifyModel(store, model, { settings: context.settings(store), env: context.env });
-  if (outcome.state === 'damaged') return `${outcome.reason}; model ${model.name} is pending`;
+  if (outcome.state === 'damaged') return `model ${model.name} is pending for repair: ${outcome.reason}`;
   store.markModelForRepair(model.id, 'retry: checked again at the next run');
   const intact = outcome.state === 'ok' ? `its ${outcome.files} files are intact; ` : '';
   return `model ${model.name} is pending: ${intact}the next run checks its revision again and fetches only what is missing`;

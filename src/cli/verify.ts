@@ -10,7 +10,7 @@
 import type { Command } from 'commander';
 import type { Writable } from 'node:stream';
 import { verifyModel, type VerifyOutcome } from '../download/model-verify.js';
-import { IntegrityError } from '../errors.js';
+import { IntegrityError, NotFoundError, ValidationError } from '../errors.js';
 import type { VerifyProgress } from '../hub/snapshot-verify.js';
 import { formatRepoReference, type Store } from '../store/index.js';
 import type { Model } from '../store/types.js';
@@ -49,9 +49,17 @@ function progressLine(
   };
 }
 
-function modelsToVerify(store: Store, references: string[]): { models: Model[]; named: boolean } {
-  if (references.length === 0) return { models: store.listModels(), named: false };
-  return { models: references.map((reference) => findModel(store, reference)), named: true };
+/** The named models (every model when none is named). An unknown name is bad usage (exit 2), not damage (exit 1). */
+function modelsToVerify(store: Store, references: string[]): Model[] {
+  if (references.length === 0) return store.listModels();
+  return references.map((reference) => {
+    try {
+      return findModel(store, reference);
+    } catch (error) {
+      if (error instanceof NotFoundError) throw new ValidationError(error.message);
+      throw error;
+    }
+  });
 }
 
 function printReports(context: CliContext, reports: ModelReport[]): void {
@@ -75,7 +83,7 @@ export function registerVerifyCommand(program: Command, context: CliContext): vo
     .action(async (references: string[], options: { json?: boolean }) => {
       const reports = await context.withStore(async (store) => {
         const settings = context.settings(store);
-        const { models } = modelsToVerify(store, references);
+        const models = modelsToVerify(store, references);
         const done: ModelReport[] = [];
         for (const model of models) {
           const name = formatRepoReference(model.repoType, model.name);
