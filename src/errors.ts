@@ -1,7 +1,7 @@
 /**
- * The error classes of the database contract (seed/database-contract.md,
- * "Error Handling"). Every failure that leaves the store is one of these;
- * raw SQLite errors never do.
+ * The error classes every part throws (docs/database.md, "Errors"): the
+ * data contract's eight, and DownloadError. Every failure that leaves the
+ * store is one of these; raw SQLite errors never do.
  *
  * DatabaseError and its three children describe the database itself
  * (cannot open it, a constraint the schema enforces, an operation SQLite
