@@ -8,11 +8,40 @@
  * refused). The four validation errors describe the caller's request.
  */
 
+/**
+ * What the Hub answered, on an error built from its answer (as huggingface.js's
+ * HubApiError keeps it), so that callers decide without reading the message.
+ */
+export interface HubAnswerFacts {
+  /** The HTTP status. */
+  status: number;
+  /** The Hub's `X-Error-Code` (`RepoNotFound`, `GatedRepo`, ...), when it sent one. */
+  code: string | null;
+  /** The URL asked, without its query (a signed CDN URL's query is a credential). */
+  url: string;
+}
+
+export interface HfschedErrorOptions {
+  cause?: unknown;
+  /** Set when the error was built from a Hub answer. */
+  hubAnswer?: HubAnswerFacts;
+}
+
 /** Base of every error hfsched raises on purpose. */
 export class HfschedError extends Error {
-  constructor(message: string, options?: { cause?: unknown }) {
-    super(message, options);
+  /** The Hub answer's HTTP status; null when the error did not come from a Hub answer. */
+  readonly status: number | null;
+  /** The Hub's `X-Error-Code`; null without one. */
+  readonly code: string | null;
+  /** The URL the Hub answered, without its query; null when the error did not come from a Hub answer. */
+  readonly url: string | null;
+
+  constructor(message: string, options?: HfschedErrorOptions) {
+    super(message, options?.cause === undefined ? undefined : { cause: options.cause });
     this.name = new.target.name;
+    this.status = options?.hubAnswer?.status ?? null;
+    this.code = options?.hubAnswer?.code ?? null;
+    this.url = options?.hubAnswer?.url ?? null;
   }
 }
 
