@@ -60,17 +60,16 @@ export interface BlobFetchOptions {
 }
 
 /**
- * True when `blobs/{etag}` holds `size` bytes; a blob of another size is
- * removed (it cannot be right). Synchronous, like the other metadata calls of
+ * True when `blobs/{etag}` holds `size` bytes. A blob of another size is left
+ * alone: blob-size-check.ts decides, by its hash, whether it or the listing is
+ * wrong. Synchronous, like the other metadata calls of
  * the hub: a stat costs microseconds, a thread-pool round trip tens of them,
  * and a model of thousands of small files makes thousands of these.
  */
 export function hasCompleteBlob(path: string, size: number): boolean {
   const stats = statSync(path, { throwIfNoEntry: false });
   if (stats === undefined) return false;
-  if (stats.isFile() && stats.size === size) return true;
-  rmSync(path, { force: true, recursive: true });
-  return false;
+  return stats.isFile() && stats.size === size;
 }
 
 /** Serialises saves of the ranges file (a timer and the final save may overlap). */

@@ -14,6 +14,7 @@ import { RepoCacheLayout } from './cache-layout.js';
 import { asUserFacingError, DownloadError } from './errors.js';
 import { selectFiles } from './file-selection.js';
 import { assertFreeSpace } from './free-space.js';
+import { disagreeingBlobSize, settleSizeDisagreement } from './blob-size-check.js';
 import { hubConnection } from './hub-connection.js';
 import { ProgressTracker } from './progress-tracker.js';
 import { listRevision, type RepoFile } from './repo-listing.js';
@@ -139,6 +140,10 @@ export async function downloadSnapshot(request: SnapshotRequest): Promise<Snapsh
     );
 
     await mkdir(layout.blobsDir, { recursive: true });
+    for (const { job } of blobs) {
+      const actualSize = disagreeingBlobSize(layout, job);
+      if (actualSize !== null) await settleSizeDisagreement(layout, job, actualSize);
+    }
     const states = blobs.map((blob) => inspectBlob(layout, blob.job));
     const missing = states.reduce((sum, state) => sum + state.missingBytes, 0);
     await assertFreeSpace(request.cacheDir, missing, request.minFreeBytes, request.repoId);
