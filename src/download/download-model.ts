@@ -18,6 +18,8 @@ import { downloadSnapshot } from '../hub/snapshot-download.js';
 import type { FileDoneEvent, RetryEvent, SnapshotProgress, SnapshotResult } from '../hub/types.js';
 import type { Store } from '../store/index.js';
 import type { DownloadSession, Model } from '../store/types.js';
+import { currentSpaceLimits } from './cache-budget.js';
+import { spaceWaitMetadata } from './space-wait.js';
 import { ownerMetadata } from './download-owner.js';
 
 /** Progress reaches the database at most this often; the callback gets every report. */
@@ -36,6 +38,8 @@ export interface DownloadModelOptions {
   onProgress?: (progress: SnapshotProgress) => void;
   onFileDone?: (file: FileDoneEvent) => void;
   onRetry?: (event: RetryEvent) => void;
+  /** The download waits for disk space or cache budget (the reason), or goes on (null); told again only when that changes. */
+  onSpaceWait?: (reason: string | null) => void;
   logger?: Logger;
   /** For the cache folder's fallbacks (HF_HOME, XDG_CACHE_HOME); default process.env. */
   env?: NodeJS.ProcessEnv;
@@ -107,6 +111,23 @@ export async function downloadModel(
   const recordProgress = progressRecorder(store, session.id, log);
   log?.info({ revision, endpoint: location.endpoint, cacheDir: location.cacheDir }, 'download started');
 
+  // The reason of a wait for space is kept in the session (space-wait.ts); its figures change as
+  // other downloads write, but the log and the caller hear only when the wait starts, changes kind or ends.
+  let loggedWait: string | null = null;
+  const onSpaceWait = (reason: string | null): void => {
+    try {
+      store.recordDownloadProgress(session.id, 0, null, spaceWaitMetadata(reason));
+    } catch (error) {
+      log?.warn({ err: error }, 'could not record the wait for disk space');
+    }
+    const kind = reason === null ? null : reason.startsWith('waiting: cache budget') ? 'budget' : 'disk';
+    if (kind === loggedWait) return;
+    loggedWait = kind;
+    if (reason === null) log?.info('disk space available: download goes on');
+    else log?.warn({ reason }, 'download waits for disk space');
+    options.onSpaceWait?.(reason);
+  };
+
   let snapshot: SnapshotResult;
   try {
     snapshot = await downloadSnapshot({
@@ -123,6 +144,8 @@ export async function downloadModel(
       maxRetries: settings.downloadMaxRetries,
       stallTimeoutMs: settings.downloadStallTimeoutSeconds * 1000,
       minFreeBytes: settings.downloadMinFreeBytes,
+      spaceLimits: currentSpaceLimits(store, location.cacheDir, options.env ?? process.env),
+      onSpaceWait,
       bandwidth:
         options.bandwidth === undefined ? processBandwidthLimiter(settings.downloadBandwidthLimit) : options.bandwidth,
       ...(signal !== undefined ? { signal } : {}),
