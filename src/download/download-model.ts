@@ -18,7 +18,9 @@ import { downloadSnapshot } from '../hub/snapshot-download.js';
 import type { FileDoneEvent, RetryEvent, SnapshotProgress, SnapshotResult } from '../hub/types.js';
 import type { Store } from '../store/index.js';
 import type { DownloadSession, Model } from '../store/types.js';
+import { RepeatedCorruptionError } from '../hub/errors.js';
 import { currentSpaceLimits } from './cache-budget.js';
+import { HELD_UNTIL_RETRY } from './corruption-hold.js';
 import { spaceWaitMetadata } from './space-wait.js';
 import { ownerMetadata } from './download-owner.js';
 
@@ -165,7 +167,12 @@ export async function downloadModel(
       log?.info({ reason }, 'download paused; partial files kept');
       return { status: 'cancelled', session: store.getDownloadSession(session.id) ?? session, reason };
     }
-    const message = failureText(error);
+    let message = failureText(error);
+    if (error instanceof RepeatedCorruptionError) {
+      // Marked before the end, in the same session: the scheduler reads it (corruption-hold.ts).
+      store.recordDownloadProgress(session.id, 0, null, HELD_UNTIL_RETRY);
+      message += `; the scheduler leaves ${model.name} alone until: hfsched model retry ${model.name}`;
+    }
     store.failDownload(session.id, message);
     log?.error({ error: message }, 'download failed');
     throw error;

@@ -16,7 +16,13 @@ import { createBlobHasher, type BlobHasher, type HashAlgorithm } from './blob-ha
 import { BlobTransfer } from './blob-transfer.js';
 import type { RepoCacheLayout } from './cache-layout.js';
 import { ChunkWriter, FileWriteGate } from './chunk-writer.js';
-import { BlobMismatchError, DownloadError, RangesUnsupportedError } from './errors.js';
+import {
+  BlobMismatchError,
+  DownloadError,
+  MAX_MISMATCHES_IN_A_ROW,
+  RangesUnsupportedError,
+  RepeatedCorruptionError,
+} from './errors.js';
 import type { HubConnection } from './hub-connection.js';
 import { MemoryWriter } from './memory-writer.js';
 import {
@@ -235,6 +241,12 @@ async function fetchUntilVerified(
       // Wrong bytes are never kept: delete them and start the file again from zero.
       await discard();
       mismatches += 1;
+      if (mismatches >= MAX_MISMATCHES_IN_A_ROW) {
+        const kind = job.algorithm === 'sha256' ? 'sha256' : 'git blob sha1';
+        throw new RepeatedCorruptionError(
+          `the server keeps sending bytes that do not match ${kind} ${job.etag} for "${job.path}" of "${layout.repoId}": ${mismatches} downloads in a row failed verification (last: ${error.message}); the bytes were discarded; check hub.endpoint / HF_ENDPOINT and any proxy, or report it to the repository's owner`,
+        );
+      }
       if (mismatches > connection.maxRetries) {
         throw new DownloadError(
           `${error.message} (${mismatches} ${mismatches === 1 ? 'try' : 'tries'}); the bytes were discarded: retry later, or report it to the repository's owner`,
