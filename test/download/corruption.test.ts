@@ -9,7 +9,6 @@ import { join } from 'node:path';
 import { readSettings } from '../../src/config/settings.js';
 import { modelsToQueue } from '../../src/daemon/batch-planner.js';
 import { downloadModel } from '../../src/download/download-model.js';
-import { retryModel } from '../../src/store/index.js';
 import { startHubServer, type HubServer } from '../support/hub-server.js';
 import { createTempDatabase, type TempDatabase } from '../support/temp-db.js';
 
@@ -56,7 +55,7 @@ test('a file that fails verification 3 times in a row fails the model, which the
     [],
   );
 
-  retryModel(db.store, model.id);
+  db.store.retryModel(model.id);
   assert.deepEqual(
     modelsToQueue(db.store, 10, () => false).map((m) => m.name),
     ['org/model'],
