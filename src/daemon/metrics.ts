@@ -9,6 +9,7 @@
  */
 import { Counter, Gauge, Registry, collectDefaultMetrics } from 'prom-client';
 import type { DownloadModelOutcome } from '../download/download-model.js';
+import { processDiskGate } from '../hub/disk-gate.js';
 import { MODEL_STATUSES, type ModelStatus } from '../store/types.js';
 
 /** Where the gauges read their values when scraped. */
@@ -73,6 +74,17 @@ export class DaemonMetrics {
       registers: [this.registry],
       collect() {
         this.set(source.queueLength());
+      },
+    });
+    new Gauge({
+      name: 'hfsched_downloads_waiting_for_space',
+      help: 'Running downloads that wait before fetching: for free disk (disk) or for cache budget (budget); the reason is in hfsched status.',
+      labelNames: ['reason'],
+      registers: [this.registry],
+      collect() {
+        // The process's disk gate: every download of this daemon reserves there.
+        const counts = processDiskGate.waitingCounts();
+        for (const reason of ['disk', 'budget'] as const) this.labels(reason).set(counts[reason]);
       },
     });
     new Gauge({

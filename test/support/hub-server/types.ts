@@ -86,6 +86,20 @@ export type Fault =
   /** The CDN answers 403, as for an expired signed URL. */
   | { kind: 'expire-cdn'; times?: number };
 
+/** See hostile.ts. */
+export interface HostileMode {
+  /** Every tree page's `Link: rel="next"` points back at that page (the revision answer leaves sizes out, forcing the tree). */
+  loopingPages?: boolean;
+  /** Tree pages point their next page at this origin instead (also forces the tree). */
+  nextPageOrigin?: string;
+  /** Model API answers carry a padding field of this many bytes. */
+  jsonBodyBytes?: number;
+  /** The size the API lists for a path instead of the real one (negative, huge, or a plain lie). */
+  listedSizes?: Record<string, number>;
+  /** The lfs.size the API lists for a path, when it must differ from `size`. */
+  listedLfsSizes?: Record<string, number>;
+}
+
 export interface HubServerOptions {
   repos?: HubRepoSpec[];
   /** The one valid token; default 'hf_test_token'. */
@@ -94,6 +108,8 @@ export interface HubServerOptions {
   treePageSize?: number;
   /** Lifetime of the signed CDN URLs; default 3600. */
   cdnUrlTtlSeconds?: number;
+  /** Start in hostile mode (see setHostile). */
+  hostile?: HostileMode;
 }
 
 export interface HubServer {
@@ -113,6 +129,8 @@ export interface HubServer {
   requests: LoggedRequest[];
   clearLog(): void;
   addFault(fault: Fault): void;
+  /** Switches the hostile mode (hostile.ts); {} turns it off. */
+  setHostile(mode: HostileMode): void;
   clearFaults(): void;
   /** Closes both listeners and destroys open sockets (stalled ones included). */
   close(): Promise<void>;
