@@ -25,4 +25,5 @@ export type {
   HubServer,
   HubServerOptions,
   LoggedRequest,
+  RateLimitSpec,
 } from './hub-server/types.js';

@@ -86,6 +86,17 @@ export type Fault =
   /** The CDN answers 403, as for an expired signed URL. */
   | { kind: 'expire-cdn'; times?: number };
 
+/** The Hub's rate limit (per bucket: api, resolvers), announced in headers and enforced with 429. */
+export interface RateLimitSpec {
+  /** Requests per window and bucket. */
+  quota: number;
+  windowSeconds: number;
+  /** Header spelling: IETF draft 9+ (default, as the Hub), its earlier RateLimit-* fields, or X-RateLimit-*. */
+  style?: 'ietf' | 'ietf-legacy' | 'x-ratelimit';
+  /** false: headers only on the 429 itself, so a client cannot see it coming. Default true. */
+  announce?: boolean;
+}
+
 export interface HubServerOptions {
   repos?: HubRepoSpec[];
   /** The one valid token; default 'hf_test_token'. */
@@ -94,6 +105,7 @@ export interface HubServerOptions {
   treePageSize?: number;
   /** Lifetime of the signed CDN URLs; default 3600. */
   cdnUrlTtlSeconds?: number;
+  rateLimit?: RateLimitSpec;
 }
 
 export interface HubServer {
@@ -114,6 +126,8 @@ export interface HubServer {
   clearLog(): void;
   addFault(fault: Fault): void;
   clearFaults(): void;
+  /** Switches the rate limit on (a fresh window) or off (null). */
+  setRateLimit(spec: RateLimitSpec | null): void;
   /** Closes both listeners and destroys open sockets (stalled ones included). */
   close(): Promise<void>;
 }
