@@ -39,3 +39,10 @@ export class NotFoundError extends HfschedError {}
 
 /** A model status change that the state machine does not allow. */
 export class StateTransitionError extends HfschedError {}
+
+/**
+ * A download that failed after its retries (network, server errors, bytes
+ * that never verify); not one of the contract's classes. The message names
+ * the file and what to do.
+ */
+export class DownloadError extends HfschedError {}

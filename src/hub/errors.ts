@@ -4,12 +4,12 @@
  * ConstraintError (gated, disabled, forbidden, no free space), ValidationError
  * (bad repo id, unsafe file name, rejected token). A transfer that keeps failing
  * after every retry (network, server errors, bytes that never verify) has no
- * contract class: it is a DownloadError, a sibling of those under HfschedError.
+ * contract class: it is a DownloadError (src/errors.ts), a sibling of those under HfschedError.
  */
-import { HfschedError } from '../errors.js';
+import { DownloadError, HfschedError } from '../errors.js';
 
-/** A transfer that failed after its retries; the message names the file and what to do. */
-export class DownloadError extends HfschedError {}
+// Hub modules import it from here, next to the hub's own transfer errors.
+export { DownloadError };
 
 /**
  * Failures inside one transfer, which the retry logic classifies; they never

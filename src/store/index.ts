@@ -26,4 +26,12 @@ export {
 } from './validation.js';
 export * from '../errors.js';
 export * from './types.js';
-export * from './daemon-state.js';
+export type {
+  DaemonQueueEntry,
+  DaemonRunningEntry,
+  DaemonSnapshot,
+  DaemonStatusRecord,
+  DaemonRegistration,
+} from './daemon-registration.js';
+export { DAEMON_COMMANDS, type DaemonCommand, type DaemonCommandName } from './daemon-commands.js';
+export type { OpenSessionView } from './status-views.js';
