@@ -8,7 +8,9 @@
  * counters, base units: bytes and seconds).
  */
 import { Counter, Gauge, Registry, collectDefaultMetrics } from 'prom-client';
+import { hubRateLimiter } from '../hub/rate-limit.js';
 import { MODEL_STATUSES, type ModelStatus } from '../store/types.js';
+import { registerRateLimitMetrics } from './rate-limit-metrics.js';
 
 /** Where the gauges read their values when scraped. */
 export interface MetricsSource {
@@ -30,6 +32,7 @@ export class DaemonMetrics {
 
   constructor(source: MetricsSource) {
     collectDefaultMetrics({ register: this.registry, prefix: 'hfsched_' });
+    registerRateLimitMetrics(this.registry, hubRateLimiter);
     this.downloads = new Counter({
       name: 'hfsched_downloads_total',
       help: 'Downloads ended by this daemon, by outcome (completed, failed, cancelled).',
