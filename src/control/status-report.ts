@@ -58,6 +58,8 @@ export interface StatusReport {
   windowEndsAt: string | null;
   running: RunningDownloadView[];
   queue: DaemonQueueEntry[];
+  /** ISO 8601: the daemon's Hub requests wait for a rate-limit reset until then; null when they do not. */
+  rateLimitedUntil: string | null;
 }
 
 export function buildStatusReport(store: Store, env: NodeJS.ProcessEnv, now: Date = new Date()): StatusReport {
@@ -120,5 +122,9 @@ export function buildStatusReport(store: Store, env: NodeJS.ProcessEnv, now: Dat
     windowEndsAt: alive ? record.windowEndsAt : null,
     running,
     queue: alive ? record.queue : [],
+    rateLimitedUntil:
+      alive && record.rateLimitedUntil !== null && Date.parse(record.rateLimitedUntil) > now.getTime()
+        ? record.rateLimitedUntil
+        : null,
   };
 }

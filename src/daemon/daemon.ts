@@ -14,6 +14,7 @@ import type { Logger } from 'pino';
 import { openStore, StateTransitionError, type Store } from '../store/index.js';
 import type { Model } from '../store/types.js';
 import { processBandwidthLimiter } from '../hub/bandwidth-limiter.js';
+import { hubRateLimiter } from '../hub/rate-limit.js';
 import { Batch } from './batch.js';
 import { handleDaemonCommands, type CommandTarget } from './command-handler.js';
 import { startHealthServer, type HealthReport, type HealthServer } from './health-server.js';
@@ -306,6 +307,7 @@ export class Daemon implements CommandTarget {
       queue: this.batch.queue.waitingModels().map((model) => ({ modelId: model.id, model: model.name })),
       running: this.batch.board.snapshot(),
       httpUrl: this.health?.url ?? null,
+      rateLimitedUntil: hubRateLimiter.limitedUntil(),
     });
     if (!registered && this.stopping === null) {
       this.logger.error('another daemon has registered on this database; stopping this one');

@@ -10,7 +10,9 @@
 import { Counter, Gauge, Registry, collectDefaultMetrics } from 'prom-client';
 import type { DownloadModelOutcome } from '../download/download-model.js';
 import { processDiskGate } from '../hub/disk-gate.js';
+import { hubRateLimiter } from '../hub/rate-limit.js';
 import { MODEL_STATUSES, type ModelStatus } from '../store/types.js';
+import { registerRateLimitMetrics } from './rate-limit-metrics.js';
 
 /** Where the gauges read their values when scraped. */
 export interface MetricsSource {
@@ -32,6 +34,7 @@ export class DaemonMetrics {
 
   constructor(source: MetricsSource) {
     collectDefaultMetrics({ register: this.registry, prefix: 'hfsched_' });
+    registerRateLimitMetrics(this.registry, hubRateLimiter);
     this.downloads = new Counter({
       name: 'hfsched_downloads_total',
       help: 'Downloads ended by this daemon, by outcome (completed, failed, cancelled).',
