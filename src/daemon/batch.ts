@@ -5,6 +5,7 @@
  * must stop when the window closes.
  */
 import type { Logger } from 'pino';
+import type { RunningDownloads } from '../control/model-commands.js';
 import type { Store } from '../store/index.js';
 import type { Model } from '../store/types.js';
 import { formatClock } from '../schedule/clock-format.js';
@@ -25,7 +26,7 @@ export interface BatchOptions {
   metrics: () => DaemonMetrics;
 }
 
-export class Batch {
+export class Batch implements RunningDownloads {
   readonly queue: DownloadQueue;
   readonly window: BatchWindow;
   readonly board = new ProgressBoard();
@@ -91,8 +92,20 @@ export class Batch {
     for (const model of models) this.enqueue(model);
   }
 
+  isRunning(modelId: number): boolean {
+    return this.queue.isRunning(modelId);
+  }
+
+  stop(modelId: number, reason: string): void {
+    this.queue.abort(modelId, reason);
+  }
+
+  dropWaiting(modelId: number): void {
+    this.queue.removeWaiting(modelId);
+  }
+
   /** A model a user resumed or retried joins an open window at once. Returns the message's ending. */
-  joinOpenWindow(model: Model): string {
+  admit(model: Model): string {
     if (!this.window.isOpen()) return '; it starts at the next run';
     this.triedInWindow.delete(model.id);
     this.enqueue(model);

@@ -11,8 +11,8 @@
  * and stops what must stop, by aborting with a reason the worker records.
  */
 import type { Logger } from 'pino';
-import { openStore, StateTransitionError, type Store } from '../store/index.js';
-import type { Model } from '../store/types.js';
+import type { RunningDownloads } from '../control/model-commands.js';
+import { openStore, type Store } from '../store/index.js';
 import { processBandwidthLimiter } from '../hub/bandwidth-limiter.js';
 import { Batch } from './batch.js';
 import { handleDaemonCommands, type CommandTarget } from './command-handler.js';
@@ -24,7 +24,7 @@ import { recoverAfterCrash } from './recovery.js';
 import { registerDaemon } from './registration.js';
 import { ScheduleTrigger, type Firing } from './schedule-trigger.js';
 import { formatClock } from '../schedule/clock-format.js';
-import { STOP_REASON_SHUTDOWN, STOP_REASON_USER_PAUSE } from '../schedule/stop-reasons.js';
+import { STOP_REASON_SHUTDOWN } from '../schedule/stop-reasons.js';
 
 export interface DaemonOptions {
   databasePath: string;
@@ -97,7 +97,7 @@ export class Daemon implements CommandTarget {
   }
 
   private async begin(tickMs: number): Promise<void> {
-    const expired = this.store.expireDaemonCommands('error: sent while no daemon was running; send it again');
+    const expired = this.store.expireDaemonCommands('sent while no daemon was running; send it again');
     if (expired > 0) this.logger.info({ commands: expired }, 'dropped commands sent before the daemon started');
     recoverAfterCrash(this.store, this.logger);
     const settings = this.config.settings;
@@ -212,30 +212,9 @@ export class Daemon implements CommandTarget {
     return `batch started: ${queued} model(s) queued, ${window}`;
   }
 
-  pause(model: Model): string {
-    if (this.batch.queue.isRunning(model.id)) {
-      this.store.holdModel(model.id, STOP_REASON_USER_PAUSE);
-      this.batch.queue.abort(model.id, STOP_REASON_USER_PAUSE);
-      return `stopping the download of ${model.name}; it will be paused (partial files kept)`;
-    }
-    if (model.status === 'downloading') {
-      throw new StateTransitionError(
-        `model "${model.name}" is being downloaded by another process (hfsched pull?); stop that process to pause it`,
-      );
-    }
-    this.batch.queue.removeWaiting(model.id);
-    this.store.pauseModel(model.id, STOP_REASON_USER_PAUSE);
-    return `model ${model.name} paused; resume it with: hfsched model resume ${model.name}`;
-  }
-
-  resume(model: Model): string {
-    this.store.resumeModel(model.id);
-    return `model ${model.name} is pending again${this.batch.joinOpenWindow(model)}`;
-  }
-
-  retry(model: Model): string {
-    this.store.retryModel(model.id);
-    return `model ${model.name} is pending again, retry count reset${this.batch.joinOpenWindow(model)}`;
+  /** Pause, resume and retry act on the batch (src/control/model-commands.ts). */
+  get downloads(): RunningDownloads {
+    return this.batch;
   }
 
   // ------------------------------------------------------------ the control loop
