@@ -4,9 +4,9 @@
  * second; each command gets its answer (status `ok` or `error`, and a
  * message) written back, which the waiting CLI prints.
  */
-import type { Logger } from 'pino';
 import { applyModelCommand, type RunningDownloads } from '../control/model-commands.js';
 import { HfschedError, type CommandAnswer, type DaemonCommand, type Store } from '../store/index.js';
+import type { DaemonEvents } from './events.js';
 
 /** What the commands act on: the daemon. */
 export interface CommandTarget {
@@ -33,18 +33,10 @@ function answerTo(store: Store, command: DaemonCommand, target: CommandTarget): 
   }
 }
 
-export function handleDaemonCommands(store: Store, target: CommandTarget, logger: Logger): void {
+export function handleDaemonCommands(store: Store, target: CommandTarget, events: DaemonEvents): void {
   for (const command of store.unhandledDaemonCommands()) {
     const answer = answerTo(store, command, target);
     store.finishDaemonCommand(command.id, answer);
-    logger.info(
-      {
-        command: command.command,
-        modelId: command.modelId ?? undefined,
-        status: answer.status,
-        result: answer.message,
-      },
-      'command handled',
-    );
+    events.emit('command:handled', { command: command.command, modelId: command.modelId, answer });
   }
 }

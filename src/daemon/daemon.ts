@@ -15,6 +15,9 @@ import type { RunningDownloads } from '../control/model-commands.js';
 import { openStore, type Store } from '../store/index.js';
 import { processBandwidthLimiter } from '../hub/bandwidth-limiter.js';
 import { Batch } from './batch.js';
+import type { Clock } from './clock.js';
+import { logDaemonEvents } from './event-log.js';
+import { createDaemonEvents, type DaemonEvents } from './events.js';
 import { handleDaemonCommands, type CommandTarget } from './command-handler.js';
 import { startHealthServer, type HealthReport, type HealthServer } from './health-server.js';
 import { HEARTBEAT_INTERVAL_MS, HEARTBEAT_STALE_MS } from '../control/liveness.js';
@@ -32,6 +35,8 @@ export interface DaemonOptions {
   logger: Logger;
   /** The control loop's period; the heartbeat is written at each tick. */
   tickMs?: number;
+  /** The schedule's and the windows' clock; default: the system clock. */
+  clock?: Clock;
 }
 
 export class Daemon implements CommandTarget {
@@ -41,6 +46,8 @@ export class Daemon implements CommandTarget {
   private readonly batch: Batch;
   private readonly trigger: ScheduleTrigger;
   private readonly metrics: DaemonMetrics;
+  /** What happens in the daemon; the log and the metrics listen (events.ts). */
+  readonly events: DaemonEvents = createDaemonEvents();
   private health: HealthServer | null = null;
   private loop: NodeJS.Timeout | null = null;
   private lastTickAt = Date.now();
@@ -55,10 +62,13 @@ export class Daemon implements CommandTarget {
     this.logger = options.logger;
     this.config = config;
     this.done = new Promise((resolve) => (this.resolveDone = resolve));
-    this.batch = new Batch({ store, logger: options.logger, config, env: options.env, metrics: () => this.metrics });
+    const clock = options.clock !== undefined ? { clock: options.clock } : {};
+    logDaemonEvents(this.events, options.logger);
+    this.batch = new Batch({ store, logger: options.logger, config, env: options.env, events: this.events, ...clock });
     this.trigger = new ScheduleTrigger({
       onFire: (firing) => this.onFire(firing),
       onError: (error) => this.logger.error({ err: error }, 'schedule firing failed'),
+      ...clock,
     });
     this.metrics = new DaemonMetrics({
       modelCountsByStatus: () => this.store.modelCountsByStatus(),
@@ -66,6 +76,7 @@ export class Daemon implements CommandTarget {
       queueLength: () => this.batch.queue.waitingModels().length,
       nextRunAt: () => this.trigger.nextRunAt(),
     });
+    this.metrics.listenTo(this.events);
   }
 
   /**
@@ -98,7 +109,7 @@ export class Daemon implements CommandTarget {
 
   private async begin(tickMs: number): Promise<void> {
     const expired = this.store.expireDaemonCommands('sent while no daemon was running; send it again');
-    if (expired > 0) this.logger.info({ commands: expired }, 'dropped commands sent before the daemon started');
+    if (expired > 0) this.events.emit('commands:expired', { count: expired });
     recoverAfterCrash(this.store, this.logger);
     const settings = this.config.settings;
     if (settings.httpPort !== 0) {
@@ -113,16 +124,13 @@ export class Daemon implements CommandTarget {
     this.armSchedule();
     this.writeHeartbeat();
     this.loop = setInterval(() => this.tick(), tickMs);
-    this.logger.info(
-      {
-        pid: process.pid,
-        database: this.store.path,
-        schedule: this.config.schedule?.id,
-        timezone: settings.schedulerTimezone,
-        http: this.health?.url,
-      },
-      'daemon started',
-    );
+    this.events.emit('daemon:started', {
+      pid: process.pid,
+      database: this.store.path,
+      scheduleId: this.config.schedule?.id ?? null,
+      timezone: settings.schedulerTimezone,
+      httpUrl: this.health?.url ?? null,
+    });
   }
 
   /**
@@ -137,7 +145,7 @@ export class Daemon implements CommandTarget {
   }
 
   private async shutdown(reason: string, graceMs: number, exitCode: number): Promise<void> {
-    this.logger.info({ reason, running: this.batch.queue.runningDownloads().length }, 'daemon stopping');
+    this.events.emit('daemon:stopping', { reason, running: this.batch.queue.runningDownloads().length });
     if (this.loop) clearInterval(this.loop);
     this.loop = null;
     this.trigger.disarm();
@@ -163,7 +171,7 @@ export class Daemon implements CommandTarget {
       this.logger.warn({ err: error }, 'could not unregister the daemon');
     }
     this.store.close();
-    this.logger.info({ reason }, 'daemon stopped');
+    this.events.emit('daemon:stopped', { reason });
     this.resolveDone(exitCode);
   }
 
@@ -182,19 +190,11 @@ export class Daemon implements CommandTarget {
       );
       return;
     }
-    if (schedule === null) {
-      this.logger.info('no schedule is enabled; waiting for one (hfsched schedule enable <id>)');
-    } else {
-      this.logger.info(
-        {
-          schedule: schedule.id,
-          scheduleName: schedule.name,
-          timezone,
-          nextRun: this.trigger.nextRunAt()?.toISOString(),
-        },
-        'schedule armed',
-      );
-    }
+    this.events.emit('schedule:armed', {
+      schedule: schedule === null ? null : { id: schedule.id, name: schedule.name },
+      timezone,
+      nextRunAt: this.trigger.nextRunAt(),
+    });
   }
 
   private onFire(firing: Firing): void {
@@ -241,7 +241,7 @@ export class Daemon implements CommandTarget {
       }
     };
     step('configuration', () => this.applyConfigChanges());
-    step('commands', () => handleDaemonCommands(this.store, this, this.logger));
+    step('commands', () => handleDaemonCommands(this.store, this, this.events));
     step('queue', () => {
       this.batch.queueNewcomers();
       this.batch.finishIfIdle();
@@ -255,7 +255,7 @@ export class Daemon implements CommandTarget {
     const changes = this.config.refresh();
     const settings = this.config.settings;
     if (changes.settings.length > 0) {
-      this.logger.info({ settings: changes.settings }, 'settings changed');
+      this.events.emit('settings:changed', { keys: changes.settings });
       if (settings.logLevel !== before.logLevel) this.logger.level = settings.logLevel;
       if (settings.downloadBandwidthLimit !== before.downloadBandwidthLimit) {
         // The process-wide limiter every download shares (the worker's default).
@@ -267,10 +267,10 @@ export class Daemon implements CommandTarget {
     }
     if (changes.concurrency) {
       this.batch.queue.concurrency = this.config.concurrency;
-      this.logger.info(
-        { schedule: this.config.schedule?.id, maxConcurrentDownloads: this.config.concurrency },
-        'concurrency changed',
-      );
+      this.events.emit('concurrency:changed', {
+        scheduleId: this.config.schedule?.id ?? null,
+        maxConcurrentDownloads: this.config.concurrency,
+      });
     }
     if (changes.timing) this.armSchedule();
     else if (this.config.schedule !== null) this.trigger.updateSchedule(this.config.schedule);
