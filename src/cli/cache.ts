@@ -11,7 +11,7 @@
  */
 import type { Command } from 'commander';
 import { resolveHubLocation } from '../config/hub-location.js';
-import { repoUsage, type RepoUsage } from '../hub/cache-usage.js';
+import { repoUsage, type RepoUsage } from '../hub/cache-inventory.js';
 import { pruneRepo, type PruneResult } from '../hub/cache-prune.js';
 import { freeBytes } from '../hub/free-space.js';
 import { formatRepoReference } from '../store/index.js';
@@ -35,13 +35,16 @@ function registerList(cache: Command, context: CliContext): void {
     .description("show the cache space of each model and dataset hfsched manages, and the cache disk's free space")
     .option('--json', 'print {cacheDir, freeBytes, repos} as JSON')
     .action(async (options: { json?: boolean }) => {
-      const { cacheDir, repos } = await context.withStore((store) => {
+      const { cacheDir, repos } = await context.withStore(async (store) => {
         const { cacheDir } = resolveHubLocation(context.settings(store), context.env);
-        const repos: ListedRepo[] = store.listModels().map((model) => ({
-          model: formatRepoReference(model.repoType, model.name),
-          status: model.status,
-          usage: repoUsage(cacheDir, { repoId: model.name, repoType: model.repoType }),
-        }));
+        const repos: ListedRepo[] = [];
+        for (const model of store.listModels()) {
+          repos.push({
+            model: formatRepoReference(model.repoType, model.name),
+            status: model.status,
+            usage: await repoUsage(cacheDir, { repoId: model.name, repoType: model.repoType }),
+          });
+        }
         return { cacheDir, repos };
       });
       const free = await freeBytes(cacheDir).catch(() => null);

@@ -11,35 +11,14 @@
  *           run checks its revision again and fetches only what is missing
  */
 import type { Command } from 'commander';
-import { STOP_REASON_USER_PAUSE } from '../schedule/stop-reasons.js';
-import { currentDaemon, sendToDaemon } from '../control/daemon-client.js';
-import { StateTransitionError, type Store } from '../store/index.js';
-import type { Model } from '../store/types.js';
+import { sendToDaemon } from '../control/daemon-client.js';
+import { readLiveness } from '../control/liveness.js';
+import { applyModelCommand, NO_RUNNING_DOWNLOADS, type ModelCommand } from '../control/model-commands.js';
 import type { CliContext } from './context.js';
 import { findModel } from './model-reference.js';
 import { verifyModel } from '../download/model-verify.js';
-
-type ControlCommand = 'pause' | 'resume' | 'retry';
-
-/** The change made when no daemon runs. */
-function applyDirectly(store: Store, command: ControlCommand, model: Model): string {
-  switch (command) {
-    case 'pause':
-      if (model.status === 'downloading') {
-        throw new StateTransitionError(
-          `model "${model.name}" is downloading but no daemon is running to stop it; if hfsched pull is downloading it, stop that with Ctrl-C`,
-        );
-      }
-      store.pauseModel(model.id, STOP_REASON_USER_PAUSE);
-      return `model ${model.name} paused; resume it with: hfsched model resume ${model.name}`;
-    case 'resume':
-      store.resumeModel(model.id);
-      return `model ${model.name} is pending again; it starts at the next run`;
-    case 'retry':
-      store.retryModel(model.id);
-      return `model ${model.name} is pending again, retry count reset; it starts at the next run`;
-  }
-}
+import type { Store } from '../store/index.js';
+import type { Model } from '../store/types.js';
 
 /**
  * `retry` of a completed model: verify it here (hashing is local work, no
@@ -54,7 +33,7 @@ async function recheckCompleted(store: Store, model: Model, context: CliContext)
   return `model ${model.name} is pending: ${intact}the next run checks its revision again and fetches only what is missing`;
 }
 
-function registerControl(model: Command, context: CliContext, command: ControlCommand, description: string): void {
+function registerControl(model: Command, context: CliContext, command: ModelCommand, description: string): void {
   model
     .command(command)
     .description(description)
@@ -63,8 +42,8 @@ function registerControl(model: Command, context: CliContext, command: ControlCo
       const answer = await context.withStore(async (store) => {
         const found = findModel(store, reference);
         if (command === 'retry' && found.status === 'completed') return recheckCompleted(store, found, context);
-        if (currentDaemon(store).alive) return sendToDaemon(store, command, found.id);
-        return applyDirectly(store, command, found);
+        if (readLiveness(store).liveness.alive) return sendToDaemon(store, command, found.id);
+        return applyModelCommand(store, command, found, NO_RUNNING_DOWNLOADS);
       });
       context.output.text(answer.charAt(0).toUpperCase() + answer.slice(1));
     });

@@ -21,6 +21,7 @@ interface AddOptions extends RepoTypeOption {
   track: boolean;
   json?: boolean;
 }
+import { waitingFor } from '../download/space-wait.js';
 import { sessionRows, SESSION_HEADERS } from './history.js';
 
 /** Sessions shown by `model show`. */
@@ -149,7 +150,11 @@ function registerShow(model: Command, context: CliContext): void {
         return { found, sessions: store.getDownloadHistory(found.id, SHOWN_SESSIONS) as DownloadSession[] };
       });
       if (options.json) return context.output.json({ model: found, sessions });
-      context.output.keyValues(modelDetails(found));
+      const waiting = sessions[0] === undefined ? null : waitingFor(sessions[0]);
+      context.output.keyValues([
+        ...modelDetails(found),
+        ...(waiting === null ? [] : [['Waiting', waiting] as [string, string]]),
+      ]);
       context.output.text('');
       if (sessions.length === 0) return context.output.text('No download sessions yet.');
       context.output.text('Last download sessions:');

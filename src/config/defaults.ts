@@ -2,7 +2,7 @@
  * The documented `system_configurations` keys and their defaults.
  * `initializeDatabase` seeds these rows (without overwriting a value a user
  * set); `src/config/settings.ts` adds validation and typed access on top.
- * The README's configuration reference is this table.
+ * The settings reference (docs/configuration.md) is this table.
  */
 
 export interface SettingDefault {
@@ -65,6 +65,12 @@ export const SETTING_DEFAULTS: readonly SettingDefault[] = [
     value: '2',
     description:
       'Snapshots kept per managed repository (the current one and the ones before it); older ones, their refs and unshared blobs are removed after an update and by hfsched cache prune.',
+  },
+  {
+    key: 'cache.max_bytes',
+    value: '0',
+    description:
+      "Budget for the managed repos' bytes in the cache; a download that would go over waits. 0 means no budget.",
   },
   {
     key: 'scheduler.timezone',

@@ -56,7 +56,20 @@ export const SETTING_SPECS: readonly SettingSpec[] = [
     envVar: null,
   },
   { key: 'download.stall_timeout_seconds', type: integer(5, 3600), live: true, liveNote: NEXT_DOWNLOAD, envVar: null },
-  { key: 'download.min_free_bytes', type: byteCount(0), live: true, liveNote: NEXT_DOWNLOAD, envVar: null },
+  {
+    key: 'download.min_free_bytes',
+    type: byteCount(0),
+    live: true,
+    liveNote: 'downloads that start or wait for space after the change',
+    envVar: null,
+  },
+  {
+    key: 'cache.max_bytes',
+    type: byteCount(0),
+    live: true,
+    liveNote: 'downloads that start or wait for space after the change',
+    envVar: null,
+  },
   {
     key: 'cache.keep_revisions',
     type: integer(1, 1000),
@@ -111,6 +124,8 @@ export interface Settings {
   downloadMinFreeBytes: number;
   /** Snapshots kept per managed repository after an update or a prune (the current one included). */
   cacheKeepRevisions: number;
+  /** Budget for the managed repos' bytes in the cache; 0 means none. */
+  cacheMaxBytes: number;
   /** Always a concrete IANA zone: the machine's when the setting is empty. */
   schedulerTimezone: string;
   logLevel: LogLevel;
@@ -245,6 +260,7 @@ export function readSettings(store: SettingsStore, env: NodeJS.ProcessEnv = proc
     downloadStallTimeoutSeconds: number('download.stall_timeout_seconds'),
     downloadMinFreeBytes: number('download.min_free_bytes'),
     cacheKeepRevisions: number('cache.keep_revisions'),
+    cacheMaxBytes: number('cache.max_bytes'),
     schedulerTimezone: timezone === '' ? machineTimeZone() : timezone,
     logLevel: text('log.level') as LogLevel,
     httpPort: number('http.port'),

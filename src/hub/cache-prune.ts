@@ -14,7 +14,7 @@ import { mkdirSync, readdirSync, readlinkSync, rmSync, statSync, type Dirent } f
 import { basename, dirname, join, resolve } from 'node:path';
 import { acquireBlobLock } from './blob-lock.js';
 import { RepoCacheLayout } from './cache-layout.js';
-import { listSnapshots, readRefs, type ManagedRepo } from './cache-usage.js';
+import { listSnapshots, readRefs, type ManagedRepo } from './cache-inventory.js';
 import { isValidEtag } from './repo-paths.js';
 
 /** How long prune waits for a blob's lock before leaving the blob for next time. */

@@ -1,130 +1,35 @@
 /**
- * What one repository occupies in the cache, read from disk: its blobs (and
- * partial files), its snapshots and its refs, as huggingface_hub's
- * scan_cache_dir sees them (https://huggingface.co/docs/huggingface_hub/guides/manage-cache).
- * Used by `hfsched cache list`, by prune, and by the cache budget.
+ * How many bytes repositories take in the cache, read from the disk (not the
+ * database), so that it counts what is really there: complete blobs, partial
+ * files (by the blocks they hold: a multi-connection partial file can be
+ * sparse), whatever another client put there. Snapshots hold only links and
+ * refs a few bytes, so `blobs/` is the repository's size.
+ *
+ * Used by the cache budget (cache.max_bytes, disk-gate.ts); a prune frees
+ * what this counts.
  */
-import { lstatSync, readdirSync, readFileSync, statSync, type Dirent } from 'node:fs';
+import { readdir, stat } from 'node:fs/promises';
 import { join } from 'node:path';
-import { RepoCacheLayout } from './cache-layout.js';
-import { isCommitHash, type HubRepoType } from './repo-paths.js';
 
-export interface SnapshotOnDisk {
-  commit: string;
-  /** The refs (branches, tags) pointing at it. */
-  refs: string[];
-  /** The snapshot folder's last change: when it was (last) filled. */
-  modifiedAt: Date;
-}
-
-export interface RepoUsage {
-  repoId: string;
-  repoType: HubRepoType;
-  /** `{cacheDir}/models--org--name` */
-  repoDir: string;
-  /** Bytes of every blob, plus what partial files hold on disk. */
-  sizeOnDisk: number;
-  blobCount: number;
-  /** Newest first. */
-  snapshots: SnapshotOnDisk[];
-  /** Ref name (e.g. `main`, `refs/pr/1`) -> commit. */
-  refs: Record<string, string>;
-}
-
-export interface ManagedRepo {
-  repoId: string;
-  repoType: HubRepoType;
-}
-
-function entriesOf(dir: string): Dirent[] {
-  try {
-    return readdirSync(dir, { withFileTypes: true });
-  } catch (error) {
-    if ((error as NodeJS.ErrnoException).code === 'ENOENT') return [];
+/** Bytes under `{repoDir}/blobs`; 0 when the repository has no folder yet. */
+export async function repoBytesOnDisk(repoDir: string): Promise<number> {
+  const blobsDir = join(repoDir, 'blobs');
+  const names = await readdir(blobsDir).catch((error: NodeJS.ErrnoException) => {
+    if (error.code === 'ENOENT') return [] as string[];
     throw error;
-  }
-}
-
-/** Bytes under `blobs/`: complete blobs by size, partial ones by the blocks they hold (they may be sparse). */
-export function blobBytesOnDisk(layout: RepoCacheLayout): { bytes: number; blobs: number } {
-  let bytes = 0;
-  let blobs = 0;
-  for (const entry of entriesOf(layout.blobsDir)) {
-    if (!entry.isFile()) continue;
-    const stats = statSync(join(layout.blobsDir, entry.name), { throwIfNoEntry: false });
-    if (stats === undefined) continue;
-    if (entry.name.includes('.')) {
-      bytes += Math.min(stats.size, stats.blocks * 512);
-    } else {
-      bytes += stats.size;
-      blobs += 1;
-    }
-  }
-  return { bytes, blobs };
-}
-
-/** Every `refs/**` file whose content is a commit hash. */
-export function readRefs(layout: RepoCacheLayout): Record<string, string> {
-  const refs: Record<string, string> = {};
-  const walk = (dir: string, prefix: string): void => {
-    for (const entry of entriesOf(dir)) {
-      const name = prefix === '' ? entry.name : `${prefix}/${entry.name}`;
-      if (entry.isDirectory()) walk(join(dir, entry.name), name);
-      else if (entry.isFile() && !entry.name.includes('.hfsched-')) {
-        const commit = readFileSync(join(dir, entry.name), 'utf8').trim();
-        if (isCommitHash(commit)) refs[name] = commit;
-      }
-    }
-  };
-  walk(layout.refsDir, '');
-  return refs;
-}
-
-/** The snapshot folders, newest first, with the refs pointing at each. */
-export function listSnapshots(layout: RepoCacheLayout, refs: Record<string, string>): SnapshotOnDisk[] {
-  const snapshots: SnapshotOnDisk[] = [];
-  for (const entry of entriesOf(layout.snapshotsDir)) {
-    if (!entry.isDirectory()) continue;
-    const stats = lstatSync(join(layout.snapshotsDir, entry.name));
-    const pointing = Object.entries(refs)
-      .filter(([, commit]) => commit === entry.name)
-      .map(([name]) => name)
-      .sort();
-    snapshots.push({ commit: entry.name, refs: pointing, modifiedAt: stats.mtime });
-  }
-  return snapshots.sort((a, b) => b.modifiedAt.getTime() - a.modifiedAt.getTime());
-}
-
-/** What the repository occupies, or null when it has no folder in the cache. */
-export function repoUsage(cacheDir: string, repo: ManagedRepo): RepoUsage | null {
-  const layout = new RepoCacheLayout(cacheDir, repo.repoId, repo.repoType);
-  if (statSync(layout.repoDir, { throwIfNoEntry: false }) === undefined) return null;
-  const refs = readRefs(layout);
-  const { bytes, blobs } = blobBytesOnDisk(layout);
-  return {
-    repoId: repo.repoId,
-    repoType: repo.repoType,
-    repoDir: layout.repoDir,
-    sizeOnDisk: bytes,
-    blobCount: blobs,
-    snapshots: listSnapshots(layout, refs),
-    refs,
-  };
-}
-
-/**
- * Bytes the given repositories occupy in the cache (blobs and partial files;
- * a blob is counted once per repository, as the cache stores it). The cache
- * budget (`cache.max_bytes`) compares this with its limit.
- */
-export function managedReposBytes(cacheDir: string, repos: readonly ManagedRepo[]): number {
+  });
   let total = 0;
-  const seen = new Set<string>();
-  for (const repo of repos) {
-    const layout = new RepoCacheLayout(cacheDir, repo.repoId, repo.repoType);
-    if (seen.has(layout.repoDir)) continue;
-    seen.add(layout.repoDir);
-    total += blobBytesOnDisk(layout).bytes;
+  for (const name of names) {
+    const stats = await stat(join(blobsDir, name)).catch(() => null);
+    if (stats === null || !stats.isFile()) continue;
+    total += name.endsWith('.incomplete') ? Math.min(stats.size, stats.blocks * 512) : stats.size;
   }
+  return total;
+}
+
+/** The total of repoBytesOnDisk over `repoDirs` (each counted once). */
+export async function reposBytesOnDisk(repoDirs: Iterable<string>): Promise<number> {
+  let total = 0;
+  for (const dir of new Set(repoDirs)) total += await repoBytesOnDisk(dir);
   return total;
 }

@@ -18,8 +18,10 @@ export {
   type VerifyResult,
 } from './snapshot-verify.js';
 export { discardBlob, pruneRepo, purgeRepo, type PruneRequest, type PruneResult } from './cache-prune.js';
-export { managedReposBytes, repoUsage, type ManagedRepo, type RepoUsage, type SnapshotOnDisk } from './cache-usage.js';
+export { repoUsage, type ManagedRepo, type RepoUsage, type SnapshotOnDisk } from './cache-inventory.js';
 export { formatBytes } from './free-space.js';
+export { processDiskGate, type SpaceLimits } from './disk-gate.js';
+export { repoBytesOnDisk, reposBytesOnDisk } from './cache-usage.js';
 export { PROGRESS_INTERVAL_MS } from './progress-tracker.js';
 export type {
   FileDoneEvent,
@@ -31,3 +33,4 @@ export type {
   SnapshotRequest,
   SnapshotResult,
 } from './types.js';
+export { bucketOf, HubRateLimiter, hubRateLimiter } from './rate-limit.js';

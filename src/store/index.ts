@@ -1,5 +1,11 @@
 /** The store's public API: everything the CLI, the daemon and the worker use. */
-export { initializeDatabase, migrateDatabase, openStore, schemaVersionOf } from './database-lifecycle.js';
+export {
+  initializeDatabase,
+  migrateDatabase,
+  openStore,
+  schemaVersionOf,
+  type DefaultSetting,
+} from './database-lifecycle.js';
 export { latestSchemaVersion, findMigrationsFolder } from './migration-files.js';
 export { Store } from './store.js';
 export { writeTransaction, withStoreErrors } from './transaction.js';
@@ -35,5 +41,12 @@ export type {
   DaemonStatusRecord,
   DaemonRegistration,
 } from './daemon-registration.js';
-export { DAEMON_COMMANDS, type DaemonCommand, type DaemonCommandName } from './daemon-commands.js';
+export {
+  COMMAND_STATUSES,
+  DAEMON_COMMANDS,
+  type CommandAnswer,
+  type CommandStatus,
+  type DaemonCommand,
+  type DaemonCommandName,
+} from './daemon-commands.js';
 export type { OpenSessionView } from './status-views.js';

@@ -1,5 +1,5 @@
 /**
- * Keeping a completed model current and whole (migration 005): the result of
+ * Keeping a completed model current and whole (migration 007): the result of
  * each branch check, the files (and hashes) of the current snapshot, and the
  * move back to `pending` when `hfsched verify` finds damage.
  */

@@ -15,7 +15,7 @@ export type SessionStatus = (typeof SESSION_STATUSES)[number];
 
 export type JsonObject = { [key: string]: unknown };
 
-/** The kinds of Hub repository hfsched downloads (migration 005). */
+/** The kinds of Hub repository hfsched downloads (migration 007). */
 export const REPO_TYPES = ['model', 'dataset'] as const;
 export type RepoType = (typeof REPO_TYPES)[number];
 
@@ -23,7 +23,7 @@ export type RepoType = (typeof REPO_TYPES)[number];
 export const FILE_HASH_KINDS = ['sha256', 'gitsha1'] as const;
 export type FileHashKind = (typeof FILE_HASH_KINDS)[number];
 
-/** One file of a model's current snapshot, as the Hub listed it when it was downloaded (migration 005). */
+/** One file of a model's current snapshot, as the Hub listed it when it was downloaded (migration 007). */
 export interface ModelFile {
   /** Path in the repository, `/` between folders. */
   path: string;
@@ -50,17 +50,17 @@ export interface Model {
   includePatterns: string[];
   /** Glob patterns of files to skip. (migration 003) */
   excludePatterns: string[];
-  /** 'model' or 'dataset'; (repoType, name) is unique. (migration 005) */
+  /** 'model' or 'dataset'; (repoType, name) is unique. (migration 007) */
   repoType: RepoType;
-  /** Follows its branch: each firing asks the Hub for the branch's commit. (migration 005) */
+  /** Follows its branch: each firing asks the Hub for the branch's commit. (migration 007) */
   tracking: boolean;
-  /** The commit of the snapshot last completed. (migration 005) */
+  /** The commit of the snapshot last completed. (migration 007) */
   currentCommit: string | null;
-  /** When the branch was last asked for, ISO 8601 UTC. (migration 005) */
+  /** When the branch was last asked for, ISO 8601 UTC. (migration 007) */
   lastCheckedAt: string | null;
-  /** Why the last check failed; null when it worked. (migration 005) */
+  /** Why the last check failed; null when it worked. (migration 007) */
   lastCheckError: string | null;
-  /** Why the model waits (e.g. damaged files found by verify); cleared on completion. (migration 005) */
+  /** Why the model waits (e.g. damaged files found by verify); cleared on completion. (migration 007) */
   statusReason: string | null;
 }
 

@@ -85,6 +85,13 @@ const CASES: Record<string, { accepted: [string, string][]; refused: string[] }>
     ],
     refused: ['0', '-1', 'all'],
   },
+  'cache.max_bytes': {
+    accepted: [
+      ['0', '0'],
+      ['500GB', String(500 * 1000 ** 3)],
+    ],
+    refused: ['-1', '10%'],
+  },
   'scheduler.timezone': {
     accepted: [
       ['Europe/Paris', 'Europe/Paris'],

@@ -1,4 +1,4 @@
--- Schema version 5: keeping what was fetched (docs/keeping-models.md).
+-- Schema version 7: keeping what was fetched (docs/keeping-models.md).
 --
 -- * `models.repo_type`: 'model' or 'dataset' (the Hub's /api/models and
 --   /api/datasets; cache folders models--… and datasets--…). A model and a
@@ -18,7 +18,7 @@
 --   recorded at download time so that `hfsched verify` works offline.
 
 -- up
-CREATE TABLE models_v5 (
+CREATE TABLE models_v7 (
     id INTEGER PRIMARY KEY AUTOINCREMENT,
     name TEXT NOT NULL,
     status TEXT NOT NULL CHECK (status IN ('pending', 'downloading', 'completed', 'failed', 'paused')),
@@ -39,7 +39,7 @@ CREATE TABLE models_v5 (
     UNIQUE (repo_type, name)
 );
 
-INSERT INTO models_v5
+INSERT INTO models_v7
     (id, name, status, size_bytes, download_path, created_at, updated_at, metadata, revision,
      include_patterns, exclude_patterns, tracking)
 SELECT id, name, status, size_bytes, download_path, created_at, updated_at, metadata, revision,
@@ -48,7 +48,7 @@ SELECT id, name, status, size_bytes, download_path, created_at, updated_at, meta
 FROM models;
 
 DROP TABLE models;
-ALTER TABLE models_v5 RENAME TO models;
+ALTER TABLE models_v7 RENAME TO models;
 
 CREATE INDEX idx_models_status ON models(status);
 
@@ -72,21 +72,21 @@ CREATE TABLE model_files (
 );
 
 -- down
--- Fails (and version 5 stays) while a dataset, or a model and a dataset of
--- the same name, exist: version 4 has no repo type to tell them apart.
-CREATE TEMP TABLE migration_005_down_guard (
+-- Fails (and version 7 stays) while a dataset, or a model and a dataset of
+-- the same name, exist: version 6 has no repo type to tell them apart.
+CREATE TEMP TABLE migration_007_down_guard (
     datasets INTEGER
-        CONSTRAINT "datasets exist; remove them (hfsched model remove) before going below schema version 5"
+        CONSTRAINT "datasets exist; remove them (hfsched model remove) before going below schema version 7"
         CHECK (datasets = 0)
 );
-INSERT INTO migration_005_down_guard SELECT count(*) FROM models WHERE repo_type <> 'model';
-DROP TABLE migration_005_down_guard;
+INSERT INTO migration_007_down_guard SELECT count(*) FROM models WHERE repo_type <> 'model';
+DROP TABLE migration_007_down_guard;
 
 DROP TABLE model_files;
 
--- Written as version 4 has it (migration 003 added three columns with ALTER TABLE),
+-- Written as version 6 has it (migration 003 added three columns with ALTER TABLE),
 -- so that going down gives back exactly the same schema.
-CREATE TABLE models_v4 (
+CREATE TABLE models_v6 (
     id INTEGER PRIMARY KEY AUTOINCREMENT,
     name TEXT NOT NULL UNIQUE,
     status TEXT NOT NULL CHECK (status IN ('pending', 'downloading', 'completed', 'failed', 'paused')),
@@ -97,7 +97,7 @@ CREATE TABLE models_v4 (
     metadata JSON
 , revision TEXT, include_patterns TEXT NOT NULL DEFAULT '[]', exclude_patterns TEXT NOT NULL DEFAULT '[]');
 
-INSERT INTO models_v4
+INSERT INTO models_v6
     (id, name, status, size_bytes, download_path, created_at, updated_at, metadata, revision,
      include_patterns, exclude_patterns)
 SELECT id, name, status, size_bytes, download_path, created_at, updated_at, metadata, revision,
@@ -105,7 +105,7 @@ SELECT id, name, status, size_bytes, download_path, created_at, updated_at, meta
 FROM models;
 
 DROP TABLE models;
-ALTER TABLE models_v4 RENAME TO models;
+ALTER TABLE models_v6 RENAME TO models;
 
 CREATE INDEX idx_models_status ON models(status);
 
