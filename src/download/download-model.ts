@@ -23,7 +23,7 @@ import { currentSpaceLimits } from './cache-budget.js';
 import { HELD_UNTIL_RETRY } from './corruption-hold.js';
 import { spaceWaitMetadata } from './space-wait.js';
 import { ownerMetadata } from './download-owner.js';
-import { pruneSuperseded } from './model-update.js';
+import { pinIfTag, pruneSuperseded } from './model-update.js';
 
 /** Progress reaches the database at most this often; the callback gets every report. */
 export const PROGRESS_WRITE_INTERVAL_MS = 1000;
@@ -219,6 +219,15 @@ export async function downloadModel(
   // An update (the model had another commit): superseded snapshots beyond cache.keep_revisions go.
   if (model.currentCommit !== null && model.currentCommit !== snapshot.commit) {
     await pruneSuperseded(model, snapshot.commit, settings, options.env ?? process.env, log);
+  }
+  // A first download on its own revision: a tag is pinned, never checked again.
+  if (model.currentCommit === null && options.revision === undefined) {
+    await pinIfTag(store, model, {
+      settings,
+      token: options.token,
+      env: options.env ?? process.env,
+      ...(log !== undefined ? { logger: log } : {}),
+    });
   }
   return { status: 'completed', session: store.getDownloadSession(session.id) ?? session, snapshot };
 }

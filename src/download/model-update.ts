@@ -7,14 +7,17 @@
  *     is `downloading`, then `completed` again); failed (Hub down, 429) ->
  *     recorded, the model stays `completed`, and the next firing tries again.
  *   pruneSuperseded: after an update, keeps `cache.keep_revisions` snapshots.
+ *   pinIfTag: after a first download on a named revision, a tag is pinned
+ *     (tags do not move: checking one at every firing would be a wasted call).
  */
 import type { Logger } from 'pino';
 import { resolveHubLocation } from '../config/hub-location.js';
 import type { Settings } from '../config/settings.js';
 import { pruneRepo, type PruneResult } from '../hub/cache-prune.js';
-import { resolveRevisionCommit } from '../hub/revision-check.js';
+import { isTagRevision, resolveRevisionCommit } from '../hub/revision-check.js';
 import { formatRepoReference, type Store } from '../store/index.js';
 import type { Model } from '../store/types.js';
+import { isCommitHash } from '../hub/repo-paths.js';
 
 export type BranchCheck =
   | { kind: 'unchanged'; commit: string }
@@ -95,5 +98,36 @@ export async function pruneSuperseded(
   } catch (error) {
     logger?.warn({ err: error }, 'pruning old revisions failed; run hfsched cache prune to try again');
     return null;
+  }
+}
+
+/**
+ * After the first download of a tracked model whose revision is neither
+ * `main` nor a commit: asks the Hub (one call) whether the revision is a tag,
+ * and if so pins the model. A failure is only logged: the model stays
+ * tracked, and checking a tag costs one call per firing and changes nothing.
+ */
+export async function pinIfTag(store: Store, model: Model, options: CheckOptions): Promise<boolean> {
+  const revision = model.revision;
+  if (!model.tracking || revision === null || revision === 'main' || isCommitHash(revision)) return false;
+  const location = resolveHubLocation(options.settings, options.env);
+  try {
+    const tag = await isTagRevision({
+      endpoint: location.endpoint,
+      token: options.token,
+      repoId: model.name,
+      repoType: model.repoType,
+      revision,
+      stallTimeoutMs: options.settings.downloadStallTimeoutSeconds * 1000,
+      ...(options.signal !== undefined ? { signal: options.signal } : {}),
+    });
+    if (tag) {
+      store.updateModelOptions(model.id, { tracking: false });
+      options.logger?.info({ revision }, 'revision is a tag: the model is pinned');
+    }
+    return tag;
+  } catch (error) {
+    options.logger?.warn({ revision, err: error }, 'could not tell whether the revision is a tag; it stays tracked');
+    return false;
   }
 }

@@ -88,6 +88,11 @@ export function revisionCommitUrl(connection: HubConnection, revision: string): 
   return `${apiRepoUrl(connection)}/revision/${encodeURIComponent(revision)}`;
 }
 
+/** `/api/models/{repo_id}/refs`: the branches and tags (hf_api.list_repo_refs). */
+export function refsUrl(connection: HubConnection): string {
+  return `${apiRepoUrl(connection)}/refs`;
+}
+
 /** `/api/models/{repo_id}/tree/{revision}?recursive=true`: the files, in pages (Link: rel="next"). */
 export function treeUrl(connection: HubConnection, revision: string): string {
   return `${apiRepoUrl(connection)}/tree/${encodeURIComponent(revision)}?recursive=true&expand=false`;

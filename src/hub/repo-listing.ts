@@ -7,7 +7,14 @@
  */
 import { asUserFacingError, DownloadError } from './errors.js';
 import { headerValue, readBodyText, sendHubRequest } from './http-client.js';
-import { announceRetry, type HubConnection, revisionCommitUrl, revisionInfoUrl, treeUrl } from './hub-connection.js';
+import {
+  announceRetry,
+  type HubConnection,
+  refsUrl,
+  revisionCommitUrl,
+  revisionInfoUrl,
+  treeUrl,
+} from './hub-connection.js';
 import { isCommitHash } from './repo-paths.js';
 import { errorForAnswer } from './response-errors.js';
 import { RetryBudget } from './retry-policy.js';
@@ -192,6 +199,14 @@ export async function fetchRevisionCommit(connection: HubConnection, revision: s
   const doing = `checking "${connection.repoId}" at revision "${revision}"`;
   const { json } = await getJson(connection, revisionCommitUrl(connection, revision), revision, doing);
   return commitOf(json, connection, doing);
+}
+
+/** The names of the repository's tags (`tags[].name` of the refs endpoint). */
+export async function fetchTagNames(connection: HubConnection): Promise<Set<string>> {
+  const doing = `listing the branches and tags of "${connection.repoId}"`;
+  const { json } = await getJson(connection, refsUrl(connection), 'main', doing);
+  const tags = isRecord(json) && Array.isArray(json.tags) ? json.tags : [];
+  return new Set(tags.flatMap((tag: Json) => (isRecord(tag) && typeof tag.name === 'string' ? [tag.name] : [])));
 }
 
 /** Resolves `revision` to a commit and lists that commit's files with sizes and hashes. */

@@ -1,12 +1,12 @@
 /**
- * The cheap check of a tracked branch: one API call for the commit the
+ * Whether a revision is a tag (pinned), and the cheap check of a tracked branch: one API call for the commit the
  * branch points at now (huggingface_hub's model_info / dataset_info at a
  * revision), with few retries: a check that fails is simply tried again at
  * the next firing.
  */
 import { asUserFacingError } from './errors.js';
-import { hubConnection } from './hub-connection.js';
-import { fetchRevisionCommit } from './repo-listing.js';
+import { hubConnection, type HubConnection } from './hub-connection.js';
+import { fetchRevisionCommit, fetchTagNames } from './repo-listing.js';
 import { assertSafeRevision, assertValidRepoId, type HubRepoType } from './repo-paths.js';
 
 export interface RevisionCheckRequest {
@@ -22,11 +22,10 @@ export interface RevisionCheckRequest {
   signal?: AbortSignal;
 }
 
-/** The 40-hex commit `revision` points at on the Hub. Errors are one line, naming the repository. */
-export async function resolveRevisionCommit(request: RevisionCheckRequest): Promise<string> {
+function connectionFor(request: RevisionCheckRequest): HubConnection {
   assertValidRepoId(request.repoId);
   assertSafeRevision(request.revision);
-  const connection = hubConnection({
+  return hubConnection({
     endpoint: request.endpoint,
     token: request.token,
     repoId: request.repoId,
@@ -36,10 +35,29 @@ export async function resolveRevisionCommit(request: RevisionCheckRequest): Prom
     ...(request.retryBaseDelayMs !== undefined ? { retryBaseDelayMs: request.retryBaseDelayMs } : {}),
     ...(request.signal !== undefined ? { signal: request.signal } : {}),
   });
+}
+
+/** The 40-hex commit `revision` points at on the Hub. Errors are one line, naming the repository. */
+export async function resolveRevisionCommit(request: RevisionCheckRequest): Promise<string> {
+  const connection = connectionFor(request);
   try {
     return await fetchRevisionCommit(connection, request.revision);
   } catch (error) {
     request.signal?.throwIfAborted();
     throw asUserFacingError(error, `checking "${request.repoId}" at revision "${request.revision}"`);
+  }
+}
+
+/**
+ * Whether `revision` is a tag of the repository (a tag does not move, so a
+ * model on a tag is pinned). One call to the refs endpoint.
+ */
+export async function isTagRevision(request: RevisionCheckRequest): Promise<boolean> {
+  const connection = connectionFor(request);
+  try {
+    return (await fetchTagNames(connection)).has(request.revision);
+  } catch (error) {
+    request.signal?.throwIfAborted();
+    throw asUserFacingError(error, `listing the tags of "${request.repoId}"`);
   }
 }

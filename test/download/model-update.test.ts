@@ -167,3 +167,28 @@ test('a failed check (Hub answering 503) is recorded and leaves the model comple
   assert.equal(await fire(model.id), 'unchanged');
   assert.equal(db.store.getModel(model.id)!.lastCheckError, null, 'the next check clears it');
 });
+
+test('a model on a tag is pinned after its first download; one on another branch stays tracked', async () => {
+  hub.addRepo({
+    id: 'org/tagged',
+    tags: ['v1.0'],
+    revisions: {
+      main: files('{"v": 1}', firstOnly),
+      dev: files('{"dev": 1}', secondOnly),
+      'v1.0': files('{"v": 1}', firstOnly),
+    },
+  });
+  const onTag = db.store.createModel('org/tagged', null, null, { revision: 'v1.0' });
+  const onBranch = db.store.createModel('org/tagged', null, null, { revision: 'dev', repoType: 'dataset' });
+  await download(onTag);
+  assert.equal(db.store.getModel(onTag.id)!.tracking, false, 'the tag is pinned');
+  assert.ok(hub.requests.some((request) => request.path === '/api/models/org/tagged/refs'));
+  assert.deepEqual(
+    db.store.trackedCompletedModels().map((model) => model.id),
+    [],
+    'a pinned model is never checked',
+  );
+  hub.addRepo({ id: 'org/tagged', type: 'dataset', revisions: { dev: files('{"dev": 1}', secondOnly) } });
+  await download(onBranch);
+  assert.equal(db.store.getModel(onBranch.id)!.tracking, true, 'a branch stays tracked');
+});

@@ -7,7 +7,7 @@ import type { IncomingMessage, ServerResponse } from 'node:http';
 import type { Cdn } from './cdn.js';
 import type { FaultRegistry } from './faults.js';
 import { serveFileBytes } from './file-response.js';
-import { decodeCursor, encodeCursor, revisionInfo, treeEntries } from './hub-api.js';
+import { decodeCursor, encodeCursor, repoRefs, revisionInfo, treeEntries } from './hub-api.js';
 import { bendRevisionInfo, bendTreeEntries, bentNextPage, padded } from './hostile.js';
 import { repoKey, type RepoStore, type StoredRepo, type StoredRevision } from './repo-store.js';
 import {
@@ -126,15 +126,16 @@ export class HubHost {
   }
 
   private handleApi(hub: HubRequest, raw: string[], decoded: string[], type: 'model' | 'dataset'): void {
-    const found = this.findRepo(decoded, 2, type, 'revision', 'tree', undefined);
+    const found = this.findRepo(decoded, 2, type, 'revision', 'tree', 'refs', undefined);
     if (!found) return sendSmall(hub.req, hub.res, hub.log, 404, {}, 'Not Found');
     const action = decoded[found.next];
-    if (action !== undefined && action !== 'revision' && action !== 'tree') {
+    if (action !== undefined && action !== 'revision' && action !== 'tree' && action !== 'refs') {
       return sendSmall(hub.req, hub.res, hub.log, 404, {}, 'Not Found');
     }
     const repo = this.access(hub, raw, 2, found);
     if (!repo) return;
     const query = new URL(hub.log.path, this.baseUrl).searchParams;
+    if (action === 'refs') return sendJson(hub.req, hub.res, hub.log, repoRefs(repo));
     if (action === 'tree') {
       const rev = this.findRevision(hub, repo, decoded[found.next + 1] ?? 'main');
       if (rev) this.sendTree(hub, rev, decoded.slice(found.next + 2).join('/'), query);

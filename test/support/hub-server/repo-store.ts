@@ -29,6 +29,8 @@ export interface StoredRepo {
   private: boolean;
   gated: boolean;
   gatedAccessGranted: boolean;
+  /** Revision names that are tags (the others are branches). */
+  tags: Set<string>;
   revisions: Map<string, StoredRevision>;
   byCommit: Map<string, StoredRevision>;
 }
@@ -155,6 +157,7 @@ export class RepoStore {
       private: spec.private ?? false,
       gated: spec.gated ?? false,
       gatedAccessGranted: spec.gatedAccessGranted ?? false,
+      tags: new Set(spec.tags ?? []),
       revisions: new Map(),
       byCommit: new Map(),
     };

@@ -42,6 +42,8 @@ export interface HubRepoSpec {
   renamedFrom?: string[];
   /** Branch or tag name ("main", "v1.0", "refs/pr/1") -> files. */
   revisions: Record<string, HubFileSpec[]>;
+  /** Which of the revisions are tags (in /api/models/{id}/refs); the others are branches. */
+  tags?: string[];
 }
 
 export interface HubFileInfo {
