@@ -14,7 +14,7 @@ import type { Logger } from 'pino';
 import { resolveHubLocation } from '../config/hub-location.js';
 import type { Settings } from '../config/settings.js';
 import { pruneRepo, type PruneResult } from '../hub/cache-prune.js';
-import { isTagRevision, resolveRevisionCommit } from '../hub/revision-check.js';
+import { isTagRevision, resolveRevisionCommit, type RevisionCheckRequest } from '../hub/revision-check.js';
 import { formatRepoReference, type Store } from '../store/index.js';
 import type { Model } from '../store/types.js';
 import { isCommitHash } from '../hub/repo-paths.js';
@@ -33,23 +33,28 @@ export interface CheckOptions {
   retryBaseDelayMs?: number;
 }
 
+/** What the Hub is asked about the model's revision, with few retries (a failed check is retried next firing). */
+function revisionRequest(model: Model, revision: string, options: CheckOptions): RevisionCheckRequest {
+  const location = resolveHubLocation(options.settings, options.env);
+  return {
+    endpoint: location.endpoint,
+    token: options.token,
+    repoId: model.name,
+    repoType: model.repoType,
+    revision,
+    stallTimeoutMs: options.settings.downloadStallTimeoutSeconds * 1000,
+    ...(options.retryBaseDelayMs !== undefined ? { retryBaseDelayMs: options.retryBaseDelayMs } : {}),
+    ...(options.signal !== undefined ? { signal: options.signal } : {}),
+  };
+}
+
 /** Asks the Hub where the model's branch points now, and records the answer (see above). */
 export async function checkTrackedModel(store: Store, model: Model, options: CheckOptions): Promise<BranchCheck> {
-  const location = resolveHubLocation(options.settings, options.env);
   const revision = model.revision ?? 'main';
   const name = formatRepoReference(model.repoType, model.name);
   let commit: string;
   try {
-    commit = await resolveRevisionCommit({
-      endpoint: location.endpoint,
-      token: options.token,
-      repoId: model.name,
-      repoType: model.repoType,
-      revision,
-      stallTimeoutMs: options.settings.downloadStallTimeoutSeconds * 1000,
-      ...(options.retryBaseDelayMs !== undefined ? { retryBaseDelayMs: options.retryBaseDelayMs } : {}),
-      ...(options.signal !== undefined ? { signal: options.signal } : {}),
-    });
+    commit = await resolveRevisionCommit(revisionRequest(model, revision, options));
   } catch (error) {
     options.signal?.throwIfAborted();
     const message = error instanceof Error ? error.message : String(error);
@@ -110,17 +115,8 @@ export async function pruneSuperseded(
 export async function pinIfTag(store: Store, model: Model, options: CheckOptions): Promise<boolean> {
   const revision = model.revision;
   if (!model.tracking || revision === null || revision === 'main' || isCommitHash(revision)) return false;
-  const location = resolveHubLocation(options.settings, options.env);
   try {
-    const tag = await isTagRevision({
-      endpoint: location.endpoint,
-      token: options.token,
-      repoId: model.name,
-      repoType: model.repoType,
-      revision,
-      stallTimeoutMs: options.settings.downloadStallTimeoutSeconds * 1000,
-      ...(options.signal !== undefined ? { signal: options.signal } : {}),
-    });
+    const tag = await isTagRevision(revisionRequest(model, revision, options));
     if (tag) {
       store.updateModelOptions(model.id, { tracking: false });
       options.logger?.info({ revision }, 'revision is a tag: the model is pinned');

@@ -36,7 +36,8 @@ export interface ManagedRepo {
   repoType: HubRepoType;
 }
 
-function entriesOf(dir: string): Dirent[] {
+/** The entries of a folder; none when it does not exist. */
+export function entriesOf(dir: string): Dirent[] {
   try {
     return readdirSync(dir, { withFileTypes: true });
   } catch (error) {

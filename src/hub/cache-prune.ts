@@ -10,11 +10,11 @@
  * Order matters for readers: refs go first (no ref ever names a missing
  * snapshot), then snapshots (no link ever dangles), then blobs.
  */
-import { mkdirSync, readdirSync, readlinkSync, rmSync, statSync, type Dirent } from 'node:fs';
+import { mkdirSync, readlinkSync, rmSync, statSync } from 'node:fs';
 import { basename, dirname, join, resolve } from 'node:path';
 import { acquireBlobLock } from './blob-lock.js';
 import { RepoCacheLayout } from './cache-layout.js';
-import { listSnapshots, readRefs, type ManagedRepo } from './cache-inventory.js';
+import { entriesOf, listSnapshots, readRefs, type ManagedRepo } from './cache-inventory.js';
 import { isValidEtag } from './repo-paths.js';
 
 /** How long prune waits for a blob's lock before leaving the blob for next time. */
@@ -39,15 +39,6 @@ export interface PruneResult extends ManagedRepo {
   freedBytes: number;
   /** Blobs left because their lock was busy. */
   busyBlobs: number;
-}
-
-function entriesOf(dir: string): Dirent[] {
-  try {
-    return readdirSync(dir, { withFileTypes: true });
-  } catch (error) {
-    if ((error as NodeJS.ErrnoException).code === 'ENOENT') return [];
-    throw error;
-  }
 }
 
 /** Names of the blobs the snapshot's links point at (links that leave `blobs/` are ignored). */
