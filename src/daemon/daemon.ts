@@ -14,6 +14,7 @@ import type { Logger } from 'pino';
 import type { RunningDownloads } from '../control/model-commands.js';
 import { openStore, type Store } from '../store/index.js';
 import { processBandwidthLimiter } from '../hub/bandwidth-limiter.js';
+import { hubRateLimiter } from '../hub/rate-limit.js';
 import { Batch } from './batch.js';
 import type { Clock } from './clock.js';
 import { logDaemonEvents } from './event-log.js';
@@ -285,6 +286,7 @@ export class Daemon implements CommandTarget {
       queue: this.batch.queue.waitingModels().map((model) => ({ modelId: model.id, model: model.name })),
       running: this.batch.board.snapshot(),
       httpUrl: this.health?.url ?? null,
+      rateLimitedUntil: hubRateLimiter.limitedUntil(),
     });
     if (!registered && this.stopping === null) {
       this.logger.error('another daemon has registered on this database; stopping this one');

@@ -9,8 +9,11 @@
  */
 import { Counter, Gauge, Registry, collectDefaultMetrics } from 'prom-client';
 import type { DownloadModelOutcome } from '../download/download-model.js';
+import { processDiskGate } from '../hub/disk-gate.js';
+import { hubRateLimiter } from '../hub/rate-limit.js';
 import type { DaemonEvents } from './events.js';
 import { MODEL_STATUSES, type ModelStatus } from '../store/types.js';
+import { registerRateLimitMetrics } from './rate-limit-metrics.js';
 
 /** Where the gauges read their values when scraped. */
 export interface MetricsSource {
@@ -32,6 +35,7 @@ export class DaemonMetrics {
 
   constructor(source: MetricsSource) {
     collectDefaultMetrics({ register: this.registry, prefix: 'hfsched_' });
+    registerRateLimitMetrics(this.registry, hubRateLimiter);
     this.downloads = new Counter({
       name: 'hfsched_downloads_total',
       help: 'Downloads ended by this daemon, by outcome (completed, failed, cancelled).',
@@ -74,6 +78,17 @@ export class DaemonMetrics {
       registers: [this.registry],
       collect() {
         this.set(source.queueLength());
+      },
+    });
+    new Gauge({
+      name: 'hfsched_downloads_waiting_for_space',
+      help: 'Running downloads that wait before fetching: for free disk (disk) or for cache budget (budget); the reason is in hfsched status.',
+      labelNames: ['reason'],
+      registers: [this.registry],
+      collect() {
+        // The process's disk gate: every download of this daemon reserves there.
+        const counts = processDiskGate.waitingCounts();
+        for (const reason of ['disk', 'budget'] as const) this.labels(reason).set(counts[reason]);
       },
     });
     new Gauge({

@@ -10,6 +10,7 @@ const EMPTY_SNAPSHOT: DaemonSnapshot = {
   queue: [],
   running: [],
   httpUrl: null,
+  rateLimitedUntil: null,
 };
 
 let db: TempDatabase;
