@@ -6,7 +6,7 @@ export { downloadSnapshot } from './snapshot-download.js';
 export { BandwidthLimiter, processBandwidthLimiter } from './bandwidth-limiter.js';
 export { DownloadError } from './errors.js';
 export { RepoCacheLayout } from './cache-layout.js';
-export { repoFolderName, assertValidRepoId, isCommitHash } from './repo-paths.js';
+export { repoFolderName, isCommitHash } from './repo-paths.js';
 export { processDiskGate, type SpaceLimits } from './disk-gate.js';
 export { repoBytesOnDisk, reposBytesOnDisk } from './cache-usage.js';
 export { PROGRESS_INTERVAL_MS } from './progress-tracker.js';
