@@ -15,6 +15,7 @@ import { asUserFacingError, DownloadError } from './errors.js';
 import { selectFiles } from './file-selection.js';
 import { processDiskGate, type SpaceLimits, type SpaceReservation } from './disk-gate.js';
 import { disagreeingBlobSize, settleSizeDisagreement } from './blob-size-check.js';
+import { removeStaleTemporaries } from './stale-temporaries.js';
 import { hubConnection } from './hub-connection.js';
 import { ProgressTracker } from './progress-tracker.js';
 import { listRevision, type RepoFile } from './repo-listing.js';
@@ -146,6 +147,9 @@ export async function downloadSnapshot(request: SnapshotRequest): Promise<Snapsh
     );
 
     await mkdir(layout.blobsDir, { recursive: true });
+    const swept = await removeStaleTemporaries(layout.repoDir);
+    if (swept.length > 0)
+      logger?.info({ repo: request.repoId, files: swept.length }, 'removed temporaries of dead processes');
     for (const { job } of blobs) {
       const actualSize = disagreeingBlobSize(layout, job);
       if (actualSize !== null) await settleSizeDisagreement(layout, job, actualSize);
