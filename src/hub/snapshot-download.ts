@@ -16,6 +16,7 @@ import { selectFiles } from './file-selection.js';
 import { processDiskGate, type SpaceLimits, type SpaceReservation } from './disk-gate.js';
 import { disagreeingBlobSize, settleSizeDisagreement } from './blob-size-check.js';
 import { removeStaleTemporaries } from './stale-temporaries.js';
+import { assertSymlinksSupported } from './symlink-support.js';
 import { hubConnection } from './hub-connection.js';
 import { ProgressTracker } from './progress-tracker.js';
 import { listRevision, type RepoFile } from './repo-listing.js';
@@ -136,6 +137,9 @@ export async function downloadSnapshot(request: SnapshotRequest): Promise<Snapsh
       ...(request.onRetry !== undefined ? { onRetry: request.onRetry } : {}),
     });
     const logger = request.logger;
+    // Before any request: a cache that cannot hold links is refused at once (symlink-support.ts).
+    await mkdir(request.cacheDir, { recursive: true });
+    await assertSymlinksSupported(request.cacheDir);
     const listing = await listRevision(connection, revision);
     const files = selectFiles(listing.files, request.include, request.exclude);
     const blobs = planBlobs(files, request.repoId);
