@@ -66,10 +66,20 @@ test('a tree listing whose next page points to itself stops at the repeat', asyn
   assert.equal(requestsFor(fx.hub, '/tree/').length, 1);
 });
 
-test('a next page on another origin is refused, and that origin is never asked', async () => {
-  fx.hub.setHostile({ nextPageOrigin: fx.hub.cdnUrl });
+test('a next page elsewhere on another origin is refused, and that origin is never asked', async () => {
+  fx.hub.setHostile({ nextPageUrl: `${fx.hub.cdnUrl}/internal/admin` });
   await assertFailsWith(/next page is on another server/);
   assert.equal(fx.hub.requests.filter((request) => request.host === 'cdn').length, 0);
+});
+
+test("a next page on another origin with this listing's path is asked of the endpoint instead", async () => {
+  fx.hub.setHostile({ nextPageOrigin: fx.hub.cdnUrl });
+  await pull();
+  assert.equal(
+    fx.hub.requests.filter((request) => request.host === 'cdn' && request.path.includes('/tree/')).length,
+    0,
+  );
+  assert.equal(requestsFor(fx.hub, '/tree/').length, 3, 'three files in pages of one');
 });
 
 test('a JSON answer larger than the cap is refused without being parsed', async () => {
