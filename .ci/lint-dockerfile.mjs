@@ -108,7 +108,9 @@ if (!/^\s*ARG NODE_IMAGE=\S+@sha256:[0-9a-f]{64}\s*$/m.test(content)) {
   problems.push('the base image (ARG NODE_IMAGE) must be pinned by digest: name@sha256:<64 hex>');
 }
 if (!find('RUN').some((run) => /rm -rf [^&]*\/usr\/local\/lib\/node_modules\/npm/.test(run.args))) {
-  problems.push('the runtime stage must remove npm (/usr/local/lib/node_modules/npm): nothing installs code at run time');
+  problems.push(
+    'the runtime stage must remove npm (/usr/local/lib/node_modules/npm): nothing installs code at run time',
+  );
 }
 
 // 3. .dockerignore
