@@ -3,6 +3,7 @@
  * The `hfsched` command. Each command group lives in its own file and is
  * added here with one import and one `register...(program, context)` line.
  */
+import { registerApplyCommand } from './apply.js';
 import { registerConfigCommands } from './config.js';
 import { registerHistoryCommand } from './history.js';
 import { registerInitCommand } from './init.js';
@@ -29,6 +30,7 @@ registerDaemonCommand(program, context);
 registerStatusCommand(program, context);
 registerRunNowCommand(program, context);
 registerPullCommand(program, context);
+registerApplyCommand(program, context);
 // Other groups go here, e.g. registerPullCommand(program, context);
 // `model pause|resume|retry` extend the model command: registerModelControlCommands(findCommand(program, 'model'), context);
 

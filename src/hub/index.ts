@@ -20,3 +20,4 @@ export type {
   SnapshotRequest,
   SnapshotResult,
 } from './types.js';
+export { bucketOf, HubRateLimiter, hubRateLimiter } from './rate-limit.js';

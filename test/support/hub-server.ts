@@ -27,4 +27,5 @@ export type {
   HubServer,
   HubServerOptions,
   LoggedRequest,
+  RateLimitSpec,
 } from './hub-server/types.js';

@@ -102,6 +102,17 @@ export interface HostileMode {
   listedLfsSizes?: Record<string, number>;
 }
 
+/** The Hub's rate limit (per bucket: api, resolvers), announced in headers and enforced with 429. */
+export interface RateLimitSpec {
+  /** Requests per window and bucket. */
+  quota: number;
+  windowSeconds: number;
+  /** Header spelling: IETF draft 9+ (default, as the Hub), its earlier RateLimit-* fields, or X-RateLimit-*. */
+  style?: 'ietf' | 'ietf-legacy' | 'x-ratelimit';
+  /** false: headers only on the 429 itself, so a client cannot see it coming. Default true. */
+  announce?: boolean;
+}
+
 export interface HubServerOptions {
   repos?: HubRepoSpec[];
   /** The one valid token; default 'hf_test_token'. */
@@ -112,6 +123,7 @@ export interface HubServerOptions {
   cdnUrlTtlSeconds?: number;
   /** Start in hostile mode (see setHostile). */
   hostile?: HostileMode;
+  rateLimit?: RateLimitSpec;
 }
 
 export interface HubServer {
@@ -134,6 +146,8 @@ export interface HubServer {
   /** Switches the hostile mode (hostile.ts); {} turns it off. */
   setHostile(mode: HostileMode): void;
   clearFaults(): void;
+  /** Switches the rate limit on (a fresh window) or off (null). */
+  setRateLimit(spec: RateLimitSpec | null): void;
   /** Closes both listeners and destroys open sockets (stalled ones included). */
   close(): Promise<void>;
 }
