@@ -177,7 +177,12 @@ export async function downloadModel(
     let message = failureText(error);
     if (error instanceof RepeatedCorruptionError) {
       // Marked before the end, in the same session: the scheduler reads it (corruption-hold.ts).
-      await retryFinalWrite('the hold', () => store.recordDownloadProgress(session.id, 0, null, HELD_UNTIL_RETRY), log);
+      const bytes = store.getDownloadSession(session.id)?.bytesDownloaded ?? 0;
+      await retryFinalWrite(
+        'the hold',
+        () => store.recordDownloadProgress(session.id, bytes, null, HELD_UNTIL_RETRY),
+        log,
+      );
       message += `; the scheduler leaves ${model.name} alone until: hfsched model retry ${model.name}`;
     }
     await retryFinalWrite('the failure', () => store.failDownload(session.id, message), log);
