@@ -5,7 +5,7 @@
  */
 import { test, afterEach, beforeEach } from 'node:test';
 import assert from 'node:assert/strict';
-import { existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync } from 'node:fs';
+import { existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, truncateSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { DownloadError } from '../../src/hub/index.js';
@@ -116,5 +116,14 @@ test('a listing that disagrees with a cached blob whose hash is its name fails t
   const blob = join(cacheDir, 'models--org--model', 'blobs', sha);
   fx.hub.setHostile({ listedSizes: { 'model.safetensors': weights.length - 1 } });
   await assertFailsWith(/the listing is wrong and the blob was kept/);
+  assert.deepEqual(readFileSync(blob), weights);
+});
+
+test('a cached blob of the wrong size whose bytes do not match its name is fetched again', async () => {
+  await pull();
+  const sha = fx.hub.fileInfo('org/model', 'main', 'model.safetensors').sha256;
+  const blob = join(cacheDir, 'models--org--model', 'blobs', sha);
+  truncateSync(blob, 1000);
+  await pull();
   assert.deepEqual(readFileSync(blob), weights);
 });
