@@ -26,6 +26,7 @@ export function formatSeconds(total: number): string {
 }
 
 function progressText(download: RunningDownloadView): string {
+  if (download.waitingFor !== null) return download.waitingFor;
   const total = download.totalBytes;
   const percent = total !== null && total > 0 ? ` (${Math.floor((download.bytesDownloaded * 100) / total)}%)` : '';
   return `${formatBytes(download.bytesDownloaded)} / ${formatBytes(total)}${percent}`;

@@ -2,7 +2,7 @@
  * The documented `system_configurations` keys and their defaults.
  * `initializeDatabase` seeds these rows (without overwriting a value a user
  * set); `src/config/settings.ts` adds validation and typed access on top.
- * The README's configuration reference is this table.
+ * The settings reference (docs/configuration.md) is this table.
  */
 
 export interface SettingDefault {
@@ -59,6 +59,12 @@ export const SETTING_DEFAULTS: readonly SettingDefault[] = [
     key: 'download.min_free_bytes',
     value: String(1024 * 1024 * 1024),
     description: 'Free space to keep on the cache disk beyond what a download needs.',
+  },
+  {
+    key: 'cache.max_bytes',
+    value: '0',
+    description:
+      "Budget for the managed repos' bytes in the cache; a download that would go over waits. 0 means no budget.",
   },
   {
     key: 'scheduler.timezone',

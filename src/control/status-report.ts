@@ -10,6 +10,7 @@
  */
 import { scheduleTimeZone } from '../config/settings.js';
 import type { DaemonQueueEntry, Store } from '../store/index.js';
+import { waitingFor } from '../download/space-wait.js';
 import { daemonLiveness } from './liveness.js';
 import { describeScheduleTime, describeWindow, nextRunTimes } from '../schedule/schedule-timing.js';
 
@@ -45,6 +46,8 @@ export interface RunningDownloadView {
   /** null when unknown (no live daemon measuring it). */
   bytesPerSecond: number | null;
   etaSeconds: number | null;
+  /** Why it has not started fetching: it waits for disk space or cache budget (null when not). */
+  waitingFor: string | null;
 }
 
 export interface StatusReport {
@@ -109,6 +112,7 @@ export function buildStatusReport(store: Store, env: NodeJS.ProcessEnv, now: Dat
       totalBytes: total,
       bytesPerSecond: speed,
       etaSeconds: eta,
+      waitingFor: waitingFor(session),
     };
   });
   return {

@@ -134,7 +134,7 @@ export class Batch {
         logger,
         onProgress: (report) => this.metrics().bytesReceived(this.board.update(queued.id, report)),
       });
-      if (outcome.kind !== 'skipped') this.metrics().downloadEnded(outcome.kind, outcome.failureReason);
+      if (outcome.status !== 'skipped') this.metrics().downloadEnded(outcome);
     } finally {
       this.board.end(queued.id);
     }

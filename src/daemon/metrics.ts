@@ -8,6 +8,8 @@
  * counters, base units: bytes and seconds).
  */
 import { Counter, Gauge, Registry, collectDefaultMetrics } from 'prom-client';
+import type { DownloadModelOutcome } from '../download/download-model.js';
+import { processDiskGate } from '../hub/disk-gate.js';
 import { hubRateLimiter } from '../hub/rate-limit.js';
 import { MODEL_STATUSES, type ModelStatus } from '../store/types.js';
 import { registerRateLimitMetrics } from './rate-limit-metrics.js';
@@ -21,8 +23,8 @@ export interface MetricsSource {
   nextRunAt(): Date | null;
 }
 
-/** How a download ended, as the `status` label of `hfsched_downloads_total`. */
-export type DownloadOutcome = 'completed' | 'failed' | 'cancelled';
+/** The `status` label of `hfsched_downloads_total`: the session's end (a pause cancels the session). */
+const STATUS_LABEL = { completed: 'completed', failed: 'failed', paused: 'cancelled' } as const;
 
 export class DaemonMetrics {
   readonly registry = new Registry();
@@ -78,6 +80,17 @@ export class DaemonMetrics {
       },
     });
     new Gauge({
+      name: 'hfsched_downloads_waiting_for_space',
+      help: 'Running downloads that wait before fetching: for free disk (disk) or for cache budget (budget); the reason is in hfsched status.',
+      labelNames: ['reason'],
+      registers: [this.registry],
+      collect() {
+        // The process's disk gate: every download of this daemon reserves there.
+        const counts = processDiskGate.waitingCounts();
+        for (const reason of ['disk', 'budget'] as const) this.labels(reason).set(counts[reason]);
+      },
+    });
+    new Gauge({
       name: 'hfsched_next_run_timestamp_seconds',
       help: 'Unix time of the next firing of the enabled schedule; 0 when no schedule is enabled.',
       registers: [this.registry],
@@ -88,9 +101,10 @@ export class DaemonMetrics {
     });
   }
 
-  downloadEnded(outcome: DownloadOutcome, failureReason?: string): void {
-    this.downloads.labels(outcome).inc();
-    if (outcome === 'failed') this.failures.labels(failureReason ?? 'unknown').inc();
+  downloadEnded(outcome: DownloadModelOutcome): void {
+    this.downloads.labels(STATUS_LABEL[outcome.status]).inc();
+    // A low-cardinality label: the error's class (NotFoundError, DownloadError, ...).
+    if (outcome.status === 'failed') this.failures.labels(outcome.error.name).inc();
   }
 
   bytesReceived(count: number): void {

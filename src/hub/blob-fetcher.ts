@@ -16,7 +16,13 @@ import { createBlobHasher, type BlobHasher, type HashAlgorithm } from './blob-ha
 import { BlobTransfer } from './blob-transfer.js';
 import type { RepoCacheLayout } from './cache-layout.js';
 import { ChunkWriter, FileWriteGate } from './chunk-writer.js';
-import { BlobMismatchError, DownloadError, RangesUnsupportedError } from './errors.js';
+import {
+  BlobMismatchError,
+  DownloadError,
+  MAX_MISMATCHES_IN_A_ROW,
+  RangesUnsupportedError,
+  RepeatedCorruptionError,
+} from './errors.js';
 import type { HubConnection } from './hub-connection.js';
 import { MemoryWriter } from './memory-writer.js';
 import {
@@ -60,17 +66,16 @@ export interface BlobFetchOptions {
 }
 
 /**
- * True when `blobs/{etag}` holds `size` bytes; a blob of another size is
- * removed (it cannot be right). Synchronous, like the other metadata calls of
+ * True when `blobs/{etag}` holds `size` bytes. A blob of another size is left
+ * alone: blob-size-check.ts decides, by its hash, whether it or the listing is
+ * wrong. Synchronous, like the other metadata calls of
  * the hub: a stat costs microseconds, a thread-pool round trip tens of them,
  * and a model of thousands of small files makes thousands of these.
  */
 export function hasCompleteBlob(path: string, size: number): boolean {
   const stats = statSync(path, { throwIfNoEntry: false });
   if (stats === undefined) return false;
-  if (stats.isFile() && stats.size === size) return true;
-  rmSync(path, { force: true, recursive: true });
-  return false;
+  return stats.isFile() && stats.size === size;
 }
 
 /** Serialises saves of the ranges file (a timer and the final save may overlap). */
@@ -236,6 +241,12 @@ async function fetchUntilVerified(
       // Wrong bytes are never kept: delete them and start the file again from zero.
       await discard();
       mismatches += 1;
+      if (mismatches >= MAX_MISMATCHES_IN_A_ROW) {
+        const kind = job.algorithm === 'sha256' ? 'sha256' : 'git blob sha1';
+        throw new RepeatedCorruptionError(
+          `the server keeps sending bytes that do not match ${kind} ${job.etag} for "${job.path}" of "${layout.repoId}": ${mismatches} downloads in a row failed verification (last: ${error.message}); the bytes were discarded; check hub.endpoint / HF_ENDPOINT and any proxy, or report it to the repository's owner`,
+        );
+      }
       if (mismatches > connection.maxRetries) {
         throw new DownloadError(
           `${error.message} (${mismatches} ${mismatches === 1 ? 'try' : 'tries'}); the bytes were discarded: retry later, or report it to the repository's owner`,

@@ -1,7 +1,7 @@
 /**
  * Hashes a blob in file order while its chunks are written, possibly out of
- * order: sha256 for LFS files, the git blob sha1 otherwise (HUB.md,
- * "Integrity"). Whoever writes reports each completed write; bytes that
+ * order: sha256 for LFS files, the git blob sha1 otherwise
+ * (docs/hub-protocol.md, "Integrity"). Whoever writes reports each completed write; bytes that
  * continue the hashed prefix are hashed from memory, the rest is read back
  * from the file once the prefix reaches it (page cache, usually).
  *

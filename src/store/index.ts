@@ -1,5 +1,11 @@
 /** The store's public API: everything the CLI, the daemon and the worker use. */
-export { initializeDatabase, migrateDatabase, openStore, schemaVersionOf } from './database-lifecycle.js';
+export {
+  initializeDatabase,
+  migrateDatabase,
+  openStore,
+  schemaVersionOf,
+  type DefaultSetting,
+} from './database-lifecycle.js';
 export { latestSchemaVersion, findMigrationsFolder } from './migration-files.js';
 export { Store } from './store.js';
 export { writeTransaction, withStoreErrors } from './transaction.js';

@@ -105,7 +105,8 @@ export async function startHubServer(options: HubServerOptions = {}): Promise<Hu
   const url = urlOf(hubListener, HUB_ADDRESS);
   const cdnUrl = urlOf(cdnListener, CDN_ADDRESS);
   cdn = new Cdn(cdnUrl, store, faults, options.cdnUrlTtlSeconds ?? 3600);
-  hubHost = new HubHost(url, store, faults, cdn, token, options.treePageSize ?? 1000);
+  let hostile = options.hostile ?? {};
+  hubHost = new HubHost(url, store, faults, cdn, token, options.treePageSize ?? 1000, () => hostile);
 
   const server: HubServer = {
     url,
@@ -127,6 +128,9 @@ export async function startHubServer(options: HubServerOptions = {}): Promise<Hu
     addFault: (fault) => faults.add(fault),
     clearFaults: () => faults.clear(),
     setRateLimit: (spec) => rateLimits.set(spec),
+    setHostile: (mode) => {
+      hostile = mode;
+    },
     close: async () => {
       await Promise.all([stop(hubListener), stop(cdnListener)]);
     },

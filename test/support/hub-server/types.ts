@@ -1,6 +1,6 @@
 /**
- * The public shapes of the test Hub server (see ../hub-server.ts).
- * Protocol facts come from /work/shared/HUB.md and the Python client
+ * The public shapes of the test Hub server (see server.ts).
+ * Protocol facts come from docs/hub-protocol.md and the Python client
  * (huggingface_hub: file_download.py, hf_api.py, utils/_http.py).
  */
 
@@ -97,6 +97,20 @@ export interface RateLimitSpec {
   announce?: boolean;
 }
 
+/** See hostile.ts. */
+export interface HostileMode {
+  /** Every tree page's `Link: rel="next"` points back at that page (the revision answer leaves sizes out, forcing the tree). */
+  loopingPages?: boolean;
+  /** Tree pages point their next page at this origin instead (also forces the tree). */
+  nextPageOrigin?: string;
+  /** Model API answers carry a padding field of this many bytes. */
+  jsonBodyBytes?: number;
+  /** The size the API lists for a path instead of the real one (negative, huge, or a plain lie). */
+  listedSizes?: Record<string, number>;
+  /** The lfs.size the API lists for a path, when it must differ from `size`. */
+  listedLfsSizes?: Record<string, number>;
+}
+
 export interface HubServerOptions {
   repos?: HubRepoSpec[];
   /** The one valid token; default 'hf_test_token'. */
@@ -106,6 +120,8 @@ export interface HubServerOptions {
   /** Lifetime of the signed CDN URLs; default 3600. */
   cdnUrlTtlSeconds?: number;
   rateLimit?: RateLimitSpec;
+  /** Start in hostile mode (see setHostile). */
+  hostile?: HostileMode;
 }
 
 export interface HubServer {
@@ -125,6 +141,8 @@ export interface HubServer {
   requests: LoggedRequest[];
   clearLog(): void;
   addFault(fault: Fault): void;
+  /** Switches the hostile mode (hostile.ts); {} turns it off. */
+  setHostile(mode: HostileMode): void;
   clearFaults(): void;
   /** Switches the rate limit on (a fresh window) or off (null). */
   setRateLimit(spec: RateLimitSpec | null): void;
