@@ -11,6 +11,7 @@ import { applyModelSet, currentState, NEW_DATABASE_STATE } from '../apply/apply-
 import { planApply, type ApplyPlan } from '../apply/apply-plan.js';
 import { parseModelSetFile, refuseUnsupportedFields, type ModelSetFile } from '../apply/model-set-file.js';
 import { describeStep, planJson } from '../apply/plan-text.js';
+import { SETTING_DEFAULTS } from '../config/defaults.js';
 import { initializeDatabase, openStore } from '../store/index.js';
 import type { CliContext } from './context.js';
 
@@ -48,7 +49,7 @@ function planOnly(context: CliContext, file: ModelSetFile, prune: boolean): Appl
 
 function applyForReal(context: CliContext, file: ModelSetFile, prune: boolean): ApplyPlan {
   const path = context.databasePath();
-  initializeDatabase(path);
+  initializeDatabase(path, SETTING_DEFAULTS);
   const store = openStore(path);
   try {
     return applyModelSet(store, file, { prune });

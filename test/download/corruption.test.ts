@@ -34,14 +34,16 @@ afterEach(async () => {
 test('a file that fails verification 3 times in a row fails the model, which the scheduler then leaves alone until retried', async () => {
   hub.addFault({ kind: 'corrupt', pathContains: 'model.safetensors' });
   const model = db.store.createModel('org/model');
-  await assert.rejects(
-    downloadModel(db.store, model, {
-      scheduleId: null,
-      settings: readSettings(db.store, {}),
-      token: null,
-      bandwidth: null,
-      retryBaseDelayMs: 10,
-    }),
+  const outcome = await downloadModel(db.store, model, {
+    scheduleId: null,
+    settings: readSettings(db.store, {}),
+    token: null,
+    bandwidth: null,
+    retryBaseDelayMs: 10,
+  });
+  assert.equal(outcome.status, 'failed');
+  assert.match(
+    outcome.status === 'failed' ? outcome.error.message : '',
     /the server keeps sending bytes that do not match sha256 [0-9a-f]{64} for "model.safetensors" of "org\/model": 3 downloads in a row failed verification/,
   );
   const transfers = hub.requests.filter((request) => request.host === 'cdn' && request.status === 200);

@@ -86,17 +86,6 @@ export type Fault =
   /** The CDN answers 403, as for an expired signed URL. */
   | { kind: 'expire-cdn'; times?: number };
 
-/** The Hub's rate limit (per bucket: api, resolvers), announced in headers and enforced with 429. */
-export interface RateLimitSpec {
-  /** Requests per window and bucket. */
-  quota: number;
-  windowSeconds: number;
-  /** Header spelling: IETF draft 9+ (default, as the Hub), its earlier RateLimit-* fields, or X-RateLimit-*. */
-  style?: 'ietf' | 'ietf-legacy' | 'x-ratelimit';
-  /** false: headers only on the 429 itself, so a client cannot see it coming. Default true. */
-  announce?: boolean;
-}
-
 /** See hostile.ts. */
 export interface HostileMode {
   /** Every tree page's `Link: rel="next"` points back at that page (the revision answer leaves sizes out, forcing the tree). */
@@ -111,6 +100,17 @@ export interface HostileMode {
   listedLfsSizes?: Record<string, number>;
 }
 
+/** The Hub's rate limit (per bucket: api, resolvers), announced in headers and enforced with 429. */
+export interface RateLimitSpec {
+  /** Requests per window and bucket. */
+  quota: number;
+  windowSeconds: number;
+  /** Header spelling: IETF draft 9+ (default, as the Hub), its earlier RateLimit-* fields, or X-RateLimit-*. */
+  style?: 'ietf' | 'ietf-legacy' | 'x-ratelimit';
+  /** false: headers only on the 429 itself, so a client cannot see it coming. Default true. */
+  announce?: boolean;
+}
+
 export interface HubServerOptions {
   repos?: HubRepoSpec[];
   /** The one valid token; default 'hf_test_token'. */
@@ -119,9 +119,9 @@ export interface HubServerOptions {
   treePageSize?: number;
   /** Lifetime of the signed CDN URLs; default 3600. */
   cdnUrlTtlSeconds?: number;
-  rateLimit?: RateLimitSpec;
   /** Start in hostile mode (see setHostile). */
   hostile?: HostileMode;
+  rateLimit?: RateLimitSpec;
 }
 
 export interface HubServer {
