@@ -127,17 +127,10 @@ export async function startHubServer(options: HubServerOptions = {}): Promise<Hu
     },
     addFault: (fault) => faults.add(fault),
     clearFaults: () => faults.clear(),
-<<<<<<< HEAD
-    setRateLimit: (spec) => rateLimits.set(spec),
-    setHostile: (mode) => {
-      hostile = mode;
-    },
-=======
     setHostile: (mode) => {
       hostile = mode;
     },
     setRateLimit: (spec) => rateLimits.set(spec),
->>>>>>> main
     close: async () => {
       await Promise.all([stop(hubListener), stop(cdnListener)]);
     },
