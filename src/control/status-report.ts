@@ -11,7 +11,7 @@
 import { scheduleTimeZone } from '../config/settings.js';
 import type { DaemonQueueEntry, Store } from '../store/index.js';
 import { waitingFor } from '../download/space-wait.js';
-import { daemonLiveness } from './liveness.js';
+import { readLiveness } from './liveness.js';
 import { describeScheduleTime, describeWindow, nextRunTimes } from '../schedule/schedule-timing.js';
 
 export interface DaemonView {
@@ -63,11 +63,7 @@ export interface StatusReport {
 }
 
 export function buildStatusReport(store: Store, env: NodeJS.ProcessEnv, now: Date = new Date()): StatusReport {
-  const record = store.readDaemonStatus();
-  const liveness = daemonLiveness(
-    record === null ? null : { ...record, heartbeatAt: new Date(record.heartbeatAt) },
-    now,
-  );
+  const { record, liveness } = readLiveness(store, now);
   const alive = liveness.alive && record !== null;
   const daemon: DaemonView = {
     alive,
