@@ -29,10 +29,13 @@ export interface RunCliOptions {
 }
 
 const INHERITED_PREFIXES = ['HFSCHED_', 'HF_', 'HUGGINGFACE_', 'XDG_STATE_HOME', 'CREDENTIALS_DIRECTORY'];
+/** hfsched honours proxies (docs/proxies.md): a developer's own must not reroute the test Hub's traffic. */
+const PROXY_VARIABLES = new Set(['http_proxy', 'https_proxy', 'all_proxy', 'no_proxy', 'node_extra_ca_certs']);
 
 function cleanEnvironment(extra: Record<string, string | undefined>): NodeJS.ProcessEnv {
   const env: NodeJS.ProcessEnv = {};
   for (const [name, value] of Object.entries(process.env)) {
+    if (PROXY_VARIABLES.has(name.toLowerCase())) continue;
     if (!INHERITED_PREFIXES.some((prefix) => name.startsWith(prefix))) env[name] = value;
   }
   // Colour and pagers make output unpredictable.
