@@ -5,8 +5,7 @@
  */
 import { spawn, type ChildProcess } from 'node:child_process';
 import { setTimeout as sleep } from 'node:timers/promises';
-import { CLI_PATH } from '../support/cli.js';
-import { isHubVariable } from '../support/cli.js';
+import { CLI_PATH, isHubVariable } from '../support/cli.js';
 
 export interface LogLine {
   level: number;
