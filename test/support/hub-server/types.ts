@@ -124,6 +124,8 @@ export interface HubServerOptions {
   /** Start in hostile mode (see setHostile). */
   hostile?: HostileMode;
   rateLimit?: RateLimitSpec;
+  /** Serve both hosts over https with this certificate (PEM), e.g. from test/support/test-ca.ts. */
+  tls?: { key: string; cert: string };
 }
 
 export interface HubServer {
