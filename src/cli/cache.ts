@@ -16,7 +16,7 @@ import { pruneRepo, type PruneResult } from '../hub/cache-prune.js';
 import { freeBytes } from '../hub/free-space.js';
 import { formatRepoReference } from '../store/index.js';
 import type { CliContext } from './context.js';
-import { formatBytes } from './output.js';
+import { formatBytes } from '../system/human-units.js';
 
 interface ListedRepo {
   model: string;

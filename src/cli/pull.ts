@@ -9,14 +9,14 @@
  */
 import type { Command } from 'commander';
 import { readToken } from '../config/hub-location.js';
-import { formatBytes } from './output.js';
+import { formatBytes, formatDuration } from '../system/human-units.js';
 import type { Model } from '../store/types.js';
 import type { Store } from '../store/index.js';
 import { takeOverOrphanedDownload } from '../download/download-owner.js';
 import { downloadModel, type DownloadModelOutcome } from '../download/download-model.js';
 import type { CliContext } from './context.js';
 import { collect } from './option-parsers.js';
-import { createPullDisplay, formatDuration } from './pull-progress.js';
+import { createPullDisplay } from './pull-progress.js';
 import { formatRepoReference } from '../store/index.js';
 import { repoTarget, repoTypeOption, type RepoTypeOption } from './repo-type-option.js';
 

@@ -16,7 +16,7 @@ import { formatRepoReference, type Store } from '../store/index.js';
 import type { Model } from '../store/types.js';
 import type { CliContext } from './context.js';
 import { findModel } from './model-reference.js';
-import { formatBytes } from './output.js';
+import { formatBytes } from '../system/human-units.js';
 
 const PROGRESS_EVERY_MS = 200;
 

@@ -17,10 +17,11 @@ import { BandwidthLimiter, processBandwidthLimiter } from '../hub/bandwidth-limi
 import { downloadSnapshot } from '../hub/snapshot-download.js';
 import type { FileDoneEvent, RetryEvent, SnapshotProgress, SnapshotResult } from '../hub/types.js';
 import type { Store } from '../store/index.js';
-import type { DownloadSession, Model } from '../store/types.js';
+import type { DownloadSession, Model, ModelFile } from '../store/types.js';
 import { RepeatedCorruptionError } from '../hub/errors.js';
 import { currentSpaceLimits } from './cache-budget.js';
 import { HELD_UNTIL_RETRY } from './corruption-hold.js';
+import { retryFinalWrite } from './final-write.js';
 import { spaceWaitMetadata } from './space-wait.js';
 import { ownerMetadata } from './download-owner.js';
 import { pinIfTag, pruneSuperseded } from './model-update.js';
@@ -177,23 +178,28 @@ export async function downloadModel(
   } catch (error) {
     if (signal?.aborted) {
       const reason = abortReasonText(signal.reason);
-      store.cancelDownload(session.id, reason);
+      await retryFinalWrite('the pause', () => store.cancelDownload(session.id, reason), log);
       log?.info({ reason }, 'download paused; partial files kept');
       return { status: 'paused', session: store.getDownloadSession(session.id) ?? session, reason };
     }
     let message = failureText(error);
     if (error instanceof RepeatedCorruptionError) {
       // Marked before the end, in the same session: the scheduler reads it (corruption-hold.ts).
-      store.recordDownloadProgress(session.id, 0, null, HELD_UNTIL_RETRY);
+      const bytes = store.getDownloadSession(session.id)?.bytesDownloaded ?? 0;
+      await retryFinalWrite(
+        'the hold',
+        () => store.recordDownloadProgress(session.id, bytes, null, HELD_UNTIL_RETRY),
+        log,
+      );
       message += `; the scheduler leaves ${model.name} alone until: hfsched model retry ${model.name}`;
     }
-    store.failDownload(session.id, message);
+    await retryFinalWrite('the failure', () => store.failDownload(session.id, message), log);
     log?.error({ error: message }, 'download failed');
     const failure = error instanceof Error ? error : new Error(message);
     return { status: 'failed', session: store.getDownloadSession(session.id) ?? session, error: failure };
   }
 
-  store.completeDownload(session.id, {
+  const result = {
     downloadPath: snapshot.snapshotPath,
     sizeBytes: snapshot.totalBytes,
     // fromCommit: what the model had before (an update of a tracked branch moves it from -> to).
@@ -205,13 +211,14 @@ export async function downloadModel(
       fetchedBytes: snapshot.fetchedBytes,
     },
     commit: snapshot.commit,
-    files: snapshot.files.map((file) => ({
+    files: snapshot.files.map((file): ModelFile => ({
       path: file.path,
       hashKind: file.algorithm === 'sha256' ? 'sha256' : 'gitsha1',
       hash: file.etag,
       size: file.size,
     })),
-  });
+  };
+  await retryFinalWrite('the completed download', () => store.completeDownload(session.id, result), log);
   log?.info(
     { commit: snapshot.commit, bytes: snapshot.totalBytes, fetched: snapshot.fetchedBytes },
     'download completed',

@@ -1,14 +1,13 @@
 /**
  * The Hub client: downloads a model repository into the Hugging Face cache.
- * It knows nothing of the database (the worker, src/download, joins the two).
- * It also keeps the cache: branch checks, verification, prune, usage.
+ * It knows nothing of the database (src/download/ joins the two).
  */
 export { downloadSnapshot } from './snapshot-download.js';
 export { BandwidthLimiter, processBandwidthLimiter } from './bandwidth-limiter.js';
 export { DownloadError } from './errors.js';
 export { RepoCacheLayout } from './cache-layout.js';
-export { repoFolderName, assertValidRepoId, isCommitHash, type HubRepoType } from './repo-paths.js';
-export { resolveRevisionCommit, type RevisionCheckRequest } from './revision-check.js';
+export { repoFolderName, isCommitHash, type HubRepoType } from './repo-paths.js';
+export { resolveRevisionCommit, isTagRevision, type RevisionCheckRequest } from './revision-check.js';
 export {
   verifySnapshot,
   type FileCheck,
@@ -19,7 +18,6 @@ export {
 } from './snapshot-verify.js';
 export { discardBlob, pruneRepo, purgeRepo, type PruneRequest, type PruneResult } from './cache-prune.js';
 export { repoUsage, type ManagedRepo, type RepoUsage, type SnapshotOnDisk } from './cache-inventory.js';
-export { formatBytes } from './free-space.js';
 export { processDiskGate, type SpaceLimits } from './disk-gate.js';
 export { repoBytesOnDisk, reposBytesOnDisk } from './cache-usage.js';
 export { PROGRESS_INTERVAL_MS } from './progress-tracker.js';

@@ -7,7 +7,8 @@
 import { asUserFacingError } from './errors.js';
 import { hubConnection, type HubConnection } from './hub-connection.js';
 import { fetchRevisionCommit, fetchTagNames } from './repo-listing.js';
-import { assertSafeRevision, assertValidRepoId, type HubRepoType } from './repo-paths.js';
+import { validateRepoId } from '../repo-id.js';
+import { assertSafeRevision, type HubRepoType } from './repo-paths.js';
 
 export interface RevisionCheckRequest {
   endpoint: string;
@@ -23,7 +24,7 @@ export interface RevisionCheckRequest {
 }
 
 function connectionFor(request: RevisionCheckRequest): HubConnection {
-  assertValidRepoId(request.repoId);
+  validateRepoId(request.repoId);
   assertSafeRevision(request.revision);
   return hubConnection({
     endpoint: request.endpoint,

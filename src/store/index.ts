@@ -19,7 +19,6 @@ export {
   isModelTransitionAllowed,
 } from './state-machines.js';
 export {
-  validateRepoId,
   validateTime,
   validateDayOfWeek,
   validateMaxConcurrentDownloads,
@@ -33,6 +32,7 @@ export {
 export { formatRepoReference, parseRepoReference, type RepoReference } from './repo-reference.js';
 export { validateRepoType } from './validation.js';
 export * from '../errors.js';
+export { validateRepoId } from '../repo-id.js';
 export * from './types.js';
 export type {
   DaemonQueueEntry,
