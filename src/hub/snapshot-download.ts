@@ -20,7 +20,8 @@ import { assertSymlinksSupported } from './symlink-support.js';
 import { hubConnection } from './hub-connection.js';
 import { ProgressTracker } from './progress-tracker.js';
 import { listRevision, type RepoFile } from './repo-listing.js';
-import { assertSafeRepoPath, assertSafeRevision, assertValidRepoId, isValidEtag } from './repo-paths.js';
+import { validateRepoId } from '../repo-id.js';
+import { assertSafeRepoPath, assertSafeRevision, isValidEtag } from './repo-paths.js';
 import { linkSnapshotFile, writeRef } from './snapshot-links.js';
 import type { SnapshotRequest, SnapshotResult } from './types.js';
 
@@ -37,7 +38,7 @@ function assertPositiveInteger(value: number, name: string, minimum: number): vo
 }
 
 function checkRequest(request: SnapshotRequest): string {
-  assertValidRepoId(request.repoId);
+  validateRepoId(request.repoId);
   const revision = request.revision === '' ? 'main' : request.revision;
   assertSafeRevision(revision);
   assertPositiveInteger(request.concurrentFiles, 'download.concurrent_files', 1);
