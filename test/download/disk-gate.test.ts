@@ -11,6 +11,7 @@ import { mkdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { readSettings } from '../../src/config/settings.js';
+import { DaemonMetrics } from '../../src/daemon/metrics.js';
 import { downloadModel, type DownloadModelOutcome } from '../../src/download/download-model.js';
 import { waitingFor } from '../../src/download/space-wait.js';
 import type { Model } from '../../src/store/types.js';
@@ -124,6 +125,13 @@ test('a download that would take the managed repos over cache.max_bytes waits, a
     reason,
     /^waiting: cache budget: 8\.4 MB more would bring the managed repos to 16\.8 MB \(8\.4 MB on disk\)/,
   );
+  const metrics = new DaemonMetrics({
+    modelCountsByStatus: () => db.store.modelCountsByStatus(),
+    activeDownloads: () => 1,
+    queueLength: () => 0,
+    nextRunAt: () => null,
+  });
+  assert.match(await metrics.text(), /^hfsched_downloads_waiting_for_space\{reason="budget"\} 1$/m);
   const shown = await runCli(['model', 'show', 'org/second'], { dbPath: db.dbPath });
   assert.match(shown.stdout, /Waiting: +waiting: cache budget/);
   assert.equal(bytesSentFor('org/second'), 0);
