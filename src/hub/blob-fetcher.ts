@@ -124,9 +124,9 @@ async function fetchIntoPartialFile(job: BlobJob, options: BlobFetchOptions, sin
     options.connection.logger?.info({ repo: layout.repoId, file: job.path, offset: prefix }, 'resuming partial file');
   }
   const sink =
-    job.size >= WORKER_SINK_MIN_BYTES
-      ? new WorkerSink(job.algorithm, job.size, incomplete, prefix)
-      : new FileSink(job.algorithm, job.size, incomplete, prefix);
+    job.size < WORKER_SINK_MIN_BYTES
+      ? new FileSink(job.algorithm, job.size, incomplete, prefix)
+      : new WorkerSink(job.algorithm, job.size, incomplete, prefix);
   const multipart = !singleConnection && job.size >= options.multipartThresholdBytes;
   await transferAndVerify(job, options, sink, multipart ? options.connectionsPerFile : 1);
   const target = layout.blobPath(job.etag);

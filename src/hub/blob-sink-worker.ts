@@ -44,11 +44,14 @@ port.on('message', (message: ToSinkWorker) => {
   try {
     if (fd === null) throw new Error('the partial file is not open');
     if (message.type === 'data') {
-      const views = message.buffers.map((buffer) => new Uint8Array(buffer));
-      for (const view of views) hash.update(view);
-      writeAllAt(fd, views, position);
+      const view = new Uint8Array(message.buffer, 0, message.bytes);
+      hash.update(view);
+      writeAllAt(fd, [view], position);
       position += message.bytes;
-      reply({ type: 'stored', bytes: message.bytes });
+      // The buffer goes back to the main thread, to be filled again.
+      port.postMessage({ type: 'stored', bytes: message.bytes, buffer: message.buffer } satisfies FromSinkWorker, [
+        message.buffer,
+      ]);
     } else if (message.type === 'finish') {
       fsyncSync(fd);
       closeFile();

@@ -32,9 +32,9 @@ import { isRetryable, RetryBudget } from './retry-policy.js';
 /** Fresh signed URLs asked for in a row before giving up (a CDN that always says 403). */
 const MAX_EXPIRED_IN_A_ROW = 3;
 /** The piece of a file one range request asks for. */
-export const CHUNK_BYTES = 4 * 1024 * 1024;
-/** Bytes ahead of the front a lane may fetch into memory, at most. */
-const WINDOW_BYTES = 64 * 1024 * 1024;
+export const CHUNK_BYTES = 2 * 1024 * 1024;
+/** Bytes from the front on that lanes may fetch into memory, at most (it also caps the lanes). */
+const WINDOW_BYTES = 24 * 1024 * 1024;
 
 export interface BlobTransferOptions {
   connection: HubConnection;
@@ -55,6 +55,7 @@ export interface BlobTransferOptions {
 }
 
 interface Chunk {
+  index: number;
   start: number;
   end: number;
   /** Bytes of [start, end) received (given to the sink, or held). */
@@ -66,7 +67,7 @@ interface Chunk {
 function planChunks(prefix: number, size: number, chunkBytes: number): Chunk[] {
   const chunks: Chunk[] = [];
   for (let start = prefix; start < size; start += chunkBytes)
-    chunks.push({ start, end: Math.min(size, start + chunkBytes), received: 0, held: [] });
+    chunks.push({ index: chunks.length, start, end: Math.min(size, start + chunkBytes), received: 0, held: [] });
   return chunks;
 }
 
@@ -168,12 +169,14 @@ export class BlobTransfer {
     }
   }
 
-  private async fetchChunk(chunk: Chunk): Promise<void> {
+  /** Fetches `first`, and the chunks after it that this lane goes on with (see receive). */
+  private async fetchChunk(first: Chunk): Promise<void> {
     const { connection, path } = this.options;
     const signal = this.controller.signal;
-    while (chunk.received < chunk.end - chunk.start) {
+    const lane = { chunk: first };
+    while (lane.chunk.received < lane.chunk.end - lane.chunk.start) {
       try {
-        await this.fetchChunkOnce(chunk);
+        await this.fetchChunkOnce(lane);
       } catch (error) {
         signal.throwIfAborted();
         if (error instanceof BlobMismatchError || error instanceof RangesUnsupportedError) throw error;
@@ -196,13 +199,23 @@ export class BlobTransfer {
     }
   }
 
-  /** One request for the rest of `chunk`; throws when it ends early. */
-  private async fetchChunkOnce(chunk: Chunk): Promise<void> {
+  /** A lane alone on its file asks for all the rest at once, and goes on from chunk to chunk on one response. */
+  private alone(): boolean {
+    return this.running === 1 && this.lanes.target === 1;
+  }
+
+  /**
+   * One request for the rest of the lane's chunk (or, alone, of the file);
+   * throws when it ends early.
+   */
+  private async fetchChunkOnce(lane: { chunk: Chunk }): Promise<void> {
     const { connection, size } = this.options;
+    const chunk = lane.chunk;
     const start = chunk.start + chunk.received;
-    const wholeFile = start === 0 && chunk.end === size;
+    const openEnded = chunk.end === size || this.alone();
+    const wholeFile = start === 0 && openEnded;
     // Open-ended when the range runs to the end of the file, as huggingface_hub resumes.
-    const range = chunk.end === size ? `bytes=${start}-` : `bytes=${start}-${chunk.end - 1}`;
+    const range = openEnded ? `bytes=${start}-` : `bytes=${start}-${chunk.end - 1}`;
     const response = await sendHubRequest({
       url: this.directUrl ?? resolveUrl(connection, this.options.commit, this.options.path),
       token: connection.token,
@@ -214,7 +227,14 @@ export class BlobTransfer {
     this.checkStatus(response, start, wholeFile);
     this.expiredInARow = 0;
     if (!response.fromTokenOrigin) this.directUrl = response.url.href;
-    await this.receive(response, chunk);
+    await this.receive(response, lane, openEnded);
+  }
+
+  /** The chunk right after `chunk`, claimed, when a lane alone may go on with it on its open response. */
+  private claimFollowing(chunk: Chunk): Chunk | null {
+    if (!this.alone() || this.nextClaim !== chunk.index + 1 || this.nextClaim >= this.chunks.length) return null;
+    this.nextClaim += 1;
+    return this.chunks[chunk.index + 1]!;
   }
 
   private checkStatus(response: HubResponse, start: number, wholeFile: boolean): void {
@@ -254,27 +274,44 @@ export class BlobTransfer {
     });
   }
 
-  /** Streams the body into the chunk, through the bandwidth limiter, giving the sink what reaches the front. */
-  private async receive(response: HubResponse, chunk: Chunk): Promise<void> {
+  /**
+   * Streams the body into the lane's chunk, through the bandwidth limiter,
+   * giving the sink what reaches the front. On an open-ended response the
+   * lane goes on into the next chunk while it is alone; once other lanes
+   * run, it stops at the end of its chunk and drops the connection.
+   */
+  private async receive(response: HubResponse, lane: { chunk: Chunk }, openEnded: boolean): Promise<void> {
     const { bandwidth } = this.options;
     const watchdog = response.watchdog;
-    const expected = chunk.end - chunk.start - chunk.received;
-    let received = 0;
+    let stopped = false;
     try {
       for await (const raw of response.body) {
-        // More than asked for: keep what we need and drop the connection. Otherwise
-        // the body ends by itself and the socket goes back to the keep-alive pool.
-        if (received >= expected) break;
         watchdog.touch();
         let piece = raw as Buffer;
-        if (piece.length > expected - received) piece = piece.subarray(0, expected - received);
-        received += piece.length;
-        chunk.received += piece.length;
-        chunk.held.push(piece);
-        this.receivedTotal += piece.length;
+        let taken = 0;
+        while (piece.length > 0) {
+          const chunk = lane.chunk;
+          const room = chunk.end - chunk.start - chunk.received;
+          if (room === 0) {
+            const next = openEnded ? this.claimFollowing(chunk) : null;
+            // More than this lane wants: keep what we need and drop the connection.
+            if (next === null) {
+              stopped = true;
+              break;
+            }
+            lane.chunk = next;
+            continue;
+          }
+          const part = piece.length > room ? piece.subarray(0, room) : piece;
+          piece = piece.length > room ? piece.subarray(room) : Buffer.alloc(0);
+          chunk.received += part.length;
+          chunk.held.push(part);
+          taken += part.length;
+        }
+        this.receivedTotal += taken;
         this.budget.madeProgress();
-        this.options.onBytes(piece.length);
-        const wait = bandwidth?.reserve(piece.length) ?? 0;
+        this.options.onBytes(taken);
+        const wait = bandwidth?.reserve(taken) ?? 0;
         const behind = this.deliver();
         if (wait > 0 || behind !== undefined) {
           watchdog.pause();
@@ -282,13 +319,15 @@ export class BlobTransfer {
           if (behind !== undefined) await behind;
           watchdog.resume();
         }
+        if (stopped) break;
       }
     } finally {
       watchdog.stop();
     }
-    if (received < expected) {
+    const chunk = lane.chunk;
+    if (chunk.received < chunk.end - chunk.start) {
       throw new TransferError(
-        `${response.url.host} closed the connection after ${received} of ${expected} bytes`,
+        `${response.url.host} closed the connection ${chunk.end - chunk.start - chunk.received} bytes before the end of the range it was asked for`,
         true,
       );
     }

@@ -1,15 +1,14 @@
 /**
- * The sink of a large blob (see blob-sink.ts): pieces are gathered into
- * batches of about 1 MiB and handed to a worker thread (blob-sink-worker.ts)
- * that hashes and appends them. The pieces' memory is transferred, not
- * copied: undici gives each piece a buffer of its own. At most
+ * The sink of a large blob (see blob-sink.ts): pieces are copied into
+ * batches of 1 MiB and handed to a worker thread (blob-sink-worker.ts) that
+ * hashes and appends them, then hands the batch buffer back for reuse. At most
  * IN_FLIGHT_LIMIT_BYTES wait for the worker; then append() asks its caller
  * to wait, so memory stays flat when the disk or the hash is slower than the link.
  */
 import { Worker } from 'node:worker_threads';
 import { SINK_BATCH_BYTES, type BlobSink, type HashAlgorithm } from './blob-sink.js';
 
-const IN_FLIGHT_LIMIT_BYTES = 8 * 1024 * 1024;
+const IN_FLIGHT_LIMIT_BYTES = 2 * 1024 * 1024;
 
 export interface SinkWorkerData {
   algorithm: HashAlgorithm;
@@ -17,28 +16,20 @@ export interface SinkWorkerData {
   filePath: string;
   prefix: number;
 }
-export type ToSinkWorker =
-  { type: 'data'; buffers: ArrayBuffer[]; bytes: number } | { type: 'finish' } | { type: 'stop' };
+export type ToSinkWorker = { type: 'data'; buffer: ArrayBuffer; bytes: number } | { type: 'finish' } | { type: 'stop' };
 export type FromSinkWorker =
   | { type: 'ready' }
-  | { type: 'stored'; bytes: number }
+  | { type: 'stored'; bytes: number; buffer: ArrayBuffer }
   | { type: 'digest'; hex: string }
   | { type: 'stopped' }
   | { type: 'error'; message: string; code?: string };
 
-/** A buffer whose memory is exactly its own, so it can be transferred; a copy otherwise. */
-function ownedArrayBuffer(piece: Buffer): ArrayBuffer {
-  const whole = piece.buffer;
-  if (whole instanceof ArrayBuffer && piece.byteOffset === 0 && piece.length === whole.byteLength) return whole;
-  const copy = new ArrayBuffer(piece.length);
-  new Uint8Array(copy).set(piece);
-  return copy;
-}
-
 export class WorkerSink implements BlobSink {
   private readonly worker: Worker;
-  private batch: ArrayBuffer[] = [];
+  /** The batch being filled, and idle batch buffers back from the worker (reused: no garbage). */
+  private batch: Buffer | null = null;
   private batchBytes = 0;
+  private readonly idle: ArrayBuffer[] = [];
   private inFlight = 0;
   private failure: Error | null = null;
   private ended = false;
@@ -62,10 +53,18 @@ export class WorkerSink implements BlobSink {
 
   append(piece: Buffer): Promise<void> | void {
     if (this.failure) return Promise.reject(this.failure);
-    this.batch.push(ownedArrayBuffer(piece));
-    this.batchBytes += piece.length;
-    if (this.batchBytes < SINK_BATCH_BYTES) return;
-    this.post();
+    // One copy into a reused buffer (cheaper than the garbage of handing over undici's
+    // many small ones, which the worker's quiet heap would free late).
+    for (let offset = 0; offset < piece.length;) {
+      if (this.batch === null) {
+        const reused = this.idle.pop();
+        this.batch = reused === undefined ? Buffer.allocUnsafeSlow(SINK_BATCH_BYTES) : Buffer.from(reused);
+      }
+      const copied = piece.copy(this.batch, this.batchBytes, offset);
+      offset += copied;
+      this.batchBytes += copied;
+      if (this.batchBytes === this.batch.length) this.post();
+    }
     if (this.inFlight <= IN_FLIGHT_LIMIT_BYTES) return;
     return new Promise((resolve, reject) => this.waiters.push({ resolve, reject }));
   }
@@ -93,11 +92,12 @@ export class WorkerSink implements BlobSink {
   }
 
   private post(): void {
-    if (this.batchBytes === 0) return;
-    const message: ToSinkWorker = { type: 'data', buffers: this.batch, bytes: this.batchBytes };
-    this.worker.postMessage(message, this.batch);
+    if (this.batch === null || this.batchBytes === 0) return;
+    const buffer = this.batch.buffer as ArrayBuffer;
+    const message: ToSinkWorker = { type: 'data', buffer, bytes: this.batchBytes };
+    this.worker.postMessage(message, [buffer]);
     this.inFlight += this.batchBytes;
-    this.batch = [];
+    this.batch = null;
     this.batchBytes = 0;
   }
 
@@ -109,6 +109,7 @@ export class WorkerSink implements BlobSink {
 
   private onMessage(message: FromSinkWorker): void {
     if (message.type === 'stored') {
+      this.idle.push(message.buffer);
       this.inFlight -= message.bytes;
       if (this.inFlight <= IN_FLIGHT_LIMIT_BYTES) {
         const waiters = this.waiters;
