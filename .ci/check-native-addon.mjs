@@ -72,3 +72,26 @@ console.log(
   `better-sqlite3 ${addonVersion} OK: ${addon}\n` +
     `  compiled for NODE_MODULE_VERSION ${builtFor} (Node ${process.version}) with the headers in ${nodedir ?? 'unknown'}; SQLite ${version}`,
 );
+
+// fs-ext gives us flock(2), the lock huggingface_hub's FileLock takes on
+// .locks/…/<etag>.lock. Like better-sqlite3 it is compiled at install; prove
+// it loaded and that a second exclusive, non-blocking lock on the same file
+// from another descriptor is refused (flock locks belong to the open file).
+const fsExt = require('fs-ext');
+const { openSync, closeSync, rmSync } = await import('node:fs');
+const { tmpdir } = await import('node:os');
+const lockPath = join(tmpdir(), `hfsched-ci-flock-${process.pid}.lock`);
+const first = openSync(lockPath, 'w');
+const second = openSync(lockPath, 'w');
+fsExt.flockSync(first, 'exnb');
+let refused = false;
+try {
+  fsExt.flockSync(second, 'exnb');
+} catch (error) {
+  refused = error.code === 'EAGAIN' || error.code === 'EWOULDBLOCK';
+}
+closeSync(first);
+closeSync(second);
+rmSync(lockPath, { force: true });
+if (!refused) fail('fs-ext loaded, but flock(LOCK_EX|LOCK_NB) on an already locked file was not refused');
+console.log(`fs-ext ${require('fs-ext/package.json').version} OK: flock(2) works`);

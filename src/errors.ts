@@ -1,18 +1,47 @@
 /**
- * The error classes of the database contract (seed/database-contract.md,
- * "Error Handling"). Every failure that leaves the store is one of these;
- * raw SQLite errors never do.
+ * The error classes every part throws (docs/database.md, "Errors"): the
+ * data contract's eight, and DownloadError. Every failure that leaves the
+ * store is one of these; raw SQLite errors never do.
  *
  * DatabaseError and its three children describe the database itself
  * (cannot open it, a constraint the schema enforces, an operation SQLite
  * refused). The four validation errors describe the caller's request.
  */
 
+/**
+ * What the Hub answered, on an error built from its answer (as huggingface.js's
+ * HubApiError keeps it), so that callers decide without reading the message.
+ */
+export interface HubAnswerFacts {
+  /** The HTTP status. */
+  status: number;
+  /** The Hub's `X-Error-Code` (`RepoNotFound`, `GatedRepo`, ...), when it sent one. */
+  code: string | null;
+  /** The URL asked, without its query (a signed CDN URL's query is a credential). */
+  url: string;
+}
+
+export interface HfschedErrorOptions {
+  cause?: unknown;
+  /** Set when the error was built from a Hub answer. */
+  hubAnswer?: HubAnswerFacts;
+}
+
 /** Base of every error hfsched raises on purpose. */
 export class HfschedError extends Error {
-  constructor(message: string, options?: { cause?: unknown }) {
-    super(message, options);
+  /** The Hub answer's HTTP status; null when the error did not come from a Hub answer. */
+  readonly status: number | null;
+  /** The Hub's `X-Error-Code`; null without one. */
+  readonly code: string | null;
+  /** The URL the Hub answered, without its query; null when the error did not come from a Hub answer. */
+  readonly url: string | null;
+
+  constructor(message: string, options?: HfschedErrorOptions) {
+    super(message, options?.cause === undefined ? undefined : { cause: options.cause });
     this.name = new.target.name;
+    this.status = options?.hubAnswer?.status ?? null;
+    this.code = options?.hubAnswer?.code ?? null;
+    this.url = options?.hubAnswer?.url ?? null;
   }
 }
 
@@ -39,3 +68,10 @@ export class NotFoundError extends HfschedError {}
 
 /** A model status change that the state machine does not allow. */
 export class StateTransitionError extends HfschedError {}
+
+/**
+ * A download that failed after its retries (network, server errors, bytes
+ * that never verify); not one of the contract's classes. The message names
+ * the file and what to do.
+ */
+export class DownloadError extends HfschedError {}

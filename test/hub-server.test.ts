@@ -1,5 +1,5 @@
 /**
- * The test Hub server behaves like the Hub (HUB.md) and each fault works.
+ * The test Hub server behaves like the Hub (docs/hub-protocol.md) and each fault works.
  * Plain fetch and node:http only: this proves the server, not the client.
  */
 import { after, afterEach, before, describe, test } from 'node:test';

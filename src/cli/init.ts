@@ -5,6 +5,7 @@
  */
 import { existsSync } from 'node:fs';
 import type { Command } from 'commander';
+import { SETTING_DEFAULTS } from '../config/defaults.js';
 import { initializeDatabase, latestSchemaVersion } from '../store/index.js';
 import type { CliContext } from './context.js';
 
@@ -16,7 +17,7 @@ export function registerInitCommand(program: Command, context: CliContext): void
     .action((options: { json?: boolean }) => {
       const path = context.databasePath();
       const existed = existsSync(path);
-      initializeDatabase(path);
+      initializeDatabase(path, SETTING_DEFAULTS);
       const schemaVersion = latestSchemaVersion();
       if (options.json) return context.output.json({ path, schemaVersion, created: !existed });
       context.output.text(

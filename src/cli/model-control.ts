@@ -11,7 +11,7 @@
 import type { Command } from 'commander';
 import { STOP_REASON_USER_PAUSE } from '../schedule/stop-reasons.js';
 import { currentDaemon, sendToDaemon } from '../control/daemon-client.js';
-import { pauseModel, resumeModel, retryModel, StateTransitionError, type Store } from '../store/index.js';
+import { StateTransitionError, type Store } from '../store/index.js';
 import type { Model } from '../store/types.js';
 import type { CliContext } from './context.js';
 import { findModel } from './model-reference.js';
@@ -27,13 +27,13 @@ function applyDirectly(store: Store, command: ControlCommand, model: Model): str
           `model "${model.name}" is downloading but no daemon is running to stop it; if hfsched pull is downloading it, stop that with Ctrl-C`,
         );
       }
-      pauseModel(store, model.id, STOP_REASON_USER_PAUSE);
+      store.pauseModel(model.id, STOP_REASON_USER_PAUSE);
       return `model ${model.name} paused; resume it with: hfsched model resume ${model.name}`;
     case 'resume':
-      resumeModel(store, model.id);
+      store.resumeModel(model.id);
       return `model ${model.name} is pending again; it starts at the next run`;
     case 'retry':
-      retryModel(store, model.id);
+      store.retryModel(model.id);
       return `model ${model.name} is pending again, retry count reset; it starts at the next run`;
   }
 }

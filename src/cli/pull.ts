@@ -118,7 +118,8 @@ export function registerPullCommand(program: Command, context: CliContext): void
         signals.remove();
       }
 
-      if (outcome.status === 'cancelled') {
+      if (outcome.status === 'failed') throw outcome.error;
+      if (outcome.status === 'paused') {
         stderr.write(
           `Paused ${modelName} (${outcome.reason}): partial files are kept; run the same command to resume.\n`,
         );

@@ -2,7 +2,7 @@
  * The documented `system_configurations` keys and their defaults.
  * `initializeDatabase` seeds these rows (without overwriting a value a user
  * set); `src/config/settings.ts` adds validation and typed access on top.
- * The README's configuration reference is this table.
+ * The settings reference (docs/configuration.md) is this table.
  */
 
 export interface SettingDefault {

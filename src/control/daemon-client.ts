@@ -4,16 +4,7 @@
  * polls about once a second) to write the result.
  */
 import { setTimeout as sleep } from 'node:timers/promises';
-import {
-  ConstraintError,
-  finishDaemonCommand,
-  getDaemonCommand,
-  OperationalError,
-  readDaemonStatus,
-  sendDaemonCommand,
-  type DaemonCommandName,
-  type Store,
-} from '../store/index.js';
+import { ConstraintError, OperationalError, type DaemonCommandName, type Store } from '../store/index.js';
 import { daemonLiveness, type Liveness } from './liveness.js';
 
 /** Long enough for a daemon busy writing progress; short enough for a person waiting. */
@@ -21,7 +12,7 @@ export const COMMAND_TIMEOUT_MS = 10_000;
 const POLL_MS = 100;
 
 export function currentDaemon(store: Store): Liveness {
-  const record = readDaemonStatus(store);
+  const record = store.readDaemonStatus();
   return daemonLiveness(record === null ? null : { ...record, heartbeatAt: new Date(record.heartbeatAt) });
 }
 
@@ -37,18 +28,18 @@ export async function sendToDaemon(
   modelId: number | null,
   timeoutMs: number = COMMAND_TIMEOUT_MS,
 ): Promise<string> {
-  const sent = sendDaemonCommand(store, command, modelId);
+  const sent = store.sendDaemonCommand(command, modelId);
   const deadline = Date.now() + timeoutMs;
   while (Date.now() < deadline) {
     await sleep(POLL_MS);
-    const result = getDaemonCommand(store, sent.id)?.result ?? null;
+    const result = store.getDaemonCommand(sent.id)?.result ?? null;
     if (result === null) continue;
     if (result.startsWith('ok: ')) return result.slice('ok: '.length);
     throw new ConstraintError(result.replace(/^error: /, ''));
   }
-  if (!finishDaemonCommand(store, sent.id, 'error: the CLI stopped waiting for an answer')) {
+  if (!store.finishDaemonCommand(sent.id, 'error: the CLI stopped waiting for an answer')) {
     // Answered in the very last moment.
-    const result = getDaemonCommand(store, sent.id)?.result ?? '';
+    const result = store.getDaemonCommand(sent.id)?.result ?? '';
     if (result.startsWith('ok: ')) return result.slice('ok: '.length);
     throw new ConstraintError(result.replace(/^error: /, ''));
   }

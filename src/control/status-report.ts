@@ -9,7 +9,7 @@
  * and the queue.
  */
 import { scheduleTimeZone } from '../config/settings.js';
-import { openDownloadSessions, readDaemonStatus, type DaemonQueueEntry, type Store } from '../store/index.js';
+import type { DaemonQueueEntry, Store } from '../store/index.js';
 import { daemonLiveness } from './liveness.js';
 import { describeScheduleTime, describeWindow, nextRunTimes } from '../schedule/schedule-timing.js';
 
@@ -58,7 +58,7 @@ export interface StatusReport {
 }
 
 export function buildStatusReport(store: Store, env: NodeJS.ProcessEnv, now: Date = new Date()): StatusReport {
-  const record = readDaemonStatus(store);
+  const record = store.readDaemonStatus();
   const liveness = daemonLiveness(
     record === null ? null : { ...record, heartbeatAt: new Date(record.heartbeatAt) },
     now,
@@ -92,7 +92,7 @@ export function buildStatusReport(store: Store, env: NodeJS.ProcessEnv, now: Dat
   else if (active !== null) nextRunAt = nextRunTimes(active, timezone, 1, now)[0]?.toISOString() ?? null;
 
   const live = new Map((alive ? record.running : []).map((entry) => [entry.modelId, entry]));
-  const running = openDownloadSessions(store).map(({ session, modelName }): RunningDownloadView => {
+  const running = store.openDownloadSessions().map(({ session, modelName }): RunningDownloadView => {
     const entry = live.get(session.modelId);
     const bytes = Math.max(entry?.bytesDone ?? 0, session.bytesDownloaded);
     const total = entry?.totalBytes ?? session.totalBytes;

@@ -4,11 +4,11 @@
  * (`hfsched model pause`: they wait for `model resume`) and those the caller
  * already has (queued, running, or tried in this window).
  */
-import { heldModelIds, type Store } from '../store/index.js';
+import type { Store } from '../store/index.js';
 import type { Model } from '../store/types.js';
 
 export function modelsToQueue(store: Store, maxRetries: number, skip: (modelId: number) => boolean): Model[] {
-  const held = heldModelIds(store);
+  const held = store.heldModelIds();
   return store
     .eligibleModels(maxRetries)
     .filter((model) => !(model.status === 'paused' && held.has(model.id)) && !skip(model.id));
@@ -16,6 +16,6 @@ export function modelsToQueue(store: Store, maxRetries: number, skip: (modelId: 
 
 /** Whether a queued model may still start now (it may have changed while it waited). */
 export function mayStart(store: Store, model: Model, maxRetries: number): boolean {
-  if (model.status === 'paused' && heldModelIds(store).has(model.id)) return false;
+  if (model.status === 'paused' && store.heldModelIds().has(model.id)) return false;
   return store.eligibleModels(maxRetries).some((eligible) => eligible.id === model.id);
 }

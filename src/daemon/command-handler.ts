@@ -5,13 +5,7 @@
  * back, which the waiting CLI prints.
  */
 import type { Logger } from 'pino';
-import {
-  finishDaemonCommand,
-  unhandledDaemonCommands,
-  HfschedError,
-  type DaemonCommand,
-  type Store,
-} from '../store/index.js';
+import { HfschedError, type DaemonCommand, type Store } from '../store/index.js';
 import type { Model } from '../store/types.js';
 
 /** What the commands act on: the daemon. Each returns the text of its `ok:` result or throws. */
@@ -37,7 +31,7 @@ function execute(store: Store, command: DaemonCommand, target: CommandTarget): s
 }
 
 export function handleDaemonCommands(store: Store, target: CommandTarget, logger: Logger): void {
-  for (const command of unhandledDaemonCommands(store)) {
+  for (const command of store.unhandledDaemonCommands()) {
     let result: string;
     try {
       result = `ok: ${execute(store, command, target)}`;
@@ -46,7 +40,7 @@ export function handleDaemonCommands(store: Store, target: CommandTarget, logger
       const message = error instanceof HfschedError ? error.message : `unexpected ${String(error)}`;
       result = `error: ${message}`;
     }
-    finishDaemonCommand(store, command.id, result);
+    store.finishDaemonCommand(command.id, result);
     logger.info({ command: command.command, modelId: command.modelId ?? undefined, result }, 'command handled');
   }
 }

@@ -4,45 +4,27 @@
  * schedule's `max_concurrent_downloads`, inside the firing's window. A
  * control loop (about once a second) writes the heartbeat, applies CLI
  * changes (schedule, settings, new models, commands) and watches the batch.
+ * The batch itself (window, queue, who was tried) is src/daemon/batch.ts.
  *
  * The record keeping of a download (sessions, model status, progress) is the
  * worker's (src/download/download-model.ts); the daemon decides what runs when
  * and stops what must stop, by aborting with a reason the worker records.
  */
-import { hostname } from 'node:os';
 import type { Logger } from 'pino';
-import {
-  claimDaemonStatus,
-  ConstraintError,
-  expireDaemonCommands,
-  holdModel,
-  modelCountsByStatus,
-  openStore,
-  pauseModel,
-  pingDatabase,
-  releaseDaemonStatus,
-  resumeModel,
-  retryModel,
-  StateTransitionError,
-  writeDaemonHeartbeat,
-  type Store,
-} from '../store/index.js';
+import { openStore, StateTransitionError, type Store } from '../store/index.js';
 import type { Model } from '../store/types.js';
 import { processBandwidthLimiter } from '../hub/bandwidth-limiter.js';
-import { BatchWindow } from './batch-window.js';
-import { modelsToQueue } from './batch-planner.js';
+import { Batch } from './batch.js';
 import { handleDaemonCommands, type CommandTarget } from './command-handler.js';
-import { DownloadQueue, type QueuedModel } from './download-queue.js';
-import { runModelDownload } from './download-runner.js';
 import { startHealthServer, type HealthReport, type HealthServer } from './health-server.js';
-import { daemonLiveness, HEARTBEAT_INTERVAL_MS, HEARTBEAT_STALE_MS } from '../control/liveness.js';
+import { HEARTBEAT_INTERVAL_MS, HEARTBEAT_STALE_MS } from '../control/liveness.js';
 import { LiveConfig } from './live-config.js';
 import { DaemonMetrics } from './metrics.js';
-import { ProgressBoard } from './progress-board.js';
 import { recoverAfterCrash } from './recovery.js';
+import { registerDaemon } from './registration.js';
 import { ScheduleTrigger, type Firing } from './schedule-trigger.js';
 import { formatClock } from '../schedule/clock-format.js';
-import { STOP_REASON_SHUTDOWN, STOP_REASON_USER_PAUSE, windowClosedReason } from '../schedule/stop-reasons.js';
+import { STOP_REASON_SHUTDOWN, STOP_REASON_USER_PAUSE } from '../schedule/stop-reasons.js';
 
 export interface DaemonOptions {
   databasePath: string;
@@ -56,14 +38,9 @@ export class Daemon implements CommandTarget {
   private readonly store: Store;
   private readonly logger: Logger;
   private readonly config: LiveConfig;
-  private readonly queue: DownloadQueue;
+  private readonly batch: Batch;
   private readonly trigger: ScheduleTrigger;
-  private readonly window: BatchWindow;
-  private readonly board = new ProgressBoard();
   private readonly metrics: DaemonMetrics;
-  private readonly env: NodeJS.ProcessEnv;
-  /** Models queued since the window opened: a failure is retried at the next firing, not at once. */
-  private readonly triedInWindow = new Set<number>();
   private health: HealthServer | null = null;
   private loop: NodeJS.Timeout | null = null;
   private lastTickAt = Date.now();
@@ -75,25 +52,18 @@ export class Daemon implements CommandTarget {
 
   private constructor(store: Store, options: DaemonOptions, config: LiveConfig) {
     this.store = store;
-    this.env = options.env;
     this.logger = options.logger;
     this.config = config;
     this.done = new Promise((resolve) => (this.resolveDone = resolve));
-    this.queue = new DownloadQueue({
-      concurrency: config.concurrency,
-      runDownload: (model, signal) => this.runDownload(model, signal),
-      onUnexpectedError: (model, error) =>
-        this.logger.error({ model: model.name, err: error }, 'download ended with an unexpected error'),
-    });
-    this.window = new BatchWindow({ onClose: (end) => this.closeWindow(end) });
+    this.batch = new Batch({ store, logger: options.logger, config, env: options.env, metrics: () => this.metrics });
     this.trigger = new ScheduleTrigger({
       onFire: (firing) => this.onFire(firing),
       onError: (error) => this.logger.error({ err: error }, 'schedule firing failed'),
     });
     this.metrics = new DaemonMetrics({
-      modelCountsByStatus: () => modelCountsByStatus(this.store),
-      activeDownloads: () => this.queue.runningDownloads().length,
-      queueLength: () => this.queue.waitingModels().length,
+      modelCountsByStatus: () => this.store.modelCountsByStatus(),
+      activeDownloads: () => this.batch.queue.runningDownloads().length,
+      queueLength: () => this.batch.queue.waitingModels().length,
       nextRunAt: () => this.trigger.nextRunAt(),
     });
   }
@@ -106,16 +76,7 @@ export class Daemon implements CommandTarget {
   static async start(options: DaemonOptions): Promise<Daemon> {
     const store = openStore(options.databasePath);
     try {
-      const blocking = claimDaemonStatus(
-        store,
-        { pid: process.pid, hostname: hostname(), startedAt: new Date() },
-        (current) => daemonLiveness({ ...current, heartbeatAt: new Date(current.heartbeatAt) }).alive,
-      );
-      if (blocking !== null) {
-        throw new ConstraintError(
-          `another daemon (pid ${blocking.pid} on ${blocking.hostname}) is running on ${options.databasePath}; stop it first, or check it with: hfsched status`,
-        );
-      }
+      registerDaemon(store, options.databasePath);
       const config = LiveConfig.load(store, options.env);
       options.logger.level = config.settings.logLevel;
       const daemon = new Daemon(store, options, config);
@@ -125,7 +86,7 @@ export class Daemon implements CommandTarget {
       // Our registration (if any) goes, so that a fixed restart is not refused.
       if (store.isOpen) {
         try {
-          releaseDaemonStatus(store, process.pid);
+          store.releaseDaemonStatus(process.pid);
         } catch {
           // The original error matters more.
         }
@@ -136,7 +97,7 @@ export class Daemon implements CommandTarget {
   }
 
   private async begin(tickMs: number): Promise<void> {
-    const expired = expireDaemonCommands(this.store, 'error: sent while no daemon was running; send it again');
+    const expired = this.store.expireDaemonCommands('error: sent while no daemon was running; send it again');
     if (expired > 0) this.logger.info({ commands: expired }, 'dropped commands sent before the daemon started');
     recoverAfterCrash(this.store, this.logger);
     const settings = this.config.settings;
@@ -176,28 +137,28 @@ export class Daemon implements CommandTarget {
   }
 
   private async shutdown(reason: string, graceMs: number, exitCode: number): Promise<void> {
-    this.logger.info({ reason, running: this.queue.runningDownloads().length }, 'daemon stopping');
+    this.logger.info({ reason, running: this.batch.queue.runningDownloads().length }, 'daemon stopping');
     if (this.loop) clearInterval(this.loop);
     this.loop = null;
     this.trigger.disarm();
-    this.window.close();
-    this.queue.clearWaiting();
-    this.queue.abortAll(STOP_REASON_SHUTDOWN);
+    this.batch.window.close();
+    this.batch.queue.clearWaiting();
+    this.batch.queue.abortAll(STOP_REASON_SHUTDOWN);
     let timer: NodeJS.Timeout | undefined;
     const settledInTime = await Promise.race([
-      this.queue.settled().then(() => true),
+      this.batch.queue.settled().then(() => true),
       new Promise<boolean>((resolve) => (timer = setTimeout(() => resolve(false), graceMs))),
     ]);
     clearTimeout(timer);
     if (!settledInTime) {
       this.logger.warn(
-        { downloads: this.queue.runningDownloads().map((download) => download.name) },
+        { downloads: this.batch.queue.runningDownloads().map((download) => download.name) },
         'downloads did not stop in time; their sessions are repaired at the next start',
       );
     }
     await this.health?.close();
     try {
-      releaseDaemonStatus(this.store, process.pid);
+      this.store.releaseDaemonStatus(process.pid);
     } catch (error) {
       this.logger.warn({ err: error }, 'could not unregister the daemon');
     }
@@ -237,81 +198,7 @@ export class Daemon implements CommandTarget {
   }
 
   private onFire(firing: Firing): void {
-    this.startBatch(firing.schedule.id, firing.windowEndsAt, 'schedule');
-  }
-
-  /** Opens (or extends) the window and queues every eligible model not already queued. */
-  private startBatch(scheduleId: number | null, windowEndsAt: Date | null, cause: 'schedule' | 'run-now'): number {
-    this.window.open(windowEndsAt);
-    this.triedInWindow.clear();
-    for (const model of this.queue.waitingModels()) this.triedInWindow.add(model.id);
-    for (const download of this.queue.runningDownloads()) this.triedInWindow.add(download.id);
-    const models = modelsToQueue(this.store, this.config.settings.downloadMaxRetries, (id) => this.queue.has(id));
-    for (const model of models) this.enqueue(model);
-    this.logger.info(
-      {
-        schedule: scheduleId ?? undefined,
-        cause,
-        queued: models.length,
-        windowEndsAt: windowEndsAt?.toISOString() ?? null,
-      },
-      'batch started',
-    );
-    return models.length;
-  }
-
-  private enqueue(model: Model): void {
-    this.triedInWindow.add(model.id);
-    if (this.queue.has(model.id)) return;
-    // Logged first: with a free slot, the download starts (and logs) inside enqueue.
-    this.logger.info({ model: model.name, schedule: this.config.schedule?.id }, 'model queued');
-    this.queue.enqueue({ id: model.id, name: model.name });
-  }
-
-  /** While a window is open, models that became eligible (added, resumed) join the queue. */
-  private queueNewcomers(): void {
-    if (!this.window.isOpen()) return;
-    const models = modelsToQueue(
-      this.store,
-      this.config.settings.downloadMaxRetries,
-      (id) => this.queue.has(id) || this.triedInWindow.has(id),
-    );
-    for (const model of models) this.enqueue(model);
-  }
-
-  private closeWindow(end: Date): void {
-    const reason = windowClosedReason(formatClock(end, this.config.settings.schedulerTimezone));
-    const dropped = this.queue.clearWaiting();
-    const stopped = this.queue.abortAll(reason);
-    this.triedInWindow.clear();
-    this.logger.info(
-      { schedule: this.config.schedule?.id, stopped, dropped: dropped.map((model) => model.name) },
-      reason,
-    );
-  }
-
-  // ------------------------------------------------------------ downloads
-
-  private async runDownload(queued: QueuedModel, signal: AbortSignal): Promise<void> {
-    const scheduleId = this.config.schedule?.id ?? null;
-    // The worker adds the model and the session to every line it logs.
-    const logger = this.logger.child({ schedule: scheduleId ?? undefined });
-    this.board.begin(queued.id, queued.name);
-    try {
-      const outcome = await runModelDownload({
-        store: this.store,
-        modelId: queued.id,
-        scheduleId,
-        settings: this.config.settings,
-        env: this.env,
-        signal,
-        logger,
-        onProgress: (report) => this.metrics.bytesReceived(this.board.update(queued.id, report)),
-      });
-      if (outcome.kind !== 'skipped') this.metrics.downloadEnded(outcome.kind, outcome.failureReason);
-    } finally {
-      this.board.end(queued.id);
-    }
+    this.batch.start(firing.schedule.id, firing.windowEndsAt, 'schedule');
   }
 
   // ------------------------------------------------------------ commands from the CLI
@@ -320,15 +207,15 @@ export class Daemon implements CommandTarget {
     const schedule = this.config.schedule;
     const timezone = this.config.settings.schedulerTimezone;
     const end = schedule === null ? null : this.trigger.windowEndForFiringAt(new Date());
-    const queued = this.startBatch(schedule?.id ?? null, end, 'run-now');
+    const queued = this.batch.start(schedule?.id ?? null, end, 'run-now');
     const window = end === null ? 'no window end' : `window until ${formatClock(end, timezone)}`;
     return `batch started: ${queued} model(s) queued, ${window}`;
   }
 
   pause(model: Model): string {
-    if (this.queue.isRunning(model.id)) {
-      holdModel(this.store, model.id, STOP_REASON_USER_PAUSE);
-      this.queue.abort(model.id, STOP_REASON_USER_PAUSE);
+    if (this.batch.queue.isRunning(model.id)) {
+      this.store.holdModel(model.id, STOP_REASON_USER_PAUSE);
+      this.batch.queue.abort(model.id, STOP_REASON_USER_PAUSE);
       return `stopping the download of ${model.name}; it will be paused (partial files kept)`;
     }
     if (model.status === 'downloading') {
@@ -336,26 +223,19 @@ export class Daemon implements CommandTarget {
         `model "${model.name}" is being downloaded by another process (hfsched pull?); stop that process to pause it`,
       );
     }
-    this.queue.removeWaiting(model.id);
-    pauseModel(this.store, model.id, STOP_REASON_USER_PAUSE);
+    this.batch.queue.removeWaiting(model.id);
+    this.store.pauseModel(model.id, STOP_REASON_USER_PAUSE);
     return `model ${model.name} paused; resume it with: hfsched model resume ${model.name}`;
   }
 
   resume(model: Model): string {
-    resumeModel(this.store, model.id);
-    return `model ${model.name} is pending again${this.joinOpenWindow(model)}`;
+    this.store.resumeModel(model.id);
+    return `model ${model.name} is pending again${this.batch.joinOpenWindow(model)}`;
   }
 
   retry(model: Model): string {
-    retryModel(this.store, model.id);
-    return `model ${model.name} is pending again, retry count reset${this.joinOpenWindow(model)}`;
-  }
-
-  private joinOpenWindow(model: Model): string {
-    if (!this.window.isOpen()) return '; it starts at the next run';
-    this.triedInWindow.delete(model.id);
-    this.enqueue(model);
-    return ' and queued in the open window';
+    this.store.retryModel(model.id);
+    return `model ${model.name} is pending again, retry count reset${this.batch.joinOpenWindow(model)}`;
   }
 
   // ------------------------------------------------------------ the control loop
@@ -384,12 +264,8 @@ export class Daemon implements CommandTarget {
     step('configuration', () => this.applyConfigChanges());
     step('commands', () => handleDaemonCommands(this.store, this, this.logger));
     step('queue', () => {
-      this.queueNewcomers();
-      // A window without an end lasts as long as its batch.
-      if (this.window.isOpen() && this.window.endsAt() === null && this.queue.isIdle()) {
-        this.window.close();
-        this.logger.info({ schedule: this.config.schedule?.id }, 'batch finished');
-      }
+      this.batch.queueNewcomers();
+      this.batch.finishIfIdle();
     });
     step('heartbeat', () => this.writeHeartbeat());
     this.lastTickError = problems.length === 0 ? null : problems.join('; ');
@@ -411,7 +287,7 @@ export class Daemon implements CommandTarget {
       }
     }
     if (changes.concurrency) {
-      this.queue.concurrency = this.config.concurrency;
+      this.batch.queue.concurrency = this.config.concurrency;
       this.logger.info(
         { schedule: this.config.schedule?.id, maxConcurrentDownloads: this.config.concurrency },
         'concurrency changed',
@@ -423,12 +299,12 @@ export class Daemon implements CommandTarget {
 
   /** false when another daemon has taken the registration over: this one stops. */
   private writeHeartbeat(): boolean {
-    const registered = writeDaemonHeartbeat(this.store, process.pid, {
+    const registered = this.store.writeDaemonHeartbeat(process.pid, {
       scheduleId: this.config.schedule?.id ?? null,
       nextRunAt: this.trigger.nextRunAt(),
-      windowEndsAt: this.window.endsAt(),
-      queue: this.queue.waitingModels().map((model) => ({ modelId: model.id, model: model.name })),
-      running: this.board.snapshot(),
+      windowEndsAt: this.batch.window.endsAt(),
+      queue: this.batch.queue.waitingModels().map((model) => ({ modelId: model.id, model: model.name })),
+      running: this.batch.board.snapshot(),
       httpUrl: this.health?.url ?? null,
     });
     if (!registered && this.stopping === null) {
@@ -443,7 +319,7 @@ export class Daemon implements CommandTarget {
     const loopAge = Date.now() - this.lastTickAt;
     checks.loop = loopAge <= HEARTBEAT_STALE_MS ? 'ok' : `no tick for ${Math.round(loopAge / 1000)} s`;
     try {
-      pingDatabase(this.store);
+      this.store.pingDatabase();
       checks.database = 'ok';
     } catch (error) {
       checks.database = error instanceof Error ? error.message : String(error);

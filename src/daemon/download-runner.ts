@@ -9,9 +9,8 @@ import type { Logger } from 'pino';
 import type { Settings } from '../config/settings.js';
 import { readToken } from '../config/hub-location.js';
 import type { Store } from '../store/index.js';
-import { downloadModel } from '../download/download-model.js';
+import { downloadModel, type DownloadModelOutcome } from '../download/download-model.js';
 import { mayStart } from './batch-planner.js';
-import type { DownloadOutcome } from './metrics.js';
 import type { ProgressReport } from './progress-board.js';
 
 export interface RunModelDownloadOptions {
@@ -25,30 +24,25 @@ export interface RunModelDownloadOptions {
   onProgress: (report: ProgressReport) => void;
 }
 
-export type RunOutcome = { kind: 'skipped' } | { kind: DownloadOutcome; failureReason?: string };
-
-/** A low-cardinality label for a failure: the error's class (NotFoundError, ...) or `Error`. */
-function failureReasonOf(error: unknown): string {
-  return error instanceof Error ? error.name : 'unknown';
-}
+/** `skipped`: the model could not start (removed, no longer eligible, downloading elsewhere); nothing recorded. */
+export type RunOutcome = { status: 'skipped' } | DownloadModelOutcome;
 
 export async function runModelDownload(options: RunModelDownloadOptions): Promise<RunOutcome> {
   const { store, logger, signal } = options;
   const model = store.getModel(options.modelId);
   if (model === null) {
     logger.info({ modelId: options.modelId }, 'model removed while queued: skipped');
-    return { kind: 'skipped' };
+    return { status: 'skipped' };
   }
-  if (signal.aborted) return { kind: 'skipped' };
+  if (signal.aborted) return { status: 'skipped' };
   if (!mayStart(store, model, options.settings.downloadMaxRetries)) {
     logger.info({ model: model.name, status: model.status }, 'model no longer eligible when its turn came: skipped');
-    return { kind: 'skipped' };
+    return { status: 'skipped' };
   }
-  const sessionBefore = store.getDownloadHistory(model.id, 1)[0]?.id ?? null;
   // Read for each download, so a rotated token file is picked up without a restart.
   const { token } = readToken(options.env);
   try {
-    const outcome = await downloadModel(store, model, {
+    return await downloadModel(store, model, {
       scheduleId: options.scheduleId,
       settings: options.settings,
       token,
@@ -57,15 +51,9 @@ export async function runModelDownload(options: RunModelDownloadOptions): Promis
       logger,
       onProgress: (progress) => options.onProgress(progress),
     });
-    return { kind: outcome.status };
   } catch (error) {
-    // The worker recorded the failure in a new session; no new session means
-    // the download could not start (e.g. `hfsched pull` is downloading it).
-    const session = store.getDownloadHistory(model.id, 1)[0];
-    if (session !== undefined && session.id !== sessionBefore && session.status === 'failed') {
-      return { kind: 'failed', failureReason: failureReasonOf(error) };
-    }
+    // downloadModel throws only when the download could not start (e.g. `hfsched pull` is downloading it).
     logger.warn({ model: model.name, err: error }, 'download could not start: skipped');
-    return { kind: 'skipped' };
+    return { status: 'skipped' };
   }
 }

@@ -8,6 +8,7 @@
  * counters, base units: bytes and seconds).
  */
 import { Counter, Gauge, Registry, collectDefaultMetrics } from 'prom-client';
+import type { DownloadModelOutcome } from '../download/download-model.js';
 import { MODEL_STATUSES, type ModelStatus } from '../store/types.js';
 
 /** Where the gauges read their values when scraped. */
@@ -19,8 +20,8 @@ export interface MetricsSource {
   nextRunAt(): Date | null;
 }
 
-/** How a download ended, as the `status` label of `hfsched_downloads_total`. */
-export type DownloadOutcome = 'completed' | 'failed' | 'cancelled';
+/** The `status` label of `hfsched_downloads_total`: the session's end (a pause cancels the session). */
+const STATUS_LABEL = { completed: 'completed', failed: 'failed', paused: 'cancelled' } as const;
 
 export class DaemonMetrics {
   readonly registry = new Registry();
@@ -85,9 +86,10 @@ export class DaemonMetrics {
     });
   }
 
-  downloadEnded(outcome: DownloadOutcome, failureReason?: string): void {
-    this.downloads.labels(outcome).inc();
-    if (outcome === 'failed') this.failures.labels(failureReason ?? 'unknown').inc();
+  downloadEnded(outcome: DownloadModelOutcome): void {
+    this.downloads.labels(STATUS_LABEL[outcome.status]).inc();
+    // A low-cardinality label: the error's class (NotFoundError, DownloadError, ...).
+    if (outcome.status === 'failed') this.failures.labels(outcome.error.name).inc();
   }
 
   bytesReceived(count: number): void {

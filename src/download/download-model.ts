@@ -47,9 +47,16 @@ export interface DownloadModelOptions {
   retryBaseDelayMs?: number;
 }
 
+/**
+ * How a download that started ended, as recorded: `completed` (session
+ * completed, model completed), `paused` (session cancelled with the reason,
+ * model paused, partial files kept) or `failed` (session failed with the
+ * error's one-line message, model failed).
+ */
 export type DownloadModelOutcome =
   | { status: 'completed'; session: DownloadSession; snapshot: SnapshotResult }
-  | { status: 'cancelled'; session: DownloadSession; reason: string };
+  | { status: 'paused'; session: DownloadSession; reason: string }
+  | { status: 'failed'; session: DownloadSession; error: Error };
 
 /** The text recorded for a pause: the signal's reason. */
 export function abortReasonText(reason: unknown): string {
@@ -86,10 +93,9 @@ function progressRecorder(
 }
 
 /**
- * Downloads `model` into the cache and records the attempt. Resolves with
- * the outcome when it completed or was paused; when it failed, records the
- * failure and rethrows the error (one line, naming what to do). Throws
- * without recording anything when the download cannot start (the model is
+ * Downloads `model` into the cache, records the attempt and resolves with how
+ * it ended (completed, paused or failed; see DownloadModelOutcome). Throws,
+ * recording nothing, only when the download cannot start (the model is
  * already downloading: StateTransitionError).
  */
 export async function downloadModel(
@@ -140,12 +146,13 @@ export async function downloadModel(
       const reason = abortReasonText(signal.reason);
       store.cancelDownload(session.id, reason);
       log?.info({ reason }, 'download paused; partial files kept');
-      return { status: 'cancelled', session: store.getDownloadSession(session.id) ?? session, reason };
+      return { status: 'paused', session: store.getDownloadSession(session.id) ?? session, reason };
     }
     const message = failureText(error);
     store.failDownload(session.id, message);
     log?.error({ error: message }, 'download failed');
-    throw error;
+    const failure = error instanceof Error ? error : new Error(message);
+    return { status: 'failed', session: store.getDownloadSession(session.id) ?? session, error: failure };
   }
 
   store.completeDownload(session.id, {

@@ -11,7 +11,8 @@
  *
  * The first request goes to the Hub's resolve URL; when that redirects to a
  * CDN, later ranges go straight to the signed CDN URL, and a 403 there
- * (expired) sends us back to resolve for a fresh one.
+ * (expired) sends us back to resolve for a fresh one (docs/hub-protocol.md,
+ * "Downloading a file").
  */
 import { setTimeout as sleep } from 'node:timers/promises';
 import type { BandwidthLimiter } from './bandwidth-limiter.js';

@@ -4,28 +4,32 @@
  * ConstraintError (gated, disabled, forbidden, no free space), ValidationError
  * (bad repo id, unsafe file name, rejected token). A transfer that keeps failing
  * after every retry (network, server errors, bytes that never verify) has no
- * contract class: it is a DownloadError, a sibling of those under HfschedError.
+ * contract class: it is a DownloadError (src/errors.ts), a sibling of those under HfschedError.
  */
-import { HfschedError } from '../errors.js';
+import { DownloadError, HfschedError, type HubAnswerFacts } from '../errors.js';
 
-/** A transfer that failed after its retries; the message names the file and what to do. */
-export class DownloadError extends HfschedError {}
+// Hub modules import it from here, next to the hub's own transfer errors.
+export { DownloadError };
 
 /**
  * Failures inside one transfer, which the retry logic classifies; they never
  * leave the hub (a DownloadError or a contract error does).
  */
 export class TransferError extends Error {
+  /** The Hub answer this failure came from, if any; the final DownloadError keeps it. */
+  readonly hubAnswer: HubAnswerFacts | null;
+
   constructor(
     message: string,
     /** Worth another try after a pause. */
     readonly retryable: boolean,
     /** Server-asked pause before the next try (Retry-After), in ms. */
     readonly retryAfterMs: number | null = null,
-    options?: { cause?: unknown },
+    options?: { cause?: unknown; hubAnswer?: HubAnswerFacts },
   ) {
-    super(message, options);
+    super(message, options?.cause === undefined ? undefined : { cause: options.cause });
     this.name = new.target.name;
+    this.hubAnswer = options?.hubAnswer ?? null;
   }
 }
 
@@ -85,5 +89,6 @@ export function asUserFacingError(error: unknown, doing: string, retries = 0): E
     typeof code === 'string' && DISK_ERROR_CODES.has(code)
       ? 'check the cache folder (hub.cache_dir / HF_HUB_CACHE): its free space and permissions'
       : 'check the network and hub.endpoint / HF_ENDPOINT, then retry';
-  return new DownloadError(`${doing} failed${after}: ${reason}; ${advice}`, { cause: error });
+  const hubAnswer = error instanceof TransferError ? (error.hubAnswer ?? undefined) : undefined;
+  return new DownloadError(`${doing} failed${after}: ${reason}; ${advice}`, { cause: error, hubAnswer });
 }

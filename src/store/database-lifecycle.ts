@@ -8,7 +8,6 @@
  */
 import { mkdirSync } from 'node:fs';
 import { dirname, resolve } from 'node:path';
-import { SETTING_DEFAULTS } from '../config/defaults.js';
 import { closeConnection, openConnection, type ConnectionOptions } from './connection.js';
 import { ConnectionError, OperationalError } from '../errors.js';
 import { latestSchemaVersion, loadMigrations } from './migration-files.js';
@@ -17,12 +16,20 @@ import { Store } from './store.js';
 import { insertSystemConfigIfMissing } from './system-config.js';
 import { writeTransaction } from './transaction.js';
 
+/** A `system_configurations` row to write when the key has no value yet. */
+export interface DefaultSetting {
+  key: string;
+  value: string;
+  description: string;
+}
+
 /**
  * Creates the file (and its folder) if needed, migrates it to the latest
- * schema and seeds the documented default settings without overwriting any
- * value already set. Running it again changes nothing.
+ * schema and seeds `defaultSettings` (the CLI passes config's
+ * SETTING_DEFAULTS) without overwriting any value already set. Running it
+ * again changes nothing.
  */
-export function initializeDatabase(dbPath: string): boolean {
+export function initializeDatabase(dbPath: string, defaultSettings: readonly DefaultSetting[] = []): boolean {
   const folder = dirname(resolve(dbPath));
   try {
     mkdirSync(folder, { recursive: true });
@@ -37,7 +44,7 @@ export function initializeDatabase(dbPath: string): boolean {
     const migrations = loadMigrations();
     migrateConnection(db, migrations.length, migrations);
     writeTransaction(db, () => {
-      for (const setting of SETTING_DEFAULTS) {
+      for (const setting of defaultSettings) {
         insertSystemConfigIfMissing(db, setting.key, setting.value, setting.description);
       }
     });

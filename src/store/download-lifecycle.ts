@@ -11,7 +11,8 @@ import type Database from 'better-sqlite3';
 import { NotFoundError, ValidationError } from '../errors.js';
 import { selectModel } from './models.js';
 import { mapSession, type SessionRow } from './row-mapping.js';
-import { assertSessionOwnersExist, insertSession, NOW_MS, selectSession } from './download-sessions.js';
+import { assertSessionOwnersExist, insertSession, selectSession } from './download-sessions.js';
+import { SQL_NOW } from './sql-time.js';
 import { assertModelTransition, assertSessionTransition } from './state-machines.js';
 import { writeTransaction } from './transaction.js';
 import type { DownloadResult, DownloadSession, JsonObject, Model, ModelStatus, SessionStatus } from './types.js';
@@ -99,7 +100,7 @@ function endDownload(
     const result = changes.result;
     db.prepare(
       `UPDATE download_sessions
-       SET status = @status, completed_at = ${NOW_MS}, error_message = @errorMessage, metadata = @metadata,
+       SET status = @status, completed_at = ${SQL_NOW}, error_message = @errorMessage, metadata = @metadata,
            bytes_downloaded = COALESCE(@size, bytes_downloaded), total_bytes = COALESCE(@size, total_bytes)
        WHERE id = @id`,
     ).run({
@@ -171,7 +172,7 @@ export function recoverInterruptedSessions(
     ).map(mapSession);
     const interrupted = open.filter((session) => !isStillRunning(session));
     const endSession = db.prepare(
-      `UPDATE download_sessions SET status = 'failed', error_message = ?, completed_at = ${NOW_MS} WHERE id = ?`,
+      `UPDATE download_sessions SET status = 'failed', error_message = ?, completed_at = ${SQL_NOW} WHERE id = ?`,
     );
     const pauseModel = db.prepare("UPDATE models SET status = 'paused' WHERE id = ? AND status = 'downloading'");
     for (const session of interrupted) {

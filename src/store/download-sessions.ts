@@ -10,13 +10,11 @@ import { NotFoundError } from '../errors.js';
 import { selectModel } from './models.js';
 import { mapSession, type SessionRow } from './row-mapping.js';
 import { selectSchedule } from './schedules.js';
+import { SQL_NOW } from './sql-time.js';
 import { assertSessionTransition, ENDED_SESSION_STATUSES } from './state-machines.js';
 import { withStoreErrors, writeTransaction } from './transaction.js';
 import type { DownloadSession, SessionStatus } from './types.js';
 import { validateByteCount, validateId, validateLimit, validateSessionStatus } from './validation.js';
-
-/** SQLite's "now" with milliseconds, UTC (the format of `updated_at`). */
-export const NOW_MS = "strftime('%Y-%m-%d %H:%M:%f', 'now')";
 
 export function selectSession(db: Database.Database, id: number): DownloadSession | null {
   const row = db.prepare('SELECT * FROM download_sessions WHERE id = ?').get(id) as SessionRow | undefined;
@@ -90,7 +88,7 @@ export function updateDownloadSession(
            bytes_downloaded = COALESCE(@bytes, bytes_downloaded),
            total_bytes = COALESCE(@total, total_bytes),
            error_message = COALESCE(@errorMessage, error_message),
-           completed_at = CASE WHEN @ends THEN ${NOW_MS} ELSE completed_at END
+           completed_at = CASE WHEN @ends THEN ${SQL_NOW} ELSE completed_at END
        WHERE id = @id`,
     ).run({
       id,

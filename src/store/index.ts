@@ -1,5 +1,11 @@
 /** The store's public API: everything the CLI, the daemon and the worker use. */
-export { initializeDatabase, migrateDatabase, openStore, schemaVersionOf } from './database-lifecycle.js';
+export {
+  initializeDatabase,
+  migrateDatabase,
+  openStore,
+  schemaVersionOf,
+  type DefaultSetting,
+} from './database-lifecycle.js';
 export { latestSchemaVersion, findMigrationsFolder } from './migration-files.js';
 export { Store } from './store.js';
 export { writeTransaction, withStoreErrors } from './transaction.js';
@@ -26,4 +32,12 @@ export {
 } from './validation.js';
 export * from '../errors.js';
 export * from './types.js';
-export * from './daemon-state.js';
+export type {
+  DaemonQueueEntry,
+  DaemonRunningEntry,
+  DaemonSnapshot,
+  DaemonStatusRecord,
+  DaemonRegistration,
+} from './daemon-registration.js';
+export { DAEMON_COMMANDS, type DaemonCommand, type DaemonCommandName } from './daemon-commands.js';
+export type { OpenSessionView } from './status-views.js';

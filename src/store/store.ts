@@ -5,10 +5,17 @@
  */
 import type Database from 'better-sqlite3';
 import { closeConnection } from './connection.js';
+import * as commands from './daemon-commands.js';
+import type { DaemonCommand, DaemonCommandName } from './daemon-commands.js';
+import * as registration from './daemon-registration.js';
+import type { DaemonRegistration, DaemonSnapshot, DaemonStatusRecord } from './daemon-registration.js';
 import * as lifecycle from './download-lifecycle.js';
 import * as sessions from './download-sessions.js';
+import * as holds from './model-holds.js';
 import * as models from './models.js';
 import * as schedules from './schedules.js';
+import * as views from './status-views.js';
+import type { OpenSessionView } from './status-views.js';
 import * as systemConfig from './system-config.js';
 import type {
   DownloadResult,
@@ -29,9 +36,9 @@ export class Store {
   /** The database file. */
   readonly path: string;
   /**
-   * The better-sqlite3 connection, for store modules only (src/store/*.ts,
-   * e.g. daemon-state.ts): everything else goes through the methods, which
-   * validate, keep transactions short and translate errors.
+   * The better-sqlite3 connection, for store modules only (src/store/*.ts):
+   * everything else goes through the methods, which forward to one module
+   * per topic; those validate, keep transactions short and translate errors.
    */
   readonly db: Database.Database;
 
@@ -209,5 +216,89 @@ export class Store {
 
   listSystemConfig(): SystemConfiguration[] {
     return systemConfig.listSystemConfig(this.db);
+  }
+
+  // The daemon's registration and heartbeat (daemon-registration.ts)
+
+  /** The registered daemon's row, alive or not (see src/control/liveness.ts), or null. */
+  readDaemonStatus(): DaemonStatusRecord | null {
+    return registration.readDaemonStatus(this.db);
+  }
+
+  /** Registers unless `isAlive` says the registered daemon still runs (then returns its row). */
+  claimDaemonStatus(
+    daemon: DaemonRegistration,
+    isAlive: (current: DaemonStatusRecord) => boolean,
+  ): DaemonStatusRecord | null {
+    return registration.claimDaemonStatus(this.db, daemon, isAlive);
+  }
+
+  /** false: the registration is no longer this pid's. */
+  writeDaemonHeartbeat(pid: number, snapshot: DaemonSnapshot): boolean {
+    return registration.writeDaemonHeartbeat(this.db, pid, snapshot);
+  }
+
+  releaseDaemonStatus(pid: number): boolean {
+    return registration.releaseDaemonStatus(this.db, pid);
+  }
+
+  // The command queue (daemon-commands.ts)
+
+  sendDaemonCommand(command: DaemonCommandName, modelId: number | null): DaemonCommand {
+    return commands.sendDaemonCommand(this.db, command, modelId);
+  }
+
+  getDaemonCommand(id: number): DaemonCommand | null {
+    return commands.getDaemonCommand(this.db, id);
+  }
+
+  unhandledDaemonCommands(): DaemonCommand[] {
+    return commands.unhandledDaemonCommands(this.db);
+  }
+
+  /** false: already handled. */
+  finishDaemonCommand(id: number, result: string): boolean {
+    return commands.finishDaemonCommand(this.db, id, result);
+  }
+
+  expireDaemonCommands(result: string): number {
+    return commands.expireDaemonCommands(this.db, result);
+  }
+
+  // Holds and the user's control of models (model-holds.ts)
+
+  heldModelIds(): Set<number> {
+    return holds.heldModelIds(this.db);
+  }
+
+  pauseModel(modelId: number, reason: string): Model {
+    return holds.pauseModel(this.db, modelId, reason);
+  }
+
+  holdModel(modelId: number, reason: string): void {
+    holds.holdModel(this.db, modelId, reason);
+  }
+
+  resumeModel(modelId: number): Model {
+    return holds.resumeModel(this.db, modelId);
+  }
+
+  retryModel(modelId: number): Model {
+    return holds.retryModel(this.db, modelId);
+  }
+
+  // Views for status, metrics and health (status-views.ts)
+
+  openDownloadSessions(): OpenSessionView[] {
+    return views.openDownloadSessions(this.db);
+  }
+
+  modelCountsByStatus(): Record<ModelStatus, number> {
+    return views.modelCountsByStatus(this.db);
+  }
+
+  /** Throws when the database does not answer. */
+  pingDatabase(): void {
+    views.pingDatabase(this.db);
   }
 }

@@ -1,6 +1,5 @@
 import { afterEach, describe, test } from 'node:test';
 import assert from 'node:assert/strict';
-import { heldModelIds } from '../../src/store/index.js';
 import { createDaemonFixture, partialSize, randomContent, type DaemonFixture } from './daemon-fixture.js';
 import { waitFor } from './daemon-process.js';
 
@@ -83,7 +82,7 @@ describe('daemon: control commands', () => {
     const alpha = f.model('org/alpha');
     assert.equal((await f.cli(['model', 'pause', 'org/alpha'])).code, 0);
     assert.equal(f.model('org/alpha').status, 'paused');
-    assert.ok(heldModelIds(f.db.store).has(alpha.id));
+    assert.ok(f.db.store.heldModelIds().has(alpha.id));
     assert.equal((await f.cli(['model', 'resume', String(alpha.id)])).code, 0);
     assert.equal(f.model('org/alpha').status, 'pending');
 

@@ -1,6 +1,5 @@
 import { afterEach, describe, test } from 'node:test';
 import assert from 'node:assert/strict';
-import { readDaemonStatus } from '../../src/store/index.js';
 import {
   assertValidSnapshot,
   createDaemonFixture,
@@ -42,7 +41,7 @@ describe('daemon: crash recovery', () => {
     await first.exited;
     const kept = partialSize(f.cacheDir, repo.id, large);
     assert.equal(f.model(repo.id).status, 'downloading', 'kill -9 left the model downloading');
-    assert.notEqual(readDaemonStatus(f.db.store), null, 'and its registration behind');
+    assert.notEqual(f.db.store.readDaemonStatus(), null, 'and its registration behind');
 
     f.hub.clearFaults();
     f.hub.clearLog();

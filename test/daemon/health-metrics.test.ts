@@ -1,7 +1,6 @@
 import { afterEach, describe, test } from 'node:test';
 import assert from 'node:assert/strict';
 import { createServer, type AddressInfo } from 'node:net';
-import { readDaemonStatus } from '../../src/store/index.js';
 import { createDaemonFixture, freePort, type DaemonFixture } from './daemon-fixture.js';
 import { waitFor } from './daemon-process.js';
 
@@ -107,7 +106,7 @@ describe('daemon: health and metrics over HTTP', () => {
         result.stderr,
         new RegExp(`cannot listen on 127\\.0\\.0\\.1:${port} for health and metrics: EADDRINUSE`),
       );
-      assert.equal(readDaemonStatus(f.db.store), null, 'no registration is left behind');
+      assert.equal(f.db.store.readDaemonStatus(), null, 'no registration is left behind');
     } finally {
       await new Promise<void>((resolve) => blocker.close(() => resolve()));
     }

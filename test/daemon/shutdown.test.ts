@@ -1,6 +1,5 @@
 import { afterEach, describe, test } from 'node:test';
 import assert from 'node:assert/strict';
-import { readDaemonStatus } from '../../src/store/index.js';
 import { createDaemonFixture, randomContent, type DaemonFixture } from './daemon-fixture.js';
 import { waitFor } from './daemon-process.js';
 
@@ -52,7 +51,7 @@ describe('daemon: shutdown', () => {
         assert.equal(session?.status, 'cancelled');
         assert.equal(session?.errorMessage, 'daemon stopped');
       }
-      assert.equal(readDaemonStatus(f.db.store), null, 'the daemon unregistered');
+      assert.equal(f.db.store.readDaemonStatus(), null, 'the daemon unregistered');
       assert.equal(daemon.logs.at(-1)?.msg, 'daemon stopped', 'the last log line is written before the exit');
     });
   }
@@ -65,6 +64,6 @@ describe('daemon: shutdown', () => {
     const second = await f.cli(['daemon']);
     assert.equal(second.code, 1);
     assert.match(second.stderr, new RegExp(`another daemon \\(pid ${daemon.pid} on `));
-    assert.equal(readDaemonStatus(f.db.store)?.pid, daemon.pid, 'the first one stays registered');
+    assert.equal(f.db.store.readDaemonStatus()?.pid, daemon.pid, 'the first one stays registered');
   });
 });

@@ -107,12 +107,18 @@ test('progress reaches the session while the download runs', async () => {
   );
 });
 
-test('a failed download records the error on the session and fails the model', async () => {
+test('a failed download records the error on the session, fails the model and says so in its outcome', async () => {
   const model = db.store.createModel('org/missing');
-  await assert.rejects(
-    downloadModel(db.store, model, { scheduleId: null, settings: settings(), token: null, bandwidth: null }),
-    NotFoundError,
-  );
+  const outcome = await downloadModel(db.store, model, {
+    scheduleId: null,
+    settings: settings(),
+    token: null,
+    bandwidth: null,
+  });
+  assert.equal(outcome.status, 'failed');
+  if (outcome.status !== 'failed') return;
+  assert.ok(outcome.error instanceof NotFoundError);
+  assert.equal(outcome.session.status, 'failed');
   assert.equal(db.store.getModel(model.id)!.status, 'failed');
   const [session] = db.store.getDownloadHistory(model.id);
   assert.equal(session!.status, 'failed');
@@ -136,7 +142,8 @@ test('aborting pauses: the session is cancelled with the reason and the model pa
       if (progress.fetchedBytes > 512 * 1024) controller.abort('download window closed');
     },
   });
-  assert.equal(outcome.status, 'cancelled');
+  assert.equal(outcome.status, 'paused');
+  assert.equal(outcome.session.status, 'cancelled');
   assert.equal(db.store.getModel(model.id)!.status, 'paused');
   const [session] = db.store.getDownloadHistory(model.id);
   assert.equal(session!.status, 'cancelled');

@@ -3,7 +3,7 @@ import assert from 'node:assert/strict';
 import { existsSync } from 'node:fs';
 import { createServer, type Server } from 'node:http';
 import { join } from 'node:path';
-import { ConstraintError, NotFoundError, ValidationError } from '../../src/errors.js';
+import { ConstraintError, DownloadError, NotFoundError, ValidationError } from '../../src/errors.js';
 import { createHubFixture, type HubFixture } from './fixtures.js';
 
 let fx: HubFixture;
@@ -58,6 +58,44 @@ test('a gated repository tells the user to accept its terms on the model page', 
       error.message,
       `"org/gated" is gated: accept its terms at ${fx.hub.url}/org/gated, then retry with a token of that account (HF_TOKEN)`,
     );
+    return true;
+  });
+});
+
+test('an error built from a Hub answer carries its status, its X-Error-Code and the URL asked', async () => {
+  await assert.rejects(fx.pull('org/missing'), (error: Error) => {
+    assert.ok(error instanceof NotFoundError);
+    assert.equal(error.status, 401);
+    assert.equal(error.code, 'RepoNotFound');
+    assert.ok(error.url?.startsWith(`${fx.hub.url}/api/models/org/missing`), String(error.url));
+    return true;
+  });
+  await assert.rejects(fx.pull('org/gated', { token: fx.hub.token }), (error: Error) => {
+    assert.ok(error instanceof ConstraintError);
+    assert.equal(error.code, 'GatedRepo');
+    return true;
+  });
+});
+
+test('a download that fails after its retries keeps the last Hub answer: status 503, no code', async () => {
+  fx.hub.addFault({ kind: 'status', pathContains: '/resolve/', status: 503, times: 10 });
+  try {
+    await assert.rejects(fx.pull('org/public', { maxRetries: 1 }), (error: Error) => {
+      assert.ok(error instanceof DownloadError, String(error));
+      assert.equal(error.status, 503);
+      assert.equal(error.code, null);
+      assert.match(error.url ?? '', /\/org\/public\/resolve\/[0-9a-f]{40}\/config\.json$/);
+      return true;
+    });
+  } finally {
+    fx.hub.clearFaults();
+  }
+});
+
+test('an error that did not come from the Hub has no Hub answer', async () => {
+  await assert.rejects(fx.pull('../etc'), (error: Error) => {
+    assert.ok(error instanceof ValidationError);
+    assert.deepEqual([error.status, error.code, error.url], [null, null, null]);
     return true;
   });
 });

@@ -4,6 +4,7 @@ import { existsSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import Database from 'better-sqlite3';
+import { SETTING_DEFAULTS } from '../../src/config/defaults.js';
 import { runChildrenTogether } from './fixtures/run-children.js';
 import {
   ConnectionError,
@@ -38,14 +39,14 @@ describe('initializing and opening a database file', () => {
   test('initializing twice changes nothing and keeps settings a user changed', () => {
     withTempDir((dir) => {
       const dbPath = join(dir, 'hfsched.db');
-      initializeDatabase(dbPath);
+      initializeDatabase(dbPath, SETTING_DEFAULTS);
       const store = openStore(dbPath);
       store.setSystemConfig('download.max_retries', '9');
       store.createModel('org/kept');
       const settingsBefore = store.listSystemConfig().length;
       store.close();
 
-      assert.equal(initializeDatabase(dbPath), true);
+      assert.equal(initializeDatabase(dbPath, SETTING_DEFAULTS), true);
 
       const reopened = openStore(dbPath);
       try {
@@ -54,6 +55,27 @@ describe('initializing and opening a database file', () => {
         assert.equal(reopened.getModelByName('org/kept')?.name, 'org/kept');
       } finally {
         reopened.close();
+      }
+    });
+  });
+
+  test('initializing seeds exactly the default settings it is given', () => {
+    withTempDir((dir) => {
+      const bare = join(dir, 'bare.db');
+      initializeDatabase(bare);
+      const seeded = join(dir, 'seeded.db');
+      initializeDatabase(seeded, [{ key: 'log.level', value: 'warn', description: 'how much to log' }]);
+      const bareStore = openStore(bare);
+      const seededStore = openStore(seeded);
+      try {
+        assert.deepEqual(bareStore.listSystemConfig(), []);
+        assert.deepEqual(
+          seededStore.listSystemConfig().map((row) => [row.key, row.value, row.description]),
+          [['log.level', 'warn', 'how much to log']],
+        );
+      } finally {
+        bareStore.close();
+        seededStore.close();
       }
     });
   });

@@ -9,6 +9,7 @@
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { SETTING_DEFAULTS } from '../../src/config/defaults.js';
 import { initializeDatabase, openStore, type Store } from '../../src/store/index.js';
 
 export interface TempDatabase {
@@ -26,7 +27,7 @@ export function createTempDatabase(): TempDatabase {
   const dir = mkdtempSync(join(tmpdir(), 'hfsched-test-'));
   const dbPath = join(dir, 'hfsched.db');
   try {
-    initializeDatabase(dbPath);
+    initializeDatabase(dbPath, SETTING_DEFAULTS);
     const store = openStore(dbPath);
     return {
       dir,

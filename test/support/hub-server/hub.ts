@@ -1,7 +1,7 @@
 /**
  * The Hub host (127.0.0.1): the model API (revision, tree) and `resolve`,
- * with the Hub's authentication rules and error codes (HUB.md, "What
- * resolve answers"; huggingface_hub/utils/_http.py hf_raise_for_status).
+ * with the Hub's authentication rules and error codes (docs/hub-protocol.md, "Errors
+ * the Hub answers"; huggingface_hub/utils/_http.py hf_raise_for_status).
  */
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import type { Cdn } from './cdn.js';

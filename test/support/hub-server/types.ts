@@ -1,6 +1,6 @@
 /**
- * The public shapes of the test Hub server (see ../hub-server.ts).
- * Protocol facts come from /work/shared/HUB.md and the Python client
+ * The public shapes of the test Hub server (see server.ts).
+ * Protocol facts come from docs/hub-protocol.md and the Python client
  * (huggingface_hub: file_download.py, hf_api.py, utils/_http.py).
  */
 

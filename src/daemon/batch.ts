@@ -1,0 +1,142 @@
+/**
+ * The batch: the download window a firing (or `run-now`) opens, the queue of
+ * models it feeds, and which models were already tried in it. The daemon
+ * decides when a batch starts; this decides what joins it and stops what
+ * must stop when the window closes.
+ */
+import type { Logger } from 'pino';
+import type { Store } from '../store/index.js';
+import type { Model } from '../store/types.js';
+import { formatClock } from '../schedule/clock-format.js';
+import { windowClosedReason } from '../schedule/stop-reasons.js';
+import { modelsToQueue } from './batch-planner.js';
+import { BatchWindow } from './batch-window.js';
+import { DownloadQueue, type QueuedModel } from './download-queue.js';
+import { runModelDownload } from './download-runner.js';
+import type { LiveConfig } from './live-config.js';
+import type { DaemonMetrics } from './metrics.js';
+import { ProgressBoard } from './progress-board.js';
+
+export interface BatchOptions {
+  store: Store;
+  logger: Logger;
+  config: LiveConfig;
+  env: NodeJS.ProcessEnv;
+  metrics: () => DaemonMetrics;
+}
+
+export class Batch {
+  readonly queue: DownloadQueue;
+  readonly window: BatchWindow;
+  readonly board = new ProgressBoard();
+  private readonly store: Store;
+  private readonly logger: Logger;
+  private readonly config: LiveConfig;
+  private readonly env: NodeJS.ProcessEnv;
+  private readonly metrics: () => DaemonMetrics;
+  /** Models queued since the window opened: a failure is retried at the next firing, not at once. */
+  private readonly triedInWindow = new Set<number>();
+
+  constructor(options: BatchOptions) {
+    this.store = options.store;
+    this.logger = options.logger;
+    this.config = options.config;
+    this.env = options.env;
+    this.metrics = options.metrics;
+    this.queue = new DownloadQueue({
+      concurrency: options.config.concurrency,
+      runDownload: (model, signal) => this.runDownload(model, signal),
+      onUnexpectedError: (model, error) =>
+        this.logger.error({ model: model.name, err: error }, 'download ended with an unexpected error'),
+    });
+    this.window = new BatchWindow({ onClose: (end) => this.closeWindow(end) });
+  }
+
+  /** Opens (or extends) the window and queues every eligible model not already queued. */
+  start(scheduleId: number | null, windowEndsAt: Date | null, cause: 'schedule' | 'run-now'): number {
+    this.window.open(windowEndsAt);
+    this.triedInWindow.clear();
+    for (const model of this.queue.waitingModels()) this.triedInWindow.add(model.id);
+    for (const download of this.queue.runningDownloads()) this.triedInWindow.add(download.id);
+    const models = modelsToQueue(this.store, this.config.settings.downloadMaxRetries, (id) => this.queue.has(id));
+    for (const model of models) this.enqueue(model);
+    this.logger.info(
+      {
+        schedule: scheduleId ?? undefined,
+        cause,
+        queued: models.length,
+        windowEndsAt: windowEndsAt?.toISOString() ?? null,
+      },
+      'batch started',
+    );
+    return models.length;
+  }
+
+  private enqueue(model: Model): void {
+    this.triedInWindow.add(model.id);
+    if (this.queue.has(model.id)) return;
+    // Logged first: with a free slot, the download starts (and logs) inside enqueue.
+    this.logger.info({ model: model.name, schedule: this.config.schedule?.id }, 'model queued');
+    this.queue.enqueue({ id: model.id, name: model.name });
+  }
+
+  /** While a window is open, models that became eligible (added, resumed) join the queue. */
+  queueNewcomers(): void {
+    if (!this.window.isOpen()) return;
+    const models = modelsToQueue(
+      this.store,
+      this.config.settings.downloadMaxRetries,
+      (id) => this.queue.has(id) || this.triedInWindow.has(id),
+    );
+    for (const model of models) this.enqueue(model);
+  }
+
+  /** A model a user resumed or retried joins an open window at once. Returns the message's ending. */
+  joinOpenWindow(model: Model): string {
+    if (!this.window.isOpen()) return '; it starts at the next run';
+    this.triedInWindow.delete(model.id);
+    this.enqueue(model);
+    return ' and queued in the open window';
+  }
+
+  /** A window without an end lasts as long as its batch. */
+  finishIfIdle(): void {
+    if (this.window.isOpen() && this.window.endsAt() === null && this.queue.isIdle()) {
+      this.window.close();
+      this.logger.info({ schedule: this.config.schedule?.id }, 'batch finished');
+    }
+  }
+
+  private closeWindow(end: Date): void {
+    const reason = windowClosedReason(formatClock(end, this.config.settings.schedulerTimezone));
+    const dropped = this.queue.clearWaiting();
+    const stopped = this.queue.abortAll(reason);
+    this.triedInWindow.clear();
+    this.logger.info(
+      { schedule: this.config.schedule?.id, stopped, dropped: dropped.map((model) => model.name) },
+      reason,
+    );
+  }
+
+  private async runDownload(queued: QueuedModel, signal: AbortSignal): Promise<void> {
+    const scheduleId = this.config.schedule?.id ?? null;
+    // The worker adds the model and the session to every line it logs.
+    const logger = this.logger.child({ schedule: scheduleId ?? undefined });
+    this.board.begin(queued.id, queued.name);
+    try {
+      const outcome = await runModelDownload({
+        store: this.store,
+        modelId: queued.id,
+        scheduleId,
+        settings: this.config.settings,
+        env: this.env,
+        signal,
+        logger,
+        onProgress: (report) => this.metrics().bytesReceived(this.board.update(queued.id, report)),
+      });
+      if (outcome.status !== 'skipped') this.metrics().downloadEnded(outcome);
+    } finally {
+      this.board.end(queued.id);
+    }
+  }
+}
