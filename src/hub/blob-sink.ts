@@ -27,8 +27,9 @@ export interface BlobSink {
   /** Bytes already in place when the transfer starts (the resumed prefix). */
   readonly prefix: number;
   /**
-   * The next bytes of the blob, in order. The sink takes `piece` over. A
-   * returned promise asks the caller to wait (the hash or the disk is behind).
+   * The next bytes of the blob, in order. The sink copies what it keeps:
+   * `piece` may be reused once this returns. A returned promise asks the
+   * caller to wait (the hash or the disk is behind).
    */
   append(piece: Buffer): Promise<void> | void;
   /** Once every byte was appended: writes the rest, makes the file durable (fsync), returns the hex digest. */
@@ -115,7 +116,7 @@ export class FileSink implements BlobSink {
   private readonly hash: Hash;
   private readonly fd: number;
   private position: number;
-  private batch: Buffer[] = [];
+  private readonly batch = Buffer.allocUnsafe(SINK_BATCH_BYTES);
   private batchBytes = 0;
   private closed = false;
 
@@ -132,9 +133,12 @@ export class FileSink implements BlobSink {
 
   append(piece: Buffer): void {
     this.hash.update(piece);
-    this.batch.push(piece);
-    this.batchBytes += piece.length;
-    if (this.batchBytes >= SINK_BATCH_BYTES) this.write();
+    for (let offset = 0; offset < piece.length;) {
+      const copied = piece.copy(this.batch, this.batchBytes, offset);
+      offset += copied;
+      this.batchBytes += copied;
+      if (this.batchBytes === this.batch.length) this.write();
+    }
   }
 
   finish(): Promise<string> {
@@ -157,9 +161,8 @@ export class FileSink implements BlobSink {
 
   private write(): void {
     if (this.batchBytes === 0) return;
-    writeAllAt(this.fd, this.batch, this.position);
+    writeAllAt(this.fd, [this.batch.subarray(0, this.batchBytes)], this.position);
     this.position += this.batchBytes;
-    this.batch = [];
     this.batchBytes = 0;
   }
 

@@ -1,7 +1,7 @@
 /**
  * How many connections ("lanes") one file uses, decided while it downloads:
  * start with one, and keep doubling while the file's total rate grows by at
- * least half a lane's share per lane added (a server or CDN that caps each
+ * least a third of a lane's share per lane added (a server or CDN that caps each
  * connection). When adding lanes does not pay (the link, the disk or the
  * CPU is the limit) go back to the last count that did, and stay there. A
  * 429, 503 or network error halves the count for the rest of the file.
@@ -12,6 +12,12 @@
 export const PROCESS_MAX_LANES = 64;
 /** How often the rate is sampled; the first sample after a change is skipped (the new lanes ramp up). */
 export const LANE_SAMPLE_MS = 250;
+
+/**
+ * Lanes added pay when each raises the rate by at least this part of a lane's
+ * share (a lenient bar: samples are noisy, and a lane ramps up).
+ */
+const GAIN_PER_LANE = 0.3;
 
 let processLanes = 0;
 
@@ -59,7 +65,7 @@ export class LaneController {
     if (this.baseLanes > 0) {
       const added = this.target - this.baseLanes;
       const share = this.baseRate / this.baseLanes;
-      if (rate - this.baseRate < 0.5 * share * added) {
+      if (rate - this.baseRate < GAIN_PER_LANE * share * added) {
         // More lanes did not pay: back to the count that did.
         this.target = this.baseLanes;
         this.settled = true;
