@@ -28,7 +28,7 @@ import type { BenchHubConfig, BenchHubStats } from './hub-process.js';
 import { gnuTimeAvailable, type Measurement } from './measure.js';
 import { renderReport, type BenchReport, type ScenarioResult, type ToolResult } from './report.js';
 import { targets } from './targets.js';
-import { measureSha256Rate, writeLargeFile } from './workload.js';
+import { measureSha256Rate, writeLargeFile, writeRepeatedFile } from './workload.js';
 
 const MIB = 1024 * 1024;
 const LARGE_BYTES = positiveInteger('HFSCHED_BENCH_SIZE_MIB', 1024) * MIB;
@@ -280,7 +280,7 @@ async function main(): Promise<void> {
 
     if (HUGE_BYTES > 0 && freemem() > 2 * HUGE_BYTES + 4 * 1024 * MIB) {
       say(`generating a ${HUGE_BYTES / MIB} MiB file for (e)`);
-      const huge = writeLargeFile(join(WORK_DIR, 'huge.bin'), HUGE_BYTES);
+      const huge = writeRepeatedFile(join(WORK_DIR, 'huge.bin'), large, HUGE_BYTES);
       const hugeHub = await HubChild.start({
         ...config,
         large: [{ repoId: HUGE_REPO, path: LARGE_PATH, diskPath: huge.path, sha256: huge.sha256 }],
