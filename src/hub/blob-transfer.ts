@@ -111,13 +111,15 @@ export class BlobTransfer {
   private frontWaiters: Array<() => void> = [];
   private running = 0;
   private receivedTotal = 0;
+  private readonly maxLanes: number;
 
   constructor(private readonly options: BlobTransferOptions) {
     this.budget = new RetryBudget(options.connection.maxRetries, options.connection.retryBaseDelayMs);
     const rest = options.size - options.prefix;
     const chunked = options.maxConnections > 1 && rest > CHUNK_BYTES;
     this.chunks = planChunks(options.prefix, options.size, chunked ? CHUNK_BYTES : Math.max(1, rest));
-    this.lanes = new LaneController(1, chunked ? Math.min(options.maxConnections, WINDOW_BYTES / CHUNK_BYTES) : 1);
+    this.maxLanes = chunked ? Math.min(options.maxConnections, WINDOW_BYTES / CHUNK_BYTES) : 1;
+    this.lanes = new LaneController(1, this.maxLanes);
   }
 
   /** Fetches every missing byte into the sink; rejects with the first lane's failure (the other lanes stop). */
@@ -149,17 +151,21 @@ export class BlobTransfer {
       return true;
     };
     startLane(true);
-    const sampler = setInterval(() => {
-      const wanted = this.lanes.sample(this.receivedTotal);
-      while (this.running < wanted && this.nextClaim < this.chunks.length && !this.controller.signal.aborted) {
-        if (!startLane(false)) break;
-      }
-    }, LANE_SAMPLE_MS);
-    sampler.unref();
+    // One lane for good (a small file, one connection): no sampling, no timer.
+    const sampler =
+      this.maxLanes <= 1
+        ? null
+        : setInterval(() => {
+            const wanted = this.lanes.sample(this.receivedTotal);
+            while (this.running < wanted && this.nextClaim < this.chunks.length && !this.controller.signal.aborted) {
+              if (!startLane(false)) break;
+            }
+          }, LANE_SAMPLE_MS);
+    sampler?.unref();
     try {
       await finished;
     } finally {
-      clearInterval(sampler);
+      if (sampler !== null) clearInterval(sampler);
       outer?.removeEventListener('abort', forwardAbort);
     }
     if (firstError !== null) throw (firstError as { error: unknown }).error;

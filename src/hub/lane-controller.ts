@@ -1,6 +1,7 @@
 /**
  * How many connections ("lanes") one file uses, decided while it downloads:
- * start with one, and keep doubling while the file's total rate grows by at
+ * start with one; unless each lane already runs faster than any CDN cap,
+ * keep doubling while the file's total rate (two samples) grows by at
  * least a third of a lane's share per lane added (a server or CDN that caps each
  * connection). When adding lanes does not pay (the link, the disk or the
  * CPU is the limit) go back to the last count that did, and stay there. A
@@ -18,6 +19,13 @@ export const LANE_SAMPLE_MS = 250;
  * share (a lenient bar: samples are noisy, and a lane ramps up).
  */
 const GAIN_PER_LANE = 0.3;
+/**
+ * A lane faster than this is not held back by a per-connection cap (CDNs cap
+ * at about 40-60 MB/s): more lanes would only add requests and CPU.
+ */
+const FAST_LANE_BYTES_PER_SECOND = 100_000_000;
+/** Samples averaged to judge a change: one alone is too noisy on a busy machine. */
+const SAMPLES_PER_VERDICT = 2;
 
 let processLanes = 0;
 
@@ -42,6 +50,9 @@ export class LaneController {
   private baseRate = 0;
   private baseLanes = 0;
   private skipNext = true;
+  private verdictBytes = 0;
+  private verdictSeconds = 0;
+  private verdictSamples = 0;
 
   constructor(
     initial: number,
@@ -62,17 +73,29 @@ export class LaneController {
       this.skipNext = false;
       return this.target;
     }
+    this.verdictBytes += rate * seconds;
+    this.verdictSeconds += seconds;
+    this.verdictSamples += 1;
+    if (this.verdictSamples < SAMPLES_PER_VERDICT) return this.target;
+    const measured = this.verdictSeconds > 0 ? this.verdictBytes / this.verdictSeconds : 0;
+    this.verdictBytes = 0;
+    this.verdictSeconds = 0;
+    this.verdictSamples = 0;
     if (this.baseLanes > 0) {
       const added = this.target - this.baseLanes;
       const share = this.baseRate / this.baseLanes;
-      if (rate - this.baseRate < GAIN_PER_LANE * share * added) {
+      if (measured - this.baseRate < GAIN_PER_LANE * share * added) {
         // More lanes did not pay: back to the count that did.
         this.target = this.baseLanes;
         this.settled = true;
         return this.target;
       }
     }
-    this.baseRate = rate;
+    if (measured / this.target >= FAST_LANE_BYTES_PER_SECOND) {
+      this.settled = true;
+      return this.target;
+    }
+    this.baseRate = measured;
     this.baseLanes = this.target;
     this.target = Math.min(this.max, this.target * 2);
     this.settled = this.target === this.baseLanes;
