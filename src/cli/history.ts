@@ -3,6 +3,7 @@
  * newest first.
  */
 import type { Command } from 'commander';
+import { sessionNote } from '../download/space-wait.js';
 import type { DownloadSession } from '../store/types.js';
 import type { CliContext } from './context.js';
 import { findModel } from './model-reference.js';
@@ -18,7 +19,7 @@ export const SESSION_HEADERS = [
   'TOTAL',
   'RETRY',
   'SCHEDULE',
-  'ERROR',
+  'NOTE',
 ];
 
 export function sessionRows(sessions: readonly DownloadSession[]): string[][] {
@@ -31,7 +32,7 @@ export function sessionRows(sessions: readonly DownloadSession[]): string[][] {
     formatBytes(session.totalBytes),
     String(session.retryCount),
     session.scheduleId === null ? 'manual' : String(session.scheduleId),
-    session.errorMessage ?? '',
+    sessionNote(session),
   ]);
 }
 

@@ -33,6 +33,7 @@ const GROUPS: ReadonlyArray<readonly [string, () => Promise<Register>]> = [
   ['status', async () => (await import('./status.js')).registerStatusCommand],
   ['run-now', async () => (await import('./run-now.js')).registerRunNowCommand],
   ['pull', async () => (await import('./pull.js')).registerPullCommand],
+  ['apply', async () => (await import('./apply.js')).registerApplyCommand],
 ];
 
 /** The first word of `argv` that is not an option (nor the value of `--db`): the command group's name. */

@@ -9,36 +9,13 @@
  *   retry   failed -> pending, its retry count starting again at 0
  */
 import type { Command } from 'commander';
-import { STOP_REASON_USER_PAUSE } from '../schedule/stop-reasons.js';
-import { currentDaemon, sendToDaemon } from '../control/daemon-client.js';
-import { StateTransitionError, type Store } from '../store/index.js';
-import type { Model } from '../store/types.js';
+import { sendToDaemon } from '../control/daemon-client.js';
+import { readLiveness } from '../control/liveness.js';
+import { applyModelCommand, NO_RUNNING_DOWNLOADS, type ModelCommand } from '../control/model-commands.js';
 import type { CliContext } from './context.js';
 import { findModel } from './model-reference.js';
 
-type ControlCommand = 'pause' | 'resume' | 'retry';
-
-/** The change made when no daemon runs. */
-function applyDirectly(store: Store, command: ControlCommand, model: Model): string {
-  switch (command) {
-    case 'pause':
-      if (model.status === 'downloading') {
-        throw new StateTransitionError(
-          `model "${model.name}" is downloading but no daemon is running to stop it; if hfsched pull is downloading it, stop that with Ctrl-C`,
-        );
-      }
-      store.pauseModel(model.id, STOP_REASON_USER_PAUSE);
-      return `model ${model.name} paused; resume it with: hfsched model resume ${model.name}`;
-    case 'resume':
-      store.resumeModel(model.id);
-      return `model ${model.name} is pending again; it starts at the next run`;
-    case 'retry':
-      store.retryModel(model.id);
-      return `model ${model.name} is pending again, retry count reset; it starts at the next run`;
-  }
-}
-
-function registerControl(model: Command, context: CliContext, command: ControlCommand, description: string): void {
+function registerControl(model: Command, context: CliContext, command: ModelCommand, description: string): void {
   model
     .command(command)
     .description(description)
@@ -46,8 +23,8 @@ function registerControl(model: Command, context: CliContext, command: ControlCo
     .action(async (reference: string) => {
       const answer = await context.withStore(async (store) => {
         const found = findModel(store, reference);
-        if (currentDaemon(store).alive) return sendToDaemon(store, command, found.id);
-        return applyDirectly(store, command, found);
+        if (readLiveness(store).liveness.alive) return sendToDaemon(store, command, found.id);
+        return applyModelCommand(store, command, found, NO_RUNNING_DOWNLOADS);
       });
       context.output.text(answer.charAt(0).toUpperCase() + answer.slice(1));
     });

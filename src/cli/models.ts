@@ -9,6 +9,7 @@ import type { CliContext } from './context.js';
 import { findModel } from './model-reference.js';
 import { collect } from './option-parsers.js';
 import { formatBytes, formatLocalTime } from './output.js';
+import { waitingFor } from '../download/space-wait.js';
 import { sessionRows, SESSION_HEADERS } from './history.js';
 
 /** Sessions shown by `model show`. */
@@ -116,7 +117,11 @@ function registerShow(model: Command, context: CliContext): void {
         return { found, sessions: store.getDownloadHistory(found.id, SHOWN_SESSIONS) as DownloadSession[] };
       });
       if (options.json) return context.output.json({ model: found, sessions });
-      context.output.keyValues(modelDetails(found));
+      const waiting = sessions[0] === undefined ? null : waitingFor(sessions[0]);
+      context.output.keyValues([
+        ...modelDetails(found),
+        ...(waiting === null ? [] : [['Waiting', waiting] as [string, string]]),
+      ]);
       context.output.text('');
       if (sessions.length === 0) return context.output.text('No download sessions yet.');
       context.output.text('Last download sessions:');

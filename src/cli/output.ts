@@ -4,6 +4,7 @@
  * times. Only presentation; no command logic.
  */
 import type { Writable } from 'node:stream';
+import { printable } from '../system/printable.js';
 
 const BINARY_UNITS = ['B', 'KiB', 'MiB', 'GiB', 'TiB', 'PiB'] as const;
 
@@ -96,26 +97,26 @@ export class Output {
     this.stdout.write(JSON.stringify(value, null, 2) + '\n');
   }
 
-  /** Text for people; a trailing newline is added when missing. */
+  /** Text for people; a trailing newline is added when missing. Control characters are escaped (src/system/printable.ts). */
   text(text: string): void {
-    this.stdout.write(text.endsWith('\n') ? text : text + '\n');
+    this.stdout.write(printable(text.endsWith('\n') ? text : text + '\n'));
   }
 
   table(headers: readonly string[], rows: readonly (readonly string[])[]): void {
-    this.stdout.write(renderTable(headers, rows));
+    this.stdout.write(printable(renderTable(headers, rows)));
   }
 
   keyValues(pairs: readonly (readonly [string, string])[]): void {
-    this.stdout.write(renderKeyValues(pairs));
+    this.stdout.write(printable(renderKeyValues(pairs)));
   }
 
   /** A one-line note on stderr, so that stdout stays a clean result. */
   note(message: string): void {
-    this.stderr.write(`hfsched: note: ${message}\n`);
+    this.stderr.write(`hfsched: note: ${printable(message)}\n`);
   }
 
   /** The one-line error of a failed command. */
   error(message: string): void {
-    this.stderr.write(`hfsched: ${message}\n`);
+    this.stderr.write(`hfsched: ${printable(message)}\n`);
   }
 }

@@ -8,6 +8,7 @@
 import cliProgress from 'cli-progress';
 import type { Writable } from 'node:stream';
 import type { FileDoneEvent, RetryEvent, SnapshotProgress } from '../hub/types.js';
+import { printableName } from '../system/printable.js';
 import { formatBytes } from './output.js';
 
 const SPEED_WINDOW_MS = 5000;
@@ -42,7 +43,7 @@ export class SpeedMeter {
 
 /** `downloading "x" of "org/name": connect ECONNREFUSED ...; retry 2/5 in 2s` */
 export function retryLine(event: RetryEvent): string {
-  return `${event.what}: ${event.reason}; retry ${event.retry}/${event.maxRetries} in ${formatDuration(event.delayMs / 1000)}\n`;
+  return `${printableName(event.what)}: ${printableName(event.reason)}; retry ${event.retry}/${event.maxRetries} in ${formatDuration(event.delayMs / 1000)}\n`;
 }
 
 /** 75 -> "1m15s", 3700 -> "1h01m"; "?" when unknown. */
@@ -60,7 +61,8 @@ function etaText(progress: SnapshotProgress, speed: number): string {
   return speed > 0 ? formatDuration(left / speed) : '?';
 }
 
-function shortName(path: string): string {
+function shortName(name: string): string {
+  const path = printableName(name);
   return path.length <= NAME_WIDTH ? path.padEnd(NAME_WIDTH) : `…${path.slice(path.length - NAME_WIDTH + 1)}`;
 }
 
@@ -134,7 +136,9 @@ class TerminalDisplay implements PullDisplay {
   }
 
   fileDone(file: FileDoneEvent): void {
-    this.multibar.log(`${file.cached ? 'cached    ' : 'downloaded'}  ${file.path}  (${formatBytes(file.size)})\n`);
+    this.multibar.log(
+      `${file.cached ? 'cached    ' : 'downloaded'}  ${printableName(file.path)}  (${formatBytes(file.size)})\n`,
+    );
   }
 
   retry(event: RetryEvent): void {
@@ -188,7 +192,7 @@ class PlainDisplay implements PullDisplay {
   }
 
   fileDone(file: FileDoneEvent): void {
-    this.write(`${file.cached ? 'cached' : 'downloaded'}  ${file.path}  (${formatBytes(file.size)})\n`);
+    this.write(`${file.cached ? 'cached' : 'downloaded'}  ${printableName(file.path)}  (${formatBytes(file.size)})\n`);
   }
 
   retry(event: RetryEvent): void {

@@ -106,6 +106,9 @@ export function registerPullCommand(program: Command, context: CliContext): void
               onProgress: (progress) => display.progress(progress),
               onFileDone: (file) => display.fileDone(file),
               onRetry: (event) => display.retry(event),
+              onSpaceWait: (reason) => {
+                if (reason !== null) context.output.note(`${model.name} ${reason}`);
+              },
               ...(options.revision !== undefined ? { revision: options.revision } : {}),
               ...(options.include !== undefined ? { include: options.include } : {}),
               ...(options.exclude !== undefined ? { exclude: options.exclude } : {}),

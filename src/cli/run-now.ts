@@ -4,7 +4,8 @@
  * and window), instead of waiting for the next firing.
  */
 import type { Command } from 'commander';
-import { currentDaemon, sendToDaemon } from '../control/daemon-client.js';
+import { sendToDaemon } from '../control/daemon-client.js';
+import { readLiveness } from '../control/liveness.js';
 import { ConstraintError } from '../errors.js';
 import type { CliContext } from './context.js';
 
@@ -14,7 +15,7 @@ export function registerRunNowCommand(program: Command, context: CliContext): vo
     .description("start the enabled schedule's batch now in the running daemon")
     .action(async () => {
       const answer = await context.withStore(async (store) => {
-        const daemon = currentDaemon(store);
+        const daemon = readLiveness(store).liveness;
         if (!daemon.alive) {
           throw new ConstraintError(
             `daemon not running (${daemon.reason}); start it with hfsched daemon, or download one model now with hfsched pull <model>`,

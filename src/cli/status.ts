@@ -12,6 +12,7 @@ import { buildStatusReport, type RunningDownloadView, type StatusReport } from '
 import type { CliContext } from './context.js';
 import { ConstraintError } from '../errors.js';
 import { formatBytes, formatLocalTime } from './output.js';
+import { formatClockSeconds } from '../schedule/clock-format.js';
 
 /** 3725 -> "1h02m05s", 65 -> "1m05s", 9 -> "9s". */
 export function formatSeconds(total: number): string {
@@ -25,6 +26,7 @@ export function formatSeconds(total: number): string {
 }
 
 function progressText(download: RunningDownloadView): string {
+  if (download.waitingFor !== null) return download.waitingFor;
   const total = download.totalBytes;
   const percent = total !== null && total > 0 ? ` (${Math.floor((download.bytesDownloaded * 100) / total)}%)` : '';
   return `${formatBytes(download.bytesDownloaded)} / ${formatBytes(total)}${percent}`;
@@ -59,6 +61,12 @@ function printReport(context: CliContext, report: StatusReport): void {
         : `open until ${formatLocalTime(report.windowEndsAt)}`,
     ],
   ];
+  if (report.rateLimitedUntil !== null) {
+    pairs.push([
+      'Hub',
+      `rate limited until ${formatClockSeconds(new Date(report.rateLimitedUntil))} (requests wait for the reset)`,
+    ]);
+  }
   if (report.daemon.httpUrl !== null)
     pairs.push(['Health', `${report.daemon.httpUrl}/healthz, metrics at ${report.daemon.httpUrl}/metrics`]);
   context.output.keyValues(pairs);

@@ -62,6 +62,12 @@ export const SETTING_DEFAULTS: readonly SettingDefault[] = [
     description: 'Free space to keep on the cache disk beyond what a download needs.',
   },
   {
+    key: 'cache.max_bytes',
+    value: '0',
+    description:
+      "Budget for the managed repos' bytes in the cache; a download that would go over waits. 0 means no budget.",
+  },
+  {
     key: 'scheduler.timezone',
     value: '',
     description: "IANA time zone of schedule times (e.g. Europe/Paris); empty means the machine's.",

@@ -56,7 +56,20 @@ export const SETTING_SPECS: readonly SettingSpec[] = [
     envVar: null,
   },
   { key: 'download.stall_timeout_seconds', type: integer(5, 3600), live: true, liveNote: NEXT_DOWNLOAD, envVar: null },
-  { key: 'download.min_free_bytes', type: byteCount(0), live: true, liveNote: NEXT_DOWNLOAD, envVar: null },
+  {
+    key: 'download.min_free_bytes',
+    type: byteCount(0),
+    live: true,
+    liveNote: 'downloads that start or wait for space after the change',
+    envVar: null,
+  },
+  {
+    key: 'cache.max_bytes',
+    type: byteCount(0),
+    live: true,
+    liveNote: 'downloads that start or wait for space after the change',
+    envVar: null,
+  },
   {
     key: 'scheduler.timezone',
     type: optionalTimeZone(),
@@ -102,6 +115,8 @@ export interface Settings {
   downloadBandwidthLimit: number;
   downloadStallTimeoutSeconds: number;
   downloadMinFreeBytes: number;
+  /** Budget for the managed repos' bytes in the cache; 0 means none. */
+  cacheMaxBytes: number;
   /** Always a concrete IANA zone: the machine's when the setting is empty. */
   schedulerTimezone: string;
   logLevel: LogLevel;
@@ -235,6 +250,7 @@ export function readSettings(store: SettingsStore, env: NodeJS.ProcessEnv = proc
     downloadBandwidthLimit: number('download.bandwidth_limit'),
     downloadStallTimeoutSeconds: number('download.stall_timeout_seconds'),
     downloadMinFreeBytes: number('download.min_free_bytes'),
+    cacheMaxBytes: number('cache.max_bytes'),
     schedulerTimezone: timezone === '' ? machineTimeZone() : timezone,
     logLevel: text('log.level') as LogLevel,
     httpPort: number('http.port'),

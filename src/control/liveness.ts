@@ -6,23 +6,25 @@
  * not wait for it to age.
  */
 import { hostname } from 'node:os';
+import type { DaemonStatusRecord, Store } from '../store/index.js';
 import { processExists } from '../system/process-exists.js';
 
 /** The daemon writes its heartbeat every second; five missed beats mean it is gone. */
 export const HEARTBEAT_INTERVAL_MS = 1000;
 export const HEARTBEAT_STALE_MS = 5000;
 
+/** What liveness is judged on: the registration's pid, host and last heartbeat (ISO 8601). */
 export interface HeartbeatRecord {
   pid: number;
   hostname: string;
-  heartbeatAt: Date;
+  heartbeatAt: string;
 }
 
 export type Liveness = { alive: true; pid: number } | { alive: false; reason: string };
 
 export function daemonLiveness(record: HeartbeatRecord | null, now: Date = new Date()): Liveness {
   if (record === null) return { alive: false, reason: 'no daemon has registered on this database' };
-  const age = now.getTime() - record.heartbeatAt.getTime();
+  const age = now.getTime() - Date.parse(record.heartbeatAt);
   if (age > HEARTBEAT_STALE_MS) {
     return { alive: false, reason: `last heartbeat ${Math.round(age / 1000)} s ago (pid ${record.pid})` };
   }
@@ -36,4 +38,16 @@ export function daemonLiveness(record: HeartbeatRecord | null, now: Date = new D
     }
   }
   return { alive: true, pid: record.pid };
+}
+
+export interface DaemonReading {
+  /** The registration, alive or not; null when none. */
+  record: DaemonStatusRecord | null;
+  liveness: Liveness;
+}
+
+/** Reads the registration and judges it: how every command asks "is a daemon running?". */
+export function readLiveness(store: Store, now: Date = new Date()): DaemonReading {
+  const record = store.readDaemonStatus();
+  return { record, liveness: daemonLiveness(record, now) };
 }

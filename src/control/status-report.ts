@@ -10,7 +10,8 @@
  */
 import { scheduleTimeZone } from '../config/settings.js';
 import type { DaemonQueueEntry, Store } from '../store/index.js';
-import { daemonLiveness } from './liveness.js';
+import { waitingFor } from '../download/space-wait.js';
+import { readLiveness } from './liveness.js';
 import { describeScheduleTime, describeWindow, nextRunTimes } from '../schedule/schedule-timing.js';
 
 export interface DaemonView {
@@ -45,6 +46,8 @@ export interface RunningDownloadView {
   /** null when unknown (no live daemon measuring it). */
   bytesPerSecond: number | null;
   etaSeconds: number | null;
+  /** Why it has not started fetching: it waits for disk space or cache budget (null when not). */
+  waitingFor: string | null;
 }
 
 export interface StatusReport {
@@ -55,14 +58,12 @@ export interface StatusReport {
   windowEndsAt: string | null;
   running: RunningDownloadView[];
   queue: DaemonQueueEntry[];
+  /** ISO 8601: the daemon's Hub requests wait for a rate-limit reset until then; null when they do not. */
+  rateLimitedUntil: string | null;
 }
 
 export function buildStatusReport(store: Store, env: NodeJS.ProcessEnv, now: Date = new Date()): StatusReport {
-  const record = store.readDaemonStatus();
-  const liveness = daemonLiveness(
-    record === null ? null : { ...record, heartbeatAt: new Date(record.heartbeatAt) },
-    now,
-  );
+  const { record, liveness } = readLiveness(store, now);
   const alive = liveness.alive && record !== null;
   const daemon: DaemonView = {
     alive,
@@ -107,6 +108,7 @@ export function buildStatusReport(store: Store, env: NodeJS.ProcessEnv, now: Dat
       totalBytes: total,
       bytesPerSecond: speed,
       etaSeconds: eta,
+      waitingFor: waitingFor(session),
     };
   });
   return {
@@ -116,5 +118,9 @@ export function buildStatusReport(store: Store, env: NodeJS.ProcessEnv, now: Dat
     windowEndsAt: alive ? record.windowEndsAt : null,
     running,
     queue: alive ? record.queue : [],
+    rateLimitedUntil:
+      alive && record.rateLimitedUntil !== null && Date.parse(record.rateLimitedUntil) > now.getTime()
+        ? record.rateLimitedUntil
+        : null,
   };
 }

@@ -1,9 +1,11 @@
 /**
  * Which models a firing queues: the store's eligible models (pending, paused,
  * failed with retries left; oldest first), minus those a user paused
- * (`hfsched model pause`: they wait for `model resume`) and those the caller
- * already has (queued, running, or tried in this window).
+ * (`hfsched model pause`: they wait for `model resume`), those failed for
+ * corrupt bytes (they wait for `model retry`: corruption-hold.ts) and those
+ * the caller already has (queued, running, or tried in this window).
  */
+import { isHeldUntilRetry } from '../download/corruption-hold.js';
 import type { Store } from '../store/index.js';
 import type { Model } from '../store/types.js';
 
@@ -11,11 +13,15 @@ export function modelsToQueue(store: Store, maxRetries: number, skip: (modelId: 
   const held = store.heldModelIds();
   return store
     .eligibleModels(maxRetries)
-    .filter((model) => !(model.status === 'paused' && held.has(model.id)) && !skip(model.id));
+    .filter(
+      (model) =>
+        !(model.status === 'paused' && held.has(model.id)) && !isHeldUntilRetry(store, model) && !skip(model.id),
+    );
 }
 
 /** Whether a queued model may still start now (it may have changed while it waited). */
 export function mayStart(store: Store, model: Model, maxRetries: number): boolean {
   if (model.status === 'paused' && store.heldModelIds().has(model.id)) return false;
+  if (isHeldUntilRetry(store, model)) return false;
   return store.eligibleModels(maxRetries).some((eligible) => eligible.id === model.id);
 }

@@ -12,21 +12,24 @@
  * A firing while a window is open moves the end to the new firing's end.
  */
 
+import { runAt, systemClock, type Clock } from './clock.js';
+
 export interface BatchWindowOptions {
   onClose: (end: Date) => void;
+  /** Default: the system clock. */
+  clock?: Clock;
 }
-
-/** setTimeout's limit (about 24.8 days); longer waits are re-armed. */
-const MAX_TIMER_MS = 2 ** 31 - 1;
 
 export class BatchWindow {
   private openState = false;
   private end: Date | null = null;
-  private timer: NodeJS.Timeout | null = null;
+  private cancelTimer: (() => void) | null = null;
   private readonly onClose: (end: Date) => void;
+  private readonly clock: Clock;
 
   constructor(options: BatchWindowOptions) {
     this.onClose = options.onClose;
+    this.clock = options.clock ?? systemClock;
   }
 
   isOpen(): boolean {
@@ -42,7 +45,8 @@ export class BatchWindow {
   open(end: Date | null): void {
     this.openState = true;
     this.end = end;
-    this.armTimer();
+    this.clearTimer();
+    if (end !== null) this.cancelTimer = runAt(this.clock, end.getTime(), () => this.expire(end));
   }
 
   /** Closes the window without running `onClose` (the batch ended by itself, or shutdown). */
@@ -52,31 +56,13 @@ export class BatchWindow {
     this.clearTimer();
   }
 
-  private armTimer(): void {
-    this.clearTimer();
-    if (!this.end) return;
-    const end = this.end;
-    const wait = end.getTime() - Date.now();
-    if (wait <= 0) {
-      this.expire(end);
-      return;
-    }
-    this.timer = setTimeout(
-      () => {
-        if (Date.now() < end.getTime()) this.armTimer();
-        else this.expire(end);
-      },
-      Math.min(wait, MAX_TIMER_MS),
-    );
-  }
-
   private expire(end: Date): void {
     this.close();
     this.onClose(end);
   }
 
   private clearTimer(): void {
-    if (this.timer) clearTimeout(this.timer);
-    this.timer = null;
+    this.cancelTimer?.();
+    this.cancelTimer = null;
   }
 }

@@ -5,6 +5,7 @@
  * must stop when the window closes.
  */
 import type { Logger } from 'pino';
+import type { RunningDownloads } from '../control/model-commands.js';
 import type { Store } from '../store/index.js';
 import type { Model } from '../store/types.js';
 import { formatClock } from '../schedule/clock-format.js';
@@ -14,7 +15,8 @@ import { BatchWindow } from './batch-window.js';
 import { DownloadQueue, type QueuedModel } from './download-queue.js';
 import { runModelDownload } from './download-runner.js';
 import type { LiveConfig } from './live-config.js';
-import type { DaemonMetrics } from './metrics.js';
+import type { Clock } from './clock.js';
+import type { DaemonEvents } from './events.js';
 import { ProgressBoard } from './progress-board.js';
 
 export interface BatchOptions {
@@ -22,10 +24,12 @@ export interface BatchOptions {
   logger: Logger;
   config: LiveConfig;
   env: NodeJS.ProcessEnv;
-  metrics: () => DaemonMetrics;
+  events: DaemonEvents;
+  /** Default: the system clock. */
+  clock?: Clock;
 }
 
-export class Batch {
+export class Batch implements RunningDownloads {
   readonly queue: DownloadQueue;
   readonly window: BatchWindow;
   readonly board = new ProgressBoard();
@@ -33,7 +37,7 @@ export class Batch {
   private readonly logger: Logger;
   private readonly config: LiveConfig;
   private readonly env: NodeJS.ProcessEnv;
-  private readonly metrics: () => DaemonMetrics;
+  private readonly events: DaemonEvents;
   /** Models queued since the window opened: a failure is retried at the next firing, not at once. */
   private readonly triedInWindow = new Set<number>();
 
@@ -42,14 +46,17 @@ export class Batch {
     this.logger = options.logger;
     this.config = options.config;
     this.env = options.env;
-    this.metrics = options.metrics;
+    this.events = options.events;
     this.queue = new DownloadQueue({
       concurrency: options.config.concurrency,
       runDownload: (model, signal) => this.runDownload(model, signal),
       onUnexpectedError: (model, error) =>
         this.logger.error({ model: model.name, err: error }, 'download ended with an unexpected error'),
     });
-    this.window = new BatchWindow({ onClose: (end) => this.closeWindow(end) });
+    this.window = new BatchWindow({
+      onClose: (end) => this.closeWindow(end),
+      ...(options.clock !== undefined ? { clock: options.clock } : {}),
+    });
   }
 
   /** Opens (or extends) the window and queues every eligible model not already queued. */
@@ -60,15 +67,7 @@ export class Batch {
     for (const download of this.queue.runningDownloads()) this.triedInWindow.add(download.id);
     const models = modelsToQueue(this.store, this.config.settings.downloadMaxRetries, (id) => this.queue.has(id));
     for (const model of models) this.enqueue(model);
-    this.logger.info(
-      {
-        schedule: scheduleId ?? undefined,
-        cause,
-        queued: models.length,
-        windowEndsAt: windowEndsAt?.toISOString() ?? null,
-      },
-      'batch started',
-    );
+    this.events.emit('batch:started', { scheduleId, cause, queued: models.length, windowEndsAt });
     return models.length;
   }
 
@@ -76,7 +75,7 @@ export class Batch {
     this.triedInWindow.add(model.id);
     if (this.queue.has(model.id)) return;
     // Logged first: with a free slot, the download starts (and logs) inside enqueue.
-    this.logger.info({ model: model.name, schedule: this.config.schedule?.id }, 'model queued');
+    this.events.emit('model:queued', { modelId: model.id, model: model.name, scheduleId: this.scheduleId() });
     this.queue.enqueue({ id: model.id, name: model.name });
   }
 
@@ -91,8 +90,20 @@ export class Batch {
     for (const model of models) this.enqueue(model);
   }
 
+  isRunning(modelId: number): boolean {
+    return this.queue.isRunning(modelId);
+  }
+
+  stop(modelId: number, reason: string): void {
+    this.queue.abort(modelId, reason);
+  }
+
+  dropWaiting(modelId: number): void {
+    this.queue.removeWaiting(modelId);
+  }
+
   /** A model a user resumed or retried joins an open window at once. Returns the message's ending. */
-  joinOpenWindow(model: Model): string {
+  admit(model: Model): string {
     if (!this.window.isOpen()) return '; it starts at the next run';
     this.triedInWindow.delete(model.id);
     this.enqueue(model);
@@ -103,8 +114,12 @@ export class Batch {
   finishIfIdle(): void {
     if (this.window.isOpen() && this.window.endsAt() === null && this.queue.isIdle()) {
       this.window.close();
-      this.logger.info({ schedule: this.config.schedule?.id }, 'batch finished');
+      this.events.emit('batch:finished', { scheduleId: this.scheduleId() });
     }
+  }
+
+  private scheduleId(): number | null {
+    return this.config.schedule?.id ?? null;
   }
 
   private closeWindow(end: Date): void {
@@ -112,10 +127,12 @@ export class Batch {
     const dropped = this.queue.clearWaiting();
     const stopped = this.queue.abortAll(reason);
     this.triedInWindow.clear();
-    this.logger.info(
-      { schedule: this.config.schedule?.id, stopped, dropped: dropped.map((model) => model.name) },
+    this.events.emit('window:closed', {
+      scheduleId: this.scheduleId(),
       reason,
-    );
+      stopped,
+      dropped: dropped.map((model) => model.name),
+    });
   }
 
   private async runDownload(queued: QueuedModel, signal: AbortSignal): Promise<void> {
@@ -132,9 +149,10 @@ export class Batch {
         env: this.env,
         signal,
         logger,
-        onProgress: (report) => this.metrics().bytesReceived(this.board.update(queued.id, report)),
+        onProgress: (report) =>
+          this.events.emit('download:bytes', { modelId: queued.id, bytes: this.board.update(queued.id, report) }),
       });
-      if (outcome.status !== 'skipped') this.metrics().downloadEnded(outcome);
+      if (outcome.status !== 'skipped') this.events.emit('download:ended', { modelId: queued.id, outcome });
     } finally {
       this.board.end(queued.id);
     }

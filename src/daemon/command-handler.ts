@@ -1,46 +1,42 @@
 /**
  * Commands the CLI leaves in `daemon_commands` (run-now, model pause / resume
  * / retry). The control loop calls `handleDaemonCommands` about once a
- * second; each command gets its result (`ok: ...` or `error: ...`) written
- * back, which the waiting CLI prints.
+ * second; each command gets its answer (status `ok` or `error`, and a
+ * message) written back, which the waiting CLI prints.
  */
-import type { Logger } from 'pino';
-import { HfschedError, type DaemonCommand, type Store } from '../store/index.js';
-import type { Model } from '../store/types.js';
+import { applyModelCommand, type RunningDownloads } from '../control/model-commands.js';
+import { HfschedError, type CommandAnswer, type DaemonCommand, type Store } from '../store/index.js';
+import type { DaemonEvents } from './events.js';
 
-/** What the commands act on: the daemon. Each returns the text of its `ok:` result or throws. */
+/** What the commands act on: the daemon. */
 export interface CommandTarget {
+  /** Starts a batch now; returns the message for the user. */
   runNow(): string;
-  pause(model: Model): string;
-  resume(model: Model): string;
-  retry(model: Model): string;
+  /** The daemon's downloads, for a model's pause, resume and retry. */
+  readonly downloads: RunningDownloads;
 }
 
 function execute(store: Store, command: DaemonCommand, target: CommandTarget): string {
   if (command.command === 'run-now') return target.runNow();
   const model = command.modelId === null ? null : store.getModel(command.modelId);
   if (model === null) throw new HfschedError(`model ${command.modelId ?? '?'} no longer exists`);
-  switch (command.command) {
-    case 'pause':
-      return target.pause(model);
-    case 'resume':
-      return target.resume(model);
-    case 'retry':
-      return target.retry(model);
+  return applyModelCommand(store, command.command, model, target.downloads);
+}
+
+function answerTo(store: Store, command: DaemonCommand, target: CommandTarget): CommandAnswer {
+  try {
+    return { status: 'ok', message: execute(store, command, target) };
+  } catch (error) {
+    // Only our own errors are worth showing a user as they are.
+    const message = error instanceof HfschedError ? error.message : `unexpected ${String(error)}`;
+    return { status: 'error', message };
   }
 }
 
-export function handleDaemonCommands(store: Store, target: CommandTarget, logger: Logger): void {
+export function handleDaemonCommands(store: Store, target: CommandTarget, events: DaemonEvents): void {
   for (const command of store.unhandledDaemonCommands()) {
-    let result: string;
-    try {
-      result = `ok: ${execute(store, command, target)}`;
-    } catch (error) {
-      // Only our own errors are worth showing a user as they are.
-      const message = error instanceof HfschedError ? error.message : `unexpected ${String(error)}`;
-      result = `error: ${message}`;
-    }
-    store.finishDaemonCommand(command.id, result);
-    logger.info({ command: command.command, modelId: command.modelId ?? undefined, result }, 'command handled');
+    const answer = answerTo(store, command, target);
+    store.finishDaemonCommand(command.id, answer);
+    events.emit('command:handled', { command: command.command, modelId: command.modelId, answer });
   }
 }

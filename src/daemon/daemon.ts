@@ -11,10 +11,14 @@
  * and stops what must stop, by aborting with a reason the worker records.
  */
 import type { Logger } from 'pino';
-import { openStore, StateTransitionError, type Store } from '../store/index.js';
-import type { Model } from '../store/types.js';
+import type { RunningDownloads } from '../control/model-commands.js';
+import { openStore, type Store } from '../store/index.js';
 import { processBandwidthLimiter } from '../hub/bandwidth-limiter.js';
+import { hubRateLimiter } from '../hub/rate-limit.js';
 import { Batch } from './batch.js';
+import type { Clock } from './clock.js';
+import { logDaemonEvents } from './event-log.js';
+import { createDaemonEvents, type DaemonEvents } from './events.js';
 import { handleDaemonCommands, type CommandTarget } from './command-handler.js';
 import { startHealthServer, type HealthReport, type HealthServer } from './health-server.js';
 import { HEARTBEAT_INTERVAL_MS, HEARTBEAT_STALE_MS } from '../control/liveness.js';
@@ -24,7 +28,7 @@ import { recoverAfterCrash } from './recovery.js';
 import { registerDaemon } from './registration.js';
 import { ScheduleTrigger, type Firing } from './schedule-trigger.js';
 import { formatClock } from '../schedule/clock-format.js';
-import { STOP_REASON_SHUTDOWN, STOP_REASON_USER_PAUSE } from '../schedule/stop-reasons.js';
+import { STOP_REASON_SHUTDOWN } from '../schedule/stop-reasons.js';
 
 export interface DaemonOptions {
   databasePath: string;
@@ -32,6 +36,8 @@ export interface DaemonOptions {
   logger: Logger;
   /** The control loop's period; the heartbeat is written at each tick. */
   tickMs?: number;
+  /** The schedule's and the windows' clock; default: the system clock. */
+  clock?: Clock;
 }
 
 export class Daemon implements CommandTarget {
@@ -41,6 +47,8 @@ export class Daemon implements CommandTarget {
   private readonly batch: Batch;
   private readonly trigger: ScheduleTrigger;
   private readonly metrics: DaemonMetrics;
+  /** What happens in the daemon; the log and the metrics listen (events.ts). */
+  readonly events: DaemonEvents = createDaemonEvents();
   private health: HealthServer | null = null;
   private loop: NodeJS.Timeout | null = null;
   private lastTickAt = Date.now();
@@ -55,10 +63,13 @@ export class Daemon implements CommandTarget {
     this.logger = options.logger;
     this.config = config;
     this.done = new Promise((resolve) => (this.resolveDone = resolve));
-    this.batch = new Batch({ store, logger: options.logger, config, env: options.env, metrics: () => this.metrics });
+    const clock = options.clock !== undefined ? { clock: options.clock } : {};
+    logDaemonEvents(this.events, options.logger);
+    this.batch = new Batch({ store, logger: options.logger, config, env: options.env, events: this.events, ...clock });
     this.trigger = new ScheduleTrigger({
       onFire: (firing) => this.onFire(firing),
       onError: (error) => this.logger.error({ err: error }, 'schedule firing failed'),
+      ...clock,
     });
     this.metrics = new DaemonMetrics({
       modelCountsByStatus: () => this.store.modelCountsByStatus(),
@@ -66,6 +77,7 @@ export class Daemon implements CommandTarget {
       queueLength: () => this.batch.queue.waitingModels().length,
       nextRunAt: () => this.trigger.nextRunAt(),
     });
+    this.metrics.listenTo(this.events);
   }
 
   /**
@@ -97,8 +109,8 @@ export class Daemon implements CommandTarget {
   }
 
   private async begin(tickMs: number): Promise<void> {
-    const expired = this.store.expireDaemonCommands('error: sent while no daemon was running; send it again');
-    if (expired > 0) this.logger.info({ commands: expired }, 'dropped commands sent before the daemon started');
+    const expired = this.store.expireDaemonCommands('sent while no daemon was running; send it again');
+    if (expired > 0) this.events.emit('commands:expired', { count: expired });
     recoverAfterCrash(this.store, this.logger);
     const settings = this.config.settings;
     if (settings.httpPort !== 0) {
@@ -113,16 +125,13 @@ export class Daemon implements CommandTarget {
     this.armSchedule();
     this.writeHeartbeat();
     this.loop = setInterval(() => this.tick(), tickMs);
-    this.logger.info(
-      {
-        pid: process.pid,
-        database: this.store.path,
-        schedule: this.config.schedule?.id,
-        timezone: settings.schedulerTimezone,
-        http: this.health?.url,
-      },
-      'daemon started',
-    );
+    this.events.emit('daemon:started', {
+      pid: process.pid,
+      database: this.store.path,
+      scheduleId: this.config.schedule?.id ?? null,
+      timezone: settings.schedulerTimezone,
+      httpUrl: this.health?.url ?? null,
+    });
   }
 
   /**
@@ -137,7 +146,7 @@ export class Daemon implements CommandTarget {
   }
 
   private async shutdown(reason: string, graceMs: number, exitCode: number): Promise<void> {
-    this.logger.info({ reason, running: this.batch.queue.runningDownloads().length }, 'daemon stopping');
+    this.events.emit('daemon:stopping', { reason, running: this.batch.queue.runningDownloads().length });
     if (this.loop) clearInterval(this.loop);
     this.loop = null;
     this.trigger.disarm();
@@ -163,7 +172,7 @@ export class Daemon implements CommandTarget {
       this.logger.warn({ err: error }, 'could not unregister the daemon');
     }
     this.store.close();
-    this.logger.info({ reason }, 'daemon stopped');
+    this.events.emit('daemon:stopped', { reason });
     this.resolveDone(exitCode);
   }
 
@@ -182,19 +191,11 @@ export class Daemon implements CommandTarget {
       );
       return;
     }
-    if (schedule === null) {
-      this.logger.info('no schedule is enabled; waiting for one (hfsched schedule enable <id>)');
-    } else {
-      this.logger.info(
-        {
-          schedule: schedule.id,
-          scheduleName: schedule.name,
-          timezone,
-          nextRun: this.trigger.nextRunAt()?.toISOString(),
-        },
-        'schedule armed',
-      );
-    }
+    this.events.emit('schedule:armed', {
+      schedule: schedule === null ? null : { id: schedule.id, name: schedule.name },
+      timezone,
+      nextRunAt: this.trigger.nextRunAt(),
+    });
   }
 
   private onFire(firing: Firing): void {
@@ -212,30 +213,9 @@ export class Daemon implements CommandTarget {
     return `batch started: ${queued} model(s) queued, ${window}`;
   }
 
-  pause(model: Model): string {
-    if (this.batch.queue.isRunning(model.id)) {
-      this.store.holdModel(model.id, STOP_REASON_USER_PAUSE);
-      this.batch.queue.abort(model.id, STOP_REASON_USER_PAUSE);
-      return `stopping the download of ${model.name}; it will be paused (partial files kept)`;
-    }
-    if (model.status === 'downloading') {
-      throw new StateTransitionError(
-        `model "${model.name}" is being downloaded by another process (hfsched pull?); stop that process to pause it`,
-      );
-    }
-    this.batch.queue.removeWaiting(model.id);
-    this.store.pauseModel(model.id, STOP_REASON_USER_PAUSE);
-    return `model ${model.name} paused; resume it with: hfsched model resume ${model.name}`;
-  }
-
-  resume(model: Model): string {
-    this.store.resumeModel(model.id);
-    return `model ${model.name} is pending again${this.batch.joinOpenWindow(model)}`;
-  }
-
-  retry(model: Model): string {
-    this.store.retryModel(model.id);
-    return `model ${model.name} is pending again, retry count reset${this.batch.joinOpenWindow(model)}`;
+  /** Pause, resume and retry act on the batch (src/control/model-commands.ts). */
+  get downloads(): RunningDownloads {
+    return this.batch;
   }
 
   // ------------------------------------------------------------ the control loop
@@ -262,7 +242,7 @@ export class Daemon implements CommandTarget {
       }
     };
     step('configuration', () => this.applyConfigChanges());
-    step('commands', () => handleDaemonCommands(this.store, this, this.logger));
+    step('commands', () => handleDaemonCommands(this.store, this, this.events));
     step('queue', () => {
       this.batch.queueNewcomers();
       this.batch.finishIfIdle();
@@ -276,7 +256,7 @@ export class Daemon implements CommandTarget {
     const changes = this.config.refresh();
     const settings = this.config.settings;
     if (changes.settings.length > 0) {
-      this.logger.info({ settings: changes.settings }, 'settings changed');
+      this.events.emit('settings:changed', { keys: changes.settings });
       if (settings.logLevel !== before.logLevel) this.logger.level = settings.logLevel;
       if (settings.downloadBandwidthLimit !== before.downloadBandwidthLimit) {
         // The process-wide limiter every download shares (the worker's default).
@@ -288,10 +268,10 @@ export class Daemon implements CommandTarget {
     }
     if (changes.concurrency) {
       this.batch.queue.concurrency = this.config.concurrency;
-      this.logger.info(
-        { schedule: this.config.schedule?.id, maxConcurrentDownloads: this.config.concurrency },
-        'concurrency changed',
-      );
+      this.events.emit('concurrency:changed', {
+        scheduleId: this.config.schedule?.id ?? null,
+        maxConcurrentDownloads: this.config.concurrency,
+      });
     }
     if (changes.timing) this.armSchedule();
     else if (this.config.schedule !== null) this.trigger.updateSchedule(this.config.schedule);
@@ -306,6 +286,7 @@ export class Daemon implements CommandTarget {
       queue: this.batch.queue.waitingModels().map((model) => ({ modelId: model.id, model: model.name })),
       running: this.batch.board.snapshot(),
       httpUrl: this.health?.url ?? null,
+      rateLimitedUntil: hubRateLimiter.limitedUntil(),
     });
     if (!registered && this.stopping === null) {
       this.logger.error('another daemon has registered on this database; stopping this one');

@@ -1,7 +1,7 @@
 /**
  * The daemon's Prometheus metrics, on a registry of its own (not prom-client's
  * global one, so that tests and embedders can run several daemons in one
- * process). Counters are incremented by the daemon as downloads end; gauges
+ * process). Counters listen to the daemon's events (events.ts); gauges
  * read their value when scraped, from the daemon's live state and the database.
  *
  * Names follow https://prometheus.io/docs/practices/naming/ (`_total` for
@@ -9,7 +9,11 @@
  */
 import { Counter, Gauge, Registry, collectDefaultMetrics } from 'prom-client';
 import type { DownloadModelOutcome } from '../download/download-model.js';
+import { processDiskGate } from '../hub/disk-gate.js';
+import { hubRateLimiter } from '../hub/rate-limit.js';
+import type { DaemonEvents } from './events.js';
 import { MODEL_STATUSES, type ModelStatus } from '../store/types.js';
+import { registerRateLimitMetrics } from './rate-limit-metrics.js';
 
 /** Where the gauges read their values when scraped. */
 export interface MetricsSource {
@@ -31,6 +35,7 @@ export class DaemonMetrics {
 
   constructor(source: MetricsSource) {
     collectDefaultMetrics({ register: this.registry, prefix: 'hfsched_' });
+    registerRateLimitMetrics(this.registry, hubRateLimiter);
     this.downloads = new Counter({
       name: 'hfsched_downloads_total',
       help: 'Downloads ended by this daemon, by outcome (completed, failed, cancelled).',
@@ -76,6 +81,17 @@ export class DaemonMetrics {
       },
     });
     new Gauge({
+      name: 'hfsched_downloads_waiting_for_space',
+      help: 'Running downloads that wait before fetching: for free disk (disk) or for cache budget (budget); the reason is in hfsched status.',
+      labelNames: ['reason'],
+      registers: [this.registry],
+      collect() {
+        // The process's disk gate: every download of this daemon reserves there.
+        const counts = processDiskGate.waitingCounts();
+        for (const reason of ['disk', 'budget'] as const) this.labels(reason).set(counts[reason]);
+      },
+    });
+    new Gauge({
       name: 'hfsched_next_run_timestamp_seconds',
       help: 'Unix time of the next firing of the enabled schedule; 0 when no schedule is enabled.',
       registers: [this.registry],
@@ -86,13 +102,19 @@ export class DaemonMetrics {
     });
   }
 
-  downloadEnded(outcome: DownloadModelOutcome): void {
+  /** Counts what the daemon reports: ended downloads and received bytes. */
+  listenTo(events: DaemonEvents): void {
+    events.on('download:ended', ({ outcome }) => this.downloadEnded(outcome));
+    events.on('download:bytes', ({ bytes }) => this.bytesReceived(bytes));
+  }
+
+  private downloadEnded(outcome: DownloadModelOutcome): void {
     this.downloads.labels(STATUS_LABEL[outcome.status]).inc();
     // A low-cardinality label: the error's class (NotFoundError, DownloadError, ...).
     if (outcome.status === 'failed') this.failures.labels(outcome.error.name).inc();
   }
 
-  bytesReceived(count: number): void {
+  private bytesReceived(count: number): void {
     if (count > 0) this.bytes.inc(count);
   }
 

@@ -7,7 +7,7 @@ import { ConstraintError, type Store } from '../store/index.js';
 export function registerDaemon(store: Store, databasePath: string): void {
   const blocking = store.claimDaemonStatus(
     { pid: process.pid, hostname: hostname(), startedAt: new Date() },
-    (current) => daemonLiveness({ ...current, heartbeatAt: new Date(current.heartbeatAt) }).alive,
+    (current) => daemonLiveness(current).alive,
   );
   if (blocking !== null) {
     throw new ConstraintError(

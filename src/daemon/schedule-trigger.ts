@@ -1,13 +1,14 @@
 /**
- * The croner job of the enabled schedule. It is re-armed whenever the
- * schedule's timing or the `scheduler.timezone` setting changes (the control
- * loop compares a fingerprint of both), and disarmed when no schedule is
- * enabled. When and how long a schedule fires is computed by
- * schedule-timing.ts, shared with the CLI so both agree on every date.
+ * Fires the enabled schedule. It is re-armed whenever the schedule's timing
+ * or the `scheduler.timezone` setting changes (the control loop compares a
+ * fingerprint of both), and disarmed when no schedule is enabled. When and
+ * how long a schedule fires is computed by schedule-timing.ts (croner's
+ * pattern maths), shared with the CLI so both agree on every date; the
+ * waiting is done on a Clock, so tests can run it on a fake one.
  */
-import { Cron } from 'croner';
 import type { ScheduleConfiguration } from '../store/types.js';
-import { cronPatternFor, windowEndFor } from '../schedule/schedule-timing.js';
+import { nextRunTimes, windowEndFor } from '../schedule/schedule-timing.js';
+import { runAt, systemClock, type Clock } from './clock.js';
 
 export interface Firing {
   schedule: ScheduleConfiguration;
@@ -18,7 +19,10 @@ export interface Firing {
 
 export interface ScheduleTriggerOptions {
   onFire: (firing: Firing) => void;
+  /** An error thrown by onFire; the trigger keeps firing. */
   onError: (error: unknown) => void;
+  /** Default: the system clock. */
+  clock?: Clock;
 }
 
 /** What decides when a schedule fires: re-arm only when this changes. */
@@ -29,41 +33,45 @@ export function timingFingerprint(schedule: ScheduleConfiguration | null, timezo
 }
 
 export class ScheduleTrigger {
-  private job: Cron | null = null;
   private schedule: ScheduleConfiguration | null = null;
   private timezone = 'UTC';
+  private next: Date | null = null;
+  private cancelTimer: (() => void) | null = null;
   private readonly options: ScheduleTriggerOptions;
+  private readonly clock: Clock;
 
   constructor(options: ScheduleTriggerOptions) {
     this.options = options;
-  }
-
-  /** Arms the job for `schedule` in `timezone` (replacing any previous job); null disarms. */
-  arm(schedule: ScheduleConfiguration | null, timezone: string): void {
-    this.disarm();
-    this.schedule = schedule;
-    this.timezone = timezone;
-    if (schedule === null) return;
-    this.job = new Cron(
-      cronPatternFor(schedule),
-      // catch: an error in a firing is reported, and the job keeps firing.
-      { timezone, catch: (error) => this.options.onError(error) },
-      (job: Cron) => this.fire(job),
-    );
+    this.clock = options.clock ?? systemClock;
   }
 
   /**
-   * Keeps the armed job but updates the fields that do not change its timing
-   * (name, max_concurrent_downloads), so the next firing reports them.
+   * Arms the trigger for `schedule` in `timezone` (replacing any previous
+   * one); null disarms. Throws (ValidationError, croner's error) when the
+   * schedule's timing cannot be computed.
+   */
+  arm(schedule: ScheduleConfiguration | null, timezone: string): void {
+    this.disarm();
+    if (schedule === null) return;
+    const next = nextRunTimes(schedule, timezone, 1, new Date(this.clock.now()))[0] ?? null;
+    this.schedule = schedule;
+    this.timezone = timezone;
+    this.waitFor(next);
+  }
+
+  /**
+   * Keeps the armed trigger but updates the fields that do not change its
+   * timing (name, max_concurrent_downloads), so the next firing reports them.
    */
   updateSchedule(schedule: ScheduleConfiguration): void {
     if (this.schedule !== null && this.schedule.id === schedule.id) this.schedule = schedule;
   }
 
   disarm(): void {
-    this.job?.stop();
-    this.job = null;
+    this.cancelTimer?.();
+    this.cancelTimer = null;
     this.schedule = null;
+    this.next = null;
   }
 
   /** The window end of a firing at `firedAt` (a `run-now`), or null without a schedule or a window. */
@@ -72,14 +80,25 @@ export class ScheduleTrigger {
   }
 
   nextRunAt(): Date | null {
-    return this.job?.nextRun() ?? null;
+    return this.next;
   }
 
-  private fire(job: Cron): void {
+  private waitFor(next: Date | null): void {
+    this.next = next;
+    this.cancelTimer = next === null ? null : runAt(this.clock, next.getTime(), () => this.fire(next));
+  }
+
+  private fire(firedAt: Date): void {
     const schedule = this.schedule;
     if (schedule === null) return;
-    // croner's currentRun is the scheduled time of this firing (not "now", which may be a few ms later).
-    const firedAt = job.currentRun() ?? new Date();
-    this.options.onFire({ schedule, firedAt, windowEndsAt: windowEndFor(schedule, firedAt, this.timezone) });
+    try {
+      this.options.onFire({ schedule, firedAt, windowEndsAt: windowEndFor(schedule, firedAt, this.timezone) });
+    } catch (error) {
+      this.options.onError(error);
+    }
+    // onFire may have re-armed or disarmed the trigger; otherwise wait for the firing after this one.
+    if (this.next !== firedAt) return;
+    const after = new Date(Math.max(this.clock.now(), firedAt.getTime()));
+    this.waitFor(nextRunTimes(schedule, this.timezone, 1, after)[0] ?? null);
   }
 }

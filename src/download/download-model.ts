@@ -18,6 +18,10 @@ import { downloadSnapshot } from '../hub/snapshot-download.js';
 import type { FileDoneEvent, RetryEvent, SnapshotProgress, SnapshotResult } from '../hub/types.js';
 import type { Store } from '../store/index.js';
 import type { DownloadSession, Model } from '../store/types.js';
+import { RepeatedCorruptionError } from '../hub/errors.js';
+import { currentSpaceLimits } from './cache-budget.js';
+import { HELD_UNTIL_RETRY } from './corruption-hold.js';
+import { spaceWaitMetadata } from './space-wait.js';
 import { ownerMetadata } from './download-owner.js';
 
 /** Progress reaches the database at most this often; the callback gets every report. */
@@ -36,6 +40,8 @@ export interface DownloadModelOptions {
   onProgress?: (progress: SnapshotProgress) => void;
   onFileDone?: (file: FileDoneEvent) => void;
   onRetry?: (event: RetryEvent) => void;
+  /** The download waits for disk space or cache budget (the reason), or goes on (null); told again only when that changes. */
+  onSpaceWait?: (reason: string | null) => void;
   logger?: Logger;
   /** For the cache folder's fallbacks (HF_HOME, XDG_CACHE_HOME); default process.env. */
   env?: NodeJS.ProcessEnv;
@@ -113,6 +119,23 @@ export async function downloadModel(
   const recordProgress = progressRecorder(store, session.id, log);
   log?.info({ revision, endpoint: location.endpoint, cacheDir: location.cacheDir }, 'download started');
 
+  // The reason of a wait for space is kept in the session (space-wait.ts); its figures change as
+  // other downloads write, but the log and the caller hear only when the wait starts, changes kind or ends.
+  let loggedWait: string | null = null;
+  const onSpaceWait = (reason: string | null): void => {
+    try {
+      store.recordDownloadProgress(session.id, 0, null, spaceWaitMetadata(reason));
+    } catch (error) {
+      log?.warn({ err: error }, 'could not record the wait for disk space');
+    }
+    const kind = reason === null ? null : reason.startsWith('waiting: cache budget') ? 'budget' : 'disk';
+    if (kind === loggedWait) return;
+    loggedWait = kind;
+    if (reason === null) log?.info('disk space available: download goes on');
+    else log?.warn({ reason }, 'download waits for disk space');
+    options.onSpaceWait?.(reason);
+  };
+
   let snapshot: SnapshotResult;
   try {
     snapshot = await downloadSnapshot({
@@ -129,6 +152,8 @@ export async function downloadModel(
       maxRetries: settings.downloadMaxRetries,
       stallTimeoutMs: settings.downloadStallTimeoutSeconds * 1000,
       minFreeBytes: settings.downloadMinFreeBytes,
+      spaceLimits: currentSpaceLimits(store, location.cacheDir, options.env ?? process.env),
+      onSpaceWait,
       bandwidth:
         options.bandwidth === undefined ? processBandwidthLimiter(settings.downloadBandwidthLimit) : options.bandwidth,
       ...(signal !== undefined ? { signal } : {}),
@@ -148,7 +173,12 @@ export async function downloadModel(
       log?.info({ reason }, 'download paused; partial files kept');
       return { status: 'paused', session: store.getDownloadSession(session.id) ?? session, reason };
     }
-    const message = failureText(error);
+    let message = failureText(error);
+    if (error instanceof RepeatedCorruptionError) {
+      // Marked before the end, in the same session: the scheduler reads it (corruption-hold.ts).
+      store.recordDownloadProgress(session.id, 0, null, HELD_UNTIL_RETRY);
+      message += `; the scheduler leaves ${model.name} alone until: hfsched model retry ${model.name}`;
+    }
     store.failDownload(session.id, message);
     log?.error({ error: message }, 'download failed');
     const failure = error instanceof Error ? error : new Error(message);

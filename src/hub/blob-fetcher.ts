@@ -8,7 +8,7 @@
  * write the same verified bytes; the rename is atomic). A blob already in the
  * cache is trusted when its size matches, as huggingface_hub trusts it.
  */
-import { renameSync, rmSync, statSync } from 'node:fs';
+import { renameSync, statSync } from 'node:fs';
 import { dirname } from 'node:path';
 import type { BandwidthLimiter } from './bandwidth-limiter.js';
 import { acquireBlobLock } from './blob-lock.js';
@@ -16,7 +16,13 @@ import { FileSink, MemorySink, type BlobSink, type HashAlgorithm } from './blob-
 import { BlobTransfer } from './blob-transfer.js';
 import type { RepoCacheLayout } from './cache-layout.js';
 import { fsyncDirectory, writeFileDurably } from './durable-files.js';
-import { BlobMismatchError, DownloadError, RangesUnsupportedError } from './errors.js';
+import {
+  BlobMismatchError,
+  DownloadError,
+  MAX_MISMATCHES_IN_A_ROW,
+  RangesUnsupportedError,
+  RepeatedCorruptionError,
+} from './errors.js';
 import type { HubConnection } from './hub-connection.js';
 import { discardPartial, resumablePrefix } from './partial-file.js';
 import { WorkerSink } from './worker-sink.js';
@@ -51,17 +57,16 @@ export interface BlobFetchOptions {
 }
 
 /**
- * True when `blobs/{etag}` holds `size` bytes; a blob of another size is
- * removed (it cannot be right). Synchronous, like the other metadata calls of
+ * True when `blobs/{etag}` holds `size` bytes. A blob of another size is left
+ * alone: blob-size-check.ts decides, by its hash, whether it or the listing is
+ * wrong. Synchronous, like the other metadata calls of
  * the hub: a stat costs microseconds, a thread-pool round trip tens of them,
  * and a model of thousands of small files makes thousands of these.
  */
 export function hasCompleteBlob(path: string, size: number): boolean {
   const stats = statSync(path, { throwIfNoEntry: false });
   if (stats === undefined) return false;
-  if (stats.isFile() && stats.size === size) return true;
-  rmSync(path, { force: true, recursive: true });
-  return false;
+  return stats.isFile() && stats.size === size;
 }
 
 /** Moves every missing byte into `sink`, then compares the hash; BlobMismatchError when it is wrong. */
@@ -174,6 +179,12 @@ async function fetchUntilVerified(
       // Wrong bytes are never kept: delete them and start the file again from zero.
       await discard();
       mismatches += 1;
+      if (mismatches >= MAX_MISMATCHES_IN_A_ROW) {
+        const kind = job.algorithm === 'sha256' ? 'sha256' : 'git blob sha1';
+        throw new RepeatedCorruptionError(
+          `the server keeps sending bytes that do not match ${kind} ${job.etag} for "${job.path}" of "${layout.repoId}": ${mismatches} downloads in a row failed verification (last: ${error.message}); the bytes were discarded; check hub.endpoint / HF_ENDPOINT and any proxy, or report it to the repository's owner`,
+        );
+      }
       if (mismatches > connection.maxRetries) {
         throw new DownloadError(
           `${error.message} (${mismatches} ${mismatches === 1 ? 'try' : 'tries'}); the bytes were discarded: retry later, or report it to the repository's owner`,

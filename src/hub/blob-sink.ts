@@ -16,6 +16,7 @@
  */
 import { createHash, type Hash } from 'node:crypto';
 import { closeSync, fsyncSync, ftruncateSync, openSync, readSync, writevSync } from 'node:fs';
+import { open } from 'node:fs/promises';
 
 export type HashAlgorithm = 'sha256' | 'git-sha1';
 
@@ -43,6 +44,28 @@ export function newHash(algorithm: HashAlgorithm, size: number): Hash {
   // A git blob id is the sha1 of "blob {size}\0" followed by the content.
   if (algorithm === 'git-sha1') hash.update(`blob ${size}\0`);
   return hash;
+}
+
+/**
+ * The hex digest of the first `size` bytes of a file on disk, read a MiB at
+ * a time without blocking the event loop (a blob checked after the fact, not
+ * one being downloaded).
+ */
+export async function hashFileOnDisk(algorithm: HashAlgorithm, path: string, size: number): Promise<string> {
+  const hash = newHash(algorithm, size);
+  const handle = await open(path, 'r');
+  try {
+    const buffer = Buffer.allocUnsafe(Math.max(1, Math.min(READ_BYTES, size)));
+    for (let position = 0; position < size;) {
+      const { bytesRead } = await handle.read(buffer, 0, Math.min(buffer.length, size - position), position);
+      if (bytesRead === 0) throw new Error(`${path} ends at ${position}, before ${size}`);
+      hash.update(buffer.subarray(0, bytesRead));
+      position += bytesRead;
+    }
+  } finally {
+    await handle.close();
+  }
+  return hash.digest('hex');
 }
 
 /**

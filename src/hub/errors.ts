@@ -12,6 +12,15 @@ import { DownloadError, HfschedError, type HubAnswerFacts } from '../errors.js';
 export { DownloadError };
 
 /**
+ * A file that failed verification MAX_MISMATCHES_IN_A_ROW times in a row: the
+ * server (a mirror, a proxy) keeps sending wrong bytes. Trying again at the
+ * next firing would fetch the same wrong bytes again, so the model waits for
+ * a person (`hfsched model retry`).
+ */
+export class RepeatedCorruptionError extends DownloadError {}
+export const MAX_MISMATCHES_IN_A_ROW = 3;
+
+/**
  * Failures inside one transfer, which the retry logic classifies; they never
  * leave the hub (a DownloadError or a contract error does).
  */

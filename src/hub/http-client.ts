@@ -12,6 +12,7 @@ import type { IncomingHttpHeaders } from 'node:http';
 import type { Readable } from 'node:stream';
 import { Agent, type Dispatcher, request as undiciRequest } from 'undici';
 import { TransferError } from './errors.js';
+import { hubRateLimiter } from './rate-limit.js';
 import { StallWatchdog } from './stall-watchdog.js';
 import { USER_AGENT } from './user-agent.js';
 
@@ -66,7 +67,11 @@ export interface HubResponse {
 export async function sendHubRequest(request: HubRequest): Promise<HubResponse> {
   let url = new URL(request.url);
   for (let hop = 0; hop <= MAX_REDIRECTS; hop += 1) {
+    // The Hub's rate limits count requests to the endpoint only (rate-limit.ts), not to its CDN.
+    const counted = url.origin === request.tokenOrigin;
+    if (counted) await waitForRateLimit(url, request.signal);
     const response = await sendOnce(url, request);
+    if (counted) hubRateLimiter.observe(url, response.status, response.headers);
     const location = headerValue(response.headers, 'location');
     if (!REDIRECT_STATUSES.has(response.status) || location === undefined) return response;
     // The body of a redirect is not wanted; draining it returns the socket to the pool.
@@ -75,6 +80,15 @@ export async function sendHubRequest(request: HubRequest): Promise<HubResponse> 
     url = new URL(location, url);
   }
   throw new TransferError(`too many redirects from ${new URL(request.url).host}`, false);
+}
+
+async function waitForRateLimit(url: URL, signal: AbortSignal | undefined): Promise<void> {
+  try {
+    await hubRateLimiter.waitForTurn(url, signal);
+  } catch (error) {
+    if (signal?.aborted) throw new TransferError('download paused', false, null, { cause: signal.reason });
+    throw error;
+  }
 }
 
 async function sendOnce(url: URL, request: HubRequest): Promise<HubResponse> {

@@ -8,6 +8,8 @@ export { DownloadError } from './errors.js';
 export { RepoCacheLayout } from './cache-layout.js';
 export { repoFolderName, assertValidRepoId, isCommitHash } from './repo-paths.js';
 export { formatBytes } from './free-space.js';
+export { processDiskGate, type SpaceLimits } from './disk-gate.js';
+export { repoBytesOnDisk, reposBytesOnDisk } from './cache-usage.js';
 export { PROGRESS_INTERVAL_MS } from './progress-tracker.js';
 export type {
   FileDoneEvent,
@@ -18,3 +20,4 @@ export type {
   SnapshotRequest,
   SnapshotResult,
 } from './types.js';
+export { bucketOf, HubRateLimiter, hubRateLimiter } from './rate-limit.js';

@@ -14,7 +14,18 @@ import { RetryBudget } from './retry-policy.js';
 
 /** huggingface_hub/constants.py: above this, `siblings` may be truncated. */
 const VERY_LARGE_REPO_THRESHOLD = 50_000;
-const MAX_JSON_BYTES = 256 * 1024 * 1024;
+/**
+ * Limits on what a server can make us do (a broken mirror, a hostile
+ * endpoint). A page of the Hub's tree listing is 1,000 entries, about
+ * 250 KB; the largest repositories list a few hundred thousand files. A JSON
+ * answer is held and parsed whole on the main thread: 32 MiB parses in about
+ * half a second, well inside the daemon's heartbeat (src/control/liveness.ts).
+ */
+export const MAX_JSON_BYTES = 32 * 1024 * 1024;
+export const MAX_LISTING_PAGES = 10_000;
+export const MAX_LISTED_FILES = 1_000_000;
+/** No single file on the Hub comes near this (the Xet bridge fails at about 400 GB); a bigger size is a lie. */
+export const MAX_FILE_BYTES = 16 * 1024 ** 4;
 
 export interface RepoFile {
   path: string;
@@ -36,22 +47,33 @@ function isRecord(value: Json): value is Record<string, Json> {
   return typeof value === 'object' && value !== null && !Array.isArray(value);
 }
 
-/** A file entry in either shape: a sibling ({rfilename, size, blobId, lfs.sha256}) or a tree entry ({path, size, oid, lfs.oid}). */
-function parseFileEntry(entry: Json): RepoFile | null {
+function isValidSize(size: Json): size is number {
+  return typeof size === 'number' && Number.isSafeInteger(size) && size >= 0 && size <= MAX_FILE_BYTES;
+}
+
+/**
+ * A file entry in either shape: a sibling ({rfilename, size, blobId,
+ * lfs.sha256}) or a tree entry ({path, size, oid, lfs.oid}). A string says
+ * what is wrong with it (the path in it is quoted as JSON: no raw control
+ * characters); null when it lacks a field (a sibling without `?blobs=true`).
+ */
+function parseFileEntry(entry: Json): RepoFile | string | null {
   if (!isRecord(entry)) return null;
   const path = typeof entry.rfilename === 'string' ? entry.rfilename : entry.path;
   const blobId = typeof entry.blobId === 'string' ? entry.blobId : entry.oid;
   const size = entry.size;
-  if (typeof path !== 'string' || typeof blobId !== 'string' || typeof size !== 'number') return null;
-  if (!Number.isSafeInteger(size) || size < 0) return null;
+  if (typeof path !== 'string' || typeof blobId !== 'string' || size === undefined) return null;
+  if (!isValidSize(size)) return `it lists an invalid size (${JSON.stringify(size)}) for ${JSON.stringify(path)}`;
   let lfsSha256: string | null = null;
   if (isRecord(entry.lfs)) {
     const sha = typeof entry.lfs.sha256 === 'string' ? entry.lfs.sha256 : entry.lfs.oid;
     if (typeof sha !== 'string') return null;
     lfsSha256 = sha;
-    // For LFS files, `size` is the content's size; lfs.size says the same when present.
-    if (typeof entry.lfs.size === 'number' && entry.lfs.size !== size)
-      return { path, size: entry.lfs.size, blobId, lfsSha256 };
+    // For LFS files, `size` is the content's size and lfs.size says the same: two sizes are a lie.
+    const lfsSize = entry.lfs.size;
+    if (lfsSize !== undefined && lfsSize !== size) {
+      return `it lists two sizes for ${JSON.stringify(path)} (${JSON.stringify(size)} and lfs.size ${JSON.stringify(lfsSize)})`;
+    }
   }
   return { path, size, blobId, lfsSha256 };
 }
@@ -116,26 +138,40 @@ export function nextPageUrl(link: string | undefined, base: URL): string | null 
   return null;
 }
 
+/** Why the listing cannot go on to `next`, or null when it can: a loop, another origin, too many pages. */
+function refusedNextPage(next: string, first: URL, seen: Set<string>): string | null {
+  if (seen.has(next)) return `its next page ${next} was already listed (the pages loop)`;
+  if (new URL(next).origin !== first.origin) return `its next page is on another server (${new URL(next).origin})`;
+  if (seen.size >= MAX_LISTING_PAGES) return `it has more than ${MAX_LISTING_PAGES} pages`;
+  return null;
+}
+
 /** Lists every file of `commit` through the paged tree endpoint. */
 async function listTree(connection: HubConnection, commit: string, revision: string): Promise<RepoFile[]> {
+  const doing = `listing the files of "${connection.repoId}"`;
+  const refuse = (why: string): DownloadError =>
+    new DownloadError(
+      `${doing}: ${connection.endpoint} gave a listing hfsched refuses: ${why}; check hub.endpoint / HF_ENDPOINT`,
+    );
   const files: RepoFile[] = [];
-  let url: string | null = treeUrl(connection, commit);
+  const first = new URL(treeUrl(connection, commit));
+  const seen = new Set<string>();
+  let url: string | null = first.href;
   while (url !== null) {
-    const page: JsonAnswer = await getJson(connection, url, revision, `listing the files of "${connection.repoId}"`);
-    if (!Array.isArray(page.json)) {
-      throw new DownloadError(
-        `listing the files of "${connection.repoId}": unexpected answer from ${connection.endpoint}`,
-      );
-    }
+    seen.add(url);
+    const page: JsonAnswer = await getJson(connection, url, revision, doing);
+    if (!Array.isArray(page.json)) throw refuse('a page is not a list of entries');
     for (const entry of page.json) {
       if (!isRecord(entry) || entry.type !== 'file') continue;
       const file = parseFileEntry(entry);
-      if (file === null) {
-        throw new DownloadError(`listing the files of "${connection.repoId}": an entry lacks its path, size or hash`);
-      }
+      if (file === null) throw refuse('an entry lacks its path, size or hash');
+      if (typeof file === 'string') throw refuse(file);
       files.push(file);
+      if (files.length > MAX_LISTED_FILES) throw refuse(`it lists more than ${MAX_LISTED_FILES} files`);
     }
     url = page.nextPage;
+    const why = url === null ? null : refusedNextPage(url, first, seen);
+    if (why !== null) throw refuse(why);
   }
   return files;
 }
@@ -150,7 +186,7 @@ export async function listRevision(connection: HubConnection, revision: string):
   const commit = json.sha;
   const siblings = Array.isArray(json.siblings) ? json.siblings : [];
   const parsed = siblings.map(parseFileEntry);
-  const complete = parsed.every((file) => file !== null);
+  const complete = parsed.every((file) => file !== null && typeof file !== 'string');
   const trustworthy = siblings.length > 0 && siblings.length <= VERY_LARGE_REPO_THRESHOLD && complete;
   if (trustworthy) return { commit, files: parsed as RepoFile[] };
   return { commit, files: await listTree(connection, commit, revision) };

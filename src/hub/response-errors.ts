@@ -11,6 +11,7 @@ import type { IncomingHttpHeaders } from 'node:http';
 import { ConstraintError, NotFoundError, ValidationError, type HubAnswerFacts } from '../errors.js';
 import { DownloadError, ExpiredUrlError, TransferError } from './errors.js';
 import { headerValue } from './http-client.js';
+import { rateLimitResetMs } from './rate-limit-headers.js';
 import { parseRetryAfter } from './retry-policy.js';
 
 export interface HubAnswerContext {
@@ -42,7 +43,7 @@ export function errorForAnswer(answer: HubAnswer, context: HubAnswerContext): Er
     return new TransferError(
       `${answer.url.host} answered ${status}${status === 429 ? ' (too many requests)' : ''}`,
       true,
-      parseRetryAfter(headers['retry-after']),
+      parseRetryAfter(headers['retry-after']) ?? rateLimitResetMs(headers),
       facts,
     );
   }

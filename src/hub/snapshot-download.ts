@@ -13,7 +13,8 @@ import { fetchBlob, hasCompleteBlob, IN_MEMORY_MAX_BYTES, type BlobJob } from '.
 import { RepoCacheLayout } from './cache-layout.js';
 import { asUserFacingError, DownloadError } from './errors.js';
 import { selectFiles } from './file-selection.js';
-import { assertFreeSpace } from './free-space.js';
+import { processDiskGate, type SpaceLimits, type SpaceReservation } from './disk-gate.js';
+import { disagreeingBlobSize, settleSizeDisagreement } from './blob-size-check.js';
 import { hubConnection } from './hub-connection.js';
 import { ProgressTracker } from './progress-tracker.js';
 import { listRevision, type RepoFile } from './repo-listing.js';
@@ -112,6 +113,11 @@ async function runPool<T>(
   if (failure !== null) throw (failure as { error: unknown }).error;
 }
 
+/** Without `spaceLimits`: the free-disk rule alone, with the request's minFreeBytes. */
+function freeDiskOnly(minFreeBytes: number): SpaceLimits {
+  return { minFreeBytes, maxBytes: 0, managedBytes: () => Promise.resolve(0) };
+}
+
 export async function downloadSnapshot(request: SnapshotRequest): Promise<SnapshotResult> {
   const revision = checkRequest(request);
   request.signal?.throwIfAborted();
@@ -119,6 +125,7 @@ export async function downloadSnapshot(request: SnapshotRequest): Promise<Snapsh
   const controller = new AbortController();
   const forwardAbort = (): void => controller.abort(request.signal?.reason);
   request.signal?.addEventListener('abort', forwardAbort, { once: true });
+  let reservation: SpaceReservation | null = null;
   try {
     const connection = hubConnection({
       endpoint: request.endpoint,
@@ -143,15 +150,26 @@ export async function downloadSnapshot(request: SnapshotRequest): Promise<Snapsh
     );
 
     await mkdir(layout.blobsDir, { recursive: true });
+    for (const { job } of blobs) {
+      const actualSize = disagreeingBlobSize(layout, job);
+      if (actualSize !== null) await settleSizeDisagreement(layout, job, actualSize);
+    }
     const states = blobs.map((blob) => inspectBlob(layout, blob.job));
     const missing = states.reduce((sum, state) => sum + state.missingBytes, 0);
-    await assertFreeSpace(request.cacheDir, missing, request.minFreeBytes, request.repoId);
+    const tracker = new ProgressTracker(totalBytes, files.length, request.onProgress);
+    // Waits, before anything is written, until the missing bytes fit (disk-gate.ts); released in `finally`.
+    reservation = await processDiskGate.reserve({
+      dir: request.cacheDir,
+      neededBytes: missing,
+      remainingBytes: () => missing - tracker.fetched,
+      limits: request.spaceLimits ?? (() => freeDiskOnly(request.minFreeBytes)),
+      signal: controller.signal,
+      ...(request.onSpaceWait !== undefined ? { onWait: request.onSpaceWait } : {}),
+    });
     if (missing > 0) await mkdir(layout.locksDir, { recursive: true });
     const snapshotPath = layout.snapshotDir(listing.commit);
     await mkdir(snapshotPath, { recursive: true });
     const createdFolders = new Set<string>([snapshotPath]);
-
-    const tracker = new ProgressTracker(totalBytes, files.length, request.onProgress);
     tracker.emit(true);
     const placeBlob = async ({ blob, state }: { blob: PlannedBlob; state: BlobState }): Promise<void> => {
       const { job } = blob;
@@ -205,6 +223,7 @@ export async function downloadSnapshot(request: SnapshotRequest): Promise<Snapsh
     request.signal?.throwIfAborted();
     throw asUserFacingError(error, `downloading "${request.repoId}" into ${request.cacheDir}`);
   } finally {
+    reservation?.release();
     request.signal?.removeEventListener('abort', forwardAbort);
   }
 }

@@ -5,6 +5,7 @@
  */
 import type { Logger } from 'pino';
 import type { BandwidthLimiter } from './bandwidth-limiter.js';
+import type { SpaceLimits } from './disk-gate.js';
 
 export interface SnapshotRequest {
   /** The Hub or a mirror, e.g. https://huggingface.co (no trailing slash needed). */
@@ -31,6 +32,13 @@ export interface SnapshotRequest {
   stallTimeoutMs: number;
   /** Free space to keep on the cache disk beyond what the download needs. */
   minFreeBytes: number;
+  /**
+   * The disk gate's limits, read again while the download waits for space
+   * (disk-gate.ts); default: minFreeBytes and no budget.
+   */
+  spaceLimits?: () => SpaceLimits;
+  /** Called with the reason when the download waits for disk space or budget, and with null when it goes on. */
+  onSpaceWait?: (reason: string | null) => void;
   /** Shared by every download of the process; null for no limit. */
   bandwidth: BandwidthLimiter | null;
   /** Abort means pause: partial files stay, and the promise rejects with the signal's reason. */

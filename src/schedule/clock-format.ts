@@ -14,3 +14,14 @@ export function formatClock(date: Date, timeZone: string): string {
   const minute = parts.find((part) => part.type === 'minute')?.value ?? '00';
   return `${hour}:${minute}`;
 }
+
+/** `HH:MM:SS` of a date in a time zone (the machine's when omitted), e.g. when a rate limit resets. */
+export function formatClockSeconds(date: Date, timeZone?: string): string {
+  return new Intl.DateTimeFormat('en-GB', {
+    timeZone,
+    hour: '2-digit',
+    minute: '2-digit',
+    second: '2-digit',
+    hourCycle: 'h23',
+  }).format(date);
+}

@@ -17,6 +17,7 @@
 import { existsSync } from 'node:fs';
 import Database from 'better-sqlite3';
 import { ConnectionError } from '../errors.js';
+import { refuseNetworkFilesystem } from './database-filesystem.js';
 import { sqliteErrorCode, translateSqliteError } from './sqlite-errors.js';
 
 export const DEFAULT_BUSY_TIMEOUT_MS = 10_000;
@@ -44,6 +45,7 @@ export function openConnection(dbPath: string, options: ConnectionOptions = {}):
   if (!create && !existsSync(dbPath)) {
     throw new ConnectionError(`no database at ${dbPath}; run "hfsched init"`);
   }
+  if (dbPath !== ':memory:') refuseNetworkFilesystem(dbPath, existsSync(dbPath));
   const busyTimeoutMs = options.busyTimeoutMs ?? DEFAULT_BUSY_TIMEOUT_MS;
   let db: Database.Database;
   try {

@@ -1,4 +1,4 @@
-/** The command queue (migration 004's `daemon_commands`): the CLI writes, the daemon answers. */
+/** The command queue (`daemon_commands`, migrations 004 and 005): the CLI writes, the daemon answers. */
 import type Database from 'better-sqlite3';
 import { NotFoundError, ValidationError } from '../errors.js';
 import { selectModel } from './models.js';
@@ -10,14 +10,23 @@ import { validateId } from './validation.js';
 export const DAEMON_COMMANDS = ['run-now', 'pause', 'resume', 'retry'] as const;
 export type DaemonCommandName = (typeof DAEMON_COMMANDS)[number];
 
+export const COMMAND_STATUSES = ['ok', 'error'] as const;
+export type CommandStatus = (typeof COMMAND_STATUSES)[number];
+
+/** How a command was handled: its status and the message shown to the user. */
+export interface CommandAnswer {
+  status: CommandStatus;
+  message: string;
+}
+
 export interface DaemonCommand {
   id: number;
   command: DaemonCommandName;
   modelId: number | null;
   createdAt: string;
   handledAt: string | null;
-  /** `ok: ...` or `error: ...` once handled. */
-  result: string | null;
+  /** null until handled. */
+  answer: CommandAnswer | null;
 }
 
 interface DaemonCommandRow {
@@ -26,6 +35,7 @@ interface DaemonCommandRow {
   model_id: number | null;
   created_at: string;
   handled_at: string | null;
+  status: CommandStatus | null;
   result: string | null;
 }
 
@@ -36,7 +46,7 @@ function mapCommand(row: DaemonCommandRow): DaemonCommand {
     modelId: row.model_id,
     createdAt: isoTimestamp(row.created_at),
     handledAt: isoOrNull(row.handled_at),
-    result: row.result,
+    answer: row.status === null ? null : { status: row.status, message: row.result ?? '' },
   };
 }
 
@@ -81,25 +91,33 @@ export function unhandledDaemonCommands(db: Database.Database): DaemonCommand[] 
 }
 
 /**
- * Records a command's outcome; false when it was already handled (by the
+ * Records a command's answer; false when it was already handled (by the
  * daemon, or given up on by the CLI that sent it).
  */
-export function finishDaemonCommand(db: Database.Database, id: number, result: string): boolean {
+export function finishDaemonCommand(db: Database.Database, id: number, answer: CommandAnswer): boolean {
+  if (!COMMAND_STATUSES.includes(answer.status)) {
+    throw new ValidationError(`unknown command status ${JSON.stringify(answer.status)}: expected ok or error`);
+  }
   return writeTransaction(
     db,
     () =>
       db
-        .prepare(`UPDATE daemon_commands SET handled_at = ${SQL_NOW}, result = ? WHERE id = ? AND handled_at IS NULL`)
-        .run(result, id).changes === 1,
+        .prepare(
+          `UPDATE daemon_commands SET handled_at = ${SQL_NOW}, status = ?, result = ? WHERE id = ? AND handled_at IS NULL`,
+        )
+        .run(answer.status, answer.message, id).changes === 1,
   );
 }
 
-/** Ends every unhandled command with `result` (a daemon starting drops what was sent before it ran). */
-export function expireDaemonCommands(db: Database.Database, result: string): number {
+/** Ends every unhandled command as an error with `message` (a daemon starting drops what was sent before it ran). */
+export function expireDaemonCommands(db: Database.Database, message: string): number {
   return writeTransaction(
     db,
     () =>
-      db.prepare(`UPDATE daemon_commands SET handled_at = ${SQL_NOW}, result = ? WHERE handled_at IS NULL`).run(result)
-        .changes,
+      db
+        .prepare(
+          `UPDATE daemon_commands SET handled_at = ${SQL_NOW}, status = 'error', result = ? WHERE handled_at IS NULL`,
+        )
+        .run(message).changes,
   );
 }

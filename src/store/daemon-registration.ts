@@ -35,6 +35,8 @@ export interface DaemonSnapshot {
   queue: DaemonQueueEntry[];
   running: DaemonRunningEntry[];
   httpUrl: string | null;
+  /** Hub requests wait for a rate-limit reset until then; null when they do not. (migration 005) */
+  rateLimitedUntil: Date | null;
 }
 
 export interface DaemonStatusRecord {
@@ -49,6 +51,8 @@ export interface DaemonStatusRecord {
   queue: DaemonQueueEntry[];
   running: DaemonRunningEntry[];
   httpUrl: string | null;
+  /** ISO 8601 UTC, or null. (migration 005) */
+  rateLimitedUntil: string | null;
 }
 
 interface DaemonStatusRow {
@@ -62,6 +66,7 @@ interface DaemonStatusRow {
   queue: string;
   running: string;
   http_url: string | null;
+  rate_limited_until: string | null;
 }
 
 function parseList<T>(text: string): T[] {
@@ -81,6 +86,7 @@ function mapDaemonStatus(row: DaemonStatusRow): DaemonStatusRecord {
     queue: parseList<DaemonQueueEntry>(row.queue),
     running: parseList<DaemonRunningEntry>(row.running),
     httpUrl: row.http_url,
+    rateLimitedUntil: isoOrNull(row.rate_limited_until),
   };
 }
 
@@ -134,7 +140,8 @@ export function writeDaemonHeartbeat(db: Database.Database, pid: number, snapsho
       .prepare(
         `UPDATE daemon_status
          SET heartbeat_at = ${SQL_NOW}, schedule_id = @scheduleId, next_run_at = @nextRunAt,
-             window_ends_at = @windowEndsAt, queue = @queue, running = @running, http_url = @httpUrl
+             window_ends_at = @windowEndsAt, queue = @queue, running = @running, http_url = @httpUrl,
+             rate_limited_until = @rateLimitedUntil
          WHERE id = 1 AND pid = @pid`,
       )
       .run({
@@ -145,6 +152,7 @@ export function writeDaemonHeartbeat(db: Database.Database, pid: number, snapsho
         queue: JSON.stringify(snapshot.queue),
         running: JSON.stringify(snapshot.running),
         httpUrl: snapshot.httpUrl,
+        rateLimitedUntil: snapshot.rateLimitedUntil === null ? null : sqliteTime(snapshot.rateLimitedUntil),
       });
     return result.changes === 1;
   });

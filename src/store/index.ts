@@ -39,5 +39,12 @@ export type {
   DaemonStatusRecord,
   DaemonRegistration,
 } from './daemon-registration.js';
-export { DAEMON_COMMANDS, type DaemonCommand, type DaemonCommandName } from './daemon-commands.js';
+export {
+  COMMAND_STATUSES,
+  DAEMON_COMMANDS,
+  type CommandAnswer,
+  type CommandStatus,
+  type DaemonCommand,
+  type DaemonCommandName,
+} from './daemon-commands.js';
 export type { OpenSessionView } from './status-views.js';

@@ -44,7 +44,9 @@ export function pauseModel(db: Database.Database, modelId: number, reason: strin
   return writeTransaction(db, () => {
     const model = requireModel(db, modelId);
     if (model.status === 'downloading') {
-      throw new StateTransitionError(`model "${model.name}" is downloading; only the daemon running it can pause it`);
+      throw new StateTransitionError(
+        `model "${model.name}" is downloading, but not by a daemon that can stop it; if hfsched pull is downloading it, stop that with Ctrl-C`,
+      );
     }
     if (model.status === 'completed') {
       throw new StateTransitionError(`model "${model.name}" is completed; there is nothing to pause`);

@@ -6,7 +6,7 @@
 import type Database from 'better-sqlite3';
 import { closeConnection } from './connection.js';
 import * as commands from './daemon-commands.js';
-import type { DaemonCommand, DaemonCommandName } from './daemon-commands.js';
+import type { CommandAnswer, DaemonCommand, DaemonCommandName } from './daemon-commands.js';
 import * as registration from './daemon-registration.js';
 import type { DaemonRegistration, DaemonSnapshot, DaemonStatusRecord } from './daemon-registration.js';
 import * as lifecycle from './download-lifecycle.js';
@@ -257,12 +257,13 @@ export class Store {
   }
 
   /** false: already handled. */
-  finishDaemonCommand(id: number, result: string): boolean {
-    return commands.finishDaemonCommand(this.db, id, result);
+  finishDaemonCommand(id: number, answer: CommandAnswer): boolean {
+    return commands.finishDaemonCommand(this.db, id, answer);
   }
 
-  expireDaemonCommands(result: string): number {
-    return commands.expireDaemonCommands(this.db, result);
+  /** Ends every waiting command as an error with `message`. */
+  expireDaemonCommands(message: string): number {
+    return commands.expireDaemonCommands(this.db, message);
   }
 
   // Holds and the user's control of models (model-holds.ts)

@@ -1,6 +1,6 @@
 import { afterEach, beforeEach, describe, test } from 'node:test';
 import assert from 'node:assert/strict';
-import type { SettingDescription } from '../../src/config/settings.js';
+import { settingKeys, type SettingDescription } from '../../src/config/settings.js';
 import { parseJsonOutput, runCli } from '../support/cli.js';
 import { createTempDatabase, type TempDatabase } from '../support/temp-db.js';
 
@@ -17,7 +17,7 @@ describe('hfsched config', () => {
     assert.equal(result.code, 0, result.stderr);
     const lines = result.stdout.trimEnd().split('\n');
     assert.match(lines[0] ?? '', /^KEY\s+VALUE\s+SOURCE\s+LIVE$/);
-    assert.equal(lines.length, 14);
+    assert.equal(lines.length, settingKeys().length + 1, 'a header and one line per setting');
     assert.match(result.stdout, /\ndownload\.max_retries\s+5\s+default\s+yes\n/);
     assert.match(result.stdout, /\nhttp\.port\s+0\s+default\s+restart\n/);
   });

@@ -164,10 +164,7 @@ describe('hfsched history', () => {
     const result = await cli('history', 'org/name');
     assert.equal(result.code, 0, result.stderr);
     const lines = result.stdout.trimEnd().split('\n');
-    assert.match(
-      lines[0] ?? '',
-      /^SESSION\s+STATUS\s+STARTED\s+ENDED\s+DOWNLOADED\s+TOTAL\s+RETRY\s+SCHEDULE\s+ERROR$/,
-    );
+    assert.match(lines[0] ?? '', /^SESSION\s+STATUS\s+STARTED\s+ENDED\s+DOWNLOADED\s+TOTAL\s+RETRY\s+SCHEDULE\s+NOTE$/);
     assert.deepEqual(
       lines.slice(1).map((line) => line.split(/\s+/)[0]),
       ['3', '2', '1'],

@@ -78,6 +78,13 @@ const CASES: Record<string, { accepted: [string, string][]; refused: string[] }>
     ],
     refused: ['-1', 'lots'],
   },
+  'cache.max_bytes': {
+    accepted: [
+      ['0', '0'],
+      ['500GB', String(500 * 1000 ** 3)],
+    ],
+    refused: ['-1', '10%'],
+  },
   'scheduler.timezone': {
     accepted: [
       ['Europe/Paris', 'Europe/Paris'],

@@ -102,7 +102,7 @@ describe('daemon: control commands', () => {
     f.db.store.beginDownload(f.model('org/alpha').id, null);
     const result = await f.cli(['model', 'pause', 'org/alpha']);
     assert.equal(result.code, 1);
-    assert.match(result.stderr, /downloading but no daemon is running/);
+    assert.match(result.stderr, /is downloading, but not by a daemon that can stop it; .*Ctrl-C/);
     assert.equal(f.model('org/alpha').status, 'downloading');
   });
 });

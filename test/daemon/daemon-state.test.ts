@@ -10,6 +10,7 @@ const EMPTY_SNAPSHOT: DaemonSnapshot = {
   queue: [],
   running: [],
   httpUrl: null,
+  rateLimitedUntil: null,
 };
 
 let db: TempDatabase;
@@ -79,8 +80,9 @@ describe('daemon commands', () => {
       db.store.unhandledDaemonCommands().map((command) => command.id),
       [runNow.id, pause.id],
     );
-    assert.equal(db.store.finishDaemonCommand(runNow.id, 'ok: started'), true);
-    assert.equal(db.store.finishDaemonCommand(runNow.id, 'ok: again'), false);
+    assert.equal(db.store.finishDaemonCommand(runNow.id, { status: 'ok', message: 'started' }), true);
+    assert.equal(db.store.finishDaemonCommand(runNow.id, { status: 'error', message: 'again' }), false);
+    assert.deepEqual(db.store.getDaemonCommand(runNow.id)?.answer, { status: 'ok', message: 'started' });
     assert.deepEqual(
       db.store.unhandledDaemonCommands().map((command) => command.id),
       [pause.id],
@@ -94,9 +96,10 @@ describe('daemon commands', () => {
   });
 
   test('commands sent before a daemon started are expired, not executed', () => {
-    db.store.sendDaemonCommand('run-now', null);
-    assert.equal(db.store.expireDaemonCommands('error: too old'), 1);
+    const sent = db.store.sendDaemonCommand('run-now', null);
+    assert.equal(db.store.expireDaemonCommands('too old'), 1);
     assert.deepEqual(db.store.unhandledDaemonCommands(), []);
+    assert.deepEqual(db.store.getDaemonCommand(sent.id)?.answer, { status: 'error', message: 'too old' });
   });
 
   test('removing a model removes its holds and commands', () => {

@@ -37,11 +37,15 @@ after(() => fx.cleanup());
  * drops Range headers (a server without range support).
  */
 async function mirror(target: string, quirk: 'no-blobs' | 'no-ranges'): Promise<{ url: string; server: Server }> {
+  let mirrorUrl = '';
   const server = createServer((req, res) => {
     const path = quirk === 'no-blobs' ? (req.url ?? '/').replace('?blobs=true', '') : (req.url ?? '/');
     const headers = { ...req.headers };
     if (quirk === 'no-ranges') delete headers.range;
     const upstream = request(new URL(path, target), { method: req.method, headers }, (answer) => {
+      // A mirror names its own pages: hfsched refuses a next page on another origin.
+      const link = answer.headers.link;
+      if (typeof link === 'string') answer.headers.link = link.split(target).join(mirrorUrl);
       res.writeHead(answer.statusCode ?? 502, answer.headers);
       answer.pipe(res);
     });
@@ -49,7 +53,8 @@ async function mirror(target: string, quirk: 'no-blobs' | 'no-ranges'): Promise<
     req.pipe(upstream);
   });
   await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
-  return { url: `http://127.0.0.1:${(server.address() as { port: number }).port}`, server };
+  mirrorUrl = `http://127.0.0.1:${(server.address() as { port: number }).port}`;
+  return { url: mirrorUrl, server };
 }
 
 test('a mirror that lists files without hashes is read through the paged tree listing', async () => {

@@ -3,7 +3,6 @@ import assert from 'node:assert/strict';
 import { existsSync, readFileSync, readdirSync } from 'node:fs';
 import { join } from 'node:path';
 import { BandwidthLimiter, type SnapshotProgress } from '../../src/hub/index.js';
-import { ConstraintError } from '../../src/errors.js';
 import { bodyBytesFor, createHubFixture, patternBytes, type HubFixture } from './fixtures.js';
 
 const MiB = 1024 * 1024;
@@ -111,18 +110,23 @@ test('a pinned revision downloads that revision and records its ref', async () =
   assert.equal(readFileSync(join(fx.cacheDir, 'models--org--mixed', 'refs', 'v1.0'), 'utf8'), result.commit);
 });
 
-test('a download that does not fit the free space fails before fetching anything', async () => {
+test('a download that does not fit the free space waits before fetching anything, and says why', async () => {
   fx.hub.clearLog();
-  await assert.rejects(
-    fx.pull('org/small', { cacheDir: join(fx.cacheDir, 'other'), minFreeBytes: 2 ** 52 }),
-    (error: Error) => {
-      assert.ok(error instanceof ConstraintError);
-      assert.match(
-        error.message,
-        /^not enough free space in .* for "org\/small": it needs 2\.0 MB more plus .* kept free \(download\.min_free_bytes\)/,
-      );
-      return true;
+  const controller = new AbortController();
+  const reasons: (string | null)[] = [];
+  const pull = fx.pull('org/small', {
+    cacheDir: join(fx.cacheDir, 'other'),
+    minFreeBytes: 2 ** 52,
+    signal: controller.signal,
+    onSpaceWait: (reason) => {
+      reasons.push(reason);
+      controller.abort('paused while waiting');
     },
+  });
+  await assert.rejects(pull, (reason: unknown) => reason === 'paused while waiting');
+  assert.match(
+    reasons[0] ?? '',
+    /^waiting for 4\.5 PB of free disk: needs 2\.0 MB plus 4\.5 PB kept free \(download\.min_free_bytes\)/,
   );
   assert.equal(fx.hub.requests.filter((request) => request.path.includes('/resolve/')).length, 0);
 });

@@ -232,6 +232,64 @@ describe('migration 003 (models: revision and patterns)', () => {
   });
 });
 
+describe('migration 005 (daemon commands: a status column)', () => {
+  test('answers written as "ok: ..." / "error: ..." become a status and a message, and going down restores them', () => {
+    const temp = createTempDatabase();
+    try {
+      const model = temp.store.createModel('org/a');
+      temp.store.close();
+      migrateDatabase(temp.dbPath, 4);
+      withRawConnection(temp.dbPath, (db) => {
+        const insert = db.prepare(
+          `INSERT INTO daemon_commands (command, model_id, handled_at, result) VALUES (?, ?, ?, ?)`,
+        );
+        insert.run('run-now', null, '2026-01-01 00:00:00.000', 'ok: batch started: 1 model(s) queued');
+        insert.run('pause', model.id, '2026-01-01 00:00:01.000', 'error: model "org/a" is completed');
+        insert.run('retry', model.id, null, null);
+      });
+      migrateDatabase(temp.dbPath, latestSchemaVersion());
+      const store = openStore(temp.dbPath);
+      try {
+        assert.deepEqual(
+          [1, 2, 3].map((id) => store.getDaemonCommand(id)?.answer),
+          [
+            { status: 'ok', message: 'batch started: 1 model(s) queued' },
+            { status: 'error', message: 'model "org/a" is completed' },
+            null,
+          ],
+        );
+      } finally {
+        store.close();
+      }
+      migrateDatabase(temp.dbPath, 4);
+      const results = withRawConnection(temp.dbPath, (db) =>
+        (db.prepare('SELECT result FROM daemon_commands ORDER BY id').all() as { result: string | null }[]).map(
+          (row) => row.result,
+        ),
+      );
+      assert.deepEqual(results, ['ok: batch started: 1 model(s) queued', 'error: model "org/a" is completed', null]);
+    } finally {
+      temp.cleanup();
+    }
+  });
+
+  test('a handled command without a status is refused by the schema', () => {
+    const temp = createTempDatabase();
+    try {
+      const sent = temp.store.sendDaemonCommand('run-now', null);
+      assert.throws(
+        () =>
+          temp.store.db
+            .prepare(`UPDATE daemon_commands SET handled_at = '2026-01-01 00:00:00.000', result = 'x' WHERE id = ?`)
+            .run(sent.id),
+        /CHECK constraint failed/,
+      );
+    } finally {
+      temp.cleanup();
+    }
+  });
+});
+
 describe('migration runner safety', () => {
   test('migrating a file that does not exist is refused with a hint to run init', () => {
     const dir = mkdtempSync(join(tmpdir(), 'hfsched-test-'));

@@ -2,7 +2,8 @@
  * A Hub-compatible test server on loopback: the model API, `resolve` with
  * LFS redirects to a second "CDN" host, ranges, the Hub's error codes, private
  * and gated repos, renamed repos, a request log and switchable faults
- * (drop, stall, 5xx/429, corrupt, throttle, expired CDN URLs).
+ * (drop, stall, 5xx/429, corrupt, throttle, expired CDN URLs) and a hostile
+ * mode (looping pages, huge JSON, lying sizes: hub-server/hostile.ts).
  *
  *   const hub = await startHubServer({ repos: [{ id: 'org/tiny', revisions: { main: [
  *     { path: 'config.json', content: '{}' },
@@ -19,10 +20,12 @@ export { gitBlobSha1, lfsPointer } from './hub-server/repo-store.js';
 export type {
   Fault,
   HubDiskContent,
+  HostileMode,
   HubFileInfo,
   HubFileSpec,
   HubRepoSpec,
   HubServer,
   HubServerOptions,
   LoggedRequest,
+  RateLimitSpec,
 } from './hub-server/types.js';

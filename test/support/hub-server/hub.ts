@@ -8,6 +8,7 @@ import type { Cdn } from './cdn.js';
 import type { FaultRegistry } from './faults.js';
 import { serveFileBytes } from './file-response.js';
 import { decodeCursor, encodeCursor, revisionInfo, treeEntries } from './hub-api.js';
+import { bendRevisionInfo, bendTreeEntries, bentNextPage, padded } from './hostile.js';
 import type { RepoStore, StoredRepo, StoredRevision } from './repo-store.js';
 import {
   decodedSegments,
@@ -18,7 +19,7 @@ import {
   sendRedirect,
   sendSmall,
 } from './responses.js';
-import type { LoggedRequest } from './types.js';
+import type { HostileMode, LoggedRequest } from './types.js';
 
 /** A request after authentication: `tokenSent` is true only for the valid token (a wrong one never gets here). */
 interface HubRequest {
@@ -43,6 +44,7 @@ export class HubHost {
     private readonly cdn: Cdn,
     private readonly token: string,
     private readonly treePageSize: number,
+    private readonly hostile: () => HostileMode,
   ) {}
 
   async handle(req: IncomingMessage, res: ServerResponse, log: LoggedRequest): Promise<void> {
@@ -132,7 +134,10 @@ export class HubHost {
     // The revision may arrive encoded as one segment (refs%2Fpr%2F1) or, less politely, unencoded.
     const name = action === 'revision' ? decoded.slice(found.next + 1).join('/') : 'main';
     const rev = this.findRevision(hub, repo, name);
-    if (rev) sendJson(hub.req, hub.res, hub.log, revisionInfo(repo, rev, isTrue(query.get('blobs'))));
+    if (rev) {
+      const info = revisionInfo(repo, rev, isTrue(query.get('blobs')));
+      sendJson(hub.req, hub.res, hub.log, bendRevisionInfo(info, this.hostile()));
+    }
   }
 
   /**
@@ -162,15 +167,20 @@ export class HubHost {
     if (!entries) return sendHubError(hub.req, hub.res, hub.log, 404, 'EntryNotFound', `Entry not found: ${folder}`);
     const offset = decodeCursor(query.get('cursor'));
     if (offset === null) return sendSmall(hub.req, hub.res, hub.log, 400, {}, 'invalid cursor');
-    const page = entries.slice(offset, offset + this.treePageSize);
+    const mode = this.hostile();
+    const page = bendTreeEntries(entries.slice(offset, offset + this.treePageSize), mode);
     const headers: Record<string, string> = {};
+    const thisPage = new URL(hub.log.path, this.baseUrl);
+    let next: URL | null = null;
     if (offset + this.treePageSize < entries.length) {
       // Pagination as hf_api.py's paginate() follows it: an absolute URL in Link, rel="next".
-      const next = new URL(hub.log.path, this.baseUrl);
+      next = new URL(thisPage);
       next.searchParams.set('cursor', encodeCursor(offset + this.treePageSize));
-      headers['Link'] = `<${next.toString()}>; rel="next"`;
     }
-    sendJson(hub.req, hub.res, hub.log, page, headers);
+    next = bentNextPage(thisPage, next, mode);
+    if (next !== null) headers['Link'] = `<${next.toString()}>; rel="next"`;
+    // Padded as an object only when asked: a real tree page is a bare list.
+    sendJson(hub.req, hub.res, hub.log, mode.jsonBodyBytes === undefined ? page : padded({ page }, mode), headers);
   }
 
   private async handleResolve(hub: HubRequest, raw: string[], decoded: string[], found: RepoInPath): Promise<void> {
@@ -186,7 +196,7 @@ export class HubHost {
     const headers: Record<string, string> = {
       'X-Repo-Commit': rev.commit,
       ETag: `"${file.blobId}"`,
-      'Content-Disposition': `inline; filename*=UTF-8''${encodeURIComponent(name)}; filename="${name}";`,
+      'Content-Disposition': `inline; filename*=UTF-8''${encodeURIComponent(name)}; filename="${name.replace(/[^\x20-\x7e]|"/g, '_')}";`,
     };
     if (file.lfs) {
       // LFS: 302 to a signed URL on another host, with the content's sha256 and size in X-Linked-*.

@@ -8,6 +8,7 @@ import type { AddressInfo, Socket } from 'node:net';
 import { Cdn } from './cdn.js';
 import { FaultRegistry } from './faults.js';
 import { HubHost } from './hub.js';
+import { RateLimitWindows } from './rate-limit.js';
 import { RepoStore } from './repo-store.js';
 import type { HubServer, HubServerOptions, LoggedRequest } from './types.js';
 
@@ -79,6 +80,8 @@ export async function startHubServer(options: HubServerOptions = {}): Promise<Hu
   const faults = new FaultRegistry();
   const token = options.token ?? 'hf_test_token';
   for (const repo of options.repos ?? []) store.addRepo(repo);
+  const rateLimits = new RateLimitWindows();
+  rateLimits.set(options.rateLimit ?? null);
 
   // The handlers need both URLs, known only once both listen: they are looked up per request.
   let hubHost: HubHost | null = null;
@@ -88,7 +91,7 @@ export async function startHubServer(options: HubServerOptions = {}): Promise<Hu
     HUB_ADDRESS,
     'hub',
     () => requests,
-    () => hubHost!.handle.bind(hubHost),
+    () => (req, res, log) => (rateLimits.admit(req, res, log) ? hubHost!.handle(req, res, log) : Promise.resolve()),
   );
   const cdnListener = await listen(
     CDN_ADDRESS,
@@ -102,7 +105,8 @@ export async function startHubServer(options: HubServerOptions = {}): Promise<Hu
   const url = urlOf(hubListener, HUB_ADDRESS);
   const cdnUrl = urlOf(cdnListener, CDN_ADDRESS);
   cdn = new Cdn(cdnUrl, store, faults, options.cdnUrlTtlSeconds ?? 3600);
-  hubHost = new HubHost(url, store, faults, cdn, token, options.treePageSize ?? 1000);
+  let hostile = options.hostile ?? {};
+  hubHost = new HubHost(url, store, faults, cdn, token, options.treePageSize ?? 1000, () => hostile);
 
   const server: HubServer = {
     url,
@@ -123,6 +127,10 @@ export async function startHubServer(options: HubServerOptions = {}): Promise<Hu
     },
     addFault: (fault) => faults.add(fault),
     clearFaults: () => faults.clear(),
+    setHostile: (mode) => {
+      hostile = mode;
+    },
+    setRateLimit: (spec) => rateLimits.set(spec),
     close: async () => {
       await Promise.all([stop(hubListener), stop(cdnListener)]);
     },

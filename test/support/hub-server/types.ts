@@ -86,6 +86,31 @@ export type Fault =
   /** The CDN answers 403, as for an expired signed URL. */
   | { kind: 'expire-cdn'; times?: number };
 
+/** See hostile.ts. */
+export interface HostileMode {
+  /** Every tree page's `Link: rel="next"` points back at that page (the revision answer leaves sizes out, forcing the tree). */
+  loopingPages?: boolean;
+  /** Tree pages point their next page at this origin instead (also forces the tree). */
+  nextPageOrigin?: string;
+  /** Model API answers carry a padding field of this many bytes. */
+  jsonBodyBytes?: number;
+  /** The size the API lists for a path instead of the real one (negative, huge, or a plain lie). */
+  listedSizes?: Record<string, number>;
+  /** The lfs.size the API lists for a path, when it must differ from `size`. */
+  listedLfsSizes?: Record<string, number>;
+}
+
+/** The Hub's rate limit (per bucket: api, resolvers), announced in headers and enforced with 429. */
+export interface RateLimitSpec {
+  /** Requests per window and bucket. */
+  quota: number;
+  windowSeconds: number;
+  /** Header spelling: IETF draft 9+ (default, as the Hub), its earlier RateLimit-* fields, or X-RateLimit-*. */
+  style?: 'ietf' | 'ietf-legacy' | 'x-ratelimit';
+  /** false: headers only on the 429 itself, so a client cannot see it coming. Default true. */
+  announce?: boolean;
+}
+
 export interface HubServerOptions {
   repos?: HubRepoSpec[];
   /** The one valid token; default 'hf_test_token'. */
@@ -94,6 +119,9 @@ export interface HubServerOptions {
   treePageSize?: number;
   /** Lifetime of the signed CDN URLs; default 3600. */
   cdnUrlTtlSeconds?: number;
+  /** Start in hostile mode (see setHostile). */
+  hostile?: HostileMode;
+  rateLimit?: RateLimitSpec;
 }
 
 export interface HubServer {
@@ -113,7 +141,11 @@ export interface HubServer {
   requests: LoggedRequest[];
   clearLog(): void;
   addFault(fault: Fault): void;
+  /** Switches the hostile mode (hostile.ts); {} turns it off. */
+  setHostile(mode: HostileMode): void;
   clearFaults(): void;
+  /** Switches the rate limit on (a fresh window) or off (null). */
+  setRateLimit(spec: RateLimitSpec | null): void;
   /** Closes both listeners and destroys open sockets (stalled ones included). */
   close(): Promise<void>;
 }

@@ -1,0 +1,91 @@
+/**
+ * Carries out an apply plan on the store, in one write transaction: the plan
+ * is made from what the database holds inside that same transaction, so a
+ * daemon that starts a download meanwhile cannot slip between the two, and a
+ * failure part-way leaves the database as it was.
+ */
+import { SETTING_DEFAULTS } from '../config/defaults.js';
+import { setSetting } from '../config/settings.js';
+import { writeTransaction, type Store } from '../store/index.js';
+import type { ModelSetFile } from './model-set-file.js';
+import { planApply, type ApplyPlan, type ApplyStep, type CurrentState, type PlanOptions } from './apply-plan.js';
+
+/** What the database holds now, read through the store. */
+export function currentState(store: Store): CurrentState {
+  return {
+    models: store.listModels(),
+    schedules: store.listSchedules(),
+    storedSetting: (key) => store.getSystemConfig(key),
+  };
+}
+
+/** What `hfsched init` would create: a dry run plans against it when there is no database yet. */
+export const NEW_DATABASE_STATE: CurrentState = {
+  models: [],
+  schedules: [],
+  storedSetting: (key) => SETTING_DEFAULTS.find((entry) => entry.key === key)?.value ?? null,
+};
+
+function createAndEnableSchedule(store: Store, step: Extract<ApplyStep, { action: 'add-schedule' }>['desired']): void {
+  const created = store.createSchedule(step.name, step.type, step.time, step.dayOfWeek, step.maxConcurrentDownloads, {
+    cronPattern: step.cronPattern,
+    windowEnd: step.windowEnd,
+    windowMinutes: step.windowMinutes,
+  });
+  store.enableSchedule(created.id);
+}
+
+function runStep(store: Store, step: ApplyStep): void {
+  switch (step.action) {
+    case 'add-model':
+      store.createModel(step.desired.repo, undefined, undefined, {
+        revision: step.desired.revision,
+        includePatterns: step.desired.include,
+        excludePatterns: step.desired.exclude,
+      });
+      return;
+    case 'change-model':
+      store.updateModelOptions(step.current.id, {
+        revision: step.desired.revision,
+        includePatterns: step.desired.include,
+        excludePatterns: step.desired.exclude,
+      });
+      if (step.requeue) store.updateModelStatus(step.current.id, 'pending');
+      return;
+    case 'remove-model':
+      store.deleteModel(step.current.id);
+      return;
+    case 'add-schedule':
+      createAndEnableSchedule(store, step.desired);
+      return;
+    case 'replace-schedule':
+      store.deleteSchedule(step.current.id);
+      createAndEnableSchedule(store, step.desired);
+      return;
+    case 'change-schedule':
+      store.updateSchedule(step.current.id, {
+        time: step.desired.time,
+        dayOfWeek: step.desired.dayOfWeek,
+        cronPattern: step.desired.cronPattern,
+        windowEnd: step.desired.windowEnd,
+        windowMinutes: step.desired.windowMinutes,
+        maxConcurrentDownloads: step.desired.maxConcurrentDownloads,
+      });
+      return;
+    case 'enable-schedule':
+      store.enableSchedule(step.current.id);
+      return;
+    case 'set-setting':
+      setSetting(store, step.key, step.to);
+      return;
+  }
+}
+
+/** Plans and applies in one transaction; returns the plan that was carried out. */
+export function applyModelSet(store: Store, file: ModelSetFile, options: PlanOptions): ApplyPlan {
+  return writeTransaction(store.db, () => {
+    const plan = planApply(file, currentState(store), options);
+    for (const step of plan.steps) runStep(store, step);
+    return plan;
+  });
+}

@@ -1,0 +1,123 @@
+import { describe, test } from 'node:test';
+import assert from 'node:assert/strict';
+import { ModelSetFileError, parseModelSetFile, refuseUnsupportedFields } from '../../src/apply/model-set-file.js';
+
+function errorOf(text: string): string {
+  try {
+    refuseUnsupportedFields(parseModelSetFile(text, 'hfsched.yaml'));
+  } catch (error) {
+    assert.ok(error instanceof ModelSetFileError, String(error));
+    return error.message;
+  }
+  assert.fail('the file was accepted');
+}
+
+describe('reading a model set file', () => {
+  test('an empty file is an empty model set', () => {
+    const file = parseModelSetFile('', 'hfsched.yaml');
+    assert.deepEqual(file.models, []);
+    assert.equal(file.schedule, undefined);
+    assert.deepEqual(file.settings, []);
+  });
+
+  test('a model entry takes defaults for what it leaves out', () => {
+    const [model] = parseModelSetFile('models:\n  - repo: org/tiny\n', 'hfsched.yaml').models;
+    assert.deepEqual(model, {
+      repo: 'org/tiny',
+      type: 'model',
+      revision: null,
+      include: [],
+      exclude: [],
+      track: null,
+      line: 2,
+    });
+  });
+
+  test('settings are stored in their canonical form', () => {
+    const file = parseModelSetFile('settings:\n  download.bandwidth_limit: 1 MiB\n  hub.cache_dir:\n', 'f.yaml');
+    assert.deepEqual(
+      file.settings.map(({ key, value }) => [key, value]),
+      [
+        ['download.bandwidth_limit', '1048576'],
+        ['hub.cache_dir', ''],
+      ],
+    );
+  });
+
+  test('a weekly schedule takes a day name and a window length', () => {
+    const file = parseModelSetFile('schedule:\n  weekly: sat@23:00\n  for: 8h\n', 'f.yaml');
+    assert.equal(file.schedule?.type, 'weekly');
+    assert.equal(file.schedule?.dayOfWeek, 6);
+    assert.equal(file.schedule?.time, '23:00');
+    assert.equal(file.schedule?.windowMinutes, 480);
+    assert.equal(file.schedule?.name, 'default');
+  });
+
+  test('broken YAML is reported with its line and column', () => {
+    assert.match(errorOf('models:\n  - repo: org/a\n    include: [x\n'), /^hfsched\.yaml:4:1: not valid YAML: /);
+  });
+
+  test('a bad repo id names the line of the value', () => {
+    assert.equal(
+      errorOf('models:\n  - repo: org/a\n  - repo: bad//x\n'),
+      'hfsched.yaml:3:11: invalid model name "bad//x": a Hugging Face repo id has at most one "/" (namespace/name), e.g. "org/name"',
+    );
+  });
+
+  test('a misspelt key is refused rather than ignored', () => {
+    assert.match(
+      errorOf('models:\n  - repo: org/a\n    revison: v1\n'),
+      /^hfsched\.yaml:3:5: models\[0\]: unknown key "revison"/,
+    );
+    assert.match(errorOf('model:\n  - repo: org/a\n'), /^hfsched\.yaml:1:1: hfsched\.yaml: unknown key "model"/);
+  });
+
+  test('an unknown setting and a bad setting value name their lines', () => {
+    assert.match(
+      errorOf('settings:\n  hub.endpont: https://x\n'),
+      /^hfsched\.yaml:2:3: unknown setting "hub\.endpont"/,
+    );
+    assert.equal(
+      errorOf('settings:\n  download.max_retries: lots\n'),
+      'hfsched.yaml:2:25: download.max_retries: "lots" is not valid; expected a whole number from 0 to 100',
+    );
+  });
+
+  test('a repo listed twice names both lines', () => {
+    assert.equal(
+      errorOf('models:\n  - repo: org/a\n  - repo: org/b\n  - repo: org/a\n'),
+      'hfsched.yaml:4:5: model "org/a" is listed twice (first on line 2)',
+    );
+  });
+
+  test('a schedule needs exactly one of daily, weekly and cron', () => {
+    assert.match(errorOf('schedule:\n  name: x\n'), /^hfsched\.yaml:2:3: schedule: give exactly one of daily/);
+    assert.match(
+      errorOf('schedule:\n  daily: "01:00"\n  cron: "0 1 * * *"\n'),
+      /^hfsched\.yaml:3:3: schedule: give exactly one/,
+    );
+    assert.match(errorOf('schedule:\n  daily: "25:00"\n'), /^hfsched\.yaml:2:10: schedule: time "25:00" is not valid/);
+  });
+
+  test('a key given twice is refused', () => {
+    assert.match(
+      errorOf('models:\n  - repo: org/a\n    repo: org/b\n'),
+      /^hfsched\.yaml:3:5: not valid YAML: Map keys must be unique/,
+    );
+  });
+
+  test('type dataset and track true are refused until this database can hold them', () => {
+    assert.match(
+      errorOf('models:\n  - repo: org/a\n    type: dataset\n'),
+      /^hfsched\.yaml:2: models\[0\]\.type: dataset repos are not supported/,
+    );
+    assert.match(
+      errorOf('models:\n  - repo: org/a\n    track: true\n'),
+      /^hfsched\.yaml:2: models\[0\]\.track: true is not supported/,
+    );
+    assert.match(
+      errorOf('models:\n  - repo: org/a\n    type: space\n'),
+      /^hfsched\.yaml:3:11: models\[0\]\.type: "space" is not a repo type/,
+    );
+  });
+});

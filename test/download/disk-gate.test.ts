@@ -1,0 +1,139 @@
+/**
+ * The disk gate on a real small file system (a tmpfs mounted by the test, as
+ * root) and the cache budget: a download that does not fit never fetches a
+ * byte and says why, in its session (status, model show, history read it)
+ * and in `hfsched status`; it goes once space appears or the budget is raised.
+ */
+import { test, afterEach, beforeEach } from 'node:test';
+import assert from 'node:assert/strict';
+import { spawnSync } from 'node:child_process';
+import { mkdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { setTimeout as sleep } from 'node:timers/promises';
+import { readSettings } from '../../src/config/settings.js';
+import { downloadModel, type DownloadModelOutcome } from '../../src/download/download-model.js';
+import { waitingFor } from '../../src/download/space-wait.js';
+import type { Model } from '../../src/store/types.js';
+import { runCli } from '../support/cli.js';
+import { startHubServer, type HubServer } from '../support/hub-server.js';
+import { createTempDatabase, type TempDatabase } from '../support/temp-db.js';
+
+const MiB = 1024 * 1024;
+const isRoot = process.getuid?.() === 0;
+const first = Buffer.alloc(8 * MiB, 1);
+const second = Buffer.alloc(8 * MiB, 2);
+let hub: HubServer;
+let db: TempDatabase;
+let cacheDir: string;
+
+beforeEach(async () => {
+  hub = await startHubServer({
+    repos: [
+      { id: 'org/first', revisions: { main: [{ path: 'model.safetensors', content: first }] } },
+      { id: 'org/second', revisions: { main: [{ path: 'model.safetensors', content: second }] } },
+    ],
+  });
+  db = createTempDatabase();
+  cacheDir = join(db.dir, 'cache');
+  mkdirSync(cacheDir);
+  db.store.setSystemConfig('hub.endpoint', hub.url);
+  db.store.setSystemConfig('hub.cache_dir', cacheDir);
+  db.store.setSystemConfig('download.min_free_bytes', '0');
+});
+afterEach(async () => {
+  spawnSync('umount', [cacheDir]);
+  db.cleanup();
+  await hub.close();
+});
+
+function download(model: Model): Promise<DownloadModelOutcome> {
+  return downloadModel(db.store, model, {
+    scheduleId: null,
+    settings: readSettings(db.store, {}),
+    token: null,
+    bandwidth: null,
+    env: {},
+  });
+}
+
+function bytesSentFor(repo: string): number {
+  return hub.requests
+    .filter(
+      (request) =>
+        request.host === 'cdn' && request.path.includes(hub.fileInfo(repo, 'main', 'model.safetensors').sha256),
+    )
+    .reduce((sum, request) => sum + request.bodyBytesSent, 0);
+}
+
+async function waitUntilWaiting(model: Model): Promise<string> {
+  for (let tries = 0; tries < 200; tries += 1) {
+    const session = db.store.getDownloadHistory(model.id, 1)[0];
+    const reason = session === undefined ? null : waitingFor(session);
+    if (reason !== null) return reason;
+    await sleep(25);
+  }
+  throw new Error(`${model.name} never said it waits`);
+}
+
+test(
+  'on a full disk, of two downloads started together one completes and the other never starts and says why, until space appears',
+  { skip: isRoot ? false : 'mounting a tmpfs needs root' },
+  async () => {
+    const mounted = spawnSync('mount', ['-t', 'tmpfs', '-o', 'size=20m', 'tmpfs', cacheDir]);
+    assert.equal(mounted.status, 0, mounted.stderr.toString());
+    const filler = join(cacheDir, 'someone-elses-file');
+    writeFileSync(filler, Buffer.alloc(6 * MiB, 9));
+    hub.addFault({ kind: 'throttle', bytesPerSecond: 16 * MiB, pathContains: 'safetensors' });
+
+    const a = db.store.createModel('org/first');
+    const b = db.store.createModel('org/second');
+    const firstDone = download(a);
+    await sleep(50);
+    const secondDone = download(b);
+    const reason = await waitUntilWaiting(b);
+    assert.match(reason, /^waiting for [\d.]+ [KMG]B of free disk: needs 8\.4 MB/);
+
+    const shown = await runCli(['status', '--json'], { dbPath: db.dbPath });
+    const report = JSON.parse(shown.stdout) as { running: Array<{ model: string; waitingFor: string | null }> };
+    assert.match(report.running.find((entry) => entry.model === 'org/second')?.waitingFor ?? '', /of free disk/);
+
+    assert.equal((await firstDone).status, 'completed');
+    await sleep(300);
+    assert.equal(bytesSentFor('org/second'), 0, 'the waiting download fetched nothing');
+    assert.equal(db.store.getDownloadHistory(b.id, 1)[0]?.retryCount, 0, 'a wait for space is not a retry');
+
+    rmSync(filler);
+    const outcome = await secondDone;
+    assert.equal(outcome.status, 'completed');
+    const session = db.store.getDownloadHistory(b.id, 1)[0]!;
+    assert.equal(waitingFor(session), null);
+    assert.match(String(session.metadata?.waitedFor), /of free disk/);
+    const history = await runCli(['history', 'org/second'], { dbPath: db.dbPath });
+    assert.match(history.stdout, /waited \(for [\d.]+ [KMG]B of free disk/);
+  },
+);
+
+test('a download that would take the managed repos over cache.max_bytes waits, and goes when the budget is raised', async () => {
+  const a = db.store.createModel('org/first');
+  assert.equal((await download(a)).status, 'completed');
+  db.store.setSystemConfig('cache.max_bytes', '12MiB');
+  const b = db.store.createModel('org/second');
+  const done = download(b);
+  const reason = await waitUntilWaiting(b);
+  assert.match(
+    reason,
+    /^waiting: cache budget: 8\.4 MB more would bring the managed repos to 16\.8 MB \(8\.4 MB on disk\)/,
+  );
+  const shown = await runCli(['model', 'show', 'org/second'], { dbPath: db.dbPath });
+  assert.match(shown.stdout, /Waiting: +waiting: cache budget/);
+  assert.equal(bytesSentFor('org/second'), 0);
+
+  db.store.setSystemConfig('cache.max_bytes', '32MiB');
+  assert.equal((await done).status, 'completed');
+  assert.deepEqual(
+    readFileSync(
+      join(cacheDir, 'models--org--second', 'blobs', hub.fileInfo('org/second', 'main', 'model.safetensors').sha256),
+    ),
+    second,
+  );
+});
