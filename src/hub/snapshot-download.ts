@@ -9,7 +9,7 @@
 import { statSync } from 'node:fs';
 import { mkdir } from 'node:fs/promises';
 import { ValidationError } from '../errors.js';
-import { fetchBlob, hasCompleteBlob, IN_MEMORY_MAX_BYTES, type BlobJob } from './blob-fetcher.js';
+import { fetchBlob, hasCompleteBlob, type BlobJob } from './blob-fetcher.js';
 import { RepoCacheLayout } from './cache-layout.js';
 import { asUserFacingError, DownloadError } from './errors.js';
 import { selectFiles } from './file-selection.js';
@@ -21,10 +21,6 @@ import { listRevision, type RepoFile } from './repo-listing.js';
 import { assertSafeRepoPath, assertSafeRevision, assertValidRepoId, isValidEtag } from './repo-paths.js';
 import { linkSnapshotFile, writeRef } from './snapshot-links.js';
 import type { SnapshotRequest, SnapshotResult } from './types.js';
-
-/** Small files (fetched into memory) run this many times download.concurrent_files at once, up to the max. */
-const SMALL_FILES_FACTOR = 4;
-const SMALL_FILES_MAX_CONCURRENCY = 32;
 
 interface PlannedBlob {
   job: BlobJob;
@@ -199,15 +195,7 @@ export async function downloadSnapshot(request: SnapshotRequest): Promise<Snapsh
       for (const path of blob.paths) request.onFileDone?.({ path, size: job.size, cached: outcome === 'cached' });
     };
     const work = blobs.map((blob, index) => ({ blob, state: states[index]! }));
-    // Small files cost a round trip each, not bandwidth: more of them run at once.
-    const small = work.filter(({ blob }) => blob.job.size < IN_MEMORY_MAX_BYTES);
-    const large = work.filter(({ blob }) => blob.job.size >= IN_MEMORY_MAX_BYTES);
-    const stop = (error: unknown): void => controller.abort(error);
-    const smallConcurrency = Math.min(SMALL_FILES_MAX_CONCURRENCY, request.concurrentFiles * SMALL_FILES_FACTOR);
-    await Promise.all([
-      runPool(large, request.concurrentFiles, placeBlob, stop),
-      runPool(small, smallConcurrency, placeBlob, stop),
-    ]);
+    await runPool(work, request.concurrentFiles, placeBlob, (error) => controller.abort(error));
 
     // Readers resolve refs/ then snapshots/: the ref moves only once the snapshot is whole.
     if (revision !== listing.commit) await writeRef(layout, revision, listing.commit);
