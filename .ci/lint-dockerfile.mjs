@@ -4,7 +4,8 @@
 //     warning or error, failing the run;
 //  2. the container rules hfsched promises in its README, checked on the
 //     final (runtime) stage: non-root user, volumes, STOPSIGNAL, an init
-//     as entrypoint, a CLI health check, and no compilers at run time;
+//     as entrypoint, a CLI health check, no compilers and no npm at run
+//     time, and a base image pinned by digest;
 //  3. a .dockerignore that keeps local builds and databases out of the context.
 // Usage: node .ci/lint-dockerfile.mjs [path/to/Dockerfile]
 import { existsSync, readFileSync } from 'node:fs';
@@ -101,6 +102,15 @@ for (const run of find('RUN')) {
   ) {
     problems.push(`line ${run.line}: build tools belong in the build stage only`);
   }
+}
+
+if (!/^\s*ARG NODE_IMAGE=\S+@sha256:[0-9a-f]{64}\s*$/m.test(content)) {
+  problems.push('the base image (ARG NODE_IMAGE) must be pinned by digest: name@sha256:<64 hex>');
+}
+if (!find('RUN').some((run) => /rm -rf [^&]*\/usr\/local\/lib\/node_modules\/npm/.test(run.args))) {
+  problems.push(
+    'the runtime stage must remove npm (/usr/local/lib/node_modules/npm): nothing installs code at run time',
+  );
 }
 
 // 3. .dockerignore

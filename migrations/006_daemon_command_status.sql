@@ -1,4 +1,4 @@
--- Schema version 5: a daemon command's outcome gets its own column.
+-- Schema version 6: a daemon command's outcome gets its own column.
 --
 -- * `status`: `ok` or `error` once the daemon (or the CLI giving up on it)
 --   has handled the command; null while it waits. It replaces the `ok: ` /

@@ -16,7 +16,8 @@ import {
   type FilePosition,
 } from './file-position.js';
 import { findSettingSpec, validateSettingValue } from '../config/settings.js';
-import { validatePatterns, validateRepoId, validateRevision } from '../store/validation.js';
+import { validateRepoId } from '../repo-id.js';
+import { validatePatterns, validateRevision } from '../store/validation.js';
 import { parseScheduleEntry, type DesiredSchedule } from './schedule-entry.js';
 
 export const REPO_TYPES = ['model', 'dataset'] as const;

@@ -8,7 +8,8 @@ import type { DownloadSession } from '../store/types.js';
 import type { CliContext } from './context.js';
 import { findModel } from './model-reference.js';
 import { wholeNumber } from './option-parsers.js';
-import { formatBytes, formatLocalTime } from './output.js';
+import { formatBytes } from '../system/human-units.js';
+import { formatLocalTime } from './output.js';
 
 export const SESSION_HEADERS = [
   'SESSION',

@@ -8,7 +8,8 @@ import { MODEL_STATUSES, type DownloadSession, type Model, type ModelStatus } fr
 import type { CliContext } from './context.js';
 import { findModel } from './model-reference.js';
 import { collect } from './option-parsers.js';
-import { formatBytes, formatLocalTime } from './output.js';
+import { formatBytes } from '../system/human-units.js';
+import { formatLocalTime } from './output.js';
 import { waitingFor } from '../download/space-wait.js';
 import { sessionRows, SESSION_HEADERS } from './history.js';
 

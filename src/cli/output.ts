@@ -1,25 +1,10 @@
 /**
  * How the CLI prints: aligned plain-text tables and key/value blocks for
- * people, one JSON document for scripts (`--json`), human sizes and local
- * times. Only presentation; no command logic.
+ * people, one JSON document for scripts (`--json`), and local times (sizes
+ * and durations: src/system/human-units.ts). Only presentation; no command logic.
  */
 import type { Writable } from 'node:stream';
 import { printable } from '../system/printable.js';
-
-const BINARY_UNITS = ['B', 'KiB', 'MiB', 'GiB', 'TiB', 'PiB'] as const;
-
-/** 1288490188 -> "1.2 GiB"; null -> "-". */
-export function formatBytes(bytes: number | null | undefined): string {
-  if (bytes === null || bytes === undefined) return '-';
-  let value = bytes;
-  let unit = 0;
-  while (Math.abs(value) >= 1024 && unit < BINARY_UNITS.length - 1) {
-    value /= 1024;
-    unit += 1;
-  }
-  if (unit === 0) return `${bytes} B`;
-  return `${value >= 100 ? value.toFixed(0) : value.toFixed(1)} ${BINARY_UNITS[unit]}`;
-}
 
 /**
  * SQLite's CURRENT_TIMESTAMP is UTC without a zone ("2024-05-01 12:00:00");

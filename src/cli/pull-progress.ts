@@ -9,7 +9,7 @@ import cliProgress from 'cli-progress';
 import type { Writable } from 'node:stream';
 import type { FileDoneEvent, RetryEvent, SnapshotProgress } from '../hub/types.js';
 import { printableName } from '../system/printable.js';
-import { formatBytes } from './output.js';
+import { formatBytes, formatDuration } from '../system/human-units.js';
 
 const SPEED_WINDOW_MS = 5000;
 const PLAIN_PROGRESS_EVERY_MS = 10_000;
@@ -44,15 +44,6 @@ export class SpeedMeter {
 /** `downloading "x" of "org/name": connect ECONNREFUSED ...; retry 2/5 in 2s` */
 export function retryLine(event: RetryEvent): string {
   return `${printableName(event.what)}: ${printableName(event.reason)}; retry ${event.retry}/${event.maxRetries} in ${formatDuration(event.delayMs / 1000)}\n`;
-}
-
-/** 75 -> "1m15s", 3700 -> "1h01m"; "?" when unknown. */
-export function formatDuration(seconds: number): string {
-  if (!Number.isFinite(seconds) || seconds < 0) return '?';
-  const s = Math.round(seconds);
-  if (s < 60) return `${s}s`;
-  if (s < 3600) return `${Math.floor(s / 60)}m${String(s % 60).padStart(2, '0')}s`;
-  return `${Math.floor(s / 3600)}h${String(Math.floor((s % 3600) / 60)).padStart(2, '0')}m`;
 }
 
 function etaText(progress: SnapshotProgress, speed: number): string {

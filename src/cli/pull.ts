@@ -9,14 +9,14 @@
  */
 import type { Command } from 'commander';
 import { readToken } from '../config/hub-location.js';
-import { formatBytes } from './output.js';
+import { formatBytes, formatDuration } from '../system/human-units.js';
 import type { Model } from '../store/types.js';
 import type { Store } from '../store/index.js';
 import { takeOverOrphanedDownload } from '../download/download-owner.js';
 import { downloadModel, type DownloadModelOutcome } from '../download/download-model.js';
 import type { CliContext } from './context.js';
 import { collect } from './option-parsers.js';
-import { createPullDisplay, formatDuration } from './pull-progress.js';
+import { createPullDisplay } from './pull-progress.js';
 
 /** What shells report for a command stopped by a signal: 128 + its number (130 for Ctrl-C, 143 for SIGTERM). */
 const EXIT_STATUS_OF: Record<'SIGINT' | 'SIGTERM', number> = { SIGINT: 130, SIGTERM: 143 };

@@ -11,19 +11,9 @@ import type { Command } from 'commander';
 import { buildStatusReport, type RunningDownloadView, type StatusReport } from '../control/status-report.js';
 import type { CliContext } from './context.js';
 import { ConstraintError } from '../errors.js';
-import { formatBytes, formatLocalTime } from './output.js';
+import { formatBytes, formatDuration } from '../system/human-units.js';
+import { formatLocalTime } from './output.js';
 import { formatClockSeconds } from '../schedule/clock-format.js';
-
-/** 3725 -> "1h02m05s", 65 -> "1m05s", 9 -> "9s". */
-export function formatSeconds(total: number): string {
-  const hours = Math.floor(total / 3600);
-  const minutes = Math.floor((total % 3600) / 60);
-  const seconds = total % 60;
-  const pad = (value: number): string => String(value).padStart(2, '0');
-  if (hours > 0) return `${hours}h${pad(minutes)}m${pad(seconds)}s`;
-  if (minutes > 0) return `${minutes}m${pad(seconds)}s`;
-  return `${seconds}s`;
-}
 
 function progressText(download: RunningDownloadView): string {
   if (download.waitingFor !== null) return download.waitingFor;
@@ -35,7 +25,7 @@ function progressText(download: RunningDownloadView): string {
 function daemonLine(report: StatusReport): string {
   const daemon = report.daemon;
   if (daemon.alive) {
-    return `running (pid ${daemon.pid ?? '?'} on ${daemon.hostname ?? '?'}, up ${formatSeconds(daemon.uptimeSeconds ?? 0)})`;
+    return `running (pid ${daemon.pid ?? '?'} on ${daemon.hostname ?? '?'}, up ${formatDuration(daemon.uptimeSeconds ?? 0)})`;
   }
   return `not running (${daemon.reason ?? 'unknown'}); start it with: hfsched daemon`;
 }
@@ -86,7 +76,7 @@ function printReport(context: CliContext, report: StatusReport): void {
         String(download.sessionId),
         progressText(download),
         download.bytesPerSecond === null ? '-' : `${formatBytes(download.bytesPerSecond)}/s`,
-        download.etaSeconds === null ? '-' : formatSeconds(download.etaSeconds),
+        download.etaSeconds === null ? '-' : formatDuration(download.etaSeconds),
         formatLocalTime(download.startedAt),
       ]),
     );

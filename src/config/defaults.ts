@@ -25,6 +25,18 @@ export const SETTING_DEFAULTS: readonly SettingDefault[] = [
       'The Hugging Face cache folder; HF_HUB_CACHE overrides it; empty means $HF_HOME/hub, else ~/.cache/huggingface/hub.',
   },
   {
+    key: 'hub.proxy',
+    value: '',
+    description:
+      'Proxy for Hub and CDN requests (http://host:port, no credentials), "direct" for none; empty means HTTPS_PROXY, HTTP_PROXY, ALL_PROXY. NO_PROXY applies either way.',
+  },
+  {
+    key: 'hub.ca_bundle',
+    value: '',
+    description:
+      'A PEM file of certificate authorities trusted in addition to the system ones (e.g. a TLS-inspecting proxy); empty means none.',
+  },
+  {
     key: 'download.max_retries',
     value: '5',
     description:

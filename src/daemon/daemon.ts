@@ -24,11 +24,14 @@ import { startHealthServer, type HealthReport, type HealthServer } from './healt
 import { HEARTBEAT_INTERVAL_MS, HEARTBEAT_STALE_MS } from '../control/liveness.js';
 import { LiveConfig } from './live-config.js';
 import { DaemonMetrics } from './metrics.js';
-import { recoverAfterCrash } from './recovery.js';
+import { recoverAfterCrash, repairAbandonedSessions } from './recovery.js';
 import { registerDaemon } from './registration.js';
 import { ScheduleTrigger, type Firing } from './schedule-trigger.js';
 import { formatClock } from '../schedule/clock-format.js';
 import { STOP_REASON_SHUTDOWN } from '../schedule/stop-reasons.js';
+
+/** How often the control loop looks for open sessions that nothing runs any more. */
+const REPAIR_EVERY_MS = 10_000;
 
 export interface DaemonOptions {
   databasePath: string;
@@ -53,6 +56,7 @@ export class Daemon implements CommandTarget {
   private loop: NodeJS.Timeout | null = null;
   private lastTickAt = Date.now();
   private lastTickError: string | null = null;
+  private lastRepairAt = Date.now();
   private stopping: Promise<void> | null = null;
   private resolveDone!: (code: number) => void;
   /** Settles with the exit code once the daemon has stopped (by a signal, or by itself). */
@@ -247,8 +251,16 @@ export class Daemon implements CommandTarget {
       this.batch.queueNewcomers();
       this.batch.finishIfIdle();
     });
+    step('repair', () => this.repairAbandoned());
     step('heartbeat', () => this.writeHeartbeat());
     this.lastTickError = problems.length === 0 ? null : problems.join('; ');
+  }
+
+  /** Every REPAIR_EVERY_MS: sessions no task runs any more (recovery.ts). */
+  private repairAbandoned(): void {
+    if (Date.now() - this.lastRepairAt < REPAIR_EVERY_MS) return;
+    this.lastRepairAt = Date.now();
+    repairAbandonedSessions(this.store, this.logger, (modelId) => this.batch.queue.isRunning(modelId));
   }
 
   private applyConfigChanges(): void {

@@ -11,7 +11,7 @@
  */
 import type { Logger } from 'pino';
 import type { DownloadSession, Store } from '../store/index.js';
-import { isRunByAnotherProcess } from '../download/download-owner.js';
+import { isOrphaned, isOwnedByThisProcess, isRunByAnotherProcess } from '../download/download-owner.js';
 
 export function recoverAfterCrash(store: Store, logger: Logger): DownloadSession[] {
   const ended = store.recoverInterruptedSessions(isRunByAnotherProcess);
@@ -25,6 +25,32 @@ export function recoverAfterCrash(store: Store, logger: Logger): DownloadSession
         bytesDownloaded: session.bytesDownloaded,
       },
       'interrupted download recorded as failed; it resumes at the next run',
+    );
+  }
+  return ended;
+}
+
+/**
+ * While the daemon runs: open sessions that nothing runs any more end as
+ * `failed` ("interrupted") and their models become `paused`, resumed by the
+ * next run. That is a session of this daemon whose download task is gone
+ * (its end write failed even after retries: src/download/final-write.ts), or
+ * one of a process of this host that died (a killed `hfsched pull`). So no
+ * model stays `downloading` without a live owner.
+ */
+export function repairAbandonedSessions(
+  store: Store,
+  logger: Logger,
+  runsHere: (modelId: number) => boolean,
+): DownloadSession[] {
+  const abandoned = (session: DownloadSession): boolean =>
+    isOrphaned(session) || (isOwnedByThisProcess(session) && !runsHere(session.modelId));
+  if (!store.openDownloadSessions().some(({ session }) => abandoned(session))) return [];
+  const ended = store.recoverInterruptedSessions((session) => !abandoned(session));
+  for (const session of ended) {
+    logger.warn(
+      { model: store.getModel(session.modelId)?.name, session: session.id },
+      'download session left open with no task running it, recorded as interrupted; it resumes at the next run',
     );
   }
   return ended;

@@ -21,6 +21,7 @@ import type { DownloadSession, Model } from '../store/types.js';
 import { RepeatedCorruptionError } from '../hub/errors.js';
 import { currentSpaceLimits } from './cache-budget.js';
 import { HELD_UNTIL_RETRY } from './corruption-hold.js';
+import { retryFinalWrite } from './final-write.js';
 import { spaceWaitMetadata } from './space-wait.js';
 import { ownerMetadata } from './download-owner.js';
 
@@ -169,27 +170,33 @@ export async function downloadModel(
   } catch (error) {
     if (signal?.aborted) {
       const reason = abortReasonText(signal.reason);
-      store.cancelDownload(session.id, reason);
+      await retryFinalWrite('the pause', () => store.cancelDownload(session.id, reason), log);
       log?.info({ reason }, 'download paused; partial files kept');
       return { status: 'paused', session: store.getDownloadSession(session.id) ?? session, reason };
     }
     let message = failureText(error);
     if (error instanceof RepeatedCorruptionError) {
       // Marked before the end, in the same session: the scheduler reads it (corruption-hold.ts).
-      store.recordDownloadProgress(session.id, 0, null, HELD_UNTIL_RETRY);
+      const bytes = store.getDownloadSession(session.id)?.bytesDownloaded ?? 0;
+      await retryFinalWrite(
+        'the hold',
+        () => store.recordDownloadProgress(session.id, bytes, null, HELD_UNTIL_RETRY),
+        log,
+      );
       message += `; the scheduler leaves ${model.name} alone until: hfsched model retry ${model.name}`;
     }
-    store.failDownload(session.id, message);
+    await retryFinalWrite('the failure', () => store.failDownload(session.id, message), log);
     log?.error({ error: message }, 'download failed');
     const failure = error instanceof Error ? error : new Error(message);
     return { status: 'failed', session: store.getDownloadSession(session.id) ?? session, error: failure };
   }
 
-  store.completeDownload(session.id, {
+  const result = {
     downloadPath: snapshot.snapshotPath,
     sizeBytes: snapshot.totalBytes,
     metadata: { revision, commit: snapshot.commit, files: snapshot.fileCount, fetchedBytes: snapshot.fetchedBytes },
-  });
+  };
+  await retryFinalWrite('the completed download', () => store.completeDownload(session.id, result), log);
   log?.info(
     { commit: snapshot.commit, bytes: snapshot.totalBytes, fetched: snapshot.fetchedBytes },
     'download completed',

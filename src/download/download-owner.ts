@@ -35,6 +35,11 @@ export function isOrphaned(session: DownloadSession): boolean {
   return isOpen(session) && pid !== null && pid !== process.pid && !processExists(pid);
 }
 
+/** True when this very process began the (open) session. */
+export function isOwnedByThisProcess(session: DownloadSession): boolean {
+  return isOpen(session) && localOwnerPid(session) === process.pid;
+}
+
 /**
  * True when another live process of this host (a `hfsched pull`) is running
  * the session: the daemon's start-up repair must leave it alone.

@@ -213,12 +213,20 @@ export async function fetchBlob(job: BlobJob, options: BlobFetchOptions): Promis
     );
     return 'fetched';
   }
-  const lock = await acquireBlobLock(layout.lockPath(job.etag), connection.signal, (pid) =>
-    connection.logger?.info(
-      { repo: layout.repoId, file: job.path, pid },
-      'waiting for another download of the same file',
-    ),
-  );
+  // Logged when the wait starts, then once a minute, with who holds the lock (blob-lock.ts).
+  const lock = await acquireBlobLock(layout.lockPath(job.etag), connection.signal, undefined, {
+    onStillWaiting: (holder, waitedMs) =>
+      connection.logger?.info(
+        {
+          repo: layout.repoId,
+          file: job.path,
+          holder,
+          lock: layout.lockPath(job.etag),
+          waitedSeconds: Math.round(waitedMs / 1000),
+        },
+        'waiting for another download of the same file',
+      ),
+  });
   try {
     if (hasCompleteBlob(layout.blobPath(job.etag), job.size)) return 'cached';
     await fetchUntilVerified(

@@ -1,13 +1,12 @@
 /**
  * The Hub client: downloads a model repository into the Hugging Face cache.
- * It knows nothing of the database (the worker, src/worker, joins the two).
+ * It knows nothing of the database (src/download/ joins the two).
  */
 export { downloadSnapshot } from './snapshot-download.js';
 export { BandwidthLimiter, processBandwidthLimiter } from './bandwidth-limiter.js';
 export { DownloadError } from './errors.js';
 export { RepoCacheLayout } from './cache-layout.js';
-export { repoFolderName, assertValidRepoId, isCommitHash } from './repo-paths.js';
-export { formatBytes } from './free-space.js';
+export { repoFolderName, isCommitHash } from './repo-paths.js';
 export { processDiskGate, type SpaceLimits } from './disk-gate.js';
 export { repoBytesOnDisk, reposBytesOnDisk } from './cache-usage.js';
 export { PROGRESS_INTERVAL_MS } from './progress-tracker.js';

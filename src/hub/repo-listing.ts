@@ -138,12 +138,22 @@ export function nextPageUrl(link: string | undefined, base: URL): string | null 
   return null;
 }
 
-/** Why the listing cannot go on to `next`, or null when it can: a loop, another origin, too many pages. */
-function refusedNextPage(next: string, first: URL, seen: Set<string>): string | null {
-  if (seen.has(next)) return `its next page ${next} was already listed (the pages loop)`;
-  if (new URL(next).origin !== first.origin) return `its next page is on another server (${new URL(next).origin})`;
-  if (seen.size >= MAX_LISTING_PAGES) return `it has more than ${MAX_LISTING_PAGES} pages`;
-  return null;
+/**
+ * Where the listing goes next, or why it stops: a loop, too many pages, or a
+ * page elsewhere than this listing's own path. A next page on another origin
+ * is never fetched there (a hostile endpoint could aim us at any host); when
+ * its path is this listing's (a mirror that passes the Hub's own Link header
+ * through), the same path and query are asked of the endpoint instead.
+ */
+function followNextPage(next: string, first: URL, seen: Set<string>): { url: string } | { refused: string } {
+  let url = new URL(next);
+  if (url.origin !== first.origin) {
+    if (url.pathname !== first.pathname) return { refused: `its next page is on another server (${url.origin})` };
+    url = new URL(url.pathname + url.search, first.origin);
+  }
+  if (seen.has(url.href)) return { refused: `its next page ${url.href} was already listed (the pages loop)` };
+  if (seen.size >= MAX_LISTING_PAGES) return { refused: `it has more than ${MAX_LISTING_PAGES} pages` };
+  return { url: url.href };
 }
 
 /** Lists every file of `commit` through the paged tree endpoint. */
@@ -156,8 +166,8 @@ async function listTree(connection: HubConnection, commit: string, revision: str
   const files: RepoFile[] = [];
   const first = new URL(treeUrl(connection, commit));
   const seen = new Set<string>();
-  let url: string | null = first.href;
-  while (url !== null) {
+  let url = first.href;
+  for (;;) {
     seen.add(url);
     const page: JsonAnswer = await getJson(connection, url, revision, doing);
     if (!Array.isArray(page.json)) throw refuse('a page is not a list of entries');
@@ -169,9 +179,10 @@ async function listTree(connection: HubConnection, commit: string, revision: str
       files.push(file);
       if (files.length > MAX_LISTED_FILES) throw refuse(`it lists more than ${MAX_LISTED_FILES} files`);
     }
-    url = page.nextPage;
-    const why = url === null ? null : refusedNextPage(url, first, seen);
-    if (why !== null) throw refuse(why);
+    if (page.nextPage === null) break;
+    const next = followNextPage(page.nextPage, first, seen);
+    if ('refused' in next) throw refuse(next.refused);
+    url = next.url;
   }
   return files;
 }

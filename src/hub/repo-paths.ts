@@ -5,26 +5,9 @@
  */
 import { ValidationError } from '../errors.js';
 
-/** Python's validate_repo_id (huggingface_hub/utils/_validators.py): `name` or `org/name`. */
-const REPO_ID = /^(?:[\w.-]+\/)?[\w.-]+$/;
 const COMMIT_HASH = /^[0-9a-f]{40}$/;
 const SHA256 = /^[0-9a-f]{64}$/;
 const GIT_SHA1 = /^[0-9a-f]{40}$/;
-
-export function assertValidRepoId(repoId: string): void {
-  const valid =
-    REPO_ID.test(repoId) &&
-    repoId.length <= 96 &&
-    !repoId.includes('--') &&
-    !repoId.includes('..') &&
-    !/^[-.]|[-.]$/.test(repoId) &&
-    !repoId.split('/').some((part) => /^[-.]|[-.]$/.test(part));
-  if (!valid) {
-    throw new ValidationError(
-      `"${repoId}" is not a Hugging Face repository id: use "org/name" (letters, digits, "-", "_", "."; no "--" or "..")`,
-    );
-  }
-}
 
 /** `org/name` -> `models--org--name`, the repository's folder in the cache (file_download.repo_folder_name). */
 export function repoFolderName(repoId: string): string {

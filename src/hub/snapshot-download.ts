@@ -15,10 +15,13 @@ import { asUserFacingError, DownloadError } from './errors.js';
 import { selectFiles } from './file-selection.js';
 import { processDiskGate, type SpaceLimits, type SpaceReservation } from './disk-gate.js';
 import { disagreeingBlobSize, settleSizeDisagreement } from './blob-size-check.js';
+import { removeStaleTemporaries } from './stale-temporaries.js';
+import { assertSymlinksSupported } from './symlink-support.js';
 import { hubConnection } from './hub-connection.js';
 import { ProgressTracker } from './progress-tracker.js';
 import { listRevision, type RepoFile } from './repo-listing.js';
-import { assertSafeRepoPath, assertSafeRevision, assertValidRepoId, isValidEtag } from './repo-paths.js';
+import { validateRepoId } from '../repo-id.js';
+import { assertSafeRepoPath, assertSafeRevision, isValidEtag } from './repo-paths.js';
 import { linkSnapshotFile, writeRef } from './snapshot-links.js';
 import type { SnapshotRequest, SnapshotResult } from './types.js';
 
@@ -35,7 +38,7 @@ function assertPositiveInteger(value: number, name: string, minimum: number): vo
 }
 
 function checkRequest(request: SnapshotRequest): string {
-  assertValidRepoId(request.repoId);
+  validateRepoId(request.repoId);
   const revision = request.revision === '' ? 'main' : request.revision;
   assertSafeRevision(revision);
   assertPositiveInteger(request.concurrentFiles, 'download.concurrent_files', 1);
@@ -135,6 +138,9 @@ export async function downloadSnapshot(request: SnapshotRequest): Promise<Snapsh
       ...(request.onRetry !== undefined ? { onRetry: request.onRetry } : {}),
     });
     const logger = request.logger;
+    // Before any request: a cache that cannot hold links is refused at once (symlink-support.ts).
+    await mkdir(request.cacheDir, { recursive: true });
+    await assertSymlinksSupported(request.cacheDir);
     const listing = await listRevision(connection, revision);
     const files = selectFiles(listing.files, request.include, request.exclude);
     const blobs = planBlobs(files, request.repoId);
@@ -146,6 +152,9 @@ export async function downloadSnapshot(request: SnapshotRequest): Promise<Snapsh
     );
 
     await mkdir(layout.blobsDir, { recursive: true });
+    const swept = await removeStaleTemporaries(layout.repoDir);
+    if (swept.length > 0)
+      logger?.info({ repo: request.repoId, files: swept.length }, 'removed temporaries of dead processes');
     for (const { job } of blobs) {
       const actualSize = disagreeingBlobSize(layout, job);
       if (actualSize !== null) await settleSizeDisagreement(layout, job, actualSize);

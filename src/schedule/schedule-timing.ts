@@ -8,6 +8,7 @@
  * first. Day of week is 0 = Sunday .. 6 = Saturday (7 is Sunday too).
  */
 import { Cron } from 'croner';
+import { formatDuration } from '../system/human-units.js';
 import { ValidationError } from '../errors.js';
 import type { ScheduleConfiguration } from '../store/types.js';
 
@@ -150,14 +151,6 @@ export function describeScheduleTime(schedule: ScheduleTiming): string {
 export function describeWindow(schedule: Pick<ScheduleTiming, 'windowEnd' | 'windowMinutes'>): string {
   const parts: string[] = [];
   if (schedule.windowEnd !== null) parts.push(`until ${schedule.windowEnd}`);
-  if (schedule.windowMinutes !== null) parts.push(`for ${formatDuration(schedule.windowMinutes)}`);
+  if (schedule.windowMinutes !== null) parts.push(`for ${formatDuration(schedule.windowMinutes * 60)}`);
   return parts.join(', ');
-}
-
-/** 90 -> "1h30m", 240 -> "4h", 45 -> "45m". */
-export function formatDuration(minutes: number): string {
-  const hours = Math.floor(minutes / 60);
-  const rest = minutes % 60;
-  if (hours === 0) return `${rest}m`;
-  return rest === 0 ? `${hours}h` : `${hours}h${rest}m`;
 }

@@ -1,4 +1,4 @@
-/** The command queue (`daemon_commands`, migrations 004 and 005): the CLI writes, the daemon answers. */
+/** The command queue (`daemon_commands`, migrations 004 and 006): the CLI writes, the daemon answers. */
 import type Database from 'better-sqlite3';
 import { NotFoundError, ValidationError } from '../errors.js';
 import { selectModel } from './models.js';

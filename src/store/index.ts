@@ -19,7 +19,6 @@ export {
   isModelTransitionAllowed,
 } from './state-machines.js';
 export {
-  validateRepoId,
   validateTime,
   validateDayOfWeek,
   validateMaxConcurrentDownloads,
@@ -31,6 +30,7 @@ export {
   validateScheduleType,
 } from './validation.js';
 export * from '../errors.js';
+export { validateRepoId } from '../repo-id.js';
 export * from './types.js';
 export type {
   DaemonQueueEntry,

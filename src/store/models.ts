@@ -8,6 +8,7 @@ import { mapModel, type ModelRow } from './row-mapping.js';
 import { sqliteErrorCode } from './sqlite-errors.js';
 import { assertModelTransition } from './state-machines.js';
 import { withStoreErrors, writeTransaction } from './transaction.js';
+import { validateRepoId } from '../repo-id.js';
 import type { JsonObject, Model, ModelOptions, ModelStatus } from './types.js';
 import {
   serializeMetadata,
@@ -16,7 +17,6 @@ import {
   validateId,
   validateModelStatus,
   validatePatterns,
-  validateRepoId,
   validateRevision,
 } from './validation.js';
 

@@ -11,6 +11,7 @@ import { mkdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { readSettings } from '../../src/config/settings.js';
+import { DaemonMetrics } from '../../src/daemon/metrics.js';
 import { downloadModel, type DownloadModelOutcome } from '../../src/download/download-model.js';
 import { waitingFor } from '../../src/download/space-wait.js';
 import type { Model } from '../../src/store/types.js';
@@ -77,7 +78,7 @@ async function waitUntilWaiting(model: Model): Promise<string> {
 
 test(
   'on a full disk, of two downloads started together one completes and the other never starts and says why, until space appears',
-  { skip: isRoot ? false : 'mounting a tmpfs needs root' },
+  { skip: isRoot ? false : 'mounting a tmpfs needs root', timeout: 60_000 },
   async () => {
     const mounted = spawnSync('mount', ['-t', 'tmpfs', '-o', 'size=20m', 'tmpfs', cacheDir]);
     assert.equal(mounted.status, 0, mounted.stderr.toString());
@@ -91,7 +92,7 @@ test(
     await sleep(50);
     const secondDone = download(b);
     const reason = await waitUntilWaiting(b);
-    assert.match(reason, /^waiting for [\d.]+ [KMG]B of free disk: needs 8\.4 MB/);
+    assert.match(reason, /^waiting for [\d.]+ [KMG]iB of free disk: needs 8\.0 MiB/);
 
     const shown = await runCli(['status', '--json'], { dbPath: db.dbPath });
     const report = JSON.parse(shown.stdout) as { running: Array<{ model: string; waitingFor: string | null }> };
@@ -109,31 +110,42 @@ test(
     assert.equal(waitingFor(session), null);
     assert.match(String(session.metadata?.waitedFor), /of free disk/);
     const history = await runCli(['history', 'org/second'], { dbPath: db.dbPath });
-    assert.match(history.stdout, /waited \(for [\d.]+ [KMG]B of free disk/);
+    assert.match(history.stdout, /waited \(for [\d.]+ [KMG]iB of free disk/);
   },
 );
 
-test('a download that would take the managed repos over cache.max_bytes waits, and goes when the budget is raised', async () => {
-  const a = db.store.createModel('org/first');
-  assert.equal((await download(a)).status, 'completed');
-  db.store.setSystemConfig('cache.max_bytes', '12MiB');
-  const b = db.store.createModel('org/second');
-  const done = download(b);
-  const reason = await waitUntilWaiting(b);
-  assert.match(
-    reason,
-    /^waiting: cache budget: 8\.4 MB more would bring the managed repos to 16\.8 MB \(8\.4 MB on disk\)/,
-  );
-  const shown = await runCli(['model', 'show', 'org/second'], { dbPath: db.dbPath });
-  assert.match(shown.stdout, /Waiting: +waiting: cache budget/);
-  assert.equal(bytesSentFor('org/second'), 0);
+test(
+  'a download that would take the managed repos over cache.max_bytes waits, and goes when the budget is raised',
+  { timeout: 60_000 },
+  async () => {
+    const a = db.store.createModel('org/first');
+    assert.equal((await download(a)).status, 'completed');
+    db.store.setSystemConfig('cache.max_bytes', '12MiB');
+    const b = db.store.createModel('org/second');
+    const done = download(b);
+    const reason = await waitUntilWaiting(b);
+    assert.match(
+      reason,
+      /^waiting: cache budget: 8\.0 MiB more would bring the managed repos to 16\.0 MiB \(8\.0 MiB on disk\)/,
+    );
+    const metrics = new DaemonMetrics({
+      modelCountsByStatus: () => db.store.modelCountsByStatus(),
+      activeDownloads: () => 1,
+      queueLength: () => 0,
+      nextRunAt: () => null,
+    });
+    assert.match(await metrics.text(), /^hfsched_downloads_waiting_for_space\{reason="budget"\} 1$/m);
+    const shown = await runCli(['model', 'show', 'org/second'], { dbPath: db.dbPath });
+    assert.match(shown.stdout, /Waiting: +waiting: cache budget/);
+    assert.equal(bytesSentFor('org/second'), 0);
 
-  db.store.setSystemConfig('cache.max_bytes', '32MiB');
-  assert.equal((await done).status, 'completed');
-  assert.deepEqual(
-    readFileSync(
-      join(cacheDir, 'models--org--second', 'blobs', hub.fileInfo('org/second', 'main', 'model.safetensors').sha256),
-    ),
-    second,
-  );
-});
+    db.store.setSystemConfig('cache.max_bytes', '32MiB');
+    assert.equal((await done).status, 'completed');
+    assert.deepEqual(
+      readFileSync(
+        join(cacheDir, 'models--org--second', 'blobs', hub.fileInfo('org/second', 'main', 'model.safetensors').sha256),
+      ),
+      second,
+    );
+  },
+);

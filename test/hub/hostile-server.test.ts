@@ -5,7 +5,7 @@
  */
 import { test, afterEach, beforeEach } from 'node:test';
 import assert from 'node:assert/strict';
-import { existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync } from 'node:fs';
+import { existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, truncateSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { DownloadError } from '../../src/hub/index.js';
@@ -66,10 +66,20 @@ test('a tree listing whose next page points to itself stops at the repeat', asyn
   assert.equal(requestsFor(fx.hub, '/tree/').length, 1);
 });
 
-test('a next page on another origin is refused, and that origin is never asked', async () => {
-  fx.hub.setHostile({ nextPageOrigin: fx.hub.cdnUrl });
+test('a next page elsewhere on another origin is refused, and that origin is never asked', async () => {
+  fx.hub.setHostile({ nextPageUrl: `${fx.hub.cdnUrl}/internal/admin` });
   await assertFailsWith(/next page is on another server/);
   assert.equal(fx.hub.requests.filter((request) => request.host === 'cdn').length, 0);
+});
+
+test("a next page on another origin with this listing's path is asked of the endpoint instead", async () => {
+  fx.hub.setHostile({ nextPageOrigin: fx.hub.cdnUrl });
+  await pull();
+  assert.equal(
+    fx.hub.requests.filter((request) => request.host === 'cdn' && request.path.includes('/tree/')).length,
+    0,
+  );
+  assert.equal(requestsFor(fx.hub, '/tree/').length, 3, 'three files in pages of one');
 });
 
 test('a JSON answer larger than the cap is refused without being parsed', async () => {
@@ -106,5 +116,14 @@ test('a listing that disagrees with a cached blob whose hash is its name fails t
   const blob = join(cacheDir, 'models--org--model', 'blobs', sha);
   fx.hub.setHostile({ listedSizes: { 'model.safetensors': weights.length - 1 } });
   await assertFailsWith(/the listing is wrong and the blob was kept/);
+  assert.deepEqual(readFileSync(blob), weights);
+});
+
+test('a cached blob of the wrong size whose bytes do not match its name is fetched again', async () => {
+  await pull();
+  const sha = fx.hub.fileInfo('org/model', 'main', 'model.safetensors').sha256;
+  const blob = join(cacheDir, 'models--org--model', 'blobs', sha);
+  truncateSync(blob, 1000);
+  await pull();
   assert.deepEqual(readFileSync(blob), weights);
 });

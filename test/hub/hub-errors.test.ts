@@ -4,6 +4,7 @@ import { existsSync } from 'node:fs';
 import { createServer, type Server } from 'node:http';
 import { join } from 'node:path';
 import { ConstraintError, DownloadError, NotFoundError, ValidationError } from '../../src/errors.js';
+import { validateRepoId } from '../../src/repo-id.js';
 import { createHubFixture, type HubFixture } from './fixtures.js';
 
 let fx: HubFixture;
@@ -113,6 +114,21 @@ test('a repository id that is not one is refused before any request', async () =
   await assert.rejects(fx.pull('../etc'), ValidationError);
   await assert.rejects(fx.pull('org/a--b'), ValidationError);
   assert.equal(fx.hub.requests.length, 0);
+});
+
+test('the hub client refuses exactly the repository ids the store refuses, with the same message', async () => {
+  for (const id of ['org/name.git', 'a/b/c', `org/${'x'.repeat(97)}`]) {
+    const expected = (() => {
+      try {
+        validateRepoId(id);
+        return null;
+      } catch (error) {
+        return (error as Error).message;
+      }
+    })();
+    assert.notEqual(expected, null, `${id} is not a repo id`);
+    await assert.rejects(fx.pull(id), (error: Error) => error instanceof ValidationError && error.message === expected);
+  }
 });
 
 /**

@@ -7,6 +7,7 @@
 import { test, afterEach, beforeEach } from 'node:test';
 import assert from 'node:assert/strict';
 import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { spawnSync } from 'node:child_process';
 import { join } from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { acquireBlobLock } from '../../src/hub/blob-lock.js';
@@ -44,6 +45,22 @@ test("a blob whose lock another process holds as huggingface_hub's FileLock does
   assert.deepEqual(readFileSync(join(result.snapshotPath, 'model.safetensors')), weights);
   assert.equal(existsSync(path), true, 'the lock file stays on disk, as filelock leaves it');
 });
+
+const hasPython = spawnSync('python3', ['-c', 'import fcntl']).status === 0;
+
+test(
+  "a Python process holding the lock with filelock's own calls (os.open, fcntl.flock) keeps hfsched off the blob until it releases",
+  { skip: hasPython ? false : 'python3 is not installed' },
+  async () => {
+    const holder = await holdFileLock(lockPath(), 'python3');
+    const pull = fx.pull('org/model');
+    await sleep(600);
+    assert.equal(bodyBytesFor(fx.hub, 'model.safetensors'), 0);
+    await holder.release();
+    const result = await pull;
+    assert.deepEqual(readFileSync(join(result.snapshotPath, 'model.safetensors')), weights);
+  },
+);
 
 test('a lock holder that is killed releases its lock through the kernel, and the download goes on', async () => {
   const holder = await holdFileLock(lockPath());

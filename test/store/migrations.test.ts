@@ -232,13 +232,15 @@ describe('migration 003 (models: revision and patterns)', () => {
   });
 });
 
-describe('migration 005 (daemon commands: a status column)', () => {
+describe('migration daemon_command_status (daemon commands: a status column)', () => {
+  const before = (loadMigrations().find((migration) => migration.name === 'daemon_command_status')?.version ?? 0) - 1;
+
   test('answers written as "ok: ..." / "error: ..." become a status and a message, and going down restores them', () => {
     const temp = createTempDatabase();
     try {
       const model = temp.store.createModel('org/a');
       temp.store.close();
-      migrateDatabase(temp.dbPath, 4);
+      migrateDatabase(temp.dbPath, before);
       withRawConnection(temp.dbPath, (db) => {
         const insert = db.prepare(
           `INSERT INTO daemon_commands (command, model_id, handled_at, result) VALUES (?, ?, ?, ?)`,
@@ -261,7 +263,7 @@ describe('migration 005 (daemon commands: a status column)', () => {
       } finally {
         store.close();
       }
-      migrateDatabase(temp.dbPath, 4);
+      migrateDatabase(temp.dbPath, before);
       const results = withRawConnection(temp.dbPath, (db) =>
         (db.prepare('SELECT result FROM daemon_commands ORDER BY id').all() as { result: string | null }[]).map(
           (row) => row.result,

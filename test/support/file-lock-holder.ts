@@ -23,6 +23,23 @@ process.stdout.write('locked\\n');
 process.stdin.on('data', () => { flockSync(fd, 'un'); fs.closeSync(fd); process.stdout.write('released\\n'); process.exit(0); });
 `;
 
+/** The same, in Python with the standard library: filelock's UnixFileLock._acquire, line for line. */
+const PYTHON_CHILD = `
+import fcntl, os, sys
+path = sys.argv[1]
+fd = os.open(path, os.O_RDWR | os.O_TRUNC | os.O_CREAT, 0o644)
+try:
+    fcntl.flock(fd, fcntl.LOCK_EX | fcntl.LOCK_NB)
+except OSError as error:
+    print('busy', error.errno, flush=True)
+    sys.exit(3)
+print('locked', flush=True)
+sys.stdin.readline()
+fcntl.flock(fd, fcntl.LOCK_UN)
+os.close(fd)
+print('released', flush=True)
+`;
+
 export interface FileLockHolder {
   child: ChildProcess;
   pid: number;
@@ -30,9 +47,15 @@ export interface FileLockHolder {
   release(): Promise<void>;
 }
 
-/** Resolves once the child holds the lock; rejects when it could not take it (printing "busy EAGAIN"). */
-export async function holdFileLock(lockPath: string): Promise<FileLockHolder> {
-  const child = spawn(process.execPath, ['-e', CHILD, lockPath], { stdio: ['pipe', 'pipe', 'inherit'] });
+/**
+ * Resolves once the child holds the lock; rejects when it could not take it
+ * (printing "busy EAGAIN"). `python3` runs the Python version instead of Node's.
+ */
+export async function holdFileLock(lockPath: string, runtime: 'node' | 'python3' = 'node'): Promise<FileLockHolder> {
+  const child =
+    runtime === 'node'
+      ? spawn(process.execPath, ['-e', CHILD, lockPath], { stdio: ['pipe', 'pipe', 'inherit'] })
+      : spawn('python3', ['-c', PYTHON_CHILD, lockPath], { stdio: ['pipe', 'pipe', 'inherit'] });
   let output = '';
   child.stdout.setEncoding('utf8');
   await new Promise<void>((resolve, reject) => {
@@ -42,6 +65,7 @@ export async function holdFileLock(lockPath: string): Promise<FileLockHolder> {
       if (output.includes('busy')) reject(new Error(`the lock is held elsewhere: ${output.trim()}`));
     });
     child.once('exit', (code) => reject(new Error(`lock holder exited (${code}) before locking: ${output}`)));
+    child.once('error', reject);
   });
   return {
     child,

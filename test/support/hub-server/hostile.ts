@@ -10,7 +10,7 @@ import type { HostileMode } from './types.js';
 
 /** Whether the revision endpoint must leave the sizes out, so that the client lists the tree. */
 export function forcesTreeListing(mode: HostileMode): boolean {
-  return mode.loopingPages === true || mode.nextPageOrigin !== undefined;
+  return mode.loopingPages === true || mode.nextPageOrigin !== undefined || mode.nextPageUrl !== undefined;
 }
 
 function bend<T extends { size: number; lfs?: { size: number } }>(entry: T, path: string, mode: HostileMode): T {
@@ -34,9 +34,10 @@ export function bendTreeEntries(entries: TreeEntry[], mode: HostileMode): TreeEn
   return entries.map((entry) => (entry.type === 'file' ? bend(entry, entry.path, mode) : entry));
 }
 
-/** The Link of a tree page: to itself (a loop) or to another origin, instead of the real next page. */
+/** The Link of a tree page: to itself (a loop), to another origin or URL, instead of the real next page. */
 export function bentNextPage(thisPage: URL, realNext: URL | null, mode: HostileMode): URL | null {
   if (mode.loopingPages === true) return thisPage;
+  if (mode.nextPageUrl !== undefined) return new URL(mode.nextPageUrl);
   if (mode.nextPageOrigin !== undefined && realNext !== null)
     return new URL(realNext.pathname + realNext.search, mode.nextPageOrigin);
   return realNext;

@@ -90,8 +90,10 @@ export type Fault =
 export interface HostileMode {
   /** Every tree page's `Link: rel="next"` points back at that page (the revision answer leaves sizes out, forcing the tree). */
   loopingPages?: boolean;
-  /** Tree pages point their next page at this origin instead (also forces the tree). */
+  /** Tree pages point their next page at this origin instead, same path (also forces the tree). */
   nextPageOrigin?: string;
+  /** Tree pages point their next page at this URL instead (also forces the tree). */
+  nextPageUrl?: string;
   /** Model API answers carry a padding field of this many bytes. */
   jsonBodyBytes?: number;
   /** The size the API lists for a path instead of the real one (negative, huge, or a plain lie). */
@@ -122,6 +124,8 @@ export interface HubServerOptions {
   /** Start in hostile mode (see setHostile). */
   hostile?: HostileMode;
   rateLimit?: RateLimitSpec;
+  /** Serve both hosts over https with this certificate (PEM), e.g. from test/support/test-ca.ts. */
+  tls?: { key: string; cert: string };
 }
 
 export interface HubServer {
