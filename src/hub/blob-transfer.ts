@@ -29,14 +29,10 @@ import { announceRetry, type HubConnection, resolveUrl } from './hub-connection.
 import { LANE_SAMPLE_MS, LaneController, releaseProcessLane, takeProcessLane } from './lane-controller.js';
 import { errorForAnswer } from './response-errors.js';
 import { isRetryable, RetryBudget } from './retry-policy.js';
+import { type Chunk, CHUNK_BYTES, planChunks, releaseSlab, takeSlab, WINDOW_BYTES } from './transfer-chunks.js';
 
 /** Fresh signed URLs asked for in a row before giving up (a CDN that always says 403). */
 const MAX_EXPIRED_IN_A_ROW = 3;
-/** The piece of a file one range request asks for. */
-export const CHUNK_BYTES = 2 * 1024 * 1024;
-/** Bytes from the front on that lanes may fetch into memory, at most (it also caps the lanes). */
-const WINDOW_BYTES = 32 * 1024 * 1024;
-
 export interface BlobTransferOptions {
   connection: HubConnection;
   /** The repo path asked for (one of the blob's paths). */
@@ -53,49 +49,6 @@ export interface BlobTransferOptions {
   bandwidth: BandwidthLimiter | null;
   /** Bytes received from the network. */
   onBytes: (bytes: number) => void;
-}
-
-interface Chunk {
-  index: number;
-  start: number;
-  end: number;
-  /** Bytes of [start, end) received (given to the sink, or held in `slab`). */
-  received: number;
-  /** Received, not yet given to the sink (the chunk is ahead of the front). */
-  /** Bytes of [start, end) given to the sink. */
-  delivered: number;
-  /**
-   * Bytes received ahead of the front, copied at their offset in the chunk
-   * into a reused buffer: undici's pieces then die young (a cheap collection),
-   * where holding them made V8 promote and mark them (1.8 CPU-s per GiB).
-   */
-  slab: Buffer | null;
-}
-
-/** Reused chunk buffers (CHUNK_BYTES each), shared by every transfer of the process. */
-const idleSlabs: Buffer[] = [];
-const MAX_IDLE_SLABS = WINDOW_BYTES / CHUNK_BYTES;
-
-function takeSlab(): Buffer {
-  return idleSlabs.pop() ?? Buffer.allocUnsafeSlow(CHUNK_BYTES);
-}
-
-function releaseSlab(slab: Buffer): void {
-  if (idleSlabs.length < MAX_IDLE_SLABS) idleSlabs.push(slab);
-}
-
-function planChunks(prefix: number, size: number, chunkBytes: number): Chunk[] {
-  const chunks: Chunk[] = [];
-  for (let start = prefix; start < size; start += chunkBytes)
-    chunks.push({
-      index: chunks.length,
-      start,
-      end: Math.min(size, start + chunkBytes),
-      received: 0,
-      delivered: 0,
-      slab: null,
-    });
-  return chunks;
 }
 
 export class BlobTransfer {
