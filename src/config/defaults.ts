@@ -25,6 +25,18 @@ export const SETTING_DEFAULTS: readonly SettingDefault[] = [
       'The Hugging Face cache folder; HF_HUB_CACHE overrides it; empty means $HF_HOME/hub, else ~/.cache/huggingface/hub.',
   },
   {
+    key: 'hub.proxy',
+    value: '',
+    description:
+      'Proxy for Hub and CDN requests (http://host:port, no credentials), "direct" for none; empty means HTTPS_PROXY, HTTP_PROXY, ALL_PROXY. NO_PROXY applies either way.',
+  },
+  {
+    key: 'hub.ca_bundle',
+    value: '',
+    description:
+      'A PEM file of certificate authorities trusted in addition to the system ones (e.g. a TLS-inspecting proxy); empty means none.',
+  },
+  {
     key: 'download.max_retries',
     value: '5',
     description:
@@ -37,8 +49,9 @@ export const SETTING_DEFAULTS: readonly SettingDefault[] = [
   },
   {
     key: 'download.connections_per_file',
-    value: '4',
-    description: 'Connections (byte ranges) used for one large file.',
+    value: '16',
+    description:
+      'Most connections (byte ranges) for one large file; it starts with one and adds more while they raise the rate.',
   },
   {
     key: 'download.multipart_threshold_bytes',
@@ -59,6 +72,12 @@ export const SETTING_DEFAULTS: readonly SettingDefault[] = [
     key: 'download.min_free_bytes',
     value: String(1024 * 1024 * 1024),
     description: 'Free space to keep on the cache disk beyond what a download needs.',
+  },
+  {
+    key: 'cache.keep_revisions',
+    value: '2',
+    description:
+      'Snapshots kept per managed repository (the current one and the ones before it); older ones, their refs and unshared blobs are removed after an update and by hfsched cache prune.',
   },
   {
     key: 'cache.max_bytes',

@@ -24,6 +24,8 @@ export interface SettingType {
   readonly accepted: string;
   /** The canonical text for `text`; throws SettingValueError. */
   canonical(text: string): string;
+  /** `text` with any secret in it hidden, for error messages (e.g. a password in a URL). */
+  hideSecrets?(text: string): string;
 }
 
 export function httpUrl(): SettingType {
@@ -186,5 +188,38 @@ export function port(): SettingType {
     name: 'port 0..65535 (0 = off)',
     accepted: `a port number from 1 to 65535, or 0 to turn it off`,
     canonical: range.canonical,
+  };
+}
+
+/**
+ * `hub.proxy`: empty (the environment decides), `direct` (no proxy), or an
+ * http(s) proxy URL. Credentials are refused: settings are stored in the
+ * database and shown by `config list`; a proxy password goes in HTTPS_PROXY.
+ */
+export function proxySetting(): SettingType {
+  const accepted =
+    'an http:// or https:// proxy URL without credentials (e.g. http://proxy.corp:3128), "direct" for no proxy, or empty to use HTTPS_PROXY/HTTP_PROXY/ALL_PROXY; a proxy password belongs in HTTPS_PROXY, never in the database';
+  return {
+    name: 'proxy URL, "direct" or empty',
+    accepted,
+    canonical(text) {
+      const trimmed = text.trim();
+      if (trimmed === '') return '';
+      if (trimmed.toLowerCase() === 'direct') return 'direct';
+      let url: URL;
+      try {
+        url = new URL(/^[a-z][a-z0-9+.-]*:\/\//i.test(trimmed) ? trimmed : `http://${trimmed}`);
+      } catch {
+        throw new SettingValueError(accepted);
+      }
+      if ((url.protocol !== 'http:' && url.protocol !== 'https:') || url.hostname === '') {
+        throw new SettingValueError(accepted);
+      }
+      if (url.username !== '' || url.password !== '' || (url.pathname !== '/' && url.pathname !== '')) {
+        throw new SettingValueError(accepted);
+      }
+      return url.origin;
+    },
+    hideSecrets: (text) => text.replace(/\/\/[^/@]*@/, '//***@'),
   };
 }

@@ -18,6 +18,7 @@ import {
   optionalAbsolutePath,
   optionalTimeZone,
   port,
+  proxySetting,
   SettingValueError,
   type SettingType,
 } from './setting-types.js';
@@ -38,6 +39,8 @@ const NEXT_DOWNLOAD = 'downloads that start after the change';
 export const SETTING_SPECS: readonly SettingSpec[] = [
   { key: 'hub.endpoint', type: httpUrl(), live: true, liveNote: NEXT_DOWNLOAD, envVar: 'HF_ENDPOINT' },
   { key: 'hub.cache_dir', type: optionalAbsolutePath(), live: true, liveNote: NEXT_DOWNLOAD, envVar: 'HF_HUB_CACHE' },
+  { key: 'hub.proxy', type: proxySetting(), live: true, liveNote: NEXT_DOWNLOAD, envVar: null },
+  { key: 'hub.ca_bundle', type: optionalAbsolutePath(), live: true, liveNote: NEXT_DOWNLOAD, envVar: null },
   { key: 'download.max_retries', type: integer(0, 100), live: true, liveNote: NEXT_DOWNLOAD, envVar: null },
   { key: 'download.concurrent_files', type: integer(1, 64), live: true, liveNote: NEXT_DOWNLOAD, envVar: null },
   { key: 'download.connections_per_file', type: integer(1, 16), live: true, liveNote: NEXT_DOWNLOAD, envVar: null },
@@ -68,6 +71,13 @@ export const SETTING_SPECS: readonly SettingSpec[] = [
     type: byteCount(0),
     live: true,
     liveNote: 'downloads that start or wait for space after the change',
+    envVar: null,
+  },
+  {
+    key: 'cache.keep_revisions',
+    type: integer(1, 1000),
+    live: true,
+    liveNote: 'the next update or prune',
     envVar: null,
   },
   {
@@ -107,6 +117,10 @@ export interface Settings {
   hubEndpoint: string;
   /** null: the default cache ($HF_HOME/hub, else ~/.cache/huggingface/hub). */
   hubCacheDir: string | null;
+  /** '' : the environment's HTTPS_PROXY/HTTP_PROXY/ALL_PROXY; 'direct': none; else a proxy URL. */
+  hubProxy: string;
+  /** A PEM file of extra certificate authorities; null: the system's only. */
+  hubCaBundle: string | null;
   downloadMaxRetries: number;
   downloadConcurrentFiles: number;
   downloadConnectionsPerFile: number;
@@ -115,6 +129,8 @@ export interface Settings {
   downloadBandwidthLimit: number;
   downloadStallTimeoutSeconds: number;
   downloadMinFreeBytes: number;
+  /** Snapshots kept per managed repository after an update or a prune (the current one included). */
+  cacheKeepRevisions: number;
   /** Budget for the managed repos' bytes in the cache; 0 means none. */
   cacheMaxBytes: number;
   /** Always a concrete IANA zone: the machine's when the setting is empty. */
@@ -169,6 +185,11 @@ function defaultOf(key: string): { value: string; description: string } {
   return found;
 }
 
+/** A refused value as an error shows it: quoted, with any secret it holds hidden. */
+function shownValue(spec: SettingSpec, text: string): string {
+  return JSON.stringify(spec.type.hideSecrets?.(text) ?? text);
+}
+
 /**
  * Checks `text` for the setting `key` and returns its canonical form
  * (e.g. "64MiB" -> "67108864"). ValidationError names the key, the value and
@@ -180,7 +201,7 @@ export function validateSettingValue(key: string, text: string): string {
     return spec.type.canonical(text);
   } catch (error) {
     if (!(error instanceof SettingValueError)) throw error;
-    throw new ValidationError(`${key}: ${JSON.stringify(text)} is not valid; expected ${spec.type.accepted}`);
+    throw new ValidationError(`${key}: ${shownValue(spec, text)} is not valid; expected ${spec.type.accepted}`);
   }
 }
 
@@ -203,7 +224,7 @@ function effectiveValue(spec: SettingSpec, store: SettingsStore, env: NodeJS.Pro
     } catch (error) {
       if (!(error instanceof SettingValueError)) throw error;
       throw new ValidationError(
-        `environment variable ${spec.envVar}=${JSON.stringify(fromEnv)} (for ${spec.key}) is not valid; expected ${spec.type.accepted}`,
+        `environment variable ${spec.envVar}=${shownValue(spec, fromEnv)} (for ${spec.key}) is not valid; expected ${spec.type.accepted}`,
       );
     }
   }
@@ -216,7 +237,7 @@ function effectiveValue(spec: SettingSpec, store: SettingsStore, env: NodeJS.Pro
   } catch (error) {
     if (!(error instanceof SettingValueError)) throw error;
     throw new ValidationError(
-      `setting ${spec.key} holds ${JSON.stringify(stored)} in the database, which is not valid (expected ${spec.type.accepted}); fix it with: hfsched config set ${spec.key} <value>`,
+      `setting ${spec.key} holds ${shownValue(spec, stored)} in the database, which is not valid (expected ${spec.type.accepted}); fix it with: hfsched config set ${spec.key} <value>`,
     );
   }
   return { value, source: value === spec.type.canonical(fallback) ? 'default' : 'database' };
@@ -243,6 +264,8 @@ export function readSettings(store: SettingsStore, env: NodeJS.ProcessEnv = proc
   return {
     hubEndpoint: text('hub.endpoint'),
     hubCacheDir: cacheDir === '' ? null : cacheDir,
+    hubProxy: text('hub.proxy'),
+    hubCaBundle: text('hub.ca_bundle') === '' ? null : text('hub.ca_bundle'),
     downloadMaxRetries: number('download.max_retries'),
     downloadConcurrentFiles: number('download.concurrent_files'),
     downloadConnectionsPerFile: number('download.connections_per_file'),
@@ -250,6 +273,7 @@ export function readSettings(store: SettingsStore, env: NodeJS.ProcessEnv = proc
     downloadBandwidthLimit: number('download.bandwidth_limit'),
     downloadStallTimeoutSeconds: number('download.stall_timeout_seconds'),
     downloadMinFreeBytes: number('download.min_free_bytes'),
+    cacheKeepRevisions: number('cache.keep_revisions'),
     cacheMaxBytes: number('cache.max_bytes'),
     schedulerTimezone: timezone === '' ? machineTimeZone() : timezone,
     logLevel: text('log.level') as LogLevel,

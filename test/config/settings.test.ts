@@ -28,6 +28,23 @@ const CASES: Record<string, { accepted: [string, string][]; refused: string[] }>
     ],
     refused: ['relative/hub', '~/hub'],
   },
+  'hub.proxy': {
+    accepted: [
+      ['http://proxy.corp:3128/', 'http://proxy.corp:3128'],
+      ['proxy.corp:3128', 'http://proxy.corp:3128'],
+      ['https://proxy.corp', 'https://proxy.corp'],
+      ['DIRECT', 'direct'],
+      ['', ''],
+    ],
+    refused: ['socks5://proxy.corp:1080', 'http://proxy.corp/path', 'http://'],
+  },
+  'hub.ca_bundle': {
+    accepted: [
+      ['/etc/ssl/corp-ca.pem', '/etc/ssl/corp-ca.pem'],
+      ['', ''],
+    ],
+    refused: ['corp-ca.pem'],
+  },
   'download.max_retries': {
     accepted: [
       ['0', '0'],
@@ -77,6 +94,13 @@ const CASES: Record<string, { accepted: [string, string][]; refused: string[] }>
       ['2GiB', String(2 * 1024 ** 3)],
     ],
     refused: ['-1', 'lots'],
+  },
+  'cache.keep_revisions': {
+    accepted: [
+      ['1', '1'],
+      ['2', '2'],
+    ],
+    refused: ['0', '-1', 'all'],
   },
   'cache.max_bytes': {
     accepted: [
@@ -169,7 +193,10 @@ describe('settings validation', () => {
       () => setSetting(db.store, 'download.speed', '1'),
       (error: unknown) => {
         assert.ok(error instanceof ValidationError);
-        assert.match(error.message, /^unknown setting "download.speed"; known settings: hub.endpoint, hub.cache_dir, /);
+        assert.match(
+          error.message,
+          /^unknown setting "download.speed"; known settings: hub.endpoint, hub.cache_dir, hub.proxy, hub.ca_bundle, /,
+        );
         return true;
       },
     );
@@ -225,6 +252,15 @@ describe('effective settings', () => {
     const row = describeSetting(db.store, 'hub.endpoint', env);
     assert.equal(row.source, 'environment');
     assert.equal(row.envVar, 'HF_ENDPOINT');
+  });
+
+  test('a refused hub.proxy with a password is shown without it', () => {
+    assert.throws(
+      () => setSetting(db.store, 'hub.proxy', 'http://user:s3cret@proxy.corp:3128'),
+      (error: unknown) =>
+        error instanceof ValidationError &&
+        error.message.startsWith('hub.proxy: "http://***@proxy.corp:3128" is not valid'),
+    );
   });
 
   test('HF_HUB_CACHE overrides hub.cache_dir', () => {

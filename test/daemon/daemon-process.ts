@@ -5,7 +5,7 @@
  */
 import { spawn, type ChildProcess } from 'node:child_process';
 import { setTimeout as sleep } from 'node:timers/promises';
-import { CLI_PATH } from '../support/cli.js';
+import { CLI_PATH, isHubVariable } from '../support/cli.js';
 
 export interface LogLine {
   level: number;
@@ -27,13 +27,11 @@ export interface DaemonProcess {
   kill(): Promise<void>;
 }
 
-const INHERITED_PREFIXES = ['HFSCHED_', 'HF_', 'HUGGINGFACE_', 'XDG_STATE_HOME', 'CREDENTIALS_DIRECTORY'];
-
 /** The parent's environment without anything hfsched or the Hub libraries read, plus `extra`. */
 export function testEnvironment(extra: Record<string, string>): NodeJS.ProcessEnv {
   const env: NodeJS.ProcessEnv = {};
   for (const [name, value] of Object.entries(process.env)) {
-    if (!INHERITED_PREFIXES.some((prefix) => name.startsWith(prefix))) env[name] = value;
+    if (!isHubVariable(name)) env[name] = value;
   }
   return { ...env, ...extra };
 }

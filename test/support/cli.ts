@@ -29,11 +29,18 @@ export interface RunCliOptions {
 }
 
 const INHERITED_PREFIXES = ['HFSCHED_', 'HF_', 'HUGGINGFACE_', 'XDG_STATE_HOME', 'CREDENTIALS_DIRECTORY'];
+/** hfsched honours proxies (docs/proxies.md): a developer's own must not reroute the test Hub's traffic. */
+const PROXY_VARIABLES = new Set(['http_proxy', 'https_proxy', 'all_proxy', 'no_proxy', 'node_extra_ca_certs']);
+
+/** Whether hfsched or the Hub libraries read this variable (so a test must not inherit it). */
+export function isHubVariable(name: string): boolean {
+  return PROXY_VARIABLES.has(name.toLowerCase()) || INHERITED_PREFIXES.some((prefix) => name.startsWith(prefix));
+}
 
 function cleanEnvironment(extra: Record<string, string | undefined>): NodeJS.ProcessEnv {
   const env: NodeJS.ProcessEnv = {};
   for (const [name, value] of Object.entries(process.env)) {
-    if (!INHERITED_PREFIXES.some((prefix) => name.startsWith(prefix))) env[name] = value;
+    if (!isHubVariable(name)) env[name] = value;
   }
   // Colour and pagers make output unpredictable.
   env.NO_COLOR = '1';

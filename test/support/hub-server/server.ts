@@ -3,7 +3,8 @@
  * 127.0.0.1 and its CDN at 127.0.0.2 (another host, so that a client must
  * drop the token when it follows an LFS redirect).
  */
-import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
+import { createServer, type IncomingMessage, type RequestListener, type Server, type ServerResponse } from 'node:http';
+import { createServer as createTlsServer } from 'node:https';
 import type { AddressInfo, Socket } from 'node:net';
 import { Cdn } from './cdn.js';
 import { FaultRegistry } from './faults.js';
@@ -27,9 +28,12 @@ function listen(
   host: LoggedRequest['host'],
   requests: () => LoggedRequest[],
   handler: () => Handler,
+  tls: HubServerOptions['tls'],
 ): Promise<Listener> {
   const sockets = new Set<Socket>();
-  const server = createServer((req, res) => {
+  const serve = (listener: RequestListener): Server =>
+    tls === undefined ? createServer(listener) : createTlsServer({ key: tls.key, cert: tls.cert }, listener);
+  const server = serve((req, res) => {
     const log: LoggedRequest = {
       method: req.method ?? 'GET',
       host,
@@ -50,7 +54,7 @@ function listen(
       res.destroy();
     });
   });
-  server.on('connection', (socket) => {
+  server.on('connection', (socket: Socket) => {
     sockets.add(socket);
     socket.on('close', () => sockets.delete(socket));
   });
@@ -71,8 +75,8 @@ function stop({ server, sockets }: Listener): Promise<void> {
   });
 }
 
-function urlOf({ server }: Listener, address: string): string {
-  return `http://${address}:${(server.address() as AddressInfo).port}`;
+function urlOf({ server }: Listener, address: string, secure: boolean): string {
+  return `${secure ? 'https' : 'http'}://${address}:${(server.address() as AddressInfo).port}`;
 }
 
 export async function startHubServer(options: HubServerOptions = {}): Promise<HubServer> {
@@ -92,18 +96,20 @@ export async function startHubServer(options: HubServerOptions = {}): Promise<Hu
     'hub',
     () => requests,
     () => (req, res, log) => (rateLimits.admit(req, res, log) ? hubHost!.handle(req, res, log) : Promise.resolve()),
+    options.tls,
   );
   const cdnListener = await listen(
     CDN_ADDRESS,
     'cdn',
     () => requests,
     () => cdn!.handle.bind(cdn),
+    options.tls,
   ).catch(async (error: unknown) => {
     await stop(hubListener);
     throw error;
   });
-  const url = urlOf(hubListener, HUB_ADDRESS);
-  const cdnUrl = urlOf(cdnListener, CDN_ADDRESS);
+  const url = urlOf(hubListener, HUB_ADDRESS, options.tls !== undefined);
+  const cdnUrl = urlOf(cdnListener, CDN_ADDRESS, options.tls !== undefined);
   cdn = new Cdn(cdnUrl, store, faults, options.cdnUrlTtlSeconds ?? 3600);
   let hostile = options.hostile ?? {};
   hubHost = new HubHost(url, store, faults, cdn, token, options.treePageSize ?? 1000, () => hostile);
@@ -114,6 +120,7 @@ export async function startHubServer(options: HubServerOptions = {}): Promise<Hu
     token,
     requests,
     addRepo: (repo) => store.addRepo(repo),
+    moveBranch: (repoId, branch, files) => store.moveBranch(repoId, branch, files),
     addAlias: (oldId, newId) => store.addAlias(oldId, newId),
     commitOf: (repoId, revision) => store.lookup(repoId, revision).rev.commit,
     fileInfo: (repoId, revision, path) => {
