@@ -92,7 +92,7 @@ test(
     await sleep(50);
     const secondDone = download(b);
     const reason = await waitUntilWaiting(b);
-    assert.match(reason, /^waiting for [\d.]+ [KMG]B of free disk: needs 8\.4 MB/);
+    assert.match(reason, /^waiting for [\d.]+ [KMG]iB of free disk: needs 8\.0 MiB/);
 
     const shown = await runCli(['status', '--json'], { dbPath: db.dbPath });
     const report = JSON.parse(shown.stdout) as { running: Array<{ model: string; waitingFor: string | null }> };
@@ -110,7 +110,7 @@ test(
     assert.equal(waitingFor(session), null);
     assert.match(String(session.metadata?.waitedFor), /of free disk/);
     const history = await runCli(['history', 'org/second'], { dbPath: db.dbPath });
-    assert.match(history.stdout, /waited \(for [\d.]+ [KMG]B of free disk/);
+    assert.match(history.stdout, /waited \(for [\d.]+ [KMG]iB of free disk/);
   },
 );
 
@@ -123,7 +123,7 @@ test('a download that would take the managed repos over cache.max_bytes waits, a
   const reason = await waitUntilWaiting(b);
   assert.match(
     reason,
-    /^waiting: cache budget: 8\.4 MB more would bring the managed repos to 16\.8 MB \(8\.4 MB on disk\)/,
+    /^waiting: cache budget: 8\.0 MiB more would bring the managed repos to 16\.0 MiB \(8\.0 MiB on disk\)/,
   );
   const metrics = new DaemonMetrics({
     modelCountsByStatus: () => db.store.modelCountsByStatus(),
