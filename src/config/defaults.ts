@@ -49,8 +49,9 @@ export const SETTING_DEFAULTS: readonly SettingDefault[] = [
   },
   {
     key: 'download.connections_per_file',
-    value: '4',
-    description: 'Connections (byte ranges) used for one large file.',
+    value: '16',
+    description:
+      'Most connections (byte ranges) for one large file; it starts with one and adds more while they raise the rate.',
   },
   {
     key: 'download.multipart_threshold_bytes',
@@ -71,6 +72,12 @@ export const SETTING_DEFAULTS: readonly SettingDefault[] = [
     key: 'download.min_free_bytes',
     value: String(1024 * 1024 * 1024),
     description: 'Free space to keep on the cache disk beyond what a download needs.',
+  },
+  {
+    key: 'cache.keep_revisions',
+    value: '2',
+    description:
+      'Snapshots kept per managed repository (the current one and the ones before it); older ones, their refs and unshared blobs are removed after an update and by hfsched cache prune.',
   },
   {
     key: 'cache.max_bytes',

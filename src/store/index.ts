@@ -28,6 +28,8 @@ export {
   validateSessionStatus,
   validateScheduleType,
 } from './validation.js';
+export { formatRepoReference, parseRepoReference, type RepoReference } from './repo-reference.js';
+export { validateRepoType } from './validation.js';
 export * from '../errors.js';
 export { validateRepoId } from '../repo-id.js';
 export { validateCronPattern } from '../schedule/schedule-timing.js';

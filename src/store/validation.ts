@@ -10,6 +10,8 @@ import {
   SESSION_STATUSES,
   type JsonObject,
   type ModelStatus,
+  REPO_TYPES,
+  type RepoType,
   type ScheduleType,
   type SessionStatus,
 } from './types.js';
@@ -52,6 +54,10 @@ function validateOneOf<T extends string>(value: unknown, allowed: readonly T[], 
 
 export function validateModelStatus(status: unknown): ModelStatus {
   return validateOneOf(status, MODEL_STATUSES, 'model status');
+}
+
+export function validateRepoType(type: unknown): RepoType {
+  return validateOneOf(type, REPO_TYPES, 'repository type');
 }
 
 export function validateSessionStatus(status: unknown): SessionStatus {

@@ -78,7 +78,7 @@ async function waitUntilWaiting(model: Model): Promise<string> {
 
 test(
   'on a full disk, of two downloads started together one completes and the other never starts and says why, until space appears',
-  { skip: isRoot ? false : 'mounting a tmpfs needs root' },
+  { skip: isRoot ? false : 'mounting a tmpfs needs root', timeout: 60_000 },
   async () => {
     const mounted = spawnSync('mount', ['-t', 'tmpfs', '-o', 'size=20m', 'tmpfs', cacheDir]);
     assert.equal(mounted.status, 0, mounted.stderr.toString());
@@ -114,34 +114,38 @@ test(
   },
 );
 
-test('a download that would take the managed repos over cache.max_bytes waits, and goes when the budget is raised', async () => {
-  const a = db.store.createModel('org/first');
-  assert.equal((await download(a)).status, 'completed');
-  db.store.setSystemConfig('cache.max_bytes', '12MiB');
-  const b = db.store.createModel('org/second');
-  const done = download(b);
-  const reason = await waitUntilWaiting(b);
-  assert.match(
-    reason,
-    /^waiting: cache budget: 8\.0 MiB more would bring the managed repos to 16\.0 MiB \(8\.0 MiB on disk\)/,
-  );
-  const metrics = new DaemonMetrics({
-    modelCountsByStatus: () => db.store.modelCountsByStatus(),
-    activeDownloads: () => 1,
-    queueLength: () => 0,
-    nextRunAt: () => null,
-  });
-  assert.match(await metrics.text(), /^hfsched_downloads_waiting_for_space\{reason="budget"\} 1$/m);
-  const shown = await runCli(['model', 'show', 'org/second'], { dbPath: db.dbPath });
-  assert.match(shown.stdout, /Waiting: +waiting: cache budget/);
-  assert.equal(bytesSentFor('org/second'), 0);
+test(
+  'a download that would take the managed repos over cache.max_bytes waits, and goes when the budget is raised',
+  { timeout: 60_000 },
+  async () => {
+    const a = db.store.createModel('org/first');
+    assert.equal((await download(a)).status, 'completed');
+    db.store.setSystemConfig('cache.max_bytes', '12MiB');
+    const b = db.store.createModel('org/second');
+    const done = download(b);
+    const reason = await waitUntilWaiting(b);
+    assert.match(
+      reason,
+      /^waiting: cache budget: 8\.0 MiB more would bring the managed repos to 16\.0 MiB \(8\.0 MiB on disk\)/,
+    );
+    const metrics = new DaemonMetrics({
+      modelCountsByStatus: () => db.store.modelCountsByStatus(),
+      activeDownloads: () => 1,
+      queueLength: () => 0,
+      nextRunAt: () => null,
+    });
+    assert.match(await metrics.text(), /^hfsched_downloads_waiting_for_space\{reason="budget"\} 1$/m);
+    const shown = await runCli(['model', 'show', 'org/second'], { dbPath: db.dbPath });
+    assert.match(shown.stdout, /Waiting: +waiting: cache budget/);
+    assert.equal(bytesSentFor('org/second'), 0);
 
-  db.store.setSystemConfig('cache.max_bytes', '32MiB');
-  assert.equal((await done).status, 'completed');
-  assert.deepEqual(
-    readFileSync(
-      join(cacheDir, 'models--org--second', 'blobs', hub.fileInfo('org/second', 'main', 'model.safetensors').sha256),
-    ),
-    second,
-  );
-});
+    db.store.setSystemConfig('cache.max_bytes', '32MiB');
+    assert.equal((await done).status, 'completed');
+    assert.deepEqual(
+      readFileSync(
+        join(cacheDir, 'models--org--second', 'blobs', hub.fileInfo('org/second', 'main', 'model.safetensors').sha256),
+      ),
+      second,
+    );
+  },
+);
