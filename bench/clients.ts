@@ -6,7 +6,7 @@
  */
 import { execFileSync } from 'node:child_process';
 import { existsSync, mkdirSync, mkdtempSync, readdirSync, rmSync, statSync, writeFileSync } from 'node:fs';
-import { delimiter, join } from 'node:path';
+import { delimiter, dirname, join } from 'node:path';
 import { measure, type Measurement } from './measure.js';
 
 export interface Expected {
@@ -90,6 +90,24 @@ export class BenchClients {
       for (const [key, value] of Object.entries(settings)) cli('config', 'set', key, value);
       const measured = await measure(process.execPath, [this.cliPath, '--db', db, 'pull', repoId], env);
       checkComplete('hfsched pull', filesUnder(join(cache, `models--${repoId.replace('/', '--')}`, 'blobs')), expected);
+      return measured;
+    } finally {
+      rmSync(folder, { recursive: true, force: true });
+    }
+  }
+
+  /** The official JavaScript client (@huggingface/hub downloadFileToCacheDir) for one file, into a fresh cache. */
+  async officialJsClient(repoId: string, path: string, expected: Expected): Promise<Measurement> {
+    const folder = this.freshFolder('hf-js');
+    try {
+      const script = join(dirname(this.cliPath), '..', '..', 'bench', 'official-js-client.js');
+      const cache = join(folder, 'hub');
+      const measured = await measure(process.execPath, [script, this.hubUrl, repoId, path, cache], cleanEnv({}));
+      checkComplete(
+        '@huggingface/hub',
+        filesUnder(join(cache, `models--${repoId.replace('/', '--')}`, 'blobs')),
+        expected,
+      );
       return measured;
     } finally {
       rmSync(folder, { recursive: true, force: true });

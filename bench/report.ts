@@ -55,6 +55,10 @@ export interface BenchReport {
   sha256MbPerSecond: number;
   scenarios: ScenarioResult[];
   targets: { text: string; met: boolean | null }[];
+  /** bench/profile-summary.md, written by hand from `node --cpu-prof` runs, or null. */
+  profileSummary: string | null;
+  /** Other measurements, one line each. */
+  extra: string[];
   durationSeconds: number;
 }
 
@@ -123,6 +127,11 @@ export function renderReport(report: BenchReport): string {
     '',
     ...report.targets.map((t) => `- ${t.met === null ? 'not measured' : t.met ? 'met' : '**not met**'}: ${t.text}`),
     '',
+    '## Other measurements',
+    '',
+    ...report.extra.map((line) => `- ${line}`),
+    '',
   );
+  if (report.profileSummary !== null) lines.push(report.profileSummary.trim(), '');
   return lines.join('\n');
 }

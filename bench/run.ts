@@ -1,35 +1,44 @@
 /**
  * `npm run bench`: hfsched pull against reference downloaders, on loopback,
  * against the test Hub in a child process, in one run:
- *   (a) one large file, unthrottled: hfsched pull vs curl, and Node's sha256
- *       rate on one core over the same bytes (the ceiling of a verified download);
+ *   (a) one large file, unthrottled: hfsched pull vs curl and the official
+ *       JavaScript client, and Node's sha256 rate on one core over the same
+ *       bytes (the ceiling of a verified download);
  *   (b) the same file, the server capped at 20 MB/s per connection:
- *       hfsched pull with 8 connections per file vs aria2c -x8 -s8;
- *   (c) a repository of many small files: hfsched pull vs curl --parallel.
- * Writes bench/results.md and prints it. Generated files live in bench/work/
- * (gitignored) and are removed at the end.
+ *       hfsched pull on its defaults vs aria2c -x8 -s8;
+ *   (c) a repository of many small files: hfsched pull vs curl --parallel;
+ *   (e) a 5 GiB file, hfsched alone (CPU per GiB against (a));
+ *   and the cost of fsync, and the idle daemon (extra-measurements.ts).
+ * Writes bench/results.md and prints it. Generated files live on tmpfs
+ * (/dev/shm/hfsched-bench, else bench/work/) and are removed at the end.
  *
  * Knobs (environment): HFSCHED_BENCH_SIZE_MIB (default 1024), HFSCHED_BENCH_RUNS
- * (default 3), HFSCHED_BENCH_SMALL_FILES (default 2000).
+ * (default 3), HFSCHED_BENCH_SMALL_FILES (default 2000), HFSCHED_BENCH_DIR,
+ * HFSCHED_BENCH_HUGE_MIB (default 5120; 0 skips the case).
  */
 import { execFileSync } from 'node:child_process';
-import { existsSync, mkdirSync, rmSync, writeFileSync } from 'node:fs';
-import { cpus, loadavg } from 'node:os';
+import { existsSync, mkdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { cpus, freemem, loadavg } from 'node:os';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { BenchClients, findTool, type Expected } from './clients.js';
+import { measureFsyncCost, measureIdleDaemon, type IdleDaemon } from './extra-measurements.js';
 import { HubChild } from './hub-child.js';
 import type { BenchHubConfig, BenchHubStats } from './hub-process.js';
 import { gnuTimeAvailable, type Measurement } from './measure.js';
-import { renderReport, summarize, type BenchReport, type ScenarioResult, type ToolResult } from './report.js';
-import { measureSha256Rate, writeLargeFile } from './workload.js';
+import { renderReport, type BenchReport, type ScenarioResult, type ToolResult } from './report.js';
+import { targets } from './targets.js';
+import { measureSha256Rate, writeLargeFile, writeRepeatedFile } from './workload.js';
 
 const MIB = 1024 * 1024;
 const LARGE_BYTES = positiveInteger('HFSCHED_BENCH_SIZE_MIB', 1024) * MIB;
 const RUNS = positiveInteger('HFSCHED_BENCH_RUNS', 3);
 const SMALL_FILES = positiveInteger('HFSCHED_BENCH_SMALL_FILES', 2000);
+const HUGE_BYTES = (Number(process.env['HFSCHED_BENCH_HUGE_MIB'] ?? 5120) || 0) * MIB;
 const THROTTLE_BYTES_PER_SECOND = 20_000_000;
+/** aria2c's connections in (b); hfsched runs on its defaults. */
 const THROTTLED_CONNECTIONS = 8;
+const IDLE_SECONDS = 20;
 /** The memory check downloads a file this many times smaller too: flat memory does not grow with it. */
 const SMALLER_FILE_DIVISOR = 4;
 /** hfsched's default files at a time (download.concurrent_files); curl --parallel gets the same. */
@@ -37,12 +46,18 @@ const SMALL_FILES_PARALLEL = 4;
 
 const CLI_PATH = fileURLToPath(new URL('../src/cli/main.js', import.meta.url));
 const REPO_ROOT = repositoryRoot();
-const WORK_DIR = join(REPO_ROOT, 'bench', 'work');
+const WORK_DIR =
+  process.env['HFSCHED_BENCH_DIR'] ??
+  (existsSync('/dev/shm') ? '/dev/shm/hfsched-bench' : join(REPO_ROOT, 'bench', 'work'));
+/** On the disk (not tmpfs): where the cost of fsync is measured too. */
+const DISK_DIR = join(REPO_ROOT, 'bench', 'work');
 const RESULTS_PATH = join(REPO_ROOT, 'bench', 'results.md');
+const PROFILE_PATH = join(REPO_ROOT, 'bench', 'profile-summary.md');
 
 const LARGE_REPO = 'bench/large-model';
 const SMALLER_REPO = 'bench/smaller-model';
 const SMALL_REPO = 'bench/many-small-files';
+const HUGE_REPO = 'bench/huge-model';
 const LARGE_PATH = 'model.safetensors';
 
 /** The checkout this compiled file belongs to (dist/bench/run.js, or any other outDir): the first folder up with bench/run.ts. */
@@ -117,6 +132,18 @@ async function race(label: string, hub: HubChild, contenders: Contender[]): Prom
   }
 }
 
+async function raceOnce(label: string, hub: HubChild, contenders: Contender[]): Promise<void> {
+  await hub.stats();
+  for (const c of contenders) {
+    const measured = await c.run();
+    c.result.runs.push(measured);
+    c.result.note = c.describe(await hub.stats());
+    say(
+      `${label} ${c.result.tool}: ${(c.result.bytes / 1e6 / measured.wallSeconds).toFixed(0)} MB/s, ${measured.cpuSeconds.toFixed(2)} CPU s`,
+    );
+  }
+}
+
 const cdnNote = (stats: BenchHubStats): string =>
   `${stats.cdnBodies} CDN responses with bytes, ${stats.rangeRequests} with Range`;
 const hubNote = (stats: BenchHubStats): string => `${stats.hubBodies} file responses from the Hub`;
@@ -154,6 +181,8 @@ async function main(): Promise<void> {
     const largeExpected: Expected = { files: 1, bytes: large.size };
     const smallerExpected: Expected = { files: 1, bytes: smaller.size };
     const scenarios: ScenarioResult[] = [];
+    const extra: string[] = [];
+    let idleDaemon: IdleDaemon | null = null;
 
     const hub = await HubChild.start(config);
     try {
@@ -164,6 +193,12 @@ async function main(): Promise<void> {
         curl
           ? contender('curl', large.size, () => clients.curl(curl, largeUrl, largeExpected), cdnNote)
           : skipped('curl', 'curl not installed'),
+        contender(
+          '@huggingface/hub downloadFileToCacheDir',
+          large.size,
+          () => clients.officialJsClient(LARGE_REPO, LARGE_PATH, largeExpected),
+          cdnNote,
+        ),
         contender(
           `hfsched pull, 1/${SMALLER_FILE_DIVISOR} size file`,
           smaller.size,
@@ -217,12 +252,11 @@ async function main(): Promise<void> {
     try {
       const clients = new BenchClients(WORK_DIR, CLI_PATH, throttled.ready.url);
       const largeUrl = `${throttled.ready.url}/${LARGE_REPO}/resolve/main/${LARGE_PATH}`;
-      const settings = { 'download.connections_per_file': String(THROTTLED_CONNECTIONS) };
       const b = [
         contender(
-          `hfsched pull, ${THROTTLED_CONNECTIONS} connections`,
+          'hfsched pull, defaults',
           large.size,
-          () => clients.hfschedPull(LARGE_REPO, settings, largeExpected),
+          () => clients.hfschedPull(LARGE_REPO, {}, largeExpected),
           cdnNote,
         ),
         aria2c
@@ -244,6 +278,51 @@ async function main(): Promise<void> {
       await throttled.stop();
     }
 
+    if (HUGE_BYTES > 0 && freemem() > 2 * HUGE_BYTES + 4 * 1024 * MIB) {
+      say(`generating a ${HUGE_BYTES / MIB} MiB file for (e)`);
+      const huge = writeRepeatedFile(join(WORK_DIR, 'huge.bin'), large, HUGE_BYTES);
+      const hugeHub = await HubChild.start({
+        ...config,
+        large: [{ repoId: HUGE_REPO, path: LARGE_PATH, diskPath: huge.path, sha256: huge.sha256 }],
+      });
+      try {
+        const clients = new BenchClients(WORK_DIR, CLI_PATH, hugeHub.ready.url);
+        const hugeExpected: Expected = { files: 1, bytes: huge.size };
+        const e = [
+          contender('hfsched pull', huge.size, () => clients.hfschedPull(HUGE_REPO, {}, hugeExpected), cdnNote),
+        ];
+        // One run: it is long, and CPU seconds are steady.
+        await raceOnce('(e)', hugeHub, e);
+        scenarios.push({
+          title: `(e) ${HUGE_BYTES / MIB} MiB file, unthrottled`,
+          reference: 'none',
+          tools: e.map((x) => x.result),
+        });
+      } finally {
+        await hugeHub.stop();
+        rmSync(huge.path, { force: true });
+      }
+    } else {
+      extra.push(`(e) skipped: HFSCHED_BENCH_HUGE_MIB=0, or less than twice the file's size of free memory for tmpfs`);
+    }
+
+    for (const cost of measureFsyncCost([
+      { where: 'tmpfs', folder: WORK_DIR },
+      { where: 'the repository disk', folder: DISK_DIR },
+    ])) {
+      extra.push(
+        `fsync cost on ${cost.where}: a 32 KiB file written aside and renamed takes ${cost.plainMs.toFixed(3)} ms, ` +
+          `${cost.durableMs.toFixed(3)} ms with fsync of the file then its folder (what hfsched does per blob and ref)`,
+      );
+    }
+    const idle = await measureIdleDaemon(CLI_PATH, join(WORK_DIR, 'idle-daemon'), process.env, IDLE_SECONDS);
+    idleDaemon = idle;
+    extra.push(
+      `idle daemon (one daily schedule, 5 pending models), over ${idle.seconds.toFixed(0)} s after 5 s to settle: ` +
+        `${idle.cpuPercent.toFixed(2)} % of one core, ${idle.databaseWrites} database writes ` +
+        `(${((idle.databaseWrites / idle.seconds) * 60).toFixed(1)} a minute)`,
+    );
+
     const report: BenchReport = {
       date: new Date().toISOString(),
       machine: {
@@ -256,7 +335,9 @@ async function main(): Promise<void> {
       runsPerTool: RUNS,
       sha256MbPerSecond: sha256Rate / 1e6,
       scenarios,
-      targets: targets(scenarios, sha256Rate / 1e6),
+      targets: targets(scenarios, sha256Rate / 1e6, idleDaemon, { large: LARGE_BYTES / MIB, huge: HUGE_BYTES / MIB }),
+      extra,
+      profileSummary: existsSync(PROFILE_PATH) ? readFileSync(PROFILE_PATH, 'utf8') : null,
       durationSeconds: (performance.now() - startedAt) / 1000,
     };
     const text = renderReport(report);
@@ -266,51 +347,6 @@ async function main(): Promise<void> {
   } finally {
     rmSync(WORK_DIR, { recursive: true, force: true });
   }
-}
-
-/** The goals of the benchmark, each with the figures that decide it. */
-function targets(scenarios: ScenarioResult[], sha256MbPerSecond: number): BenchReport['targets'] {
-  const [a, b, c] = scenarios as [ScenarioResult, ScenarioResult, ScenarioResult];
-  const rate = (s: ScenarioResult, index: number): number | null => {
-    const tool = s.tools[index];
-    return tool ? (summarize(tool)?.mbPerSecond ?? null) : null;
-  };
-  const rss = (s: ScenarioResult, index: number): number | null => {
-    const tool = s.tools[index];
-    return tool ? (summarize(tool)?.peakRssMib ?? null) : null;
-  };
-  const atLeast = (mine: number | null, theirs: number | null, factor = 1): boolean | null =>
-    mine === null || theirs === null ? null : mine >= theirs * factor;
-  const show = (value: number | null, unit: string): string => (value === null ? 'n/a' : `${value.toFixed(0)} ${unit}`);
-
-  const [aPull, aCurl, aSmaller] = [rate(a, 0), rate(a, 1), rss(a, 2)];
-  const largeRss = Math.max(rss(a, 0) ?? 0, rss(b, 0) ?? 0);
-  // Flat: a file 4x larger may not need more than 20 % (+16 MiB of noise) more memory.
-  const flat = aSmaller === null ? null : largeRss <= aSmaller * 1.2 + 16;
-  return [
-    {
-      text: `(a) hfsched pull at least as fast as curl, while verifying: ${show(aPull, 'MB/s')} vs ${show(aCurl, 'MB/s')}`,
-      met: atLeast(aPull, aCurl),
-    },
-    {
-      text: `(a) hfsched pull at least 90 % of Node's one-core sha256 rate: ${show(aPull, 'MB/s')} vs 0.9 x ${show(sha256MbPerSecond, 'MB/s')}`,
-      met: atLeast(aPull, sha256MbPerSecond, 0.9),
-    },
-    {
-      text: `(b) hfsched pull at least as fast as aria2c: ${show(rate(b, 0), 'MB/s')} vs ${show(rate(b, 1), 'MB/s')}`,
-      met: atLeast(rate(b, 0), rate(b, 1)),
-    },
-    {
-      text: `(c) hfsched pull vs curl --parallel on many small files: ${show(rate(c, 0), 'MB/s')} vs ${show(rate(c, 1), 'MB/s')}`,
-      met: atLeast(rate(c, 0), rate(c, 1)),
-    },
-    {
-      text:
-        `memory flat: hfsched's peak RSS is ${show(largeRss, 'MiB')} for the ${LARGE_BYTES / MIB} MiB file (a, b), ` +
-        `${show(aSmaller, 'MiB')} for a file ${SMALLER_FILE_DIVISOR}x smaller, ${show(rss(c, 0), 'MiB')} for many small files (c)`,
-      met: flat,
-    },
-  ];
 }
 
 main().catch((error: unknown) => {

@@ -61,3 +61,29 @@ export function measureSha256Rate(file: LargeFile): number {
     throw new Error(`${file.path} changed on disk: sha256 ${digest}, expected ${file.sha256}`);
   return file.size / (hashingMs / 1000);
 }
+
+/**
+ * A file of `size` bytes made of `source` over and over (random bytes are
+ * slow to make; a download does not care that they repeat), hashed on the way.
+ */
+export function writeRepeatedFile(path: string, source: LargeFile, size: number): LargeFile {
+  const hash = createHash('sha256');
+  const chunk = Buffer.allocUnsafe(CHUNK_BYTES);
+  const input = openSync(source.path, 'r');
+  const output = openSync(path, 'w');
+  try {
+    for (let written = 0; written < size;) {
+      const want = Math.min(CHUNK_BYTES, size - written);
+      let read = readSync(input, chunk, 0, want, written % source.size);
+      if (read === 0) read = readSync(input, chunk, 0, want, 0);
+      const part = chunk.subarray(0, read);
+      hash.update(part);
+      writeSync(output, part);
+      written += read;
+    }
+  } finally {
+    closeSync(input);
+    closeSync(output);
+  }
+  return { path, size, sha256: hash.digest('hex') };
+}

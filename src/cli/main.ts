@@ -1,43 +1,61 @@
 #!/usr/bin/env node
 /**
  * The `hfsched` command. Each command group lives in its own file and is
- * added here with one import and one `register...(program, context)` line.
+ * listed here with its top-level name. Only the group named on the command
+ * line is loaded (each costs start-up time: its modules and their
+ * dependencies); help, a version query or an unknown name loads them all.
  */
-import { registerApplyCommand } from './apply.js';
-import { registerConfigCommands } from './config.js';
-import { registerHistoryCommand } from './history.js';
-import { registerInitCommand } from './init.js';
-import { registerMigrateCommand } from './migrate.js';
-import { registerModelCommands } from './models.js';
-import { registerDaemonCommand } from './daemon.js';
-import { registerModelControlCommands } from './model-control.js';
-import { registerModelSetCommand } from './model-set.js';
-import { registerPullCommand } from './pull.js';
+import type { Command } from 'commander';
+import type { CliContext } from './context.js';
 import { createProgram, findCommand } from './program.js';
-import { registerRunNowCommand } from './run-now.js';
-import { registerStatusCommand } from './status.js';
-import { registerVerifyCommand } from './verify.js';
-import { registerCacheCommands } from './cache.js';
-import { registerScheduleCommands } from './schedules.js';
+
+type Register = (program: Command, context: CliContext) => void;
+
+/** In the order `hfsched --help` lists them. */
+const GROUPS: ReadonlyArray<readonly [string, () => Promise<Register>]> = [
+  ['init', async () => (await import('./init.js')).registerInitCommand],
+  ['migrate', async () => (await import('./migrate.js')).registerMigrateCommand],
+  [
+    'model',
+    async () => {
+      const [models, control, set] = await Promise.all([
+        import('./models.js'),
+        import('./model-control.js'),
+        import('./model-set.js'),
+      ]);
+      return (program, context) => {
+        models.registerModelCommands(program, context);
+        // `model pause|resume|retry` and `model set` extend the model command.
+        control.registerModelControlCommands(findCommand(program, 'model'), context);
+        set.registerModelSetCommand(findCommand(program, 'model'), context);
+      };
+    },
+  ],
+  ['schedule', async () => (await import('./schedules.js')).registerScheduleCommands],
+  ['config', async () => (await import('./config.js')).registerConfigCommands],
+  ['history', async () => (await import('./history.js')).registerHistoryCommand],
+  ['daemon', async () => (await import('./daemon.js')).registerDaemonCommand],
+  ['status', async () => (await import('./status.js')).registerStatusCommand],
+  ['run-now', async () => (await import('./run-now.js')).registerRunNowCommand],
+  ['pull', async () => (await import('./pull.js')).registerPullCommand],
+  ['apply', async () => (await import('./apply.js')).registerApplyCommand],
+  ['verify', async () => (await import('./verify.js')).registerVerifyCommand],
+  ['cache', async () => (await import('./cache.js')).registerCacheCommands],
+];
+
+/** The first word of `argv` that is not an option (nor the value of `--db`): the command group's name. */
+function commandName(argv: readonly string[]): string | null {
+  for (let index = 2; index < argv.length; index += 1) {
+    const arg = argv[index]!;
+    if (arg === '--db') index += 1;
+    else if (!arg.startsWith('-')) return arg;
+  }
+  return null;
+}
 
 const { program, context, run } = createProgram();
-
-registerInitCommand(program, context);
-registerMigrateCommand(program, context);
-registerModelCommands(program, context);
-registerScheduleCommands(program, context);
-registerConfigCommands(program, context);
-registerHistoryCommand(program, context);
-registerModelControlCommands(findCommand(program, 'model'), context);
-registerModelSetCommand(findCommand(program, 'model'), context);
-registerDaemonCommand(program, context);
-registerStatusCommand(program, context);
-registerRunNowCommand(program, context);
-registerPullCommand(program, context);
-registerApplyCommand(program, context);
-registerVerifyCommand(program, context);
-registerCacheCommands(program, context);
-// Other groups go here, e.g. registerPullCommand(program, context);
-// `model pause|resume|retry` extend the model command: registerModelControlCommands(findCommand(program, 'model'), context);
+const name = commandName(process.argv);
+const wanted = GROUPS.filter(([group]) => group === name);
+for (const [, load] of wanted.length > 0 ? wanted : GROUPS) (await load())(program, context);
 
 process.exitCode = await run(process.argv);

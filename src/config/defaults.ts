@@ -49,8 +49,9 @@ export const SETTING_DEFAULTS: readonly SettingDefault[] = [
   },
   {
     key: 'download.connections_per_file',
-    value: '4',
-    description: 'Connections (byte ranges) used for one large file.',
+    value: '16',
+    description:
+      'Most connections (byte ranges) for one large file; it starts with one and adds more while they raise the rate.',
   },
   {
     key: 'download.multipart_threshold_bytes',

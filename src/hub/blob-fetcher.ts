@@ -8,14 +8,14 @@
  * write the same verified bytes; the rename is atomic). A blob already in the
  * cache is trusted when its size matches, as huggingface_hub trusts it.
  */
-import { renameSync, rmSync, statSync, writeFileSync } from 'node:fs';
-import { open } from 'node:fs/promises';
+import { renameSync, statSync } from 'node:fs';
+import { dirname } from 'node:path';
 import type { BandwidthLimiter } from './bandwidth-limiter.js';
 import { acquireBlobLock } from './blob-lock.js';
-import { createBlobHasher, type BlobHasher, type HashAlgorithm } from './blob-hasher.js';
+import { FileSink, MemorySink, type BlobSink, type HashAlgorithm } from './blob-sink.js';
 import { BlobTransfer } from './blob-transfer.js';
 import type { RepoCacheLayout } from './cache-layout.js';
-import { ChunkWriter, FileWriteGate } from './chunk-writer.js';
+import { fsyncDirectory, writeFileDurably } from './durable-files.js';
 import {
   BlobMismatchError,
   DownloadError,
@@ -24,22 +24,13 @@ import {
   RepeatedCorruptionError,
 } from './errors.js';
 import type { HubConnection } from './hub-connection.js';
-import { MemoryWriter } from './memory-writer.js';
-import {
-  bytesOnDisk,
-  chooseChunkSize,
-  chunkCount,
-  contiguousBytes,
-  discardPartial,
-  loadChunkPlan,
-  planFromPrefix,
-  saveChunkPlan,
-  type ChunkPlan,
-} from './partial-file.js';
+import { discardPartial, resumablePrefix } from './partial-file.js';
+import { WorkerSink } from './worker-sink.js';
 
-const SAVE_PLAN_EVERY_MS = 1000;
 /** Blobs smaller than this are fetched into memory (see above). */
 export const IN_MEMORY_MAX_BYTES = 1024 * 1024;
+/** Blobs from this size on are hashed and written by a worker thread (worker-sink.ts). */
+const WORKER_SINK_MIN_BYTES = 8 * 1024 * 1024;
 
 export interface BlobJob {
   etag: string;
@@ -78,48 +69,33 @@ export function hasCompleteBlob(path: string, size: number): boolean {
   return stats.isFile() && stats.size === size;
 }
 
-/** Serialises saves of the ranges file (a timer and the final save may overlap). */
-class PlanSaver {
-  private last: Promise<void> = Promise.resolve();
-  constructor(
-    private readonly path: string,
-    private readonly plan: ChunkPlan,
-  ) {}
-  save(): Promise<void> {
-    const snapshot = { ...this.plan, done: [...this.plan.done] };
-    this.last = this.last.then(() => saveChunkPlan(this.path, snapshot)).catch(() => {});
-    return this.last;
-  }
-}
-
-/** Moves every missing byte of `plan`, then compares size and hash; BlobMismatchError when they are wrong. */
+/** Moves every missing byte into `sink`, then compares the hash; BlobMismatchError when it is wrong. */
 async function transferAndVerify(
   job: BlobJob,
   options: BlobFetchOptions,
-  plan: ChunkPlan,
-  sink: {
-    openWriter: ConstructorParameters<typeof BlobTransfer>[0]['openWriter'];
-    hasher: BlobHasher;
-    connections: number;
-  },
+  sink: BlobSink,
+  maxConnections: number,
 ): Promise<void> {
-  sink.hasher.catchUp(contiguousBytes(plan));
-  await new BlobTransfer({
-    connection: options.connection,
-    path: job.path,
-    commit: options.commit,
-    revision: options.revision,
-    plan,
-    openWriter: sink.openWriter,
-    hasher: sink.hasher,
-    connections: sink.connections,
-    bandwidth: options.bandwidth,
-    onBytes: options.onBytes,
-  }).run();
+  try {
+    await new BlobTransfer({
+      connection: options.connection,
+      path: job.path,
+      commit: options.commit,
+      revision: options.revision,
+      size: job.size,
+      prefix: sink.prefix,
+      maxConnections,
+      sink,
+      bandwidth: options.bandwidth,
+      onBytes: options.onBytes,
+    }).run();
+  } catch (error) {
+    // What reached the sink's front is kept: the partial file stays a resumable prefix.
+    await sink.stop();
+    throw error;
+  }
   options.onVerifying();
-  const stored = bytesOnDisk(plan);
-  if (stored !== job.size) throw new BlobMismatchError(`"${job.path}" has ${stored} bytes, ${job.size} expected`);
-  const digest = await sink.hasher.digest();
+  const digest = await sink.finish();
   if (digest !== job.etag) {
     const kind = job.algorithm === 'sha256' ? 'sha256' : 'git blob sha1';
     throw new BlobMismatchError(
@@ -128,77 +104,39 @@ async function transferAndVerify(
   }
 }
 
-/** A small blob: into memory, verified, then written aside and renamed to `blobs/{etag}`. */
+/** A small blob: into memory, verified, then written aside, fsynced and renamed to `blobs/{etag}`. */
 async function fetchIntoMemory(job: BlobJob, options: BlobFetchOptions): Promise<void> {
   const { layout } = options;
-  const bytes = Buffer.allocUnsafe(job.size);
-  const plan = planFromPrefix(job.size, Math.max(1, job.size), 0);
+  const sink = new MemorySink(job.algorithm, job.size);
   options.onDiskBytes(0);
-  // Received in order, so the hash never reads the (absent) file.
-  const hasher = createBlobHasher(job.algorithm, job.size, '');
-  try {
-    await transferAndVerify(job, options, plan, {
-      openWriter: (offset, _end, onWritten) => new MemoryWriter(bytes, offset, onWritten),
-      hasher,
-      connections: 1,
-    });
-  } finally {
-    hasher.close();
-  }
-  const aside = `${layout.blobPath(job.etag)}.${process.pid}.${Math.random().toString(36).slice(2)}.tmp`;
-  try {
-    writeFileSync(aside, bytes);
-    renameSync(aside, layout.blobPath(job.etag));
-  } catch (error) {
-    rmSync(aside, { force: true });
-    throw error;
-  }
+  await transferAndVerify(job, options, sink, 1);
+  const target = layout.blobPath(job.etag);
+  writeFileDurably(`${target}.${process.pid}.${Math.random().toString(36).slice(2)}.tmp`, target, sink.bytes);
+  fsyncDirectory(dirname(target));
 }
 
 /**
  * A large blob: continues `.incomplete` (see partial-file.ts) over one or
- * several connections, then renames it to `blobs/{etag}`. The caller holds the lock.
+ * several connections, then fsyncs it, renames it to `blobs/{etag}` and
+ * fsyncs the folder. The caller holds the lock.
  */
 async function fetchIntoPartialFile(job: BlobJob, options: BlobFetchOptions, singleConnection: boolean): Promise<void> {
   const { layout } = options;
   const incomplete = layout.incompletePath(job.etag);
-  const rangesPath = layout.rangesPath(job.etag);
-  const chunkSize = singleConnection
-    ? Math.max(1, job.size)
-    : chooseChunkSize(job.size, options.connectionsPerFile, options.multipartThresholdBytes);
-  const { plan, fileExists } = await loadChunkPlan(incomplete, rangesPath, job.size, chunkSize);
-  const saver = chunkCount(plan) > 1 ? new PlanSaver(rangesPath, plan) : null;
-  // Before any byte lands out of order, the ranges file must say which bytes are real.
-  if (saver !== null) await saveChunkPlan(rangesPath, plan);
-  options.onDiskBytes(bytesOnDisk(plan));
-  if (bytesOnDisk(plan) > 0) {
-    options.connection.logger?.info(
-      { repo: layout.repoId, file: job.path, offset: bytesOnDisk(plan) },
-      'resuming partial file',
-    );
+  const prefix = resumablePrefix(incomplete, layout.rangesPath(job.etag), job.size);
+  options.onDiskBytes(prefix);
+  if (prefix > 0) {
+    options.connection.logger?.info({ repo: layout.repoId, file: job.path, offset: prefix }, 'resuming partial file');
   }
-
-  // 'r+' keeps what is there; 'a' would ignore write positions on Linux.
-  const handle = await open(incomplete, fileExists ? 'r+' : 'w+');
-  const gate = new FileWriteGate();
-  const hasher = createBlobHasher(job.algorithm, job.size, incomplete);
-  const timer = saver === null ? null : setInterval(() => void saver.save(), SAVE_PLAN_EVERY_MS);
-  try {
-    await transferAndVerify(job, options, plan, {
-      // In one piece, the file's length is the resume point: writes must land in order.
-      openWriter: (offset, end, onWritten) =>
-        new ChunkWriter(handle, gate, offset, end, onWritten, saver === null ? 1 : 2),
-      hasher,
-      connections: singleConnection ? 1 : options.connectionsPerFile,
-    });
-  } finally {
-    if (timer !== null) clearInterval(timer);
-    hasher.close();
-    await handle.close();
-    if (saver !== null) await saver.save();
-  }
-  renameSync(incomplete, layout.blobPath(job.etag));
-  if (saver !== null) rmSync(rangesPath, { force: true });
+  const sink =
+    job.size < WORKER_SINK_MIN_BYTES
+      ? new FileSink(job.algorithm, job.size, incomplete, prefix)
+      : new WorkerSink(job.algorithm, job.size, incomplete, prefix);
+  const multipart = !singleConnection && job.size >= options.multipartThresholdBytes;
+  await transferAndVerify(job, options, sink, multipart ? options.connectionsPerFile : 1);
+  const target = layout.blobPath(job.etag);
+  renameSync(incomplete, target);
+  fsyncDirectory(dirname(target));
 }
 
 /**
@@ -295,7 +233,7 @@ export async function fetchBlob(job: BlobJob, options: BlobFetchOptions): Promis
       job,
       options,
       (singleConnection) => fetchIntoPartialFile(job, options, singleConnection),
-      () => discardPartial(layout.incompletePath(job.etag), layout.rangesPath(job.etag)),
+      () => Promise.resolve(discardPartial(layout.incompletePath(job.etag), layout.rangesPath(job.etag))),
     );
     return 'fetched';
   } finally {

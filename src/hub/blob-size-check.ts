@@ -8,7 +8,7 @@
  */
 import { rmSync, statSync } from 'node:fs';
 import type { BlobJob } from './blob-fetcher.js';
-import { createBlobHasher } from './blob-hasher.js';
+import { hashFileOnDisk } from './blob-sink.js';
 import type { RepoCacheLayout } from './cache-layout.js';
 import { DownloadError } from './errors.js';
 
@@ -18,14 +18,8 @@ export function disagreeingBlobSize(layout: RepoCacheLayout, job: BlobJob): numb
   return stats !== undefined && stats.isFile() && stats.size !== job.size ? stats.size : null;
 }
 
-async function hashOfFile(job: BlobJob, path: string, size: number): Promise<string> {
-  const hasher = createBlobHasher(job.algorithm, size, path);
-  try {
-    hasher.catchUp(size);
-    return await hasher.digest();
-  } finally {
-    hasher.close();
-  }
+function hashOfFile(job: BlobJob, path: string, size: number): Promise<string> {
+  return hashFileOnDisk(job.algorithm, path, size);
 }
 
 /** Throws (keeping the blob) when the blob is right and the listing wrong; removes a damaged blob. */

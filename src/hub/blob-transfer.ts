@@ -1,16 +1,22 @@
 /**
- * Moves the missing bytes of one blob from the Hub into its `.incomplete`
- * file: one or several connections ("lanes"), each taking the next missing
- * chunk in file order and asking for it with a Range request, resuming where
- * it stopped after a dropped or stalled connection. The first request goes
- * to the Hub's resolve URL; when that redirects to a CDN, later ranges go
- * straight to the signed CDN URL, and a 403 there (expired) sends us back to
- * resolve for a fresh one (docs/hub-protocol.md, "Downloading a file").
+ * Moves the missing bytes of one blob from the Hub into its sink
+ * (blob-sink.ts), in file order. A large file is cut into chunks of a few
+ * MiB, handed out in file order to one or more connections ("lanes"), each
+ * asking for its chunk with a Range request and resuming where it stopped
+ * after a dropped or stalled connection. Bytes that arrive ahead of the
+ * sink's front wait in memory, bounded: a lane only takes a chunk that ends
+ * within WINDOW of the front, so memory stays flat whatever the file size.
+ * The number of lanes adapts to what the link gives (lane-controller.ts).
+ * A small file, or a single connection, is one request for all the rest.
+ *
+ * The first request goes to the Hub's resolve URL; when that redirects to a
+ * CDN, later ranges go straight to the signed CDN URL, and a 403 there
+ * (expired) sends us back to resolve for a fresh one (docs/hub-protocol.md,
+ * "Downloading a file").
  */
 import { setTimeout as sleep } from 'node:timers/promises';
 import type { BandwidthLimiter } from './bandwidth-limiter.js';
-import type { BlobHasher } from './blob-hasher.js';
-import type { OpenRangeWriter } from './chunk-writer.js';
+import type { BlobSink } from './blob-sink.js';
 import {
   asUserFacingError,
   BlobMismatchError,
@@ -20,20 +26,13 @@ import {
 } from './errors.js';
 import { headerValue, sendHubRequest, type HubResponse } from './http-client.js';
 import { announceRetry, type HubConnection, resolveUrl } from './hub-connection.js';
-import {
-  type ChunkPlan,
-  chunkCount,
-  chunkLength,
-  chunkStart,
-  contiguousBytes,
-  isChunkComplete,
-} from './partial-file.js';
+import { LANE_SAMPLE_MS, LaneController, releaseProcessLane, takeProcessLane } from './lane-controller.js';
 import { errorForAnswer } from './response-errors.js';
-import { RetryBudget } from './retry-policy.js';
+import { isRetryable, RetryBudget } from './retry-policy.js';
+import { type Chunk, CHUNK_BYTES, planChunks, releaseSlab, takeSlab, WINDOW_BYTES } from './transfer-chunks.js';
 
 /** Fresh signed URLs asked for in a row before giving up (a CDN that always says 403). */
 const MAX_EXPIRED_IN_A_ROW = 3;
-
 export interface BlobTransferOptions {
   connection: HubConnection;
   /** The repo path asked for (one of the blob's paths). */
@@ -41,77 +40,129 @@ export interface BlobTransferOptions {
   /** Files are fetched at the listed commit, so a branch moving meanwhile changes nothing. */
   commit: string;
   revision: string;
-  plan: ChunkPlan;
-  /** Opens the sink of one range: the partial file, or memory for a small blob. */
-  openWriter: OpenRangeWriter;
-  hasher: BlobHasher;
-  connections: number;
+  size: number;
+  /** Where the sink's front is: bytes [0, prefix) are in place already. */
+  prefix: number;
+  /** 1: the rest in one request. More: chunks, with up to this many lanes. */
+  maxConnections: number;
+  sink: BlobSink;
   bandwidth: BandwidthLimiter | null;
   /** Bytes received from the network. */
   onBytes: (bytes: number) => void;
 }
 
 export class BlobTransfer {
-  private cursor = 0;
   private directUrl: string | null = null;
   private expiredInARow = 0;
   private readonly budget: RetryBudget;
   private readonly controller = new AbortController();
+  private readonly chunks: Chunk[];
+  private readonly lanes: LaneController;
+  /** The next chunk to hand out, and the first not entirely given to the sink. */
+  private nextClaim = 0;
+  private front = 0;
+  private frontWaiters: Array<() => void> = [];
+  private running = 0;
+  private receivedTotal = 0;
+  private readonly maxLanes: number;
 
   constructor(private readonly options: BlobTransferOptions) {
     this.budget = new RetryBudget(options.connection.maxRetries, options.connection.retryBaseDelayMs);
+    const rest = options.size - options.prefix;
+    const chunked = options.maxConnections > 1 && rest > CHUNK_BYTES;
+    this.chunks = planChunks(options.prefix, options.size, chunked ? CHUNK_BYTES : Math.max(1, rest));
+    this.maxLanes = chunked ? Math.min(options.maxConnections, WINDOW_BYTES / CHUNK_BYTES) : 1;
+    this.lanes = new LaneController(1, this.maxLanes);
   }
 
-  /** Fetches every missing chunk; rejects with the first lane's failure (the other lanes stop). */
+  /** Fetches every missing byte into the sink; rejects with the first lane's failure (the other lanes stop). */
   async run(): Promise<void> {
+    if (this.chunks.length === 0) return;
     const outer = this.options.connection.signal;
     const forwardAbort = (): void => this.controller.abort(outer?.reason);
     if (outer?.aborted) forwardAbort();
     outer?.addEventListener('abort', forwardAbort, { once: true });
-    const missing = this.options.plan.done.filter((_, index) => !isChunkComplete(this.options.plan, index)).length;
-    const lanes = Math.max(0, Math.min(this.options.connections, missing));
+    this.controller.signal.addEventListener('abort', () => this.wakeClaimers(), { once: true });
     let firstError: { error: unknown } | null = null;
-    try {
-      await Promise.all(
-        Array.from({ length: lanes }, async () => {
-          try {
-            await this.lane();
-          } catch (error) {
-            if (firstError === null) {
-              firstError = { error };
-              this.controller.abort(error);
-            }
+    let allDone: () => void = () => {};
+    const finished = new Promise<void>((resolve) => (allDone = resolve));
+    const startLane = (force: boolean): boolean => {
+      if (!takeProcessLane(force)) return false;
+      this.running += 1;
+      void this.lane()
+        .catch((error: unknown) => {
+          if (firstError === null) {
+            firstError = { error };
+            this.controller.abort(error);
           }
-        }),
-      );
+        })
+        .finally(() => {
+          releaseProcessLane();
+          this.running -= 1;
+          if (this.running === 0) allDone();
+        });
+      return true;
+    };
+    startLane(true);
+    // One lane for good (a small file, one connection): no sampling, no timer.
+    const sampler =
+      this.maxLanes <= 1
+        ? null
+        : setInterval(() => {
+            const wanted = this.lanes.sample(this.receivedTotal);
+            while (this.running < wanted && this.nextClaim < this.chunks.length && !this.controller.signal.aborted) {
+              if (!startLane(false)) break;
+            }
+          }, LANE_SAMPLE_MS);
+    sampler?.unref();
+    try {
+      await finished;
     } finally {
+      if (sampler !== null) clearInterval(sampler);
       outer?.removeEventListener('abort', forwardAbort);
     }
     if (firstError !== null) throw (firstError as { error: unknown }).error;
   }
 
-  private claimNextChunk(): number | null {
-    const count = chunkCount(this.options.plan);
-    while (this.cursor < count) {
-      const index = this.cursor;
-      this.cursor += 1;
-      if (!isChunkComplete(this.options.plan, index)) return index;
+  private wakeClaimers(): void {
+    const waiters = this.frontWaiters;
+    this.frontWaiters = [];
+    for (const wake of waiters) wake();
+  }
+
+  /** The next chunk in file order, once it fits in the window; null when none is left. */
+  private async claimNextChunk(): Promise<number | null> {
+    for (;;) {
+      this.controller.signal.throwIfAborted();
+      if (this.nextClaim >= this.chunks.length) return null;
+      const candidate = this.chunks[this.nextClaim]!;
+      const frontStart = this.chunks[this.front]?.start ?? this.options.size;
+      if (this.nextClaim === this.front || candidate.end - frontStart <= WINDOW_BYTES) {
+        this.nextClaim += 1;
+        return this.nextClaim - 1;
+      }
+      await new Promise<void>((resolve) => this.frontWaiters.push(resolve));
     }
-    return null;
   }
 
   private async lane(): Promise<void> {
-    for (let index = this.claimNextChunk(); index !== null; index = this.claimNextChunk()) {
-      await this.fetchChunk(index);
+    for (;;) {
+      // Fewer lanes wanted (back-off, or more did not pay): this one leaves between chunks.
+      if (this.running > this.lanes.target) return;
+      const index = await this.claimNextChunk();
+      if (index === null) return;
+      await this.fetchChunk(this.chunks[index]!);
     }
   }
 
-  private async fetchChunk(index: number): Promise<void> {
+  /** Fetches `first`, and the chunks after it that this lane goes on with (see receive). */
+  private async fetchChunk(first: Chunk): Promise<void> {
     const { connection, path } = this.options;
     const signal = this.controller.signal;
-    while (!isChunkComplete(this.options.plan, index)) {
+    const lane = { chunk: first };
+    while (lane.chunk.received < lane.chunk.end - lane.chunk.start) {
       try {
-        await this.fetchChunkOnce(index);
+        await this.fetchChunkOnce(lane);
       } catch (error) {
         signal.throwIfAborted();
         if (error instanceof BlobMismatchError || error instanceof RangesUnsupportedError) throw error;
@@ -120,6 +171,7 @@ export class BlobTransfer {
           this.expiredInARow += 1;
           if (this.expiredInARow <= MAX_EXPIRED_IN_A_ROW) continue;
         }
+        if (isRetryable(error)) this.lanes.backOff();
         const what = `downloading "${path}" of "${connection.repoId}"`;
         try {
           await this.budget.pauseBeforeRetry(error, signal, (retry, delayMs) =>
@@ -133,14 +185,23 @@ export class BlobTransfer {
     }
   }
 
-  /** One request for the rest of chunk `index`; throws when it ends early. */
-  private async fetchChunkOnce(index: number): Promise<void> {
-    const { plan, connection } = this.options;
-    const chunkEnd = chunkStart(plan, index) + chunkLength(plan, index); // exclusive
-    const start = chunkStart(plan, index) + plan.done[index]!;
-    const wholeFile = start === 0 && chunkEnd === plan.size;
+  /** A lane alone on its file asks for all the rest at once, and goes on from chunk to chunk on one response. */
+  private alone(): boolean {
+    return this.running === 1 && this.lanes.target === 1;
+  }
+
+  /**
+   * One request for the rest of the lane's chunk (or, alone, of the file);
+   * throws when it ends early.
+   */
+  private async fetchChunkOnce(lane: { chunk: Chunk }): Promise<void> {
+    const { connection, size } = this.options;
+    const chunk = lane.chunk;
+    const start = chunk.start + chunk.received;
+    const openEnded = chunk.end === size || this.alone();
+    const wholeFile = start === 0 && openEnded;
     // Open-ended when the range runs to the end of the file, as huggingface_hub resumes.
-    const range = chunkEnd === plan.size ? `bytes=${start}-` : `bytes=${start}-${chunkEnd - 1}`;
+    const range = openEnded ? `bytes=${start}-` : `bytes=${start}-${chunk.end - 1}`;
     const response = await sendHubRequest({
       url: this.directUrl ?? resolveUrl(connection, this.options.commit, this.options.path),
       token: connection.token,
@@ -152,7 +213,14 @@ export class BlobTransfer {
     this.checkStatus(response, start, wholeFile);
     this.expiredInARow = 0;
     if (!response.fromTokenOrigin) this.directUrl = response.url.href;
-    await this.receive(response, index, start, chunkEnd);
+    await this.receive(response, lane, openEnded);
+  }
+
+  /** The chunk right after `chunk`, claimed, when a lane alone may go on with it on its open response. */
+  private claimFollowing(chunk: Chunk): Chunk | null {
+    if (!this.alone() || this.nextClaim !== chunk.index + 1 || this.nextClaim >= this.chunks.length) return null;
+    this.nextClaim += 1;
+    return this.chunks[chunk.index + 1]!;
   }
 
   private checkStatus(response: HubResponse, start: number, wholeFile: boolean): void {
@@ -170,10 +238,10 @@ export class BlobTransfer {
         response.discard();
         throw new RangesUnsupportedError(host);
       }
-      if (match[2] !== '*' && Number(match[2]) !== this.options.plan.size) {
+      if (match[2] !== '*' && Number(match[2]) !== this.options.size) {
         response.discard();
         throw new BlobMismatchError(
-          `"${path}" is ${match[2]} bytes on ${host} but ${this.options.plan.size} bytes in the listing of "${connection.repoId}"`,
+          `"${path}" is ${match[2]} bytes on ${host} but ${this.options.size} bytes in the listing of "${connection.repoId}"`,
         );
       }
       return;
@@ -181,7 +249,7 @@ export class BlobTransfer {
     response.watchdog.stop();
     response.body.resume();
     if (response.status === 416) {
-      throw new BlobMismatchError(`${host} says "${path}" is shorter than the ${this.options.plan.size} bytes listed`);
+      throw new BlobMismatchError(`${host} says "${path}" is shorter than the ${this.options.size} bytes listed`);
     }
     throw errorForAnswer(response, {
       endpoint: connection.endpoint,
@@ -192,52 +260,105 @@ export class BlobTransfer {
     });
   }
 
-  /** Streams the body into the file at [start, chunkEnd), through the bandwidth limiter. */
-  private async receive(response: HubResponse, index: number, start: number, chunkEnd: number): Promise<void> {
-    const { plan, hasher, bandwidth } = this.options;
-    const chunkBegin = chunkStart(plan, index);
-    const writer = this.options.openWriter(start, chunkEnd, (offset, data) => {
-      plan.done[index] = offset + data.length - chunkBegin;
-      return hasher.written(offset, data, contiguousBytes(plan));
-    });
+  /**
+   * Streams the body into the lane's chunk, through the bandwidth limiter,
+   * giving the sink what reaches the front. On an open-ended response the
+   * lane goes on into the next chunk while it is alone; once other lanes
+   * run, it stops at the end of its chunk and drops the connection.
+   */
+  private async receive(response: HubResponse, lane: { chunk: Chunk }, openEnded: boolean): Promise<void> {
+    const { bandwidth } = this.options;
     const watchdog = response.watchdog;
-    const expected = chunkEnd - start;
-    let received = 0;
-    let failure: { error: unknown } | null = null;
+    let stopped = false;
     try {
       for await (const raw of response.body) {
-        // More than asked for: keep what we need and drop the connection. Otherwise
-        // the body ends by itself and the socket goes back to the keep-alive pool.
-        if (received >= expected) break;
         watchdog.touch();
         let piece = raw as Buffer;
-        if (piece.length > expected - received) piece = piece.subarray(0, expected - received);
-        received += piece.length;
+        let taken = 0;
+        while (piece.length > 0) {
+          const chunk = lane.chunk;
+          const room = chunk.end - chunk.start - chunk.received;
+          if (room === 0) {
+            const next = openEnded ? this.claimFollowing(chunk) : null;
+            // More than this lane wants: keep what we need and drop the connection.
+            if (next === null) {
+              stopped = true;
+              break;
+            }
+            lane.chunk = next;
+            continue;
+          }
+          const part = piece.length > room ? piece.subarray(0, room) : piece;
+          piece = piece.length > room ? piece.subarray(room) : Buffer.alloc(0);
+          if (chunk.index === this.front && chunk.delivered === chunk.received) {
+            // At the front: straight to the sink (it copies what it keeps).
+            this.appendToSink(part);
+            chunk.delivered += part.length;
+          } else {
+            chunk.slab ??= takeSlab();
+            part.copy(chunk.slab, chunk.received);
+          }
+          chunk.received += part.length;
+          taken += part.length;
+        }
+        this.receivedTotal += taken;
         this.budget.madeProgress();
-        this.options.onBytes(piece.length);
-        watchdog.pause();
-        const wait = bandwidth?.reserve(piece.length) ?? 0;
-        if (wait > 0) await sleep(wait, undefined, { signal: this.controller.signal });
-        await writer.push(piece);
-        watchdog.resume();
+        this.options.onBytes(taken);
+        const wait = bandwidth?.reserve(taken) ?? 0;
+        const behind = this.deliver();
+        if (wait > 0 || behind !== undefined) {
+          watchdog.pause();
+          if (wait > 0) await sleep(wait, undefined, { signal: this.controller.signal });
+          if (behind !== undefined) await behind;
+          watchdog.resume();
+        }
+        if (stopped) break;
       }
-    } catch (error) {
-      failure = { error };
     } finally {
       watchdog.stop();
     }
-    // What arrived is good: write it, so the next try (or run) starts after it.
-    try {
-      await writer.flush();
-    } catch (error) {
-      failure ??= { error };
-    }
-    if (failure !== null) throw failure.error;
-    if (received < expected) {
+    const chunk = lane.chunk;
+    if (chunk.received < chunk.end - chunk.start) {
       throw new TransferError(
-        `${response.url.host} closed the connection after ${received} of ${expected} bytes`,
+        `${response.url.host} closed the connection ${chunk.end - chunk.start - chunk.received} bytes before the end of the range it was asked for`,
         true,
       );
     }
+  }
+
+  /** The sink asked to wait: remembered, awaited by the lane that delivered (see deliver). */
+  private behind: Promise<void> | undefined;
+
+  private appendToSink(part: Buffer): void {
+    const wait = this.options.sink.append(part);
+    if (wait !== undefined) {
+      // Only the last one is awaited; all settle together, and none may go unhandled.
+      wait.catch(() => {});
+      this.behind = wait;
+    }
+  }
+
+  /**
+   * Gives the sink every held byte that continues its front, chunk after
+   * chunk. Returns a promise when the sink asks to wait.
+   */
+  private deliver(): Promise<void> | undefined {
+    let advanced = false;
+    while (this.front < this.chunks.length) {
+      const chunk = this.chunks[this.front]!;
+      if (chunk.delivered < chunk.received) {
+        this.appendToSink(chunk.slab!.subarray(chunk.delivered, chunk.received));
+        chunk.delivered = chunk.received;
+      }
+      if (chunk.received < chunk.end - chunk.start) break;
+      if (chunk.slab !== null) releaseSlab(chunk.slab);
+      chunk.slab = null;
+      this.front += 1;
+      advanced = true;
+    }
+    if (advanced) this.wakeClaimers();
+    const behind = this.behind;
+    this.behind = undefined;
+    return behind;
   }
 }

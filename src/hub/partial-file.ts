@@ -1,150 +1,75 @@
 /**
- * What part of a blob is already on disk, so a download continues where it
- * stopped instead of starting again.
+ * Where a download of a blob continues: `blobs/{etag}.incomplete` is always
+ * a contiguous prefix of the blob (blob-sink.ts writes only in order), so its
+ * length is the resume point, the rule huggingface_hub follows too
+ * (file_download.py, `_download_to_tmp_and_move`: it appends from the
+ * partial file's size). Either client may thus continue the other's file.
  *
- * A file is fetched in chunks (one chunk, the whole file, unless it is large
- * enough for several connections). With one chunk, bytes are written in
- * order, so the `.incomplete` file's size is the resume offset, as in
- * huggingface_hub. With several, chunks are written at their offsets out of
- * order, so `{etag}.incomplete.ranges` records how many bytes of each chunk
- * are on disk; it is written before the first out-of-order byte and only ever
- * claims bytes whose write has completed.
+ * Older hfsched versions wrote chunks out of order and recorded them in
+ * `{etag}.incomplete.ranges`; such a file is cut back to its contiguous
+ * prefix the first time it is seen.
  */
-import { rmSync, statSync } from 'node:fs';
-import { rename, rm, readFile, writeFile } from 'node:fs/promises';
-
-const MIN_CHUNK_BYTES = 4 * 1024 * 1024;
-const MAX_CHUNK_BYTES = 128 * 1024 * 1024;
-/** Chunks per connection: small enough that the in-order hash follows closely, large enough to keep requests few. */
-const CHUNKS_PER_CONNECTION = 8;
-
-export interface ChunkPlan {
-  size: number;
-  chunkSize: number;
-  /** Bytes on disk from the start of each chunk. */
-  done: number[];
-}
-
-/** The chunk size for a file: the whole file, or a slice for each of several connections. */
-export function chooseChunkSize(size: number, connections: number, multipartThresholdBytes: number): number {
-  if (connections <= 1 || size < multipartThresholdBytes || size < 2 * MIN_CHUNK_BYTES) return Math.max(1, size);
-  const even = Math.ceil(size / (connections * CHUNKS_PER_CONNECTION));
-  return Math.min(MAX_CHUNK_BYTES, Math.max(MIN_CHUNK_BYTES, even));
-}
-
-export function chunkCount(plan: ChunkPlan): number {
-  return plan.size === 0 ? 0 : Math.ceil(plan.size / plan.chunkSize);
-}
-
-export function chunkStart(plan: ChunkPlan, index: number): number {
-  return index * plan.chunkSize;
-}
-
-export function chunkLength(plan: ChunkPlan, index: number): number {
-  return Math.min(plan.chunkSize, plan.size - chunkStart(plan, index));
-}
-
-export function isChunkComplete(plan: ChunkPlan, index: number): boolean {
-  return plan.done[index]! >= chunkLength(plan, index);
-}
-
-/** Bytes on disk, all chunks together. */
-export function bytesOnDisk(plan: ChunkPlan): number {
-  return plan.done.reduce((sum, bytes) => sum + bytes, 0);
-}
-
-/** Bytes [0, n) are all on disk: the part the hash can read in order. */
-export function contiguousBytes(plan: ChunkPlan): number {
-  let total = 0;
-  for (let index = 0; index < plan.done.length; index += 1) {
-    total += plan.done[index]!;
-    if (!isChunkComplete(plan, index)) break;
-  }
-  return total;
-}
-
-/** A plan whose first `prefix` bytes are on disk. */
-export function planFromPrefix(size: number, chunkSize: number, prefix: number): ChunkPlan {
-  const plan: ChunkPlan = { size, chunkSize, done: [] };
-  for (let index = 0; index < chunkCount(plan); index += 1) {
-    const start = chunkStart(plan, index);
-    plan.done.push(Math.max(0, Math.min(chunkLength(plan, index), prefix - start)));
-  }
-  return plan;
-}
-
-function parseRangesFile(text: string, size: number, fileBytes: number): ChunkPlan | null {
-  let parsed: unknown;
-  try {
-    parsed = JSON.parse(text);
-  } catch {
-    return null;
-  }
-  if (typeof parsed !== 'object' || parsed === null) return null;
-  const { size: savedSize, chunkSize, done } = parsed as { size?: unknown; chunkSize?: unknown; done?: unknown };
-  if (savedSize !== size || typeof chunkSize !== 'number' || !Number.isSafeInteger(chunkSize) || chunkSize < 1)
-    return null;
-  if (!Array.isArray(done) || !done.every((bytes) => Number.isSafeInteger(bytes) && bytes >= 0)) return null;
-  const plan: ChunkPlan = { size, chunkSize, done: done as number[] };
-  if (plan.done.length !== chunkCount(plan)) return null;
-  // Never trust a claim beyond what the file holds (it was truncated, or replaced).
-  plan.done = plan.done.map((bytes, index) =>
-    Math.max(0, Math.min(bytes, chunkLength(plan, index), fileBytes - chunkStart(plan, index))),
-  );
-  return plan;
-}
+import { readFileSync, rmSync, statSync, truncateSync } from 'node:fs';
 
 /** Synchronous, as the hub's other metadata calls (see blob-fetcher.ts). */
 function fileSize(path: string): number | null {
   return statSync(path, { throwIfNoEntry: false })?.size ?? null;
 }
 
-export interface PartialState {
-  plan: ChunkPlan;
-  /** Whether `.incomplete` exists (open it without truncating) or must be created. */
-  fileExists: boolean;
+/** The contiguous bytes a ranges file of an older hfsched vouches for; 0 when it cannot be read. */
+function legacyContiguousBytes(rangesPath: string, size: number): number {
+  let parsed: unknown;
+  try {
+    parsed = JSON.parse(readFileSync(rangesPath, 'utf8'));
+  } catch {
+    return 0;
+  }
+  const {
+    size: savedSize,
+    chunkSize,
+    done,
+  } = (parsed ?? {}) as { size?: unknown; chunkSize?: unknown; done?: unknown };
+  if (savedSize !== size || typeof chunkSize !== 'number' || !Number.isSafeInteger(chunkSize) || chunkSize < 1)
+    return 0;
+  if (!Array.isArray(done)) return 0;
+  let total = 0;
+  for (let index = 0; index < done.length; index += 1) {
+    const length = Math.min(chunkSize, size - index * chunkSize);
+    const bytes: unknown = done[index];
+    if (typeof bytes !== 'number' || !Number.isSafeInteger(bytes) || bytes < 0) return total;
+    total += Math.min(bytes, length);
+    if (bytes < length) break;
+  }
+  return total;
 }
 
 /**
- * The plan for continuing a blob of `size` bytes: from the ranges file when
- * there is one, else from the `.incomplete` file's length; a fresh plan with
- * `chunkSize` otherwise. Leftovers that cannot be right are removed.
+ * The number of bytes of `.incomplete` to keep and continue from, for a blob
+ * of `size` bytes; 0 when there is none. Leftovers that cannot be right are
+ * removed (a file longer than the blob), and a legacy ranges file's partial
+ * file is cut back to its contiguous prefix.
  */
-export async function loadChunkPlan(
-  incompletePath: string,
-  rangesPath: string,
-  size: number,
-  chunkSize: number,
-): Promise<PartialState> {
+export function resumablePrefix(incompletePath: string, rangesPath: string, size: number): number {
   const onDisk = fileSize(incompletePath);
+  const hasRanges = fileSize(rangesPath) !== null;
   if (onDisk === null) {
-    // A ranges file without its partial file would describe the next one wrongly.
+    if (hasRanges) rmSync(rangesPath, { force: true });
+    return 0;
+  }
+  let prefix = onDisk;
+  if (hasRanges) {
+    prefix = Math.min(onDisk, legacyContiguousBytes(rangesPath, size));
+    truncateSync(incompletePath, prefix);
     rmSync(rangesPath, { force: true });
-    return { plan: planFromPrefix(size, chunkSize, 0), fileExists: false };
   }
-  const rangesText = await readFile(rangesPath, 'utf8').catch(() => null);
-  if (rangesText !== null) {
-    const saved = parseRangesFile(rangesText, size, onDisk);
-    if (saved !== null) return { plan: saved, fileExists: true };
-    // A ranges file we cannot read says nothing reliable about the bytes: start again.
-    await discardPartial(incompletePath, rangesPath);
-    return { plan: planFromPrefix(size, chunkSize, 0), fileExists: false };
+  if (prefix > size) {
+    discardPartial(incompletePath, rangesPath);
+    return 0;
   }
-  if (onDisk > size) {
-    await discardPartial(incompletePath, rangesPath);
-    return { plan: planFromPrefix(size, chunkSize, 0), fileExists: false };
-  }
-  return { plan: planFromPrefix(size, chunkSize, onDisk), fileExists: true };
+  return prefix;
 }
 
-/** Records the plan beside the partial file (written aside, then renamed: never half a file). */
-export async function saveChunkPlan(rangesPath: string, plan: ChunkPlan): Promise<void> {
-  const aside = `${rangesPath}.tmp`;
-  await writeFile(aside, JSON.stringify({ size: plan.size, chunkSize: plan.chunkSize, done: plan.done }));
-  await rename(aside, rangesPath);
-}
-
-export async function discardPartial(incompletePath: string, rangesPath: string): Promise<void> {
-  await rm(incompletePath, { force: true });
-  await rm(rangesPath, { force: true });
+export function discardPartial(incompletePath: string, rangesPath: string): void {
+  rmSync(incompletePath, { force: true });
+  rmSync(rangesPath, { force: true });
 }

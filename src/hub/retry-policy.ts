@@ -28,6 +28,13 @@ const RETRYABLE_CODES = new Set([
   'ERR_STREAM_PREMATURE_CLOSE',
   'HPE_INVALID_CONSTANT',
   'HPE_INVALID_CHUNK_SIZE',
+  // undici's names for the same failures (http-client.ts sends through undici).
+  'UND_ERR_SOCKET',
+  'UND_ERR_CONNECT_TIMEOUT',
+  'UND_ERR_HEADERS_TIMEOUT',
+  'UND_ERR_BODY_TIMEOUT',
+  'UND_ERR_RES_CONTENT_LENGTH_MISMATCH',
+  'UND_ERR_CLOSED',
 ]);
 
 export function isRetryable(error: unknown): boolean {

@@ -6,9 +6,10 @@
  * elsewhere (a container volume).
  */
 import { mkdirSync, readlinkSync, renameSync, rmSync, symlinkSync } from 'node:fs';
-import { mkdir, rename, writeFile } from 'node:fs/promises';
+import { mkdir } from 'node:fs/promises';
 import { dirname, relative } from 'node:path';
 import type { RepoCacheLayout } from './cache-layout.js';
+import { fsyncDirectory, writeFileDurably } from './durable-files.js';
 
 /**
  * Points `snapshots/{commit}/{repoPath}` at `blobs/{etag}`, replacing a link
@@ -54,7 +55,7 @@ export async function linkSnapshotFile(
 export async function writeRef(layout: RepoCacheLayout, revision: string, commit: string): Promise<void> {
   const refPath = layout.refPath(revision);
   await mkdir(dirname(refPath), { recursive: true });
-  const temporary = `${refPath}.hfsched-${process.pid}`;
-  await writeFile(temporary, commit);
-  await rename(temporary, refPath);
+  // Durable before it appears: a ref pointing at a snapshot lost to a power cut would mislead readers.
+  writeFileDurably(`${refPath}.hfsched-${process.pid}`, refPath, commit);
+  fsyncDirectory(dirname(refPath));
 }

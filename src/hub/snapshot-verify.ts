@@ -3,11 +3,11 @@
  * downloaded, without the network: each `snapshots/{commit}/{path}` must be a
  * link to `blobs/{etag}`, and that blob must hold `size` bytes whose hash
  * (sha256 for LFS files, git blob sha1 otherwise) is the etag. The bytes are
- * hashed by the downloads' own hasher (blob-hasher.ts), each blob once.
+ * hashed by the downloads' own hash code (blob-sink.ts), each blob once.
  */
 import { lstatSync, readlinkSync, statSync } from 'node:fs';
 import { dirname, relative } from 'node:path';
-import { createBlobHasher, type HashAlgorithm } from './blob-hasher.js';
+import { hashFileOnDisk } from './blob-sink.js';
 import { RepoCacheLayout } from './cache-layout.js';
 import { assertSafeRepoPath, type HubRepoType } from './repo-paths.js';
 import type { SnapshotFile } from './types.js';
@@ -49,17 +49,6 @@ export interface VerifyResult {
   problems: FileCheck[];
 }
 
-/** The hex digest of `size` bytes of the file at `path`, read by the download hasher. */
-async function hashFile(path: string, algorithm: HashAlgorithm, size: number): Promise<string> {
-  const hasher = createBlobHasher(algorithm, size, path);
-  try {
-    hasher.catchUp(size);
-    return await hasher.digest();
-  } finally {
-    hasher.close();
-  }
-}
-
 type ContentState = 'ok' | 'missing' | { wrong: string };
 
 /** Whether the file at `path` holds the file's bytes. */
@@ -67,7 +56,7 @@ async function checkContent(path: string, file: SnapshotFile): Promise<ContentSt
   const stats = statSync(path, { throwIfNoEntry: false });
   if (stats === undefined || !stats.isFile()) return 'missing';
   if (stats.size !== file.size) return { wrong: `${stats.size} bytes, ${file.size} expected` };
-  const digest = await hashFile(path, file.algorithm, file.size);
+  const digest = await hashFileOnDisk(file.algorithm, path, file.size);
   if (digest === file.etag) return 'ok';
   return {
     wrong: `its ${file.algorithm === 'sha256' ? 'sha256' : 'git blob sha1'} is ${digest}, ${file.etag} expected`,

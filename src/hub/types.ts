@@ -5,7 +5,7 @@
  */
 import type { Logger } from 'pino';
 import type { BandwidthLimiter } from './bandwidth-limiter.js';
-import type { HashAlgorithm } from './blob-hasher.js';
+import type { HashAlgorithm } from './blob-sink.js';
 import type { SpaceLimits } from './disk-gate.js';
 import type { HubRepoType } from './repo-paths.js';
 

@@ -3,7 +3,6 @@
  * ValidationError whose message names the bad value and what is expected.
  * The CLI reuses `validateTime`; the repo id rule is src/repo-id.ts.
  */
-import { Cron } from 'croner';
 import { ValidationError } from '../errors.js';
 import {
   MODEL_STATUSES,
@@ -105,24 +104,6 @@ export function validateScheduleName(name: unknown): string {
     throw new ValidationError(`invalid schedule name ${JSON.stringify(name)}: expected 1 to 200 printable characters`);
   }
   return name;
-}
-
-/** A croner pattern (5 or 6 fields, seconds allowed); croner parses it to check. */
-export function validateCronPattern(pattern: unknown): string {
-  if (typeof pattern !== 'string' || pattern.trim().length === 0) {
-    throw new ValidationError(
-      `invalid cron pattern ${JSON.stringify(pattern)}: expected e.g. "0 2 * * *" (02:00 every day)`,
-    );
-  }
-  try {
-    new Cron(pattern, { paused: true }).stop();
-  } catch (error) {
-    throw new ValidationError(
-      `invalid cron pattern ${JSON.stringify(pattern)}: ${(error as Error).message}; expected e.g. "0 2 * * *" (02:00 every day)`,
-      { cause: error },
-    );
-  }
-  return pattern;
 }
 
 /** Minutes a download window stays open: 1 to 10 080 (one week). */

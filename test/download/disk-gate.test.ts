@@ -26,6 +26,8 @@ const second = Buffer.alloc(8 * MiB, 2);
 let hub: HubServer;
 let db: TempDatabase;
 let cacheDir: string;
+/** Aborted after each test, so that a download still waiting for space never outlives a failed test. */
+let stopAll: AbortController;
 
 beforeEach(async () => {
   hub = await startHubServer({
@@ -34,6 +36,7 @@ beforeEach(async () => {
       { id: 'org/second', revisions: { main: [{ path: 'model.safetensors', content: second }] } },
     ],
   });
+  stopAll = new AbortController();
   db = createTempDatabase();
   cacheDir = join(db.dir, 'cache');
   mkdirSync(cacheDir);
@@ -42,6 +45,8 @@ beforeEach(async () => {
   db.store.setSystemConfig('download.min_free_bytes', '0');
 });
 afterEach(async () => {
+  stopAll.abort('test over');
+  await sleep(50);
   spawnSync('umount', [cacheDir]);
   db.cleanup();
   await hub.close();
@@ -54,6 +59,7 @@ function download(model: Model): Promise<DownloadModelOutcome> {
     token: null,
     bandwidth: null,
     env: {},
+    signal: stopAll.signal,
   });
 }
 
@@ -67,7 +73,7 @@ function bytesSentFor(repo: string): number {
 }
 
 async function waitUntilWaiting(model: Model): Promise<string> {
-  for (let tries = 0; tries < 200; tries += 1) {
+  for (let tries = 0; tries < 800; tries += 1) {
     const session = db.store.getDownloadHistory(model.id, 1)[0];
     const reason = session === undefined ? null : waitingFor(session);
     if (reason !== null) return reason;
@@ -78,7 +84,7 @@ async function waitUntilWaiting(model: Model): Promise<string> {
 
 test(
   'on a full disk, of two downloads started together one completes and the other never starts and says why, until space appears',
-  { skip: isRoot ? false : 'mounting a tmpfs needs root' },
+  { skip: isRoot ? false : 'mounting a tmpfs needs root', timeout: 60_000 },
   async () => {
     const mounted = spawnSync('mount', ['-t', 'tmpfs', '-o', 'size=20m', 'tmpfs', cacheDir]);
     assert.equal(mounted.status, 0, mounted.stderr.toString());
@@ -92,7 +98,7 @@ test(
     await sleep(50);
     const secondDone = download(b);
     const reason = await waitUntilWaiting(b);
-    assert.match(reason, /^waiting for [\d.]+ [KMG]B of free disk: needs 8\.4 MB/);
+    assert.match(reason, /^waiting for [\d.]+ [KMG]iB of free disk: needs 8\.0 MiB/);
 
     const shown = await runCli(['status', '--json'], { dbPath: db.dbPath });
     const report = JSON.parse(shown.stdout) as { running: Array<{ model: string; waitingFor: string | null }> };
@@ -110,38 +116,42 @@ test(
     assert.equal(waitingFor(session), null);
     assert.match(String(session.metadata?.waitedFor), /of free disk/);
     const history = await runCli(['history', 'org/second'], { dbPath: db.dbPath });
-    assert.match(history.stdout, /waited \(for [\d.]+ [KMG]B of free disk/);
+    assert.match(history.stdout, /waited \(for [\d.]+ [KMG]iB of free disk/);
   },
 );
 
-test('a download that would take the managed repos over cache.max_bytes waits, and goes when the budget is raised', async () => {
-  const a = db.store.createModel('org/first');
-  assert.equal((await download(a)).status, 'completed');
-  db.store.setSystemConfig('cache.max_bytes', '12MiB');
-  const b = db.store.createModel('org/second');
-  const done = download(b);
-  const reason = await waitUntilWaiting(b);
-  assert.match(
-    reason,
-    /^waiting: cache budget: 8\.4 MB more would bring the managed repos to 16\.8 MB \(8\.4 MB on disk\)/,
-  );
-  const metrics = new DaemonMetrics({
-    modelCountsByStatus: () => db.store.modelCountsByStatus(),
-    activeDownloads: () => 1,
-    queueLength: () => 0,
-    nextRunAt: () => null,
-  });
-  assert.match(await metrics.text(), /^hfsched_downloads_waiting_for_space\{reason="budget"\} 1$/m);
-  const shown = await runCli(['model', 'show', 'org/second'], { dbPath: db.dbPath });
-  assert.match(shown.stdout, /Waiting: +waiting: cache budget/);
-  assert.equal(bytesSentFor('org/second'), 0);
+test(
+  'a download that would take the managed repos over cache.max_bytes waits, and goes when the budget is raised',
+  { timeout: 60_000 },
+  async () => {
+    const a = db.store.createModel('org/first');
+    assert.equal((await download(a)).status, 'completed');
+    db.store.setSystemConfig('cache.max_bytes', '12MiB');
+    const b = db.store.createModel('org/second');
+    const done = download(b);
+    const reason = await waitUntilWaiting(b);
+    assert.match(
+      reason,
+      /^waiting: cache budget: 8\.0 MiB more would bring the managed repos to 16\.0 MiB \(8\.0 MiB on disk\)/,
+    );
+    const metrics = new DaemonMetrics({
+      modelCountsByStatus: () => db.store.modelCountsByStatus(),
+      activeDownloads: () => 1,
+      queueLength: () => 0,
+      nextRunAt: () => null,
+    });
+    assert.match(await metrics.text(), /^hfsched_downloads_waiting_for_space\{reason="budget"\} 1$/m);
+    const shown = await runCli(['model', 'show', 'org/second'], { dbPath: db.dbPath });
+    assert.match(shown.stdout, /Waiting: +waiting: cache budget/);
+    assert.equal(bytesSentFor('org/second'), 0);
 
-  db.store.setSystemConfig('cache.max_bytes', '32MiB');
-  assert.equal((await done).status, 'completed');
-  assert.deepEqual(
-    readFileSync(
-      join(cacheDir, 'models--org--second', 'blobs', hub.fileInfo('org/second', 'main', 'model.safetensors').sha256),
-    ),
-    second,
-  );
-});
+    db.store.setSystemConfig('cache.max_bytes', '32MiB');
+    assert.equal((await done).status, 'completed');
+    assert.deepEqual(
+      readFileSync(
+        join(cacheDir, 'models--org--second', 'blobs', hub.fileInfo('org/second', 'main', 'model.safetensors').sha256),
+      ),
+      second,
+    );
+  },
+);

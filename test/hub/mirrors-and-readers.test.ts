@@ -73,6 +73,8 @@ test('a mirror that lists files without hashes is read through the paged tree li
 
 test('a server that ignores Range requests still delivers a large file, over one connection', async () => {
   const { url, server } = await mirror(fx.hub.url, 'no-ranges');
+  // A cap per connection, so that a second connection pays and asks for a range.
+  fx.hub.addFault({ kind: 'throttle', bytesPerSecond: 16 * 1024 * 1024, pathContains: 'big.dat' });
   try {
     fx.hub.clearLog();
     const result = await fx.pull('org/ranges', {
@@ -84,6 +86,7 @@ test('a server that ignores Range requests still delivers a large file, over one
     const fullAnswers = fx.hub.requests.filter((r) => r.path.includes('big.dat') && r.status === 200);
     assert.ok(fullAnswers.length >= 2, 'the ranges were refused, then the whole file was sent');
   } finally {
+    fx.hub.clearFaults();
     await new Promise<void>((resolve) => server.close(() => resolve()));
   }
 });

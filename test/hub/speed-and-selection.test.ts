@@ -49,16 +49,27 @@ function snapshotFiles(dir: string): string[] {
     .sort();
 }
 
-test('a large file is fetched over several connections in byte ranges', async () => {
+test('under a per-connection cap, a large file adds connections and fetches byte ranges in parallel', async () => {
   fx.hub.clearLog();
-  const result = await fx.pull('org/big', { connectionsPerFile: 4, multipartThresholdBytes: 8 * MiB });
+  // A cap per connection, as CDNs have: each connection added raises the total rate.
+  fx.hub.addFault({ kind: 'throttle', bytesPerSecond: 8 * MiB, pathContains: '.safetensors' });
+  let result;
+  try {
+    result = await fx.pull('org/big', { connectionsPerFile: 4, multipartThresholdBytes: 8 * MiB });
+  } finally {
+    fx.hub.clearFaults();
+  }
   assert.deepEqual(readFileSync(join(result.snapshotPath, 'model.safetensors')), big);
-  const ranges = fx.hub.requests.filter((request) => request.host === 'cdn').map((request) => request.range);
+  const ranges = fx.hub.requests
+    .filter((request) => request.host === 'cdn' && request.range !== null)
+    .map((request) => request.range!);
   assert.ok(ranges.length >= 4, `${ranges.length} range requests`);
-  assert.ok(ranges.every((range) => range !== null && /^bytes=\d+-\d*$/.test(range)));
-  assert.equal(bodyBytesFor(fx.hub, 'model.safetensors'), big.length, 'each byte was sent once');
+  assert.ok(ranges.every((range) => /^bytes=\d+-\d*$/.test(range)));
+  // A connection cut when others take over may have been sent a little more than it kept.
+  const sent = bodyBytesFor(fx.hub, 'model.safetensors');
+  assert.ok(sent >= big.length && sent <= big.length + 4 * MiB, `${sent} bytes sent for ${big.length}`);
   const sha = fx.hub.fileInfo('org/big', 'main', 'model.safetensors').sha256;
-  assert.equal(existsSync(join(fx.cacheDir, 'models--org--big', 'blobs', `${sha}.incomplete.ranges`)), false);
+  assert.equal(existsSync(join(fx.cacheDir, 'models--org--big', 'blobs', `${sha}.incomplete`)), false);
 });
 
 test('a multi-connection download resumes each range after a drop', async () => {

@@ -52,6 +52,9 @@ export class HubHost {
   async handle(req: IncomingMessage, res: ServerResponse, log: LoggedRequest): Promise<void> {
     const statusFault = this.faults.takeStatus(log.path);
     if (statusFault) return sendFaultStatus(req, res, log, statusFault);
+    if (req.method === 'POST' && /^\/api\/models\/.+\/paths-info\//.test(log.path)) {
+      return this.handlePathsInfo(req, res, log);
+    }
     if (req.method !== 'GET' && req.method !== 'HEAD') {
       return sendSmall(req, res, log, 405, { Allow: 'GET, HEAD' }, 'method not allowed');
     }
@@ -148,6 +151,28 @@ export class HubHost {
       const info = revisionInfo(repo, rev, isTrue(query.get('blobs')));
       sendJson(hub.req, hub.res, hub.log, bendRevisionInfo(info, this.hostile()));
     }
+  }
+
+  /**
+   * POST /api/models/{id}/paths-info/{revision} with a JSON body
+   * {"paths": [...]}: what @huggingface/hub's downloadFileToCacheDir asks
+   * first (its pathsInfo), with each entry's last commit. Public repos only.
+   */
+  private async handlePathsInfo(req: IncomingMessage, res: ServerResponse, log: LoggedRequest): Promise<void> {
+    const chunks: Buffer[] = [];
+    for await (const chunk of req) chunks.push(chunk as Buffer);
+    const match = /^\/api\/models\/(.+)\/paths-info\/([^/?]+)/.exec(log.path)!;
+    const repo = this.store.repo(decodeURIComponent(match[1]!));
+    const rev = repo === undefined ? undefined : this.store.revision(repo, decodeURIComponent(match[2]!));
+    if (repo === undefined || repo.private || repo.gated || rev === undefined) {
+      return sendHubError(req, res, log, 404, 'RepoNotFound', 'Repository not found');
+    }
+    const { paths } = JSON.parse(Buffer.concat(chunks).toString('utf8')) as { paths?: string[] };
+    const wanted = new Set(paths ?? []);
+    const entries = (treeEntries(rev, '', true) ?? [])
+      .filter((entry) => wanted.has(entry.path))
+      .map((entry) => ({ ...entry, lastCommit: { id: rev.commit, title: 'bench', date: new Date(0).toISOString() } }));
+    sendJson(req, res, log, entries);
   }
 
   private sendTree(hub: HubRequest, rev: StoredRevision, folder: string, query: URLSearchParams): void {

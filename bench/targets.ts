@@ -1,0 +1,67 @@
+/**
+ * The targets of the benchmark, each with the figures that decide it: the
+ * goals the download engine was built to (docs/performance.md).
+ */
+import type { IdleDaemon } from './extra-measurements.js';
+import { summarize, type BenchReport, type ScenarioResult } from './report.js';
+
+export /** The goals of the benchmark (issue "The download engine"), each with the figures that decide it. */
+function targets(
+  scenarios: ScenarioResult[],
+  sha256MbPerSecond: number,
+  idle: IdleDaemon | null,
+  sizesMib: { large: number; huge: number },
+): BenchReport['targets'] {
+  const [a, b, c] = scenarios as [ScenarioResult, ScenarioResult, ScenarioResult];
+  const e = scenarios[3];
+  const of = (s: ScenarioResult | undefined, index: number) => {
+    const tool = s?.tools[index];
+    return tool ? summarize(tool) : null;
+  };
+  const show = (value: number | undefined | null, unit: string, digits = 0): string =>
+    value === null || value === undefined ? 'n/a' : `${value.toFixed(digits)} ${unit}`;
+  const decide = (ok: boolean | null | undefined): boolean | null => (ok === undefined ? null : ok);
+  const [aPull, aCurl, bPull, bAria, cPull, cCurl, ePull] = [
+    of(a, 0),
+    of(a, 1),
+    of(b, 0),
+    of(b, 1),
+    of(c, 0),
+    of(c, 1),
+    of(e, 0),
+  ];
+  // One core's sha256 of one GiB, in CPU seconds: what verifying costs at the least.
+  const shaCpuPerGib = 1024 ** 3 / (sha256MbPerSecond * 1e6);
+  const cpuCeiling = aCurl ? 1.2 * (aCurl.cpuSecondsPerGib + shaCpuPerGib) : null;
+  const hfschedRss = [aPull, of(a, 3), bPull, cPull, ePull].map((x) => x?.peakRssMib ?? 0);
+  return [
+    {
+      text: `(a) CPU: ${show(aPull?.cpuSecondsPerGib, 'CPU-s/GiB', 2)} vs 1.2 x (curl ${show(aCurl?.cpuSecondsPerGib, '', 2)}+ sha256 ${shaCpuPerGib.toFixed(2)}) = ${show(cpuCeiling, 'CPU-s/GiB', 2)}`,
+      met: decide(aPull && cpuCeiling !== null ? aPull.cpuSecondsPerGib <= cpuCeiling : undefined),
+    },
+    {
+      text: `(a) wall time at most 1.5 x curl's: ${show(aPull?.mbPerSecond, 'MB/s')} vs curl ${show(aCurl?.mbPerSecond, 'MB/s')} / 1.5`,
+      met: decide(aPull && aCurl ? aPull.mbPerSecond >= aCurl.mbPerSecond / 1.5 : undefined),
+    },
+    {
+      text: `(b) on defaults at least as fast as aria2c -x8 -s8: ${show(bPull?.mbPerSecond, 'MB/s')} vs ${show(bAria?.mbPerSecond, 'MB/s')}`,
+      met: decide(bPull && bAria ? bPull.mbPerSecond >= bAria.mbPerSecond : undefined),
+    },
+    {
+      text: `(c) at least 0.6 x curl --parallel: ${show(cPull?.mbPerSecond, 'MB/s')} vs 0.6 x ${show(cCurl?.mbPerSecond, 'MB/s')}`,
+      met: decide(cPull && cCurl ? cPull.mbPerSecond >= 0.6 * cCurl.mbPerSecond : undefined),
+    },
+    {
+      text: `(d) peak RSS at most 120 MiB in every hfsched run: highest ${Math.max(...hfschedRss).toFixed(0)} MiB (${hfschedRss.map((x) => x.toFixed(0)).join(', ')} for a, a 1/4, b, c, e)`,
+      met: Math.max(...hfschedRss) <= 120,
+    },
+    {
+      text: `(d) idle daemon about 0 % CPU and at most one database write a minute: ${show(idle?.cpuPercent, '%', 2)}, ${idle ? ((idle.databaseWrites / idle.seconds) * 60).toFixed(1) : 'n/a'} writes a minute`,
+      met: decide(idle ? idle.cpuPercent < 0.5 && (idle.databaseWrites / idle.seconds) * 60 <= 1 : undefined),
+    },
+    {
+      text: `(e) CPU per GiB of the ${sizesMib.huge} MiB file no more than for ${sizesMib.large} MiB: ${show(ePull?.cpuSecondsPerGib, 'CPU-s/GiB', 2)} vs ${show(aPull?.cpuSecondsPerGib, 'CPU-s/GiB', 2)}`,
+      met: decide(ePull && aPull ? ePull.cpuSecondsPerGib <= aPull.cpuSecondsPerGib : undefined),
+    },
+  ];
+}

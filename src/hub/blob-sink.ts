@@ -1,0 +1,197 @@
+/**
+ * Where the bytes of one blob go, strictly in file order: each byte is
+ * hashed from memory as it arrives (never read back from disk) and, for a
+ * blob fetched into a partial file, written right after the bytes before
+ * it. So `blobs/{etag}.incomplete` only ever holds a contiguous prefix of
+ * the blob, whatever the number of connections: the rule by which
+ * huggingface_hub resumes a partial file (it appends from the file's size,
+ * file_download.py `_download_to_tmp_and_move`), and ours too.
+ *
+ * Three sinks, by blob size:
+ * - MemorySink: small blobs, gathered in memory and written once verified.
+ * - FileSink: medium blobs, hashed and written on the main thread.
+ * - WorkerSink (worker-sink.ts): large blobs, hashed and written by a worker
+ *   thread, so that hashing (the costliest step on a fast link) runs beside
+ *   the HTTP parsing instead of after it.
+ */
+import { createHash, type Hash } from 'node:crypto';
+import { closeSync, fsyncSync, ftruncateSync, openSync, readSync, writevSync } from 'node:fs';
+import { open } from 'node:fs/promises';
+
+export type HashAlgorithm = 'sha256' | 'git-sha1';
+
+/** Bytes gathered before one write (and, for the worker, one message). */
+export const SINK_BATCH_BYTES = 1024 * 1024;
+const READ_BYTES = 1024 * 1024;
+
+export interface BlobSink {
+  /** Bytes already in place when the transfer starts (the resumed prefix). */
+  readonly prefix: number;
+  /**
+   * The next bytes of the blob, in order. The sink copies what it keeps:
+   * `piece` may be reused once this returns. A returned promise asks the
+   * caller to wait (the hash or the disk is behind).
+   */
+  append(piece: Buffer): Promise<void> | void;
+  /** Once every byte was appended: writes the rest, makes the file durable (fsync), returns the hex digest. */
+  finish(): Promise<string>;
+  /** Writes what was appended and lets go of the file (a pause): the file is then a contiguous prefix. */
+  stop(): Promise<void>;
+}
+
+export function newHash(algorithm: HashAlgorithm, size: number): Hash {
+  const hash = createHash(algorithm === 'sha256' ? 'sha256' : 'sha1');
+  // A git blob id is the sha1 of "blob {size}\0" followed by the content.
+  if (algorithm === 'git-sha1') hash.update(`blob ${size}\0`);
+  return hash;
+}
+
+/**
+ * The hex digest of the first `size` bytes of a file on disk, read a MiB at
+ * a time without blocking the event loop (a blob checked after the fact, not
+ * one being downloaded).
+ */
+export async function hashFileOnDisk(algorithm: HashAlgorithm, path: string, size: number): Promise<string> {
+  const hash = newHash(algorithm, size);
+  const handle = await open(path, 'r');
+  try {
+    const buffer = Buffer.allocUnsafe(Math.max(1, Math.min(READ_BYTES, size)));
+    for (let position = 0; position < size;) {
+      const { bytesRead } = await handle.read(buffer, 0, Math.min(buffer.length, size - position), position);
+      if (bytesRead === 0) throw new Error(`${path} ends at ${position}, before ${size}`);
+      hash.update(buffer.subarray(0, bytesRead));
+      position += bytesRead;
+    }
+  } finally {
+    await handle.close();
+  }
+  return hash.digest('hex');
+}
+
+/**
+ * Opens the partial file for appending after its first `prefix` bytes (cut
+ * back to them) and feeds those bytes to `hash`: a prefix left by an earlier
+ * run, by us or by huggingface_hub, is read once, then never again.
+ */
+export function openPartialFile(path: string, prefix: number, hash: Hash): number {
+  const fd = openSync(path, prefix > 0 ? 'r+' : 'w');
+  try {
+    ftruncateSync(fd, prefix);
+    const buffer = prefix > 0 ? Buffer.allocUnsafe(Math.min(READ_BYTES, prefix)) : null;
+    for (let position = 0; buffer !== null && position < prefix;) {
+      const bytes = readSync(fd, buffer, 0, Math.min(buffer.length, prefix - position), position);
+      if (bytes === 0) throw new Error(`${path} ends at ${position}, before ${prefix}`);
+      hash.update(buffer.subarray(0, bytes));
+      position += bytes;
+    }
+  } catch (error) {
+    closeSync(fd);
+    throw error;
+  }
+  return fd;
+}
+
+/** Writes every byte of `pieces` at `position` (writev may write less than asked). */
+export function writeAllAt(fd: number, pieces: Uint8Array[], position: number): void {
+  let rest = pieces;
+  let at = position;
+  while (rest.length > 0) {
+    let written = writevSync(fd, rest, at);
+    at += written;
+    let index = 0;
+    while (index < rest.length && written >= rest[index]!.length) {
+      written -= rest[index]!.length;
+      index += 1;
+    }
+    rest = rest.slice(index);
+    if (written > 0) rest[0] = rest[0]!.subarray(written);
+  }
+}
+
+/** A small blob: hashed as it arrives, kept in memory; the caller writes `bytes` once it is verified. */
+export class MemorySink implements BlobSink {
+  readonly prefix = 0;
+  readonly bytes: Buffer;
+  private length = 0;
+  private readonly hash: Hash;
+
+  constructor(algorithm: HashAlgorithm, size: number) {
+    this.bytes = Buffer.allocUnsafe(size);
+    this.hash = newHash(algorithm, size);
+  }
+
+  append(piece: Buffer): void {
+    this.hash.update(piece);
+    this.length += piece.copy(this.bytes, this.length);
+  }
+
+  finish(): Promise<string> {
+    return Promise.resolve(this.hash.digest('hex'));
+  }
+
+  stop(): Promise<void> {
+    return Promise.resolve();
+  }
+}
+
+/** A medium blob: hashed and appended to the partial file on the main thread, a batch at a time. */
+export class FileSink implements BlobSink {
+  private readonly hash: Hash;
+  private readonly fd: number;
+  private position: number;
+  private readonly batch = Buffer.allocUnsafe(SINK_BATCH_BYTES);
+  private batchBytes = 0;
+  private closed = false;
+
+  constructor(
+    algorithm: HashAlgorithm,
+    size: number,
+    path: string,
+    readonly prefix: number,
+  ) {
+    this.hash = newHash(algorithm, size);
+    this.fd = openPartialFile(path, prefix, this.hash);
+    this.position = prefix;
+  }
+
+  append(piece: Buffer): void {
+    this.hash.update(piece);
+    for (let offset = 0; offset < piece.length;) {
+      const copied = piece.copy(this.batch, this.batchBytes, offset);
+      offset += copied;
+      this.batchBytes += copied;
+      if (this.batchBytes === this.batch.length) this.write();
+    }
+  }
+
+  finish(): Promise<string> {
+    this.write();
+    fsyncSync(this.fd);
+    this.close();
+    return Promise.resolve(this.hash.digest('hex'));
+  }
+
+  stop(): Promise<void> {
+    if (!this.closed) {
+      try {
+        this.write();
+      } finally {
+        this.close();
+      }
+    }
+    return Promise.resolve();
+  }
+
+  private write(): void {
+    if (this.batchBytes === 0) return;
+    writeAllAt(this.fd, [this.batch.subarray(0, this.batchBytes)], this.position);
+    this.position += this.batchBytes;
+    this.batchBytes = 0;
+  }
+
+  private close(): void {
+    if (this.closed) return;
+    this.closed = true;
+    closeSync(this.fd);
+  }
+}
