@@ -7,7 +7,8 @@
 import { SETTING_DEFAULTS } from '../config/defaults.js';
 import { setSetting } from '../config/settings.js';
 import { writeTransaction, type Store } from '../store/index.js';
-import type { ModelSetFile } from './model-set-file.js';
+import type { ModelOptions } from '../store/types.js';
+import type { DesiredModel, ModelSetFile } from './model-set-file.js';
 import { planApply, type ApplyPlan, type ApplyStep, type CurrentState, type PlanOptions } from './apply-plan.js';
 
 /** What the database holds now, read through the store. */
@@ -35,21 +36,18 @@ function createAndEnableSchedule(store: Store, step: Extract<ApplyStep, { action
   store.enableSchedule(created.id);
 }
 
+/** The store's options for a model of the file. */
+function modelOptionsOf(desired: DesiredModel): ModelOptions {
+  return { revision: desired.revision, includePatterns: desired.include, excludePatterns: desired.exclude };
+}
+
 function runStep(store: Store, step: ApplyStep): void {
   switch (step.action) {
     case 'add-model':
-      store.createModel(step.desired.repo, undefined, undefined, {
-        revision: step.desired.revision,
-        includePatterns: step.desired.include,
-        excludePatterns: step.desired.exclude,
-      });
+      store.createModel(step.desired.repo, undefined, undefined, modelOptionsOf(step.desired));
       return;
     case 'change-model':
-      store.updateModelOptions(step.current.id, {
-        revision: step.desired.revision,
-        includePatterns: step.desired.include,
-        excludePatterns: step.desired.exclude,
-      });
+      store.updateModelOptions(step.current.id, modelOptionsOf(step.desired));
       if (step.requeue) store.updateModelStatus(step.current.id, 'pending');
       return;
     case 'remove-model':

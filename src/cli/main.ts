@@ -18,11 +18,16 @@ const GROUPS: ReadonlyArray<readonly [string, () => Promise<Register>]> = [
   [
     'model',
     async () => {
-      const [models, control] = await Promise.all([import('./models.js'), import('./model-control.js')]);
+      const [models, control, set] = await Promise.all([
+        import('./models.js'),
+        import('./model-control.js'),
+        import('./model-set.js'),
+      ]);
       return (program, context) => {
         models.registerModelCommands(program, context);
-        // `model pause|resume|retry` extend the model command.
+        // `model pause|resume|retry` and `model set` extend the model command.
         control.registerModelControlCommands(findCommand(program, 'model'), context);
+        set.registerModelSetCommand(findCommand(program, 'model'), context);
       };
     },
   ],
@@ -34,6 +39,8 @@ const GROUPS: ReadonlyArray<readonly [string, () => Promise<Register>]> = [
   ['run-now', async () => (await import('./run-now.js')).registerRunNowCommand],
   ['pull', async () => (await import('./pull.js')).registerPullCommand],
   ['apply', async () => (await import('./apply.js')).registerApplyCommand],
+  ['verify', async () => (await import('./verify.js')).registerVerifyCommand],
+  ['cache', async () => (await import('./cache.js')).registerCacheCommands],
 ];
 
 /** The first word of `argv` that is not an option (nor the value of `--db`): the command group's name. */

@@ -6,7 +6,9 @@
  *   pause   stop the model's download (partial files kept) or keep it from
  *           starting; a paused model waits for `resume`
  *   resume  paused -> pending (joins the queue if a window is open)
- *   retry   failed -> pending, its retry count starting again at 0
+ *   retry   failed -> pending, its retry count starting again at 0;
+ *           completed -> verified now (offline) and pending, so the next
+ *           run checks its revision again and fetches only what is missing
  */
 import type { Command } from 'commander';
 import { sendToDaemon } from '../control/daemon-client.js';
@@ -14,6 +16,22 @@ import { readLiveness } from '../control/liveness.js';
 import { applyModelCommand, NO_RUNNING_DOWNLOADS, type ModelCommand } from '../control/model-commands.js';
 import type { CliContext } from './context.js';
 import { findModel } from './model-reference.js';
+import { verifyModel } from '../download/model-verify.js';
+import type { Store } from '../store/index.js';
+import type { Model } from '../store/types.js';
+
+/**
+ * `retry` of a completed model: verify it here (hashing is local work, no
+ * daemon needed), discard damaged blobs, and make it pending: the next run
+ * (or hfsched pull) resolves its revision again and fetches only what lacks.
+ */
+async function recheckCompleted(store: Store, model: Model, context: CliContext): Promise<string> {
+  const outcome = await verifyModel(store, model, { settings: context.settings(store), env: context.env });
+  if (outcome.state === 'damaged') return `model ${model.name} is pending for repair: ${outcome.reason}`;
+  store.markModelForRepair(model.id, 'retry: checked again at the next run');
+  const intact = outcome.state === 'ok' ? `its ${outcome.files} files are intact; ` : '';
+  return `model ${model.name} is pending: ${intact}the next run checks its revision again and fetches only what is missing`;
+}
 
 function registerControl(model: Command, context: CliContext, command: ModelCommand, description: string): void {
   model
@@ -23,6 +41,7 @@ function registerControl(model: Command, context: CliContext, command: ModelComm
     .action(async (reference: string) => {
       const answer = await context.withStore(async (store) => {
         const found = findModel(store, reference);
+        if (command === 'retry' && found.status === 'completed') return recheckCompleted(store, found, context);
         if (readLiveness(store).liveness.alive) return sendToDaemon(store, command, found.id);
         return applyModelCommand(store, command, found, NO_RUNNING_DOWNLOADS);
       });
@@ -34,5 +53,10 @@ function registerControl(model: Command, context: CliContext, command: ModelComm
 export function registerModelControlCommands(model: Command, context: CliContext): void {
   registerControl(model, context, 'pause', 'pause a model: stop its download (partial files kept) until resumed');
   registerControl(model, context, 'resume', 'resume a paused model: it becomes pending (and joins an open window)');
-  registerControl(model, context, 'retry', 'retry a failed model: it becomes pending with its retry count reset');
+  registerControl(
+    model,
+    context,
+    'retry',
+    'retry a failed model (pending, retry count reset), or re-check and repair a completed one',
+  );
 }

@@ -1,11 +1,13 @@
 /**
- * Finding a model from what a user types: its repo id (`org/name`) or its
- * numeric id from `hfsched model list`. Shared by every command that takes
- * `<repo_id|id>` (model show/remove, history, and the daemon's model
+ * Finding a model from what a user types: its repo id (`org/name`), a
+ * dataset's `datasets/org/name` (src/store/repo-reference.ts), or its numeric
+ * id from `hfsched model list`. A plain `org/name` that only a dataset has
+ * names that dataset. Shared by every command that takes
+ * `<model>` (model show/set/remove, history, verify, and the daemon's model
  * pause/resume/retry).
  */
 import { NotFoundError } from '../errors.js';
-import type { Store } from '../store/index.js';
+import { parseRepoReference, type Store } from '../store/index.js';
 import type { Model } from '../store/types.js';
 
 export function findModel(store: Store, reference: string): Model {
@@ -15,7 +17,12 @@ export function findModel(store: Store, reference: string): Model {
     /^\d+$/.test(trimmed) && Number(trimmed) >= 1 && Number.isSafeInteger(Number(trimmed))
       ? store.getModel(Number(trimmed))
       : null;
-  const model = byId ?? store.getModelByName(trimmed);
+  const { repoType, name } = parseRepoReference(trimmed);
+  // A plain `org/name` that is no model but a dataset means the dataset: there is nothing else it could mean.
+  const model =
+    byId ??
+    store.getModelByName(name, repoType) ??
+    (repoType === 'model' ? store.getModelByName(name, 'dataset') : null);
   if (model === null) {
     throw new NotFoundError(`no model "${reference}"; see the known models with: hfsched model list`);
   }

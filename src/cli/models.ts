@@ -10,6 +10,18 @@ import { findModel } from './model-reference.js';
 import { collect } from './option-parsers.js';
 import { formatBytes } from '../system/human-units.js';
 import { formatLocalTime } from './output.js';
+import { resolveHubLocation } from '../config/hub-location.js';
+import { purgeRepo } from '../hub/cache-prune.js';
+import { formatRepoReference } from '../store/index.js';
+import { repoTarget, repoTypeOption, type RepoTypeOption } from './repo-type-option.js';
+
+interface AddOptions extends RepoTypeOption {
+  revision?: string;
+  include?: string[];
+  exclude?: string[];
+  track: boolean;
+  json?: boolean;
+}
 import { waitingFor } from '../download/space-wait.js';
 import { sessionRows, SESSION_HEADERS } from './history.js';
 
@@ -20,13 +32,29 @@ function patternsText(patterns: string[]): string {
   return patterns.length === 0 ? '-' : patterns.join(', ');
 }
 
+/** `abc123def456 (2024-05-01 02:00:00)`: the current commit, short. */
+function commitText(model: Model): string {
+  return model.currentCommit === null ? '-' : model.currentCommit.slice(0, 12);
+}
+
+/** When the branch was last checked, and why it failed if it did. */
+function lastCheckedText(model: Model): string {
+  if (!model.tracking) return 'never (pinned)';
+  const when = formatLocalTime(model.lastCheckedAt);
+  return model.lastCheckError === null ? when : `${when} (failed: ${model.lastCheckError})`;
+}
+
 /** The key/value view of one model. */
 export function modelDetails(model: Model): [string, string][] {
   return [
     ['ID', String(model.id)],
-    ['Name', model.name],
-    ['Status', model.status],
+    ['Name', formatRepoReference(model.repoType, model.name)],
+    ['Status', model.status + (model.statusReason === null ? '' : ` (${model.statusReason})`)],
+    ['Type', model.repoType],
     ['Revision', model.revision ?? 'main'],
+    ['Tracking', model.tracking ? 'yes: each run checks the branch' : 'no: pinned at its commit'],
+    ['Commit', commitText(model)],
+    ['Last checked', lastCheckedText(model)],
     ['Include', model.includePatterns.length === 0 ? 'all files' : patternsText(model.includePatterns)],
     ['Exclude', patternsText(model.excludePatterns)],
     ['Size', formatBytes(model.sizeBytes)],
@@ -40,36 +68,37 @@ function registerAdd(model: Command, context: CliContext): void {
   model
     .command('add')
     .description('add a model to download (it starts as pending)')
-    .argument('<repo_id>', 'Hugging Face repo id, e.g. meta-llama/Llama-3.1-8B')
+    .argument('<repo_id>', 'Hugging Face repo id, e.g. meta-llama/Llama-3.1-8B (datasets/org/name for a dataset)')
+    .addOption(repoTypeOption())
     .option('--revision <revision>', 'branch, tag or commit to download (default: main)')
     .option('--include <glob>', 'download only matching files (repeatable), e.g. "*.safetensors"', collect)
     .option('--exclude <glob>', 'skip matching files (repeatable), e.g. "*.bin"', collect)
+    .option('--no-track', 'pin the branch at the commit of the first download (default: follow it)')
     .option('--json', 'print the model as JSON')
     .addHelpText(
       'after',
-      '\nExample:\n  hfsched model add Qwen/Qwen2.5-7B-Instruct --include "*.safetensors" --include "*.json"',
+      '\nExamples:\n  hfsched model add Qwen/Qwen2.5-7B-Instruct --include "*.safetensors" --include "*.json"' +
+        '\n  hfsched model add --repo-type dataset HuggingFaceFW/fineweb-edu --include "sample/10BT/*"',
     )
-    .action(
-      async (
-        repoId: string,
-        options: { revision?: string; include?: string[]; exclude?: string[]; json?: boolean },
-      ) => {
-        const created = await context.withStore((store) =>
-          store.createModel(repoId, undefined, undefined, {
-            revision: options.revision ?? null,
-            includePatterns: options.include ?? [],
-            excludePatterns: options.exclude ?? [],
-          }),
-        );
-        if (options.json) return context.output.json(created);
-        context.output.text(
-          `Added model ${created.name} (id ${created.id}); it is pending until the next scheduled run.`,
-        );
-        context.output.keyValues(
-          modelDetails(created).filter(([label]) => ['Revision', 'Include', 'Exclude'].includes(label)),
-        );
-      },
-    );
+    .action(async (repoId: string, options: AddOptions) => {
+      const target = repoTarget(repoId, options.repoType);
+      const created = await context.withStore((store) =>
+        store.createModel(target.name, undefined, undefined, {
+          repoType: target.repoType,
+          revision: options.revision ?? null,
+          includePatterns: options.include ?? [],
+          excludePatterns: options.exclude ?? [],
+          ...(options.track ? {} : { tracking: false }),
+        }),
+      );
+      if (options.json) return context.output.json(created);
+      context.output.text(
+        `Added ${created.repoType} ${formatRepoReference(created.repoType, created.name)} (id ${created.id}); it is pending until the next scheduled run.`,
+      );
+      context.output.keyValues(
+        modelDetails(created).filter(([label]) => ['Revision', 'Tracking', 'Include', 'Exclude'].includes(label)),
+      );
+    });
 }
 
 function registerList(model: Command, context: CliContext): void {
@@ -92,13 +121,17 @@ function registerList(model: Command, context: CliContext): void {
         return;
       }
       context.output.table(
-        ['ID', 'NAME', 'STATUS', 'SIZE', 'REVISION', 'FILES', 'UPDATED'],
+        ['ID', 'NAME', 'STATUS', 'SIZE', 'REVISION', 'COMMIT', 'CHECKED', 'FILES', 'UPDATED'],
         models.map((entry) => [
           String(entry.id),
-          entry.name,
+          formatRepoReference(entry.repoType, entry.name),
           entry.status,
           formatBytes(entry.sizeBytes),
           entry.revision ?? 'main',
+          commitText(entry),
+          entry.tracking
+            ? formatLocalTime(entry.lastCheckedAt) + (entry.lastCheckError === null ? '' : ' (failed)')
+            : 'pinned',
           entry.includePatterns.length === 0 && entry.excludePatterns.length === 0 ? 'all' : 'filtered',
           formatLocalTime(entry.updatedAt),
         ]),
@@ -133,16 +166,23 @@ function registerShow(model: Command, context: CliContext): void {
 function registerRemove(model: Command, context: CliContext): void {
   model
     .command('remove')
-    .description('remove a model and its download history (refused while it downloads; files in the cache are kept)')
+    .description('remove a model and its download history (refused while it downloads)')
     .argument('<model>', 'repo id or numeric id')
-    .action(async (reference: string) => {
-      const removed = await context.withStore((store) => {
+    .option('--purge', "also delete the model's folder from the cache (its blobs, snapshots and refs)")
+    .action(async (reference: string, options: { purge?: boolean }) => {
+      const { removed, purged } = await context.withStore((store) => {
         const found = findModel(store, reference);
+        const cacheDir = options.purge ? resolveHubLocation(context.settings(store), context.env).cacheDir : null;
         store.deleteModel(found.id);
-        return found;
+        // The record goes first: a model still listed never points at a folder that is gone.
+        const purged = cacheDir === null ? null : purgeRepo(cacheDir, { repoId: found.name, repoType: found.repoType });
+        return { removed: found, purged };
       });
+      const name = formatRepoReference(removed.repoType, removed.name);
       context.output.text(
-        `Removed model ${removed.name} (id ${removed.id}) and its download history; files already in the cache are kept.`,
+        purged === null
+          ? `Removed ${removed.repoType} ${name} (id ${removed.id}) and its download history; files already in the cache are kept (--purge deletes them).`
+          : `Removed ${removed.repoType} ${name} (id ${removed.id}), its download history and its files (${purged}).`,
       );
     });
 }

@@ -17,19 +17,22 @@ import { downloadModel, type DownloadModelOutcome } from '../download/download-m
 import type { CliContext } from './context.js';
 import { collect } from './option-parsers.js';
 import { createPullDisplay } from './pull-progress.js';
+import { formatRepoReference } from '../store/index.js';
+import { repoTarget, repoTypeOption, type RepoTypeOption } from './repo-type-option.js';
 
 /** What shells report for a command stopped by a signal: 128 + its number (130 for Ctrl-C, 143 for SIGTERM). */
 const EXIT_STATUS_OF: Record<'SIGINT' | 'SIGTERM', number> = { SIGINT: 130, SIGTERM: 143 };
 
-interface PullOptions {
+interface PullOptions extends RepoTypeOption {
   revision?: string;
   include?: string[];
   exclude?: string[];
 }
 
 /** The known model, or a new one created with the command line's options. */
-function modelToPull(store: Store, repoId: string, options: PullOptions, note: (message: string) => void): Model {
-  const known = store.getModelByName(repoId);
+function modelToPull(store: Store, reference: string, options: PullOptions, note: (message: string) => void): Model {
+  const { repoType, name: repoId } = repoTarget(reference, options.repoType);
+  const known = store.getModelByName(repoId, repoType);
   if (known !== null) {
     const { model, recovered } = takeOverOrphanedDownload(store, known);
     if (recovered !== null) {
@@ -40,11 +43,12 @@ function modelToPull(store: Store, repoId: string, options: PullOptions, note: (
     return model;
   }
   const created = store.createModel(repoId, undefined, undefined, {
+    repoType,
     revision: options.revision ?? null,
     includePatterns: options.include ?? [],
     excludePatterns: options.exclude ?? [],
   });
-  note(`added model ${created.name} (id ${created.id})`);
+  note(`added ${repoType} ${formatRepoReference(repoType, created.name)} (id ${created.id})`);
   return created;
 }
 
@@ -74,7 +78,8 @@ export function registerPullCommand(program: Command, context: CliContext): void
   program
     .command('pull')
     .description('download a model now, in the foreground, with progress (Ctrl-C pauses; run it again to resume)')
-    .argument('<repo_id>', 'Hugging Face repo id, e.g. Qwen/Qwen2.5-0.5B')
+    .argument('<repo_id>', 'Hugging Face repo id, e.g. Qwen/Qwen2.5-0.5B (datasets/org/name for a dataset)')
+    .addOption(repoTypeOption())
     .option('--revision <revision>', "branch, tag or commit (default: the model's, else main)")
     .option('--include <glob>', 'download only matching files (repeatable), e.g. "*.safetensors"', collect)
     .option('--exclude <glob>', 'skip matching files (repeatable), e.g. "*.bin"', collect)
@@ -94,7 +99,7 @@ export function registerPullCommand(program: Command, context: CliContext): void
         outcome = await context.withStore(async (store) => {
           const settings = context.settings(store);
           const model = modelToPull(store, repoId, options, (message) => context.output.note(message));
-          modelName = model.name;
+          modelName = formatRepoReference(model.repoType, model.name);
           const display = createPullDisplay(stderr, model.name);
           try {
             return await downloadModel(store, model, {

@@ -74,6 +74,12 @@ export const SETTING_DEFAULTS: readonly SettingDefault[] = [
     description: 'Free space to keep on the cache disk beyond what a download needs.',
   },
   {
+    key: 'cache.keep_revisions',
+    value: '2',
+    description:
+      'Snapshots kept per managed repository (the current one and the ones before it); older ones, their refs and unshared blobs are removed after an update and by hfsched cache prune.',
+  },
+  {
     key: 'cache.max_bytes',
     value: '0',
     description:

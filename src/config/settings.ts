@@ -74,6 +74,13 @@ export const SETTING_SPECS: readonly SettingSpec[] = [
     envVar: null,
   },
   {
+    key: 'cache.keep_revisions',
+    type: integer(1, 1000),
+    live: true,
+    liveNote: 'the next update or prune',
+    envVar: null,
+  },
+  {
     key: 'scheduler.timezone',
     type: optionalTimeZone(),
     live: true,
@@ -122,6 +129,8 @@ export interface Settings {
   downloadBandwidthLimit: number;
   downloadStallTimeoutSeconds: number;
   downloadMinFreeBytes: number;
+  /** Snapshots kept per managed repository after an update or a prune (the current one included). */
+  cacheKeepRevisions: number;
   /** Budget for the managed repos' bytes in the cache; 0 means none. */
   cacheMaxBytes: number;
   /** Always a concrete IANA zone: the machine's when the setting is empty. */
@@ -264,6 +273,7 @@ export function readSettings(store: SettingsStore, env: NodeJS.ProcessEnv = proc
     downloadBandwidthLimit: number('download.bandwidth_limit'),
     downloadStallTimeoutSeconds: number('download.stall_timeout_seconds'),
     downloadMinFreeBytes: number('download.min_free_bytes'),
+    cacheKeepRevisions: number('cache.keep_revisions'),
     cacheMaxBytes: number('cache.max_bytes'),
     schedulerTimezone: timezone === '' ? machineTimeZone() : timezone,
     logLevel: text('log.level') as LogLevel,

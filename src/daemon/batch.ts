@@ -75,7 +75,13 @@ export class Batch implements RunningDownloads {
     this.triedInWindow.add(model.id);
     if (this.queue.has(model.id)) return;
     // Logged first: with a free slot, the download starts (and logs) inside enqueue.
-    this.events.emit('model:queued', { modelId: model.id, model: model.name, scheduleId: this.scheduleId() });
+    // A completed model is queued for the check of its branch; it downloads only if the branch moved.
+    this.events.emit('model:queued', {
+      modelId: model.id,
+      model: model.name,
+      scheduleId: this.scheduleId(),
+      branchCheck: model.status === 'completed',
+    });
     this.queue.enqueue({ id: model.id, name: model.name });
   }
 

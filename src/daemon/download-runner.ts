@@ -3,13 +3,16 @@
  * start (it waited in the queue; a user may have paused or removed it, or a
  * `pull` may have finished it), then hand it to the worker, which keeps the
  * records (session, model status, throttled progress, the end in one
- * transaction). The outcome is returned for the metrics.
+ * transaction). A completed model that tracks a branch is first checked
+ * (one API call) and downloaded only when the branch moved. The outcome is
+ * returned for the metrics.
  */
 import type { Logger } from 'pino';
 import type { Settings } from '../config/settings.js';
 import { readToken } from '../config/hub-location.js';
 import type { Store } from '../store/index.js';
 import { downloadModel, type DownloadModelOutcome } from '../download/download-model.js';
+import { checkTrackedModel } from '../download/model-update.js';
 import { mayStart } from './batch-planner.js';
 import type { ProgressReport } from './progress-board.js';
 
@@ -41,6 +44,19 @@ export async function runModelDownload(options: RunModelDownloadOptions): Promis
   }
   // Read for each download, so a rotated token file is picked up without a restart.
   const { token } = readToken(options.env);
+  if (model.status === 'completed') {
+    const check = await checkTrackedModel(store, model, {
+      settings: options.settings,
+      token,
+      env: options.env,
+      signal,
+      logger,
+    }).catch((error: unknown) => {
+      if (signal.aborted) return null;
+      throw error;
+    });
+    if (check === null || check.kind !== 'moved') return { status: 'skipped' };
+  }
   try {
     return await downloadModel(store, model, {
       scheduleId: options.scheduleId,

@@ -40,8 +40,11 @@ export function logDaemonEvents(events: DaemonEvents, logger: Logger): void {
     ),
   );
   events.on('batch:finished', ({ scheduleId }) => logger.info({ schedule: scheduleId ?? undefined }, 'batch finished'));
-  events.on('model:queued', ({ model, scheduleId }) =>
-    logger.info({ model, schedule: scheduleId ?? undefined }, 'model queued'),
+  events.on('model:queued', ({ model, scheduleId, branchCheck }) =>
+    logger.info(
+      { model, schedule: scheduleId ?? undefined },
+      branchCheck ? 'tracked model queued for a branch check' : 'model queued',
+    ),
   );
   events.on('window:closed', ({ scheduleId, reason, stopped, dropped }) =>
     logger.info({ schedule: scheduleId ?? undefined, stopped, dropped }, reason),

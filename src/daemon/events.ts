@@ -24,7 +24,8 @@ export interface DaemonEventMap {
   ];
   /** A window without an end closed because its batch was done. */
   'batch:finished': [{ scheduleId: number | null }];
-  'model:queued': [{ modelId: number; model: string; scheduleId: number | null }];
+  /** `branchCheck`: a completed tracked model, queued to check its branch (it downloads only if the branch moved). */
+  'model:queued': [{ modelId: number; model: string; scheduleId: number | null; branchCheck: boolean }];
   /** A window reached its end: running downloads were stopped, waiting ones dropped. */
   'window:closed': [{ scheduleId: number | null; reason: string; stopped: number; dropped: string[] }];
   /** Bytes received from the Hub since the previous report of that download. */

@@ -17,13 +17,14 @@ import { BandwidthLimiter, processBandwidthLimiter } from '../hub/bandwidth-limi
 import { downloadSnapshot } from '../hub/snapshot-download.js';
 import type { FileDoneEvent, RetryEvent, SnapshotProgress, SnapshotResult } from '../hub/types.js';
 import type { Store } from '../store/index.js';
-import type { DownloadSession, Model } from '../store/types.js';
+import type { DownloadSession, Model, ModelFile } from '../store/types.js';
 import { RepeatedCorruptionError } from '../hub/errors.js';
 import { currentSpaceLimits } from './cache-budget.js';
 import { HELD_UNTIL_RETRY } from './corruption-hold.js';
 import { retryFinalWrite } from './final-write.js';
 import { spaceWaitMetadata } from './space-wait.js';
 import { ownerMetadata } from './download-owner.js';
+import { pinIfTag, pruneSuperseded } from './model-update.js';
 
 /** Progress reaches the database at most this often; the callback gets every report. */
 export const PROGRESS_WRITE_INTERVAL_MS = 1000;
@@ -64,6 +65,12 @@ export type DownloadModelOutcome =
   | { status: 'completed'; session: DownloadSession; snapshot: SnapshotResult }
   | { status: 'paused'; session: DownloadSession; reason: string }
   | { status: 'failed'; session: DownloadSession; error: Error };
+
+/** What the model downloads: its branch, or, once pinned (not tracking), the commit it has. */
+export function storedRevision(model: Model): string {
+  if (!model.tracking && model.currentCommit !== null) return model.currentCommit;
+  return model.revision ?? 'main';
+}
 
 /** The text recorded for a pause: the signal's reason. */
 export function abortReasonText(reason: unknown): string {
@@ -112,7 +119,7 @@ export async function downloadModel(
 ): Promise<DownloadModelOutcome> {
   const { settings, logger, signal } = options;
   const location = resolveHubLocation(settings, options.env ?? process.env);
-  const revision = options.revision ?? model.revision ?? 'main';
+  const revision = options.revision ?? storedRevision(model);
   const session = store.beginDownload(model.id, options.scheduleId);
   // Who runs it, so that a later `pull` can tell a dead download from a live one.
   store.recordDownloadProgress(session.id, 0, null, ownerMetadata());
@@ -144,6 +151,7 @@ export async function downloadModel(
       token: options.token,
       cacheDir: location.cacheDir,
       repoId: model.name,
+      repoType: model.repoType,
       revision,
       include: options.include ?? model.includePatterns,
       exclude: options.exclude ?? model.excludePatterns,
@@ -194,12 +202,39 @@ export async function downloadModel(
   const result = {
     downloadPath: snapshot.snapshotPath,
     sizeBytes: snapshot.totalBytes,
-    metadata: { revision, commit: snapshot.commit, files: snapshot.fileCount, fetchedBytes: snapshot.fetchedBytes },
+    // fromCommit: what the model had before (an update of a tracked branch moves it from -> to).
+    metadata: {
+      revision,
+      fromCommit: model.currentCommit,
+      commit: snapshot.commit,
+      files: snapshot.fileCount,
+      fetchedBytes: snapshot.fetchedBytes,
+    },
+    commit: snapshot.commit,
+    files: snapshot.files.map((file): ModelFile => ({
+      path: file.path,
+      hashKind: file.algorithm === 'sha256' ? 'sha256' : 'gitsha1',
+      hash: file.etag,
+      size: file.size,
+    })),
   };
   await retryFinalWrite('the completed download', () => store.completeDownload(session.id, result), log);
   log?.info(
     { commit: snapshot.commit, bytes: snapshot.totalBytes, fetched: snapshot.fetchedBytes },
     'download completed',
   );
+  // An update (the model had another commit): superseded snapshots beyond cache.keep_revisions go.
+  if (model.currentCommit !== null && model.currentCommit !== snapshot.commit) {
+    await pruneSuperseded(model, snapshot.commit, settings, options.env ?? process.env, log);
+  }
+  // A first download on its own revision: a tag is pinned, never checked again.
+  if (model.currentCommit === null && options.revision === undefined) {
+    await pinIfTag(store, model, {
+      settings,
+      token: options.token,
+      env: options.env ?? process.env,
+      ...(log !== undefined ? { logger: log } : {}),
+    });
+  }
   return { status: 'completed', session: store.getDownloadSession(session.id) ?? session, snapshot };
 }

@@ -9,11 +9,8 @@
 import { hostname } from 'node:os';
 import { processExists } from '../system/process-exists.js';
 import { ConstraintError } from '../errors.js';
-import type { Store } from '../store/index.js';
+import { INTERRUPTED_MESSAGE, type Store } from '../store/index.js';
 import type { DownloadSession, JsonObject, Model } from '../store/types.js';
-
-/** What `recoverInterruptedSessions` writes too: the same word for the same event. */
-export const INTERRUPTED = 'interrupted';
 
 export function ownerMetadata(): JsonObject {
   return { ownerPid: process.pid, ownerHost: hostname() };
@@ -62,7 +59,8 @@ export function takeOverOrphanedDownload(
   if (model.status !== 'downloading') return { model, recovered: null };
   const open = store.getDownloadHistory(model.id, 1)[0];
   if (open !== undefined && isOrphaned(open)) {
-    store.failDownload(open.id, INTERRUPTED);
+    // The word recoverInterruptedSessions writes: the same event, said the same way.
+    store.failDownload(open.id, INTERRUPTED_MESSAGE);
     return { model: store.getModel(model.id) ?? model, recovered: open };
   }
   throw new ConstraintError(

@@ -8,25 +8,32 @@
  *   {cacheDir}/models--{org}--{name}/snapshots/{commit}/{path} relative symlink to the blob
  *   {cacheDir}/.locks/models--{org}--{name}/{etag}.lock
  *
+ * Datasets are the same under `datasets--{org}--{name}` (constants.REPO_TYPES_URL_PREFIXES).
+ *
  * `{etag}.incomplete.ranges` is ours: which byte ranges of a multi-connection
  * partial file are on disk. Readers ignore it like they ignore `.incomplete`.
  */
 import { join } from 'node:path';
-import { repoFolderName } from './repo-paths.js';
+import { repoFolderName, type HubRepoType } from './repo-paths.js';
 
 export class RepoCacheLayout {
-  /** `{cacheDir}/models--org--name` */
+  /** `{cacheDir}/models--org--name` (`datasets--org--name` for a dataset) */
   readonly repoDir: string;
   readonly blobsDir: string;
   readonly locksDir: string;
+  readonly refsDir: string;
+  readonly snapshotsDir: string;
 
   constructor(
     readonly cacheDir: string,
     readonly repoId: string,
+    readonly repoType: HubRepoType = 'model',
   ) {
-    const folder = repoFolderName(repoId);
+    const folder = repoFolderName(repoId, repoType);
     this.repoDir = join(cacheDir, folder);
     this.blobsDir = join(this.repoDir, 'blobs');
+    this.refsDir = join(this.repoDir, 'refs');
+    this.snapshotsDir = join(this.repoDir, 'snapshots');
     this.locksDir = join(cacheDir, '.locks', folder);
   }
 

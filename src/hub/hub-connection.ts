@@ -4,6 +4,7 @@
  * Also the URLs of the Hub API (huggingface_hub/hf_api.py, file_download.hf_hub_url).
  */
 import type { Logger } from 'pino';
+import type { HubRepoType } from './repo-paths.js';
 import type { RetryEvent } from './types.js';
 
 export interface HubConnection {
@@ -13,6 +14,7 @@ export interface HubConnection {
   tokenOrigin: string;
   token: string | null;
   repoId: string;
+  repoType: HubRepoType;
   stallTimeoutMs: number;
   maxRetries: number;
   retryBaseDelayMs: number;
@@ -45,6 +47,8 @@ export function hubConnection(options: {
   endpoint: string;
   token: string | null;
   repoId: string;
+  /** Default 'model'. */
+  repoType?: HubRepoType;
   stallTimeoutMs: number;
   maxRetries: number;
   retryBaseDelayMs?: number;
@@ -58,6 +62,7 @@ export function hubConnection(options: {
     tokenOrigin: new URL(endpoint).origin,
     token: options.token,
     repoId: options.repoId,
+    repoType: options.repoType ?? 'model',
     stallTimeoutMs: options.stallTimeoutMs,
     maxRetries: options.maxRetries,
     retryBaseDelayMs: options.retryBaseDelayMs ?? 1000,
@@ -68,18 +73,37 @@ export function hubConnection(options: {
   return connection;
 }
 
+/** `{endpoint}/api/models/{repo_id}` or `{endpoint}/api/datasets/{repo_id}` (hf_api.py). */
+function apiRepoUrl(connection: HubConnection): string {
+  return `${connection.endpoint}/api/${connection.repoType}s/${connection.repoId}`;
+}
+
 /** `/api/models/{repo_id}/revision/{revision}?blobs=true`: the commit and every file with size and hashes. */
 export function revisionInfoUrl(connection: HubConnection, revision: string): string {
-  return `${connection.endpoint}/api/models/${connection.repoId}/revision/${encodeURIComponent(revision)}?blobs=true`;
+  return `${apiRepoUrl(connection)}/revision/${encodeURIComponent(revision)}?blobs=true`;
+}
+
+/** `/api/models/{repo_id}/revision/{revision}`: the commit (and file names only), for a cheap branch check. */
+export function revisionCommitUrl(connection: HubConnection, revision: string): string {
+  return `${apiRepoUrl(connection)}/revision/${encodeURIComponent(revision)}`;
+}
+
+/** `/api/models/{repo_id}/refs`: the branches and tags (hf_api.list_repo_refs). */
+export function refsUrl(connection: HubConnection): string {
+  return `${apiRepoUrl(connection)}/refs`;
 }
 
 /** `/api/models/{repo_id}/tree/{revision}?recursive=true`: the files, in pages (Link: rel="next"). */
 export function treeUrl(connection: HubConnection, revision: string): string {
-  return `${connection.endpoint}/api/models/${connection.repoId}/tree/${encodeURIComponent(revision)}?recursive=true&expand=false`;
+  return `${apiRepoUrl(connection)}/tree/${encodeURIComponent(revision)}?recursive=true&expand=false`;
 }
 
-/** `/{repo_id}/resolve/{revision}/{path}`: the file's bytes; the path keeps its slashes. */
+/**
+ * `/{repo_id}/resolve/{revision}/{path}` (`/datasets/{repo_id}/…` for a
+ * dataset, file_download.hf_hub_url): the file's bytes; the path keeps its slashes.
+ */
 export function resolveUrl(connection: HubConnection, revision: string, repoPath: string): string {
   const path = repoPath.split('/').map(encodeURIComponent).join('/');
-  return `${connection.endpoint}/${connection.repoId}/resolve/${encodeURIComponent(revision)}/${path}`;
+  const prefix = connection.repoType === 'dataset' ? 'datasets/' : '';
+  return `${connection.endpoint}/${prefix}${connection.repoId}/resolve/${encodeURIComponent(revision)}/${path}`;
 }

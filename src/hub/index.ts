@@ -6,7 +6,18 @@ export { downloadSnapshot } from './snapshot-download.js';
 export { BandwidthLimiter, processBandwidthLimiter } from './bandwidth-limiter.js';
 export { DownloadError } from './errors.js';
 export { RepoCacheLayout } from './cache-layout.js';
-export { repoFolderName, isCommitHash } from './repo-paths.js';
+export { repoFolderName, isCommitHash, type HubRepoType } from './repo-paths.js';
+export { resolveRevisionCommit, isTagRevision, type RevisionCheckRequest } from './revision-check.js';
+export {
+  verifySnapshot,
+  type FileCheck,
+  type FileProblem,
+  type VerifyProgress,
+  type VerifyRequest,
+  type VerifyResult,
+} from './snapshot-verify.js';
+export { discardBlob, pruneRepo, purgeRepo, type PruneRequest, type PruneResult } from './cache-prune.js';
+export { repoUsage, type ManagedRepo, type RepoUsage, type SnapshotOnDisk } from './cache-inventory.js';
 export { processDiskGate, type SpaceLimits } from './disk-gate.js';
 export { repoBytesOnDisk, reposBytesOnDisk } from './cache-usage.js';
 export { PROGRESS_INTERVAL_MS } from './progress-tracker.js';
@@ -15,6 +26,7 @@ export type {
   FileProgress,
   FileState,
   RetryEvent,
+  SnapshotFile,
   SnapshotProgress,
   SnapshotRequest,
   SnapshotResult,

@@ -7,7 +7,14 @@
  */
 import { asUserFacingError, DownloadError } from './errors.js';
 import { headerValue, readBodyText, sendHubRequest } from './http-client.js';
-import { announceRetry, type HubConnection, revisionInfoUrl, treeUrl } from './hub-connection.js';
+import {
+  announceRetry,
+  type HubConnection,
+  refsUrl,
+  revisionCommitUrl,
+  revisionInfoUrl,
+  treeUrl,
+} from './hub-connection.js';
 import { isCommitHash } from './repo-paths.js';
 import { errorForAnswer } from './response-errors.js';
 import { RetryBudget } from './retry-policy.js';
@@ -187,15 +194,38 @@ async function listTree(connection: HubConnection, commit: string, revision: str
   return files;
 }
 
+/** The commit `json.sha` names, or a DownloadError saying the endpoint is not a Hub. */
+function commitOf(json: Json, connection: HubConnection, doing: string): string {
+  if (!isRecord(json) || typeof json.sha !== 'string' || !isCommitHash(json.sha)) {
+    throw new DownloadError(`${doing}: ${connection.endpoint} gave no commit hash; check hub.endpoint / HF_ENDPOINT`);
+  }
+  return json.sha;
+}
+
+/**
+ * The commit a branch points at now: one API call, without the file hashes
+ * (the cheap check of a tracked model at each firing).
+ */
+export async function fetchRevisionCommit(connection: HubConnection, revision: string): Promise<string> {
+  const doing = `checking "${connection.repoId}" at revision "${revision}"`;
+  const { json } = await getJson(connection, revisionCommitUrl(connection, revision), revision, doing);
+  return commitOf(json, connection, doing);
+}
+
+/** The names of the repository's tags (`tags[].name` of the refs endpoint). */
+export async function fetchTagNames(connection: HubConnection): Promise<Set<string>> {
+  const doing = `listing the branches and tags of "${connection.repoId}"`;
+  const { json } = await getJson(connection, refsUrl(connection), 'main', doing);
+  const tags = isRecord(json) && Array.isArray(json.tags) ? json.tags : [];
+  return new Set(tags.flatMap((tag: Json) => (isRecord(tag) && typeof tag.name === 'string' ? [tag.name] : [])));
+}
+
 /** Resolves `revision` to a commit and lists that commit's files with sizes and hashes. */
 export async function listRevision(connection: HubConnection, revision: string): Promise<RevisionListing> {
   const doing = `resolving "${connection.repoId}" at revision "${revision}"`;
   const { json } = await getJson(connection, revisionInfoUrl(connection, revision), revision, doing);
-  if (!isRecord(json) || typeof json.sha !== 'string' || !isCommitHash(json.sha)) {
-    throw new DownloadError(`${doing}: ${connection.endpoint} gave no commit hash; check hub.endpoint / HF_ENDPOINT`);
-  }
-  const commit = json.sha;
-  const siblings = Array.isArray(json.siblings) ? json.siblings : [];
+  const commit = commitOf(json, connection, doing);
+  const siblings = isRecord(json) && Array.isArray(json.siblings) ? json.siblings : [];
   const parsed = siblings.map(parseFileEntry);
   const complete = parsed.every((file) => file !== null && typeof file !== 'string');
   const trustworthy = siblings.length > 0 && siblings.length <= VERY_LARGE_REPO_THRESHOLD && complete;

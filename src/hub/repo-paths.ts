@@ -9,9 +9,15 @@ const COMMIT_HASH = /^[0-9a-f]{40}$/;
 const SHA256 = /^[0-9a-f]{64}$/;
 const GIT_SHA1 = /^[0-9a-f]{40}$/;
 
-/** `org/name` -> `models--org--name`, the repository's folder in the cache (file_download.repo_folder_name). */
-export function repoFolderName(repoId: string): string {
-  return ['models', ...repoId.split('/')].join('--');
+/** The kinds of repository the Hub serves that hfsched downloads (spaces are not downloaded). */
+export type HubRepoType = 'model' | 'dataset';
+
+/**
+ * `org/name` -> `models--org--name` (`datasets--org--name` for a dataset),
+ * the repository's folder in the cache (file_download.repo_folder_name).
+ */
+export function repoFolderName(repoId: string, repoType: HubRepoType = 'model'): string {
+  return [`${repoType}s`, ...repoId.split('/')].join('--');
 }
 
 export function isCommitHash(revision: string): boolean {

@@ -23,7 +23,7 @@ import { listRevision, type RepoFile } from './repo-listing.js';
 import { validateRepoId } from '../repo-id.js';
 import { assertSafeRepoPath, assertSafeRevision, isValidEtag } from './repo-paths.js';
 import { linkSnapshotFile, writeRef } from './snapshot-links.js';
-import type { SnapshotRequest, SnapshotResult } from './types.js';
+import type { SnapshotFile, SnapshotRequest, SnapshotResult } from './types.js';
 
 interface PlannedBlob {
   job: BlobJob;
@@ -70,6 +70,14 @@ function planBlobs(files: RepoFile[], repoId: string): PlannedBlob[] {
       });
   }
   return [...byEtag.values()];
+}
+
+/** Each path of the snapshot with its blob's hash, sorted by path. */
+function snapshotFiles(blobs: PlannedBlob[]): SnapshotFile[] {
+  const files = blobs.flatMap(({ job, paths }) =>
+    paths.map((path) => ({ path, size: job.size, algorithm: job.algorithm, etag: job.etag })),
+  );
+  return files.sort((a, b) => (a.path < b.path ? -1 : a.path > b.path ? 1 : 0));
 }
 
 interface BlobState {
@@ -130,6 +138,7 @@ export async function downloadSnapshot(request: SnapshotRequest): Promise<Snapsh
       endpoint: request.endpoint,
       token: request.token,
       repoId: request.repoId,
+      repoType: request.repoType ?? 'model',
       stallTimeoutMs: request.stallTimeoutMs,
       maxRetries: request.maxRetries,
       signal: controller.signal,
@@ -144,7 +153,7 @@ export async function downloadSnapshot(request: SnapshotRequest): Promise<Snapsh
     const listing = await listRevision(connection, revision);
     const files = selectFiles(listing.files, request.include, request.exclude);
     const blobs = planBlobs(files, request.repoId);
-    const layout = new RepoCacheLayout(request.cacheDir, request.repoId);
+    const layout = new RepoCacheLayout(request.cacheDir, request.repoId, request.repoType ?? 'model');
     const totalBytes = files.reduce((sum, file) => sum + file.size, 0);
     logger?.info(
       { repo: request.repoId, revision, commit: listing.commit, files: files.length, bytes: totalBytes },
@@ -211,6 +220,7 @@ export async function downloadSnapshot(request: SnapshotRequest): Promise<Snapsh
     tracker.emit(true);
     return {
       commit: listing.commit,
+      files: snapshotFiles(blobs),
       snapshotPath,
       totalBytes,
       fileCount: files.length,

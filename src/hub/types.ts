@@ -5,7 +5,9 @@
  */
 import type { Logger } from 'pino';
 import type { BandwidthLimiter } from './bandwidth-limiter.js';
+import type { HashAlgorithm } from './blob-sink.js';
 import type { SpaceLimits } from './disk-gate.js';
+import type { HubRepoType } from './repo-paths.js';
 
 export interface SnapshotRequest {
   /** The Hub or a mirror, e.g. https://huggingface.co (no trailing slash needed). */
@@ -16,6 +18,8 @@ export interface SnapshotRequest {
   cacheDir: string;
   /** `org/name` or `name`. */
   repoId: string;
+  /** 'model' (default) or 'dataset': the API, the resolve URLs and the cache folder differ. */
+  repoType?: HubRepoType;
   /** Branch, tag or 40-hex commit; 'main' by default. */
   revision: string;
   /** Globs on repo paths (picomatch); empty means every file. */
@@ -98,9 +102,20 @@ export interface RetryEvent {
   delayMs: number;
 }
 
+/** One file of a snapshot, with the hash the Hub listed for it (what verify checks later). */
+export interface SnapshotFile {
+  path: string;
+  size: number;
+  algorithm: HashAlgorithm;
+  /** sha256 (LFS) or git blob sha1, lowercase hex: also the blob's name in the cache. */
+  etag: string;
+}
+
 export interface SnapshotResult {
   /** The commit the revision resolved to. */
   commit: string;
+  /** Every file of the snapshot, by path. */
+  files: SnapshotFile[];
   /** `{cacheDir}/models--org--name/snapshots/{commit}`. */
   snapshotPath: string;
   totalBytes: number;

@@ -81,13 +81,17 @@ function cronFor(pattern: string, timezone: string): Cron {
 }
 
 /**
- * Checks a cron pattern and returns it trimmed. ValidationError carries
- * croner's reason, and refuses a pattern that can never fire (e.g. 30 February).
+ * Checks a cron pattern and returns it trimmed: the one rule for the CLI,
+ * model-set files and the store. ValidationError carries croner's reason, and
+ * refuses a pattern that can never fire (e.g. 30 February).
  */
-export function validateCronPattern(pattern: string): string {
-  const trimmed = pattern.trim().replace(/\s+/g, ' ');
+export function validateCronPattern(pattern: unknown): string {
   const hint =
     'use 5 fields (minute hour day-of-month month day-of-week, 0 = Sunday) or 6 with seconds first, e.g. "0 30 1 * * *"';
+  if (typeof pattern !== 'string' || pattern.trim() === '') {
+    throw new ValidationError(`cron pattern ${JSON.stringify(pattern)} is empty or not text; ${hint}`);
+  }
+  const trimmed = pattern.trim().replace(/\s+/g, ' ');
   let job: Cron;
   try {
     job = cronFor(trimmed, 'UTC');

@@ -9,6 +9,7 @@
  */
 import type Database from 'better-sqlite3';
 import { NotFoundError, ValidationError } from '../errors.js';
+import { replaceModelFiles } from './model-keeping.js';
 import { selectModel } from './models.js';
 import { mapSession, type SessionRow } from './row-mapping.js';
 import { assertSessionOwnersExist, insertSession, selectSession } from './download-sessions.js';
@@ -113,12 +114,13 @@ function endDownload(
     if (result === null) {
       db.prepare('UPDATE models SET status = ? WHERE id = ?').run(modelStatus, model.id);
     } else {
-      db.prepare('UPDATE models SET status = ?, download_path = ?, size_bytes = ? WHERE id = ?').run(
-        modelStatus,
-        result.downloadPath,
-        result.sizeBytes,
-        model.id,
-      );
+      // A completed snapshot is also a successful check of its branch, and ends any repair.
+      db.prepare(
+        `UPDATE models SET status = ?, download_path = ?, size_bytes = ?, current_commit = COALESCE(?, current_commit),
+           last_checked_at = ${SQL_NOW}, last_check_error = NULL, status_reason = NULL
+         WHERE id = ?`,
+      ).run(modelStatus, result.downloadPath, result.sizeBytes, result.commit ?? null, model.id);
+      if (result.files !== undefined) replaceModelFiles(db, model.id, result.files);
     }
   });
 }

@@ -22,15 +22,17 @@ export {
   validateTime,
   validateDayOfWeek,
   validateMaxConcurrentDownloads,
-  validateCronPattern,
   validateRevision,
   validatePatterns,
   validateModelStatus,
   validateSessionStatus,
   validateScheduleType,
 } from './validation.js';
+export { formatRepoReference, parseRepoReference, type RepoReference } from './repo-reference.js';
+export { validateRepoType } from './validation.js';
 export * from '../errors.js';
 export { validateRepoId } from '../repo-id.js';
+export { validateCronPattern } from '../schedule/schedule-timing.js';
 export * from './types.js';
 export type {
   DaemonQueueEntry,

@@ -3,13 +3,13 @@
  * deletion and the scheduler's eligibility query.
  */
 import type Database from 'better-sqlite3';
-import { ConstraintError, IntegrityError } from '../errors.js';
+import { ConstraintError, IntegrityError, ValidationError } from '../errors.js';
 import { mapModel, type ModelRow } from './row-mapping.js';
 import { sqliteErrorCode } from './sqlite-errors.js';
 import { assertModelTransition } from './state-machines.js';
 import { withStoreErrors, writeTransaction } from './transaction.js';
 import { validateRepoId } from '../repo-id.js';
-import type { JsonObject, Model, ModelOptions, ModelStatus } from './types.js';
+import type { JsonObject, Model, ModelOptions, ModelStatus, RepoType } from './types.js';
 import {
   serializeMetadata,
   validateByteCount,
@@ -17,13 +17,33 @@ import {
   validateId,
   validateModelStatus,
   validatePatterns,
+  validateRepoType,
   validateRevision,
 } from './validation.js';
+import { formatRepoReference } from './repo-reference.js';
+
+/** Tracking a commit hash is refused; absent tracking follows the revision (a commit hash pins). */
+function trackingFor(revision: string | null, requested: 0 | 1 | undefined, name: string): 0 | 1 {
+  if (requested === 1 && isCommitRevision(revision)) {
+    throw new ValidationError(
+      `"${name}" is pinned to commit ${revision}; a commit never moves, so it cannot be tracked (use a branch as --revision)`,
+    );
+  }
+  return requested ?? (isCommitRevision(revision) ? 0 : 1);
+}
 
 interface ModelOptionColumns {
   revision?: string | null;
   include_patterns?: string;
   exclude_patterns?: string;
+  tracking?: 0 | 1;
+}
+
+/** A 40-hex commit never moves: a model pinned to one cannot track it. */
+const COMMIT_HASH = /^[0-9a-f]{40}$/i;
+
+function isCommitRevision(revision: string | null): boolean {
+  return revision !== null && COMMIT_HASH.test(revision);
 }
 
 /** Validates options and turns them into column values; absent fields stay absent. */
@@ -37,6 +57,10 @@ function modelOptionColumns(options: ModelOptions): ModelOptionColumns {
   }
   if (options.excludePatterns !== undefined) {
     columns.exclude_patterns = JSON.stringify(validatePatterns(options.excludePatterns, 'exclude patterns'));
+  }
+  if (options.tracking !== undefined) {
+    if (typeof options.tracking !== 'boolean') throw new ValidationError('tracking must be true or false');
+    columns.tracking = options.tracking ? 1 : 0;
   }
   return columns;
 }
@@ -56,15 +80,17 @@ export function createModel(
   options: ModelOptions = {},
 ): Model {
   validateRepoId(name);
+  const repoType = options.repoType === undefined ? 'model' : validateRepoType(options.repoType);
   const size = sizeBytes === undefined || sizeBytes === null ? null : validateByteCount(sizeBytes, 'model size');
   const metadataText = metadata === undefined || metadata === null ? null : serializeMetadata(metadata);
   const columns = modelOptionColumns(options);
+  const tracking = trackingFor(columns.revision ?? null, columns.tracking, name);
   return writeTransaction(db, () => {
     try {
       const row = db
         .prepare(
-          `INSERT INTO models (name, status, size_bytes, metadata, revision, include_patterns, exclude_patterns)
-           VALUES (?, 'pending', ?, ?, ?, ?, ?) RETURNING *`,
+          `INSERT INTO models (name, status, size_bytes, metadata, revision, include_patterns, exclude_patterns, repo_type, tracking)
+           VALUES (?, 'pending', ?, ?, ?, ?, ?, ?, ?) RETURNING *`,
         )
         .get(
           name,
@@ -73,11 +99,15 @@ export function createModel(
           columns.revision ?? null,
           columns.include_patterns ?? '[]',
           columns.exclude_patterns ?? '[]',
+          repoType,
+          tracking,
         ) as ModelRow;
       return mapModel(row);
     } catch (error) {
       if (sqliteErrorCode(error) === 'SQLITE_CONSTRAINT_UNIQUE') {
-        throw new IntegrityError(`model "${name}" already exists`, { cause: error });
+        throw new IntegrityError(`${repoType} "${formatRepoReference(repoType, name)}" already exists`, {
+          cause: error,
+        });
       }
       throw error;
     }
@@ -89,9 +119,11 @@ export function getModel(db: Database.Database, id: number): Model | null {
   return withStoreErrors(db, () => selectModel(db, id));
 }
 
-export function getModelByName(db: Database.Database, name: string): Model | null {
+/** The model (or, with repoType 'dataset', the dataset) of this repo id, or null. */
+export function getModelByName(db: Database.Database, name: string, repoType: RepoType = 'model'): Model | null {
   return withStoreErrors(db, () => {
-    const row = db.prepare('SELECT * FROM models WHERE name = ?').get(name) as ModelRow | undefined;
+    const row = db.prepare('SELECT * FROM models WHERE name = ? AND repo_type = ?').get(name, repoType) as
+      ModelRow | undefined;
     return row === undefined ? null : mapModel(row);
   });
 }
@@ -133,13 +165,24 @@ export function listModels(db: Database.Database): Model[] {
   return withStoreErrors(db, () => (db.prepare('SELECT * FROM models ORDER BY id').all() as ModelRow[]).map(mapModel));
 }
 
-/** Sets revision and include/exclude patterns; fields left out are kept. false: no such model. */
+/**
+ * Sets revision, include/exclude patterns and tracking; fields left out are
+ * kept (the repo type never changes). false: no such model. ValidationError:
+ * tracking a commit hash.
+ */
 export function updateModelOptions(db: Database.Database, id: number, options: ModelOptions): boolean {
   validateId(id, 'model');
   const columns = modelOptionColumns(options);
-  const names = Object.keys(columns) as (keyof ModelOptionColumns)[];
   return writeTransaction(db, () => {
-    if (selectModel(db, id) === null) return false;
+    const model = selectModel(db, id);
+    if (model === null) return false;
+    const revision = columns.revision === undefined ? model.revision : columns.revision;
+    // A new commit-hash revision pins the model; tracking is checked against the revision it will have.
+    if (columns.tracking !== undefined || columns.revision !== undefined) {
+      const requested = columns.tracking ?? (model.tracking && !isCommitRevision(revision) ? 1 : undefined);
+      columns.tracking = trackingFor(revision, requested, model.name);
+    }
+    const names = Object.keys(columns) as (keyof ModelOptionColumns)[];
     if (names.length === 0) return true;
     const assignments = names.map((column) => `${column} = @${column}`).join(', ');
     db.prepare(`UPDATE models SET ${assignments} WHERE id = @id`).run({ ...columns, id });

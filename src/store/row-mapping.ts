@@ -10,6 +10,7 @@ import type {
   JsonObject,
   Model,
   ModelStatus,
+  RepoType,
   ScheduleConfiguration,
   ScheduleType,
   SessionStatus,
@@ -28,6 +29,12 @@ export interface ModelRow {
   revision: string | null;
   include_patterns: string;
   exclude_patterns: string;
+  repo_type: RepoType;
+  tracking: number;
+  current_commit: string | null;
+  last_checked_at: string | null;
+  last_check_error: string | null;
+  status_reason: string | null;
 }
 
 export interface ScheduleRow {
@@ -100,6 +107,12 @@ export function mapModel(row: ModelRow): Model {
     revision: row.revision,
     includePatterns: parseStringList(row.include_patterns),
     excludePatterns: parseStringList(row.exclude_patterns),
+    repoType: row.repo_type,
+    tracking: row.tracking === 1,
+    currentCommit: row.current_commit,
+    lastCheckedAt: row.last_checked_at === null ? null : isoTimestamp(row.last_checked_at),
+    lastCheckError: row.last_check_error,
+    statusReason: row.status_reason,
   };
 }
 

@@ -5,7 +5,8 @@
  * Model (the README's table):
  *   pending     -> downloading, paused
  *   downloading -> completed, failed, paused
- *   completed   -> pending (download again later), downloading (update now)
+ *   completed   -> pending (verify found damage, or model retry: repaired
+ *                  by the next run), downloading (its tracked branch moved)
  *   failed      -> pending (retry from zero), downloading, paused
  *   paused      -> pending, downloading
  * A move to the same status is not a move, and is refused like any other.

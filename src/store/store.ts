@@ -12,6 +12,7 @@ import type { DaemonRegistration, DaemonSnapshot, DaemonStatusRecord } from './d
 import * as lifecycle from './download-lifecycle.js';
 import * as sessions from './download-sessions.js';
 import * as holds from './model-holds.js';
+import * as keeping from './model-keeping.js';
 import * as models from './models.js';
 import * as schedules from './schedules.js';
 import * as views from './status-views.js';
@@ -23,7 +24,9 @@ import type {
   JsonObject,
   Model,
   ModelOptions,
+  ModelFile,
   ModelStatus,
+  RepoType,
   ScheduleChanges,
   ScheduleConfiguration,
   ScheduleOptions,
@@ -68,8 +71,9 @@ export class Store {
     return models.getModel(this.db, id);
   }
 
-  getModelByName(name: string): Model | null {
-    return models.getModelByName(this.db, name);
+  /** The model with this repo id (with repoType 'dataset': the dataset), or null. */
+  getModelByName(name: string, repoType: RepoType = 'model'): Model | null {
+    return models.getModelByName(this.db, name, repoType);
   }
 
   /** false: no such model. StateTransitionError: illegal move. ValidationError: unknown status. */
@@ -99,6 +103,28 @@ export class Store {
   /** pending, paused, and failed with last retry_count < maxRetries; oldest first. */
   eligibleModels(maxRetries: number): Model[] {
     return models.eligibleModels(this.db, maxRetries);
+  }
+
+  // Keeping models current and whole (migration 007)
+
+  /** Records a branch check (null error: it worked). false: no such model. */
+  recordRevisionCheck(id: number, error: string | null): boolean {
+    return keeping.recordRevisionCheck(this.db, id, error);
+  }
+
+  /** The files (with hashes) recorded when the current snapshot was downloaded. */
+  getModelFiles(id: number): ModelFile[] {
+    return keeping.getModelFiles(this.db, id);
+  }
+
+  /** completed -> pending with the reason; the next run brings back what is missing. */
+  markModelForRepair(id: number, reason: string): Model {
+    return keeping.markModelForRepair(this.db, id, reason);
+  }
+
+  /** Completed models that follow a branch. */
+  trackedCompletedModels(): Model[] {
+    return keeping.trackedCompletedModels(this.db);
   }
 
   // Schedules (contract)

@@ -15,6 +15,24 @@ export type SessionStatus = (typeof SESSION_STATUSES)[number];
 
 export type JsonObject = { [key: string]: unknown };
 
+/** The kinds of Hub repository hfsched downloads (migration 007). */
+export const REPO_TYPES = ['model', 'dataset'] as const;
+export type RepoType = (typeof REPO_TYPES)[number];
+
+/** How a file's hash is computed: sha256 of the content (LFS files) or git's blob sha1 (the others). */
+export const FILE_HASH_KINDS = ['sha256', 'gitsha1'] as const;
+export type FileHashKind = (typeof FILE_HASH_KINDS)[number];
+
+/** One file of a model's current snapshot, as the Hub listed it when it was downloaded (migration 007). */
+export interface ModelFile {
+  /** Path in the repository, `/` between folders. */
+  path: string;
+  hashKind: FileHashKind;
+  /** Lowercase hex: also the blob's name in the cache. */
+  hash: string;
+  size: number;
+}
+
 export interface Model {
   id: number;
   /** Hugging Face repo id: `org/name` or `name`. */
@@ -32,6 +50,18 @@ export interface Model {
   includePatterns: string[];
   /** Glob patterns of files to skip. (migration 003) */
   excludePatterns: string[];
+  /** 'model' or 'dataset'; (repoType, name) is unique. (migration 007) */
+  repoType: RepoType;
+  /** Follows its branch: each firing asks the Hub for the branch's commit. (migration 007) */
+  tracking: boolean;
+  /** The commit of the snapshot last completed. (migration 007) */
+  currentCommit: string | null;
+  /** When the branch was last asked for, ISO 8601 UTC. (migration 007) */
+  lastCheckedAt: string | null;
+  /** Why the last check failed; null when it worked. (migration 007) */
+  lastCheckError: string | null;
+  /** Why the model waits (e.g. damaged files found by verify); cleared on completion. (migration 007) */
+  statusReason: string | null;
 }
 
 export interface ScheduleConfiguration {
@@ -85,6 +115,10 @@ export interface ModelOptions {
   includePatterns?: string[];
   /** Glob patterns of repo paths to skip. */
   excludePatterns?: string[];
+  /** 'model' (default) or 'dataset'; set at creation only. */
+  repoType?: RepoType;
+  /** Follow the branch (default: true unless the revision is a commit hash). */
+  tracking?: boolean;
 }
 
 /** Schedule options added by migration 002. At most one of `windowEnd` and `windowMinutes`. */
@@ -119,4 +153,8 @@ export interface DownloadResult {
   sizeBytes: number;
   /** Merged (shallowly) into the session's metadata. */
   metadata?: JsonObject;
+  /** The commit of the snapshot: becomes the model's current commit. */
+  commit?: string;
+  /** The snapshot's files with their hashes: replace the model's recorded files (for verify). */
+  files?: ModelFile[];
 }

@@ -3,7 +3,6 @@
  * ValidationError whose message names the bad value and what is expected.
  * The CLI reuses `validateTime`; the repo id rule is src/repo-id.ts.
  */
-import { Cron } from 'croner';
 import { ValidationError } from '../errors.js';
 import {
   MODEL_STATUSES,
@@ -11,6 +10,8 @@ import {
   SESSION_STATUSES,
   type JsonObject,
   type ModelStatus,
+  REPO_TYPES,
+  type RepoType,
   type ScheduleType,
   type SessionStatus,
 } from './types.js';
@@ -53,6 +54,10 @@ function validateOneOf<T extends string>(value: unknown, allowed: readonly T[], 
 
 export function validateModelStatus(status: unknown): ModelStatus {
   return validateOneOf(status, MODEL_STATUSES, 'model status');
+}
+
+export function validateRepoType(type: unknown): RepoType {
+  return validateOneOf(type, REPO_TYPES, 'repository type');
 }
 
 export function validateSessionStatus(status: unknown): SessionStatus {
@@ -99,24 +104,6 @@ export function validateScheduleName(name: unknown): string {
     throw new ValidationError(`invalid schedule name ${JSON.stringify(name)}: expected 1 to 200 printable characters`);
   }
   return name;
-}
-
-/** A croner pattern (5 or 6 fields, seconds allowed); croner parses it to check. */
-export function validateCronPattern(pattern: unknown): string {
-  if (typeof pattern !== 'string' || pattern.trim().length === 0) {
-    throw new ValidationError(
-      `invalid cron pattern ${JSON.stringify(pattern)}: expected e.g. "0 2 * * *" (02:00 every day)`,
-    );
-  }
-  try {
-    new Cron(pattern, { paused: true }).stop();
-  } catch (error) {
-    throw new ValidationError(
-      `invalid cron pattern ${JSON.stringify(pattern)}: ${(error as Error).message}; expected e.g. "0 2 * * *" (02:00 every day)`,
-      { cause: error },
-    );
-  }
-  return pattern;
 }
 
 /** Minutes a download window stays open: 1 to 10 080 (one week). */

@@ -62,8 +62,11 @@ describe('hfsched model', () => {
     const result = await cli('model', 'list');
     assert.equal(result.code, 0, result.stderr);
     const lines = result.stdout.trimEnd().split('\n');
-    assert.match(lines[0] ?? '', /^ID\s+NAME\s+STATUS\s+SIZE\s+REVISION\s+FILES\s+UPDATED$/);
-    assert.match(lines[1] ?? '', /^1\s+org\/first\s+pending\s+-\s+main\s+all\s+\d{4}-\d\d-\d\d \d\d:\d\d:\d\d$/);
+    assert.match(lines[0] ?? '', /^ID\s+NAME\s+STATUS\s+SIZE\s+REVISION\s+COMMIT\s+CHECKED\s+FILES\s+UPDATED$/);
+    assert.match(
+      lines[1] ?? '',
+      /^1\s+org\/first\s+pending\s+-\s+main\s+-\s+-\s+all\s+\d{4}-\d\d-\d\d \d\d:\d\d:\d\d$/,
+    );
     assert.match(lines[2] ?? '', /^2\s+org\/second\s+pending\s+1\.2 GiB\s+main/);
   });
 
@@ -127,7 +130,7 @@ describe('hfsched model', () => {
     assert.equal(result.code, 0, result.stderr);
     assert.match(
       result.stdout,
-      /^Removed model org\/name \(id 1\) and its download history; files already in the cache are kept\.\n$/,
+      /^Removed model org\/name \(id 1\) and its download history; files already in the cache are kept \(--purge deletes them\)\.\n$/,
     );
     assert.equal(db.store.getModelByName('org/name'), null);
   });

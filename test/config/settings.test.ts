@@ -95,6 +95,13 @@ const CASES: Record<string, { accepted: [string, string][]; refused: string[] }>
     ],
     refused: ['-1', 'lots'],
   },
+  'cache.keep_revisions': {
+    accepted: [
+      ['1', '1'],
+      ['2', '2'],
+    ],
+    refused: ['0', '-1', 'all'],
+  },
   'cache.max_bytes': {
     accepted: [
       ['0', '0'],

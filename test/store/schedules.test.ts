@@ -55,11 +55,19 @@ describe('schedules', () => {
     assert.deepEqual([schedule.type, schedule.time, schedule.cronPattern], ['custom', null, '30 1 * * 1-5']);
   });
 
+  test('a custom schedule whose pattern never fires (30 February) is refused, as the CLI refuses it', () => {
+    assert.throws(
+      () => temp.store.createSchedule('c', 'custom', null, null, 1, { cronPattern: '0 0 30 2 *' }),
+      /cron pattern "0 0 30 2 \*" never fires/,
+    );
+    assert.equal(temp.store.listSchedules().length, 0);
+  });
+
   test('a custom schedule without a valid cron pattern is refused', () => {
     assert.throws(() => temp.store.createSchedule('c', 'custom', null), /needs a cron pattern/);
     assert.throws(
       () => temp.store.createSchedule('c', 'custom', null, null, 1, { cronPattern: '61 * * * *' }),
-      /invalid cron pattern/,
+      /cron pattern .* is not valid/,
     );
     assert.throws(
       () => temp.store.createSchedule('c', 'custom', '02:00', null, 1, { cronPattern: '0 2 * * *' }),

@@ -38,6 +38,21 @@ export function revisionInfo(repo: StoredRepo, rev: StoredRevision, withBlobs: b
   return info;
 }
 
+/** `GET /api/models/{id}/refs` (hf_api.list_repo_refs): branches and tags with the commit each points at. */
+export function repoRefs(repo: StoredRepo): Record<string, unknown> {
+  const ref = (kind: 'heads' | 'tags', rev: StoredRevision) => ({
+    name: rev.name,
+    ref: `refs/${kind}/${rev.name}`,
+    targetCommit: rev.commit,
+  });
+  const revisions = [...repo.revisions.values()];
+  return {
+    branches: revisions.filter((rev) => !repo.tags.has(rev.name)).map((rev) => ref('heads', rev)),
+    converts: [],
+    tags: revisions.filter((rev) => repo.tags.has(rev.name)).map((rev) => ref('tags', rev)),
+  };
+}
+
 export type TreeEntry =
   | { type: 'file'; oid: string; size: number; path: string; lfs?: { oid: string; size: number; pointerSize: number } }
   | { type: 'directory'; oid: string; size: 0; path: string };

@@ -7,9 +7,9 @@ import type { IncomingMessage, ServerResponse } from 'node:http';
 import type { Cdn } from './cdn.js';
 import type { FaultRegistry } from './faults.js';
 import { serveFileBytes } from './file-response.js';
-import { decodeCursor, encodeCursor, revisionInfo, treeEntries } from './hub-api.js';
+import { decodeCursor, encodeCursor, repoRefs, revisionInfo, treeEntries } from './hub-api.js';
 import { bendRevisionInfo, bendTreeEntries, bentNextPage, padded } from './hostile.js';
-import type { RepoStore, StoredRepo, StoredRevision } from './repo-store.js';
+import { repoKey, type RepoStore, type StoredRepo, type StoredRevision } from './repo-store.js';
 import {
   decodedSegments,
   queryOf,
@@ -32,6 +32,8 @@ interface HubRequest {
 /** Where the repo id sits in a path: `org/name` (two segments) or a bare `name`. */
 interface RepoInPath {
   id: string;
+  /** The store's name for it: the id, or `datasets/{id}`. */
+  key: string;
   /** Index of the first segment after the id. */
   next: number;
 }
@@ -64,29 +66,39 @@ export class HubHost {
     const segments = decodedSegments(log.path);
     if (!segments) return sendSmall(req, res, log, 400, {}, 'malformed URL');
     const { raw, decoded } = segments;
-    if (decoded[0] === 'api' && decoded[1] === 'models') return this.handleApi(hub, raw, decoded);
-    const repo = this.findRepo(decoded, 0, 'resolve');
+    if (decoded[0] === 'api' && decoded[1] === 'models') return this.handleApi(hub, raw, decoded, 'model');
+    if (decoded[0] === 'api' && decoded[1] === 'datasets') return this.handleApi(hub, raw, decoded, 'dataset');
+    // Datasets' files are under /datasets/{id}/resolve/… (file_download.hf_hub_url).
+    const type = decoded[0] === 'datasets' ? 'dataset' : 'model';
+    const repoAt = type === 'dataset' ? 1 : 0;
+    const repo = this.findRepo(decoded, repoAt, type, 'resolve');
     if (repo && decoded[repo.next] === 'resolve' && decoded.length >= repo.next + 3) {
-      return this.handleResolve(hub, raw, decoded, repo);
+      return this.handleResolve(hub, raw, decoded, repo, repoAt);
     }
     return sendSmall(req, res, log, 404, { 'Content-Type': 'text/plain' }, 'Not Found');
   }
 
   /** `{id}` at `at`: prefers a known id, then the reading where `keyword` (or the end) follows the id. */
-  private findRepo(decoded: string[], at: number, ...keywords: (string | undefined)[]): RepoInPath | null {
+  private findRepo(
+    decoded: string[],
+    at: number,
+    type: 'model' | 'dataset',
+    ...keywords: (string | undefined)[]
+  ): RepoInPath | null {
     const one = decoded[at];
     const two = decoded[at + 1] !== undefined ? `${one}/${decoded[at + 1]}` : undefined;
     if (one === undefined || one === '') return null;
-    if (two !== undefined && this.store.has(two)) return { id: two, next: at + 2 };
-    if (this.store.has(one)) return { id: one, next: at + 1 };
-    if (two !== undefined && keywords.includes(decoded[at + 2])) return { id: two, next: at + 2 };
-    return { id: one, next: at + 1 };
+    const found = (id: string, next: number): RepoInPath => ({ id, key: repoKey(type, id), next });
+    if (two !== undefined && this.store.has(repoKey(type, two))) return found(two, at + 2);
+    if (this.store.has(repoKey(type, one))) return found(one, at + 1);
+    if (two !== undefined && keywords.includes(decoded[at + 2])) return found(two, at + 2);
+    return found(one, at + 1);
   }
 
   /** Answers for a renamed, missing, private or gated repo; returns the repo when the request may go on. */
   private access(hub: HubRequest, raw: string[], repoAt: number, found: RepoInPath): StoredRepo | null {
     const { req, res, log } = hub;
-    const newId = this.store.aliasOf(found.id);
+    const newId = this.store.aliasOf(found.key);
     if (newId !== undefined) {
       // Renamed repo: a relative redirect on the same host (the client keeps the token).
       const rest = raw.slice(found.next);
@@ -94,7 +106,7 @@ export class HubHost {
       sendRedirect(req, res, log, 307, location);
       return null;
     }
-    const repo = this.store.repo(found.id);
+    const repo = this.store.repo(found.key);
     if (!repo || (repo.private && !hub.tokenSent)) {
       // Missing and private look the same, so that private names do not leak.
       sendHubError(req, res, log, hub.tokenSent ? 404 : 401, 'RepoNotFound', 'Repository not found');
@@ -116,16 +128,17 @@ export class HubHost {
     return rev ?? null;
   }
 
-  private handleApi(hub: HubRequest, raw: string[], decoded: string[]): void {
-    const found = this.findRepo(decoded, 2, 'revision', 'tree', undefined);
+  private handleApi(hub: HubRequest, raw: string[], decoded: string[], type: 'model' | 'dataset'): void {
+    const found = this.findRepo(decoded, 2, type, 'revision', 'tree', 'refs', undefined);
     if (!found) return sendSmall(hub.req, hub.res, hub.log, 404, {}, 'Not Found');
     const action = decoded[found.next];
-    if (action !== undefined && action !== 'revision' && action !== 'tree') {
+    if (action !== undefined && action !== 'revision' && action !== 'tree' && action !== 'refs') {
       return sendSmall(hub.req, hub.res, hub.log, 404, {}, 'Not Found');
     }
     const repo = this.access(hub, raw, 2, found);
     if (!repo) return;
     const query = new URL(hub.log.path, this.baseUrl).searchParams;
+    if (action === 'refs') return sendJson(hub.req, hub.res, hub.log, repoRefs(repo));
     if (action === 'tree') {
       const rev = this.findRevision(hub, repo, decoded[found.next + 1] ?? 'main');
       if (rev) this.sendTree(hub, rev, decoded.slice(found.next + 2).join('/'), query);
@@ -183,8 +196,14 @@ export class HubHost {
     sendJson(hub.req, hub.res, hub.log, mode.jsonBodyBytes === undefined ? page : padded({ page }, mode), headers);
   }
 
-  private async handleResolve(hub: HubRequest, raw: string[], decoded: string[], found: RepoInPath): Promise<void> {
-    const repo = this.access(hub, raw, 0, found);
+  private async handleResolve(
+    hub: HubRequest,
+    raw: string[],
+    decoded: string[],
+    found: RepoInPath,
+    repoAt: number,
+  ): Promise<void> {
+    const repo = this.access(hub, raw, repoAt, found);
     if (!repo) return;
     const rev = this.findRevision(hub, repo, decoded[found.next + 1]!);
     if (!rev) return;

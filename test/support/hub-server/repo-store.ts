@@ -25,9 +25,12 @@ export interface StoredRevision {
 
 export interface StoredRepo {
   id: string;
+  type: 'model' | 'dataset';
   private: boolean;
   gated: boolean;
   gatedAccessGranted: boolean;
+  /** Revision names that are tags (the others are branches). */
+  tags: Set<string>;
   revisions: Map<string, StoredRevision>;
   byCommit: Map<string, StoredRevision>;
 }
@@ -122,6 +125,25 @@ function commitHash(repoId: string, revision: string, files: StoredFile[]): stri
   return hash.digest('hex');
 }
 
+/** How the store (and the tests) name a repository: its id, or `datasets/{id}` for a dataset. */
+export function repoKey(type: 'model' | 'dataset' | undefined, id: string): string {
+  return type === 'dataset' ? `datasets/${id}` : id;
+}
+
+function buildRevision(repoId: string, name: string, fileSpecs: HubFileSpec[], salt: string): StoredRevision {
+  const files = fileSpecs.map((fileSpec) => {
+    validatePath(repoId, fileSpec.path);
+    return storeFile(fileSpec);
+  });
+  files.sort((a, b) => (a.path < b.path ? -1 : a.path > b.path ? 1 : 0));
+  return {
+    name,
+    commit: commitHash(repoId, name + salt, files),
+    files,
+    byPath: new Map(files.map((f) => [f.path, f])),
+  };
+}
+
 export class RepoStore {
   private readonly repos = new Map<string, StoredRepo>();
   private readonly aliases = new Map<string, string>();
@@ -131,30 +153,33 @@ export class RepoStore {
   addRepo(spec: HubRepoSpec): void {
     const repo: StoredRepo = {
       id: spec.id,
+      type: spec.type ?? 'model',
       private: spec.private ?? false,
       gated: spec.gated ?? false,
       gatedAccessGranted: spec.gatedAccessGranted ?? false,
+      tags: new Set(spec.tags ?? []),
       revisions: new Map(),
       byCommit: new Map(),
     };
-    for (const [name, fileSpecs] of Object.entries(spec.revisions)) {
-      const files = fileSpecs.map((fileSpec) => {
-        validatePath(spec.id, fileSpec.path);
-        return storeFile(fileSpec);
-      });
-      files.sort((a, b) => (a.path < b.path ? -1 : a.path > b.path ? 1 : 0));
-      const revision: StoredRevision = {
-        name,
-        commit: commitHash(spec.id, name, files),
-        files,
-        byPath: new Map(files.map((f) => [f.path, f])),
-      };
-      repo.revisions.set(name, revision);
-      repo.byCommit.set(revision.commit, revision);
-      for (const file of files) if (file.lfs) this.blobs.set(file.sha256, file);
-    }
-    this.repos.set(spec.id, repo);
+    for (const [name, fileSpecs] of Object.entries(spec.revisions)) this.setRevision(repo, name, fileSpecs, '');
+    this.repos.set(repoKey(spec.type, spec.id), repo);
     for (const oldId of spec.renamedFrom ?? []) this.addAlias(oldId, spec.id);
+  }
+
+  /** A branch moves to a new commit; the commit it left stays reachable by its hash. */
+  moveBranch(key: string, branch: string, fileSpecs: HubFileSpec[]): string {
+    const repo = this.repos.get(key);
+    if (!repo) throw new Error(`test Hub: no repo ${key}`);
+    // The salt tells the new commit apart from any earlier one with the same files.
+    return this.setRevision(repo, branch, fileSpecs, `\0push ${repo.byCommit.size}`).commit;
+  }
+
+  private setRevision(repo: StoredRepo, name: string, fileSpecs: HubFileSpec[], salt: string): StoredRevision {
+    const revision = buildRevision(repo.id, name, fileSpecs, salt);
+    repo.revisions.set(name, revision);
+    repo.byCommit.set(revision.commit, revision);
+    for (const file of revision.files) if (file.lfs) this.blobs.set(file.sha256, file);
+    return revision;
   }
 
   addAlias(oldId: string, newId: string): void {

@@ -120,6 +120,7 @@ export async function startHubServer(options: HubServerOptions = {}): Promise<Hu
     token,
     requests,
     addRepo: (repo) => store.addRepo(repo),
+    moveBranch: (repoId, branch, files) => store.moveBranch(repoId, branch, files),
     addAlias: (oldId, newId) => store.addAlias(oldId, newId),
     commitOf: (repoId, revision) => store.lookup(repoId, revision).rev.commit,
     fileInfo: (repoId, revision, path) => {

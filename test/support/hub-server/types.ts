@@ -27,6 +27,11 @@ export interface HubFileSpec {
 export interface HubRepoSpec {
   /** `org/name` or a bare `name`. */
   id: string;
+  /**
+   * 'model' (default) or 'dataset': a dataset is served under /api/datasets/{id}
+   * and /datasets/{id}/resolve/…, and the test-facing methods name it `datasets/{id}`.
+   */
+  type?: 'model' | 'dataset';
   /** Without the valid token it answers exactly like a repository that does not exist. */
   private?: boolean;
   /** Every request without access answers GatedRepo: 401 without a token, 403 with the valid one. */
@@ -37,6 +42,8 @@ export interface HubRepoSpec {
   renamedFrom?: string[];
   /** Branch or tag name ("main", "v1.0", "refs/pr/1") -> files. */
   revisions: Record<string, HubFileSpec[]>;
+  /** Which of the revisions are tags (in /api/models/{id}/refs); the others are branches. */
+  tags?: string[];
 }
 
 export interface HubFileInfo {
@@ -135,8 +142,15 @@ export interface HubServer {
   cdnUrl: string;
   token: string;
   addRepo(repo: HubRepoSpec): void;
+  /**
+   * Moves a branch to a new commit holding `files`, as a push does; the old
+   * commit stays reachable by its hash. Returns the new commit. A dataset is
+   * named `datasets/{id}`.
+   */
+  moveBranch(repoId: string, branch: string, files: HubFileSpec[]): string;
   /** Requests for `oldId` answer 307 with a relative Location to `newId`. */
   addAlias(oldId: string, newId: string): void;
+  /** The commit a revision points at now; a dataset is named `datasets/{id}` (also in fileInfo). */
   commitOf(repoId: string, revision: string): string;
   fileInfo(repoId: string, revision: string, path: string): HubFileInfo;
   /** The absolute resolve URL of a file (path segments encoded). */

@@ -1,0 +1,129 @@
+/**
+ * `hfsched cache list|prune`: the space hfsched's repositories take in the
+ * Hugging Face cache, and freeing the space of superseded revisions. Only
+ * repositories of known models (and datasets) are ever read or changed;
+ * anything else in the cache belongs to someone else.
+ *
+ *   list   per managed repository: size on disk, snapshots, refs; free space
+ *   prune  keep cache.keep_revisions snapshots of each completed model (the
+ *          current one first), remove older ones, their refs and the blobs
+ *          no kept snapshot links to; --dry-run reports without removing
+ */
+import type { Command } from 'commander';
+import { resolveHubLocation } from '../config/hub-location.js';
+import { repoUsage, type RepoUsage } from '../hub/cache-inventory.js';
+import { pruneRepo, type PruneResult } from '../hub/cache-prune.js';
+import { freeBytes } from '../hub/free-space.js';
+import { formatRepoReference } from '../store/index.js';
+import type { CliContext } from './context.js';
+import { formatBytes } from '../system/human-units.js';
+
+interface ListedRepo {
+  model: string;
+  status: string;
+  usage: RepoUsage | null;
+}
+
+function refsText(usage: RepoUsage): string {
+  const refs = Object.entries(usage.refs).map(([name, commit]) => `${name}=${commit.slice(0, 12)}`);
+  return refs.length === 0 ? '-' : refs.join(', ');
+}
+
+function registerList(cache: Command, context: CliContext): void {
+  cache
+    .command('list')
+    .description("show the cache space of each model and dataset hfsched manages, and the cache disk's free space")
+    .option('--json', 'print {cacheDir, freeBytes, repos} as JSON')
+    .action(async (options: { json?: boolean }) => {
+      const { cacheDir, repos } = await context.withStore(async (store) => {
+        const { cacheDir } = resolveHubLocation(context.settings(store), context.env);
+        const repos: ListedRepo[] = [];
+        for (const model of store.listModels()) {
+          repos.push({
+            model: formatRepoReference(model.repoType, model.name),
+            status: model.status,
+            usage: await repoUsage(cacheDir, { repoId: model.name, repoType: model.repoType }),
+          });
+        }
+        return { cacheDir, repos };
+      });
+      const free = await freeBytes(cacheDir).catch(() => null);
+      if (options.json) return context.output.json({ cacheDir, freeBytes: free, repos });
+      if (repos.length === 0) context.output.text('No models yet; add one with: hfsched model add <repo_id>');
+      else
+        context.output.table(
+          ['MODEL', 'STATUS', 'SIZE ON DISK', 'REVISIONS', 'REFS'],
+          repos.map(({ model, status, usage }) => [
+            model,
+            status,
+            usage === null ? 'not in the cache' : formatBytes(usage.sizeOnDisk),
+            usage === null ? '0' : String(usage.snapshots.length),
+            usage === null ? '-' : refsText(usage),
+          ]),
+        );
+      const total = repos.reduce((sum, repo) => sum + (repo.usage?.sizeOnDisk ?? 0), 0);
+      context.output.text(`\nManaged: ${formatBytes(total)} in ${cacheDir}; free on that disk: ${formatBytes(free)}`);
+    });
+}
+
+function registerPrune(cache: Command, context: CliContext): void {
+  cache
+    .command('prune')
+    .description('remove snapshots beyond cache.keep_revisions of each completed model, their refs and unshared blobs')
+    .option('--dry-run', 'report what would be removed; remove nothing')
+    .option('--json', 'print one result per repository as JSON')
+    .action(async (options: { dryRun?: boolean; json?: boolean }) => {
+      const dryRun = options.dryRun === true;
+      const { results, skipped } = await context.withStore(async (store) => {
+        const settings = context.settings(store);
+        const { cacheDir } = resolveHubLocation(settings, context.env);
+        const results: PruneResult[] = [];
+        const skipped: { model: string; reason: string }[] = [];
+        for (const model of store.listModels()) {
+          const name = formatRepoReference(model.repoType, model.name);
+          // An unfinished download may have a newer, partial snapshot: only settled models are pruned.
+          if (model.status !== 'completed') {
+            skipped.push({ model: name, reason: `${model.status}: pruned once completed` });
+            continue;
+          }
+          results.push(
+            await pruneRepo({
+              cacheDir,
+              repoId: model.name,
+              repoType: model.repoType,
+              keepRevisions: settings.cacheKeepRevisions,
+              currentCommit: model.currentCommit,
+              dryRun,
+            }),
+          );
+        }
+        return { results, skipped };
+      });
+      if (options.json) return context.output.json({ dryRun, results, skipped });
+      const freed = results.reduce((sum, result) => sum + result.freedBytes, 0);
+      const rows = results
+        .filter((result) => result.removedSnapshots.length > 0 || result.removedBlobs > 0 || result.busyBlobs > 0)
+        .map((result) => [
+          formatRepoReference(result.repoType, result.repoId),
+          result.removedSnapshots.map((commit) => commit.slice(0, 12)).join(', ') || '-',
+          result.removedRefs.join(', ') || '-',
+          String(result.removedBlobs) + (result.busyBlobs > 0 ? ` (${result.busyBlobs} busy, kept)` : ''),
+          formatBytes(result.freedBytes),
+        ]);
+      if (rows.length > 0) context.output.table(['MODEL', 'SNAPSHOTS', 'REFS', 'BLOBS', 'FREED'], rows);
+      for (const skip of skipped) context.output.note(`${skip.model} skipped (${skip.reason})`);
+      context.output.text(
+        dryRun
+          ? `Would free ${formatBytes(freed)} (dry run: nothing removed).`
+          : rows.length === 0
+            ? 'Nothing to prune: every completed model has at most cache.keep_revisions snapshots.'
+            : `Freed ${formatBytes(freed)}.`,
+      );
+    });
+}
+
+export function registerCacheCommands(program: Command, context: CliContext): void {
+  const cache = program.command('cache').description("see and prune the cache space of hfsched's models");
+  registerList(cache, context);
+  registerPrune(cache, context);
+}

@@ -1,0 +1,129 @@
+/**
+ * Keeping a downloaded model current: the branch check of a tracked model at
+ * each firing, and the prune of superseded snapshots after an update.
+ *
+ *   checkTrackedModel: one API call; unchanged -> the check is recorded;
+ *     moved -> the caller downloads the new commit (downloadModel: the model
+ *     is `downloading`, then `completed` again); failed (Hub down, 429) ->
+ *     recorded, the model stays `completed`, and the next firing tries again.
+ *   pruneSuperseded: after an update, keeps `cache.keep_revisions` snapshots.
+ *   pinIfTag: after a first download on a named revision, a tag is pinned
+ *     (tags do not move: checking one at every firing would be a wasted call).
+ */
+import type { Logger } from 'pino';
+import { resolveHubLocation } from '../config/hub-location.js';
+import type { Settings } from '../config/settings.js';
+import { pruneRepo, type PruneResult } from '../hub/cache-prune.js';
+import { isTagRevision, resolveRevisionCommit, type RevisionCheckRequest } from '../hub/revision-check.js';
+import { formatRepoReference, type Store } from '../store/index.js';
+import type { Model } from '../store/types.js';
+import { isCommitHash } from '../hub/repo-paths.js';
+
+export type BranchCheck =
+  | { kind: 'unchanged'; commit: string }
+  | { kind: 'moved'; from: string | null; to: string }
+  | { kind: 'failed'; error: string };
+
+export interface CheckOptions {
+  settings: Settings;
+  token: string | null;
+  env: NodeJS.ProcessEnv;
+  signal?: AbortSignal;
+  logger?: Logger;
+  retryBaseDelayMs?: number;
+}
+
+/** What the Hub is asked about the model's revision, with few retries (a failed check is retried next firing). */
+function revisionRequest(model: Model, revision: string, options: CheckOptions): RevisionCheckRequest {
+  const location = resolveHubLocation(options.settings, options.env);
+  return {
+    endpoint: location.endpoint,
+    token: options.token,
+    repoId: model.name,
+    repoType: model.repoType,
+    revision,
+    stallTimeoutMs: options.settings.downloadStallTimeoutSeconds * 1000,
+    ...(options.retryBaseDelayMs !== undefined ? { retryBaseDelayMs: options.retryBaseDelayMs } : {}),
+    ...(options.signal !== undefined ? { signal: options.signal } : {}),
+  };
+}
+
+/** Asks the Hub where the model's branch points now, and records the answer (see above). */
+export async function checkTrackedModel(store: Store, model: Model, options: CheckOptions): Promise<BranchCheck> {
+  const revision = model.revision ?? 'main';
+  const name = formatRepoReference(model.repoType, model.name);
+  let commit: string;
+  try {
+    commit = await resolveRevisionCommit(revisionRequest(model, revision, options));
+  } catch (error) {
+    options.signal?.throwIfAborted();
+    const message = error instanceof Error ? error.message : String(error);
+    store.recordRevisionCheck(model.id, message);
+    options.logger?.warn({ model: name, revision, err: message }, 'branch check failed; tried again at the next run');
+    return { kind: 'failed', error: message };
+  }
+  if (commit === model.currentCommit) {
+    store.recordRevisionCheck(model.id, null);
+    options.logger?.info({ model: name, revision, commit }, 'branch unchanged');
+    return { kind: 'unchanged', commit };
+  }
+  options.logger?.info({ model: name, revision, from: model.currentCommit, to: commit }, 'branch moved; updating');
+  return { kind: 'moved', from: model.currentCommit, to: commit };
+}
+
+/**
+ * After an update from `fromCommit`, removes snapshots beyond
+ * `cache.keep_revisions`, their refs and the blobs only they used. A prune
+ * that fails is logged, never fails the download that just succeeded.
+ */
+export async function pruneSuperseded(
+  model: Model,
+  currentCommit: string,
+  settings: Settings,
+  env: NodeJS.ProcessEnv,
+  logger?: Logger,
+): Promise<PruneResult | null> {
+  const { cacheDir } = resolveHubLocation(settings, env);
+  try {
+    const result = await pruneRepo({
+      cacheDir,
+      repoId: model.name,
+      repoType: model.repoType,
+      keepRevisions: settings.cacheKeepRevisions,
+      currentCommit,
+      dryRun: false,
+    });
+    if (result.removedSnapshots.length > 0 || result.removedBlobs > 0) {
+      logger?.info(
+        { removedSnapshots: result.removedSnapshots, removedBlobs: result.removedBlobs, freedBytes: result.freedBytes },
+        'old revisions pruned',
+      );
+    }
+    return result;
+  } catch (error) {
+    logger?.warn({ err: error }, 'pruning old revisions failed; run hfsched cache prune to try again');
+    return null;
+  }
+}
+
+/**
+ * After the first download of a tracked model whose revision is neither
+ * `main` nor a commit: asks the Hub (one call) whether the revision is a tag,
+ * and if so pins the model. A failure is only logged: the model stays
+ * tracked, and checking a tag costs one call per firing and changes nothing.
+ */
+export async function pinIfTag(store: Store, model: Model, options: CheckOptions): Promise<boolean> {
+  const revision = model.revision;
+  if (!model.tracking || revision === null || revision === 'main' || isCommitHash(revision)) return false;
+  try {
+    const tag = await isTagRevision(revisionRequest(model, revision, options));
+    if (tag) {
+      store.updateModelOptions(model.id, { tracking: false });
+      options.logger?.info({ revision }, 'revision is a tag: the model is pinned');
+    }
+    return tag;
+  } catch (error) {
+    options.logger?.warn({ revision, err: error }, 'could not tell whether the revision is a tag; it stays tracked');
+    return false;
+  }
+}
