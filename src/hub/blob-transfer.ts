@@ -1,9 +1,10 @@
 /**
  * Moves the missing bytes of one blob from the Hub into its sink
  * (blob-sink.ts), in file order. A large file is cut into chunks of a few
- * MiB, handed out in file order to one or more connections ("lanes"), each
- * asking for its chunk with a Range request and resuming where it stopped
- * after a dropped or stalled connection. Bytes that arrive ahead of the
+ * MiB, handed out in file order to one or more connections ("lanes"). A
+ * lane takes a run of consecutive chunks (its share of the window) and asks
+ * for the whole run with one Range request, resuming where it stopped after
+ * a dropped or stalled connection. Bytes that arrive ahead of the
  * sink's front wait in memory, bounded: a lane only takes a chunk that ends
  * within WINDOW of the front, so memory stays flat whatever the file size.
  * The number of lanes adapts to what the link gives (lane-controller.ts).
@@ -30,6 +31,17 @@ import { LANE_SAMPLE_MS, LaneController, releaseProcessLane, takeProcessLane } f
 import { errorForAnswer } from './response-errors.js';
 import { isRetryable, RetryBudget } from './retry-policy.js';
 import { type Chunk, CHUNK_BYTES, planChunks, releaseSlab, takeSlab, WINDOW_BYTES } from './transfer-chunks.js';
+
+/** The chunks a lane holds: `chunk` is being received, the ones after it up to `last` are its too. */
+interface LaneRun {
+  chunk: Chunk;
+  last: number;
+}
+
+function runDone(lane: LaneRun): boolean {
+  const chunk = lane.chunk;
+  return chunk.index === lane.last && chunk.received === chunk.end - chunk.start;
+}
 
 /** Fresh signed URLs asked for in a row before giving up (a CDN that always says 403). */
 const MAX_EXPIRED_IN_A_ROW = 3;
@@ -130,16 +142,31 @@ export class BlobTransfer {
     for (const wake of waiters) wake();
   }
 
-  /** The next chunk in file order, once it fits in the window; null when none is left. */
-  private async claimNextChunk(): Promise<number | null> {
+  /** Whether chunk `index` may be fetched now: it is the front, or ends within the window. */
+  private fitsWindow(index: number): boolean {
+    const frontStart = this.chunks[this.front]?.start ?? this.options.size;
+    return index === this.front || this.chunks[index]!.end - frontStart <= WINDOW_BYTES;
+  }
+
+  /**
+   * The next run of chunks in file order, once its first fits in the window:
+   * up to the lane's share of the window (window / lanes), so that each lane
+   * asks for many chunks in one request while the lanes together stay within
+   * the window. Null when none is left.
+   */
+  private async claimNextRun(): Promise<LaneRun | null> {
     for (;;) {
       this.controller.signal.throwIfAborted();
       if (this.nextClaim >= this.chunks.length) return null;
-      const candidate = this.chunks[this.nextClaim]!;
-      const frontStart = this.chunks[this.front]?.start ?? this.options.size;
-      if (this.nextClaim === this.front || candidate.end - frontStart <= WINDOW_BYTES) {
-        this.nextClaim += 1;
-        return this.nextClaim - 1;
+      if (this.fitsWindow(this.nextClaim)) {
+        const first = this.nextClaim;
+        // Alone, one chunk: the lane goes on from it while alone, and leaves the rest to lanes added later.
+        const lanes = Math.max(this.lanes.target, this.running);
+        const share = lanes === 1 ? 1 : Math.max(1, Math.floor(WINDOW_BYTES / CHUNK_BYTES / lanes));
+        let last = first;
+        while (last + 1 < this.chunks.length && last + 1 - first < share && this.fitsWindow(last + 1)) last += 1;
+        this.nextClaim = last + 1;
+        return { chunk: this.chunks[first]!, last };
       }
       await new Promise<void>((resolve) => this.frontWaiters.push(resolve));
     }
@@ -147,20 +174,19 @@ export class BlobTransfer {
 
   private async lane(): Promise<void> {
     for (;;) {
-      // Fewer lanes wanted (back-off, or more did not pay): this one leaves between chunks.
+      // Fewer lanes wanted (back-off, or more did not pay): this one leaves between runs.
       if (this.running > this.lanes.target) return;
-      const index = await this.claimNextChunk();
-      if (index === null) return;
-      await this.fetchChunk(this.chunks[index]!);
+      const run = await this.claimNextRun();
+      if (run === null) return;
+      await this.fetchRun(run);
     }
   }
 
-  /** Fetches `first`, and the chunks after it that this lane goes on with (see receive). */
-  private async fetchChunk(first: Chunk): Promise<void> {
+  /** Fetches the lane's run, and the chunks after it that this lane goes on with alone (see receive). */
+  private async fetchRun(lane: LaneRun): Promise<void> {
     const { connection, path } = this.options;
     const signal = this.controller.signal;
-    const lane = { chunk: first };
-    while (lane.chunk.received < lane.chunk.end - lane.chunk.start) {
+    while (!runDone(lane)) {
       try {
         await this.fetchChunkOnce(lane);
       } catch (error) {
@@ -191,17 +217,22 @@ export class BlobTransfer {
   }
 
   /**
-   * One request for the rest of the lane's chunk (or, alone, of the file);
+   * One request for the rest of the lane's run (or, alone, of the file);
    * throws when it ends early.
    */
-  private async fetchChunkOnce(lane: { chunk: Chunk }): Promise<void> {
+  private async fetchChunkOnce(lane: LaneRun): Promise<void> {
     const { connection, size } = this.options;
+    // A response that ended right at a chunk's end: go on from the next one of the run.
+    while (lane.chunk.index < lane.last && lane.chunk.received === lane.chunk.end - lane.chunk.start) {
+      lane.chunk = this.chunks[lane.chunk.index + 1]!;
+    }
     const chunk = lane.chunk;
     const start = chunk.start + chunk.received;
-    const openEnded = chunk.end === size || this.alone();
+    const runEnd = this.chunks[lane.last]!.end;
+    const openEnded = runEnd === size || this.alone();
     const wholeFile = start === 0 && openEnded;
     // Open-ended when the range runs to the end of the file, as huggingface_hub resumes.
-    const range = openEnded ? `bytes=${start}-` : `bytes=${start}-${chunk.end - 1}`;
+    const range = openEnded ? `bytes=${start}-` : `bytes=${start}-${runEnd - 1}`;
     const response = await sendHubRequest({
       url: this.directUrl ?? resolveUrl(connection, this.options.commit, this.options.path),
       token: connection.token,
@@ -216,11 +247,18 @@ export class BlobTransfer {
     await this.receive(response, lane, openEnded);
   }
 
-  /** The chunk right after `chunk`, claimed, when a lane alone may go on with it on its open response. */
-  private claimFollowing(chunk: Chunk): Chunk | null {
-    if (!this.alone() || this.nextClaim !== chunk.index + 1 || this.nextClaim >= this.chunks.length) return null;
+  /**
+   * The chunk after `chunk` on the lane's response: the next of its run, or,
+   * for a lane alone, the next of the file, claimed. Null when the lane stops
+   * here (another lane took the next chunk).
+   */
+  private followingChunk(lane: LaneRun, openEnded: boolean): Chunk | null {
+    const index = lane.chunk.index + 1;
+    if (index <= lane.last) return this.chunks[index]!;
+    if (!openEnded || !this.alone() || this.nextClaim !== index || index >= this.chunks.length) return null;
     this.nextClaim += 1;
-    return this.chunks[chunk.index + 1]!;
+    lane.last = index;
+    return this.chunks[index]!;
   }
 
   private checkStatus(response: HubResponse, start: number, wholeFile: boolean): void {
@@ -266,7 +304,7 @@ export class BlobTransfer {
    * lane goes on into the next chunk while it is alone; once other lanes
    * run, it stops at the end of its chunk and drops the connection.
    */
-  private async receive(response: HubResponse, lane: { chunk: Chunk }, openEnded: boolean): Promise<void> {
+  private async receive(response: HubResponse, lane: LaneRun, openEnded: boolean): Promise<void> {
     const { bandwidth } = this.options;
     const watchdog = response.watchdog;
     let stopped = false;
@@ -279,7 +317,7 @@ export class BlobTransfer {
           const chunk = lane.chunk;
           const room = chunk.end - chunk.start - chunk.received;
           if (room === 0) {
-            const next = openEnded ? this.claimFollowing(chunk) : null;
+            const next = this.followingChunk(lane, openEnded);
             // More than this lane wants: keep what we need and drop the connection.
             if (next === null) {
               stopped = true;
@@ -317,10 +355,10 @@ export class BlobTransfer {
     } finally {
       watchdog.stop();
     }
-    const chunk = lane.chunk;
-    if (chunk.received < chunk.end - chunk.start) {
+    if (!runDone(lane)) {
+      const missing = this.chunks[lane.last]!.end - (lane.chunk.start + lane.chunk.received);
       throw new TransferError(
-        `${response.url.host} closed the connection ${chunk.end - chunk.start - chunk.received} bytes before the end of the range it was asked for`,
+        `${response.url.host} closed the connection ${missing} bytes before the end of the range it was asked for`,
         true,
       );
     }

@@ -15,13 +15,12 @@ export interface Chunk {
   end: number;
   /** Bytes of [start, end) received (given to the sink, or held in `slab`). */
   received: number;
-  /** Received, not yet given to the sink (the chunk is ahead of the front). */
   /** Bytes of [start, end) given to the sink. */
   delivered: number;
   /**
    * Bytes received ahead of the front, copied at their offset in the chunk
-   * into a reused buffer: undici's pieces then die young (a cheap collection),
-   * where holding them made V8 promote and mark them (1.8 CPU-s per GiB).
+   * into a reused buffer, so that undici's pieces are not kept alive (one
+   * buffer per socket read) while a slow connection holds the front back.
    */
   slab: Buffer | null;
 }
