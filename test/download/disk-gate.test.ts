@@ -67,7 +67,7 @@ function bytesSentFor(repo: string): number {
 }
 
 async function waitUntilWaiting(model: Model): Promise<string> {
-  for (let tries = 0; tries < 200; tries += 1) {
+  for (let tries = 0; tries < 800; tries += 1) {
     const session = db.store.getDownloadHistory(model.id, 1)[0];
     const reason = session === undefined ? null : waitingFor(session);
     if (reason !== null) return reason;
