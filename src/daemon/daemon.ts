@@ -84,12 +84,15 @@ export class Daemon implements CommandTarget {
       onError: (error) => this.logger.error({ err: error }, 'schedule firing failed'),
       ...clock,
     });
-    this.metrics = new DaemonMetrics({
-      modelCountsByStatus: () => this.store.modelCountsByStatus(),
-      activeDownloads: () => this.batch.queue.runningDownloads().length,
-      queueLength: () => this.batch.queue.waitingModels().length,
-      nextRunAt: () => this.trigger.nextRunAt(),
-    });
+    this.metrics = new DaemonMetrics(
+      {
+        modelCountsByStatus: () => this.store.modelCountsByStatus(),
+        activeDownloads: () => this.batch.queue.runningDownloads().length,
+        queueLength: () => this.batch.queue.waitingModels().length,
+        nextRunAt: () => this.trigger.nextRunAt(),
+      },
+      { processMetrics: config.settings.httpPort !== 0 },
+    );
     this.metrics.listenTo(this.events);
   }
 
