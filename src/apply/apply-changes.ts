@@ -8,7 +8,7 @@ import { SETTING_DEFAULTS } from '../config/defaults.js';
 import { setSetting } from '../config/settings.js';
 import { writeTransaction, type Store } from '../store/index.js';
 import type { ModelOptions } from '../store/types.js';
-import type { DesiredModel, ModelSetFile } from './model-set-file.js';
+import { effectiveTracking, type DesiredModel, type ModelSetFile } from './model-set-file.js';
 import { planApply, type ApplyPlan, type ApplyStep, type CurrentState, type PlanOptions } from './apply-plan.js';
 
 /** What the database holds now, read through the store. */
@@ -38,13 +38,21 @@ function createAndEnableSchedule(store: Store, step: Extract<ApplyStep, { action
 
 /** The store's options for a model of the file. */
 function modelOptionsOf(desired: DesiredModel): ModelOptions {
-  return { revision: desired.revision, includePatterns: desired.include, excludePatterns: desired.exclude };
+  return {
+    revision: desired.revision,
+    includePatterns: desired.include,
+    excludePatterns: desired.exclude,
+    tracking: effectiveTracking(desired),
+  };
 }
 
 function runStep(store: Store, step: ApplyStep): void {
   switch (step.action) {
     case 'add-model':
-      store.createModel(step.desired.repo, undefined, undefined, modelOptionsOf(step.desired));
+      store.createModel(step.desired.repo, undefined, undefined, {
+        ...modelOptionsOf(step.desired),
+        repoType: step.desired.type,
+      });
       return;
     case 'change-model':
       store.updateModelOptions(step.current.id, modelOptionsOf(step.desired));

@@ -5,7 +5,7 @@
  * unchanged database plans nothing (idempotence).
  */
 import type { Model, ScheduleConfiguration } from '../store/types.js';
-import type { DesiredModel, DesiredSetting, ModelSetFile } from './model-set-file.js';
+import { effectiveTracking, type DesiredModel, type DesiredSetting, type ModelSetFile } from './model-set-file.js';
 import type { DesiredSchedule } from './schedule-entry.js';
 
 export type ApplyStep =
@@ -55,13 +55,16 @@ function modelChanges(current: Model, desired: DesiredModel): string[] {
   if (!sameList(current.excludePatterns, desired.exclude)) {
     changes.push(`exclude ${listText(current.excludePatterns)} -> ${listText(desired.exclude)}`);
   }
+  const tracking = effectiveTracking(desired);
+  if (current.tracking !== tracking) changes.push(`track ${current.tracking} -> ${tracking}`);
   return changes;
 }
 
 function planModels(file: ModelSetFile, state: CurrentState, options: PlanOptions, plan: ApplyPlan): void {
-  const byName = new Map(state.models.map((model) => [model.name, model]));
+  // A model and a dataset may share a repo id: they are told apart by type.
+  const byKey = new Map(state.models.map((model) => [`${model.repoType}:${model.name}`, model]));
   for (const desired of file.models) {
-    const current = byName.get(desired.repo);
+    const current = byKey.get(`${desired.type}:${desired.repo}`);
     if (current === undefined) {
       plan.steps.push({ action: 'add-model', desired });
       continue;
@@ -79,9 +82,9 @@ function planModels(file: ModelSetFile, state: CurrentState, options: PlanOption
     plan.steps.push({ action: 'change-model', current, desired, changes, requeue });
   }
   if (!options.prune) return;
-  const listed = new Set(file.models.map((model) => model.repo));
+  const listed = new Set(file.models.map((model) => `${model.type}:${model.repo}`));
   for (const current of state.models) {
-    if (listed.has(current.name)) continue;
+    if (listed.has(`${current.repoType}:${current.name}`)) continue;
     if (current.status === 'downloading') {
       plan.warnings.push(
         `model ${current.name} is downloading: it is not removed; pause it (hfsched model pause ${current.name}) or run apply --prune again once it ends`,

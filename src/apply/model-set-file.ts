@@ -18,10 +18,16 @@ import {
 import { findSettingSpec, validateSettingValue } from '../config/settings.js';
 import { validateRepoId } from '../repo-id.js';
 import { validatePatterns, validateRevision } from '../store/validation.js';
+import { REPO_TYPES, type RepoType } from '../store/types.js';
 import { parseScheduleEntry, type DesiredSchedule } from './schedule-entry.js';
 
-export const REPO_TYPES = ['model', 'dataset'] as const;
-export type RepoType = (typeof REPO_TYPES)[number];
+/** A 40-hex commit never moves: it cannot be tracked. */
+const COMMIT_HASH = /^[0-9a-f]{40}$/i;
+
+/** Whether a model follows its branch: as the file says, else unless its revision is a commit hash. */
+export function effectiveTracking(model: Pick<DesiredModel, 'track' | 'revision'>): boolean {
+  return model.track ?? !(model.revision !== null && COMMIT_HASH.test(model.revision));
+}
 
 export interface DesiredModel {
   repo: string;
@@ -30,7 +36,7 @@ export interface DesiredModel {
   revision: string | null;
   include: string[];
   exclude: string[];
-  /** null: the default for the revision (see docs/apply.md). */
+  /** null: the default, tracked unless the revision is a commit hash (see docs/apply.md). */
   track: boolean | null;
   /** 1-based line of the entry, for messages. */
   line: number;
@@ -89,6 +95,9 @@ function parseModel(at: FilePosition, node: Node, index: number): DesiredModel {
       at.fail(trackNode, `${what}.track must be true or false`);
     }
     track = trackNode.value;
+    if (track && revision !== null && COMMIT_HASH.test(revision)) {
+      at.fail(trackNode, `${what}.track: revision ${revision} is a commit, which never moves; it cannot be tracked`);
+    }
   }
 
   return {
@@ -170,23 +179,3 @@ export function parseModelSetFile(text: string, source: string): ModelSetFile {
   };
 }
 export { ModelSetFileError } from './file-position.js';
-
-/**
- * Fields the file format has but this database cannot hold yet: a dataset
- * repo, and an explicit `track`. Refused with the line, rather than silently
- * applied as something else.
- */
-export function refuseUnsupportedFields(file: ModelSetFile): void {
-  for (const [index, model] of file.models.entries()) {
-    if (model.type !== 'model') {
-      throw new ModelSetFileError(
-        `${file.source}:${model.line}: models[${index}].type: ${model.type} repos are not supported by this version of hfsched; only type: model`,
-      );
-    }
-    if (model.track === true) {
-      throw new ModelSetFileError(
-        `${file.source}:${model.line}: models[${index}].track: true is not supported by this version of hfsched; remove it or set track: false`,
-      );
-    }
-  }
-}

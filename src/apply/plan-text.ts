@@ -5,11 +5,12 @@
  */
 import { describeScheduleTime, describeWindow } from '../schedule/schedule-timing.js';
 import type { ApplyPlan, ApplyStep } from './apply-plan.js';
-import type { DesiredModel } from './model-set-file.js';
+import { effectiveTracking, type DesiredModel } from './model-set-file.js';
 import type { DesiredSchedule } from './schedule-entry.js';
 
 function modelSummary(model: DesiredModel): string {
   const parts = [`revision ${model.revision ?? 'main'}`];
+  if (!effectiveTracking(model)) parts.push('pinned');
   if (model.include.length > 0) parts.push(`include ${model.include.join(', ')}`);
   if (model.exclude.length > 0) parts.push(`exclude ${model.exclude.join(', ')}`);
   return parts.join('; ');
@@ -25,11 +26,11 @@ function scheduleSummary(schedule: DesiredSchedule): string {
 export function describeStep(step: ApplyStep): string {
   switch (step.action) {
     case 'add-model':
-      return `+ model ${step.desired.repo} (${modelSummary(step.desired)})`;
+      return `+ ${step.desired.type} ${step.desired.repo} (${modelSummary(step.desired)})`;
     case 'change-model':
-      return `~ model ${step.current.name}: ${step.changes.join('; ')}${step.requeue ? ` (was ${step.current.status}: queued again)` : ''}`;
+      return `~ ${step.current.repoType} ${step.current.name}: ${step.changes.join('; ')}${step.requeue ? ` (was ${step.current.status}: queued again)` : ''}`;
     case 'remove-model':
-      return `- model ${step.current.name} (its download history goes; its files stay in the cache)`;
+      return `- ${step.current.repoType} ${step.current.name} (its download history goes; its files stay in the cache)`;
     case 'add-schedule':
       return `+ schedule "${step.desired.name}" (${scheduleSummary(step.desired)}), enabled`;
     case 'replace-schedule':

@@ -9,7 +9,7 @@ import type { Command } from 'commander';
 import { ValidationError } from '../errors.js';
 import { applyModelSet, currentState, NEW_DATABASE_STATE } from '../apply/apply-changes.js';
 import { planApply, type ApplyPlan } from '../apply/apply-plan.js';
-import { parseModelSetFile, refuseUnsupportedFields, type ModelSetFile } from '../apply/model-set-file.js';
+import { parseModelSetFile, type ModelSetFile } from '../apply/model-set-file.js';
 import { describeStep, planJson } from '../apply/plan-text.js';
 import { SETTING_DEFAULTS } from '../config/defaults.js';
 import { initializeDatabase, openStore } from '../store/index.js';
@@ -30,9 +30,7 @@ function readModelSetFile(path: string): ModelSetFile {
     const reason = (error as NodeJS.ErrnoException).code ?? String(error);
     throw new ValidationError(`cannot read the model set file ${path} (${reason})`);
   }
-  const file = parseModelSetFile(text, path === '-' ? '<stdin>' : path);
-  refuseUnsupportedFields(file);
-  return file;
+  return parseModelSetFile(text, path === '-' ? '<stdin>' : path);
 }
 
 function planOnly(context: CliContext, file: ModelSetFile, prune: boolean): ApplyPlan {

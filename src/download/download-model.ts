@@ -14,6 +14,7 @@ import type { Logger } from 'pino';
 import { resolveHubLocation } from '../config/hub-location.js';
 import type { Settings } from '../config/settings.js';
 import { BandwidthLimiter, processBandwidthLimiter } from '../hub/bandwidth-limiter.js';
+import { useHubNetwork } from '../hub/http-client.js';
 import { downloadSnapshot } from '../hub/snapshot-download.js';
 import type { FileDoneEvent, RetryEvent, SnapshotProgress, SnapshotResult } from '../hub/types.js';
 import type { Store } from '../store/index.js';
@@ -146,6 +147,13 @@ export async function downloadModel(
 
   let snapshot: SnapshotResult;
   try {
+    // Proxies and CAs as set now (a bad CA file fails this download, with its message).
+    const network = useHubNetwork({
+      env: options.env ?? process.env,
+      proxySetting: settings.hubProxy,
+      caBundlePath: settings.hubCaBundle,
+    });
+    log?.debug({ route: network.describeRoute(new URL(location.endpoint)) }, 'route to the Hub');
     snapshot = await downloadSnapshot({
       endpoint: location.endpoint,
       token: options.token,

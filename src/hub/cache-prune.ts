@@ -141,10 +141,13 @@ export async function pruneRepo(request: PruneRequest): Promise<PruneResult> {
   return result;
 }
 
-/** Removes the repository's whole folder and its lock folder (`model remove --purge`). */
+/**
+ * Removes the repository's whole folder (`model remove --purge`). Its lock
+ * files stay: another process may hold one, and deleting a held lock file
+ * lets a third process lock a new file of the same name at the same time.
+ */
 export function purgeRepo(cacheDir: string, repo: ManagedRepo): string {
   const layout = new RepoCacheLayout(cacheDir, repo.repoId, repo.repoType);
   rmSync(layout.repoDir, { recursive: true, force: true });
-  rmSync(layout.locksDir, { recursive: true, force: true });
   return layout.repoDir;
 }

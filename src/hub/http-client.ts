@@ -10,8 +10,9 @@
  */
 import type { IncomingHttpHeaders } from 'node:http';
 import type { Readable } from 'node:stream';
-import { Agent, type Dispatcher, request as undiciRequest } from 'undici';
+import { type Dispatcher, request as undiciRequest } from 'undici';
 import { TransferError } from './errors.js';
+import { HubDispatcher, type HubNetworkOptions } from './hub-dispatcher.js';
 import { hubRateLimiter } from './rate-limit.js';
 import { StallWatchdog } from './stall-watchdog.js';
 import { USER_AGENT } from './user-agent.js';
@@ -23,17 +24,50 @@ const REDIRECT_STATUSES = new Set([301, 302, 303, 307, 308]);
  * Every request goes through this one dispatcher: undici's (keep-alive
  * sockets, reused by the many range requests of a multi-connection download).
  * undici, not node:http: in bench/ it parsed a 1 GiB body with about a third
- * less CPU. A proxy is plugged in here (setHubDispatcher), and only here.
+ * less CPU. It is a HubDispatcher (hub-dispatcher.ts), which sends each
+ * request direct or through its proxy; this is the only place one is made.
+ * Until useHubNetwork is called, the environment's proxy variables apply.
  */
-let dispatcher: Dispatcher = new Agent({ keepAliveTimeout: 4000 });
+const AGENT_OPTIONS = { keepAliveTimeout: 4000 };
+let dispatcher: Dispatcher | null = null;
+let networkKey: string | null = null;
 
-/** Replaces the dispatcher of every later request (e.g. a proxy agent). */
+/** Replaces the dispatcher of every later request (tests, embedders). */
 export function setHubDispatcher(next: Dispatcher): void {
   dispatcher = next;
+  networkKey = null;
 }
 
+/** Made on first use, so that a bad proxy variable fails a request with its message, not the import. */
 export function hubDispatcher(): Dispatcher {
+  dispatcher ??= new HubDispatcher({
+    env: process.env,
+    proxySetting: '',
+    caBundlePath: null,
+    agentOptions: AGENT_OPTIONS,
+  });
   return dispatcher;
+}
+
+/**
+ * Proxies and certificate authorities for every later request: the
+ * environment's *_PROXY variables, `hub.proxy` and `hub.ca_bundle`. Called
+ * before each download with the current settings; the dispatcher is made
+ * again only when they changed, and the old one closes once its requests end.
+ * ValidationError for a proxy URL or CA file that cannot be used.
+ */
+export function useHubNetwork(options: Omit<HubNetworkOptions, 'agentOptions'>): HubDispatcher {
+  const proxyVariables = Object.entries(options.env).filter(([name]) =>
+    /^(https?|all|no)_proxy$|^node_extra_ca_certs$/i.test(name),
+  );
+  const key = JSON.stringify([proxyVariables, options.proxySetting, options.caBundlePath]);
+  if (key === networkKey && dispatcher instanceof HubDispatcher) return dispatcher;
+  const next = new HubDispatcher({ ...options, agentOptions: AGENT_OPTIONS });
+  const previous = dispatcher;
+  dispatcher = next;
+  networkKey = key;
+  previous?.close().catch(() => {});
+  return next;
 }
 
 export interface HubRequest {
@@ -118,7 +152,7 @@ async function sendOnce(url: URL, request: HubRequest): Promise<HubResponse> {
   let answer: Dispatcher.ResponseData;
   try {
     answer = await undiciRequest(url, {
-      dispatcher,
+      dispatcher: hubDispatcher(),
       method: request.method ?? 'GET',
       headers,
       signal: controller.signal,

@@ -136,4 +136,46 @@ describe('applying a model set file', () => {
     );
     assert.deepEqual(db.store.listSchedules(), [existing]);
   });
+
+  test('a dataset and a pinned model are created as the file says, and a second run changes nothing', () => {
+    const text = `models:
+  - repo: org/tiny
+    type: dataset
+  - repo: org/pinned
+    revision: v1.0
+    track: false
+`;
+    apply(text);
+    const dataset = db.store.getModelByName('org/tiny', 'dataset');
+    assert.equal(dataset?.repoType, 'dataset');
+    assert.equal(db.store.getModelByName('org/tiny', 'model'), null);
+    assert.equal(db.store.getModelByName('org/pinned')?.tracking, false);
+    const before = everyRow(db);
+    assert.deepEqual(apply(text).steps, []);
+    assert.deepEqual(everyRow(db), before);
+  });
+
+  test('changing track updates the model, and a commit revision is pinned by default', () => {
+    apply('models:\n  - repo: org/tiny\n');
+    assert.equal(db.store.getModelByName('org/tiny')?.tracking, true);
+    const plan = apply('models:\n  - repo: org/tiny\n    track: false\n');
+    assert.deepEqual(
+      plan.steps.map((step) => step.action),
+      ['change-model'],
+    );
+    assert.equal(db.store.getModelByName('org/tiny')?.tracking, false);
+    apply(`models:\n  - repo: org/tiny\n    revision: ${'c'.repeat(40)}\n`);
+    assert.equal(db.store.getModelByName('org/tiny')?.tracking, false);
+  });
+
+  test('--prune tells a dataset from a model of the same repo id', () => {
+    apply('models:\n  - repo: org/tiny\n  - repo: org/tiny\n    type: dataset\n');
+    const plan = apply('models:\n  - repo: org/tiny\n    type: dataset\n', true);
+    assert.deepEqual(
+      plan.steps.map((step) => step.action),
+      ['remove-model'],
+    );
+    assert.equal(db.store.getModelByName('org/tiny', 'model'), null);
+    assert.ok(db.store.getModelByName('org/tiny', 'dataset'));
+  });
 });

@@ -1,10 +1,10 @@
 import { describe, test } from 'node:test';
 import assert from 'node:assert/strict';
-import { ModelSetFileError, parseModelSetFile, refuseUnsupportedFields } from '../../src/apply/model-set-file.js';
+import { ModelSetFileError, parseModelSetFile } from '../../src/apply/model-set-file.js';
 
 function errorOf(text: string): string {
   try {
-    refuseUnsupportedFields(parseModelSetFile(text, 'hfsched.yaml'));
+    parseModelSetFile(text, 'hfsched.yaml');
   } catch (error) {
     assert.ok(error instanceof ModelSetFileError, String(error));
     return error.message;
@@ -106,18 +106,22 @@ describe('reading a model set file', () => {
     );
   });
 
-  test('type dataset and track true are refused until this database can hold them', () => {
-    assert.match(
-      errorOf('models:\n  - repo: org/a\n    type: dataset\n'),
-      /^hfsched\.yaml:2: models\[0\]\.type: dataset repos are not supported/,
-    );
-    assert.match(
-      errorOf('models:\n  - repo: org/a\n    track: true\n'),
-      /^hfsched\.yaml:2: models\[0\]\.track: true is not supported/,
-    );
+  test('a repo type other than model or dataset, and tracking a commit, are refused with their line', () => {
     assert.match(
       errorOf('models:\n  - repo: org/a\n    type: space\n'),
       /^hfsched\.yaml:3:11: models\[0\]\.type: "space" is not a repo type/,
+    );
+    assert.match(
+      errorOf(`models:\n  - repo: org/a\n    revision: ${'a'.repeat(40)}\n    track: true\n`),
+      /^hfsched\.yaml:4:12: models\[0\]\.track: revision a{40} is a commit, which never moves/,
+    );
+  });
+
+  test('a model and a dataset may share a repo id', () => {
+    const file = parseModelSetFile('models:\n  - repo: org/a\n  - repo: org/a\n    type: dataset\n', 'f.yaml');
+    assert.deepEqual(
+      file.models.map((model) => model.type),
+      ['model', 'dataset'],
     );
   });
 });

@@ -121,12 +121,15 @@ describe('hfsched cache', () => {
     }
   });
 
-  test('model remove --purge deletes the model and its folder, and nothing else', async () => {
+  test('model remove --purge deletes the model and its folder, and nothing else (its lock files stay, as huggingface_hub leaves them)', async () => {
+    const locks = join(cacheDir, '.locks', 'models--org--model');
+    assert.ok(existsSync(locks), 'the download took its locks');
     const result = await cli('model', 'remove', '--purge', 'org/model');
     assert.equal(result.code, 0, result.stderr);
     assert.match(result.stdout, /its download history and its files/);
     assert.equal(existsSync(modelDir()), false);
     assert.ok(existsSync(join(cacheDir, 'models--org--other')));
+    assert.ok(existsSync(locks), 'a lock file another process may hold is never deleted');
     assert.deepEqual(db.store.listModels(), []);
   });
 });

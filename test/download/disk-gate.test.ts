@@ -26,6 +26,8 @@ const second = Buffer.alloc(8 * MiB, 2);
 let hub: HubServer;
 let db: TempDatabase;
 let cacheDir: string;
+/** Aborted after each test, so that a download still waiting for space never outlives a failed test. */
+let stopAll: AbortController;
 
 beforeEach(async () => {
   hub = await startHubServer({
@@ -34,6 +36,7 @@ beforeEach(async () => {
       { id: 'org/second', revisions: { main: [{ path: 'model.safetensors', content: second }] } },
     ],
   });
+  stopAll = new AbortController();
   db = createTempDatabase();
   cacheDir = join(db.dir, 'cache');
   mkdirSync(cacheDir);
@@ -42,6 +45,8 @@ beforeEach(async () => {
   db.store.setSystemConfig('download.min_free_bytes', '0');
 });
 afterEach(async () => {
+  stopAll.abort('test over');
+  await sleep(50);
   spawnSync('umount', [cacheDir]);
   db.cleanup();
   await hub.close();
@@ -54,6 +59,7 @@ function download(model: Model): Promise<DownloadModelOutcome> {
     token: null,
     bandwidth: null,
     env: {},
+    signal: stopAll.signal,
   });
 }
 

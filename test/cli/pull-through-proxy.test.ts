@@ -1,0 +1,86 @@
+import { after, afterEach, before, beforeEach, describe, test } from 'node:test';
+import assert from 'node:assert/strict';
+import { join } from 'node:path';
+import { runCli } from '../support/cli.js';
+import { startHubServer, type HubServer } from '../support/hub-server.js';
+import { startProxy, type LoggingProxy } from '../support/logging-proxy.js';
+import { createTempDatabase, type TempDatabase } from '../support/temp-db.js';
+import { createTestCa, type TestCa } from '../support/test-ca.js';
+
+const REPOS = [
+  {
+    id: 'org/model',
+    revisions: {
+      main: [
+        { path: 'config.json', content: '{"hidden_size": 8}' },
+        { path: 'model.safetensors', content: Buffer.alloc(256 * 1024, 3) },
+      ],
+    },
+  },
+];
+
+describe('hfsched pull through a proxy', () => {
+  let ca: TestCa;
+  before(() => {
+    ca = createTestCa();
+  });
+  after(() => ca.cleanup());
+  let hub: HubServer;
+  let proxy: LoggingProxy;
+  let db: TempDatabase;
+  beforeEach(async () => {
+    db = createTempDatabase();
+    db.store.setSystemConfig('download.min_free_bytes', '0');
+  });
+  afterEach(async () => {
+    db.cleanup();
+    await hub.close();
+    await proxy.close();
+  });
+
+  test('HTTPS_PROXY with credentials and hub.ca_bundle: the pull goes through CONNECT and never shows the password', async () => {
+    hub = await startHubServer({ repos: REPOS, tls: ca.tls });
+    proxy = await startProxy('ops:Sup3rSecret');
+    db.store.setSystemConfig('hub.ca_bundle', ca.caPath);
+    const result = await runCli(['pull', 'org/model'], {
+      dbPath: db.dbPath,
+      env: {
+        HF_ENDPOINT: hub.url,
+        HF_HUB_CACHE: join(db.dir, 'cache'),
+        HTTPS_PROXY: proxy.url.replace('//', '//ops:Sup3rSecret@'),
+        HFSCHED_LOG_LEVEL: 'debug',
+      },
+    });
+    assert.equal(result.code, 0, result.stderr);
+    assert.ok(
+      proxy.log.length > 0 && proxy.log.every((line) => line.startsWith('CONNECT 127.0.0.')),
+      proxy.log.join('\n'),
+    );
+    assert.doesNotMatch(result.stdout + result.stderr, /Sup3rSecret/);
+  });
+
+  test('the hub.proxy setting sends a plain-http pull through the proxy, each request in its log', async () => {
+    hub = await startHubServer({ repos: REPOS });
+    proxy = await startProxy();
+    db.store.setSystemConfig('hub.proxy', proxy.url);
+    const result = await runCli(['pull', 'org/model'], {
+      dbPath: db.dbPath,
+      env: { HF_ENDPOINT: hub.url, HF_HUB_CACHE: join(db.dir, 'cache') },
+    });
+    assert.equal(result.code, 0, result.stderr);
+    assert.equal(proxy.log.length, hub.requests.length);
+    assert.ok(hub.requests.length >= 3);
+  });
+
+  test('an unreadable hub.ca_bundle fails the pull with a message naming the setting', async () => {
+    hub = await startHubServer({ repos: REPOS });
+    proxy = await startProxy();
+    db.store.setSystemConfig('hub.ca_bundle', join(db.dir, 'missing.pem'));
+    const result = await runCli(['pull', 'org/model'], {
+      dbPath: db.dbPath,
+      env: { HF_ENDPOINT: hub.url, HF_HUB_CACHE: join(db.dir, 'cache') },
+    });
+    assert.notEqual(result.code, 0);
+    assert.match(result.stderr, /hub\.ca_bundle .*missing\.pem cannot be read \(ENOENT\)/);
+  });
+});
