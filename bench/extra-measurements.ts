@@ -79,9 +79,12 @@ export async function measureIdleDaemon(
   for (let index = 0; index < 5; index++) cli('model', 'add', `bench/idle-model-${index}`);
   const daemon = spawn(process.execPath, [cliPath, '--db', db, 'daemon'], { env, stdio: 'ignore' });
   try {
-    await new Promise((resolve) => setTimeout(resolve, 5000));
     const watcher = new Database(db, { readonly: true });
     try {
+      // Settle 5 s after the daemon has registered (on a loaded machine its start alone can take seconds).
+      const registered = watcher.prepare('SELECT 1 FROM daemon_status WHERE pid = ?');
+      while (registered.get(daemon.pid) === undefined) await new Promise((resolve) => setTimeout(resolve, 100));
+      await new Promise((resolve) => setTimeout(resolve, 5000));
       const version = (): number => watcher.pragma('data_version', { simple: true }) as number;
       let last = version();
       let writes = 0;

@@ -38,7 +38,8 @@ const HUGE_BYTES = (Number(process.env['HFSCHED_BENCH_HUGE_MIB'] ?? 5120) || 0) 
 const THROTTLE_BYTES_PER_SECOND = 20_000_000;
 /** aria2c's connections in (b); hfsched runs on its defaults. */
 const THROTTLED_CONNECTIONS = 8;
-const IDLE_SECONDS = 20;
+// A full minute: an idle daemon writes its heartbeat once a minute, so a shorter window over- or under-counts.
+const IDLE_SECONDS = 60;
 /** The memory check downloads a file this many times smaller too: flat memory does not grow with it. */
 const SMALLER_FILE_DIVISOR = 4;
 /** hfsched's default files at a time (download.concurrent_files); curl --parallel gets the same. */

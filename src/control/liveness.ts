@@ -1,17 +1,22 @@
 /**
  * Is a daemon running on this database? The daemon writes a heartbeat into
- * `daemon_status` about once a second; it counts as alive when that heartbeat
- * is recent AND its process still exists. The heartbeat alone is not enough:
- * after `kill -9` the row stays, fresh for a few seconds, and a restart must
- * not wait for it to age.
+ * `daemon_status` whenever what it publishes changes (every second or so
+ * while it downloads) and at least once every HEARTBEAT_MAX_INTERVAL_MS while
+ * idle, so that an idle daemon writes to the database once a minute at most.
+ * It counts as alive when that heartbeat is younger than HEARTBEAT_STALE_MS
+ * AND, on this host, its process still exists. The heartbeat alone is not
+ * enough: after `kill -9` the row stays, fresh for up to a couple of minutes,
+ * and a restart must not wait for it to age. On another host (a database on a
+ * shared disk) the pid means nothing, and only the heartbeat's age counts.
  */
 import { hostname } from 'node:os';
 import type { DaemonStatusRecord, Store } from '../store/index.js';
 import { processExists } from '../system/process-exists.js';
 
-/** The daemon writes its heartbeat every second; five missed beats mean it is gone. */
-export const HEARTBEAT_INTERVAL_MS = 1000;
-export const HEARTBEAT_STALE_MS = 5000;
+/** The longest an alive daemon goes without writing its heartbeat (while idle). */
+export const HEARTBEAT_MAX_INTERVAL_MS = 60_000;
+/** Two and a half idle intervals: a missed beat (a busy database, a slow disk) is not death. */
+export const HEARTBEAT_STALE_MS = 150_000;
 
 /** What liveness is judged on: the registration's pid, host and last heartbeat (ISO 8601). */
 export interface HeartbeatRecord {

@@ -2,8 +2,10 @@
  * The daemon: reads the enabled schedule from SQLite, arms its croner job,
  * and at each firing feeds the eligible models into a queue capped at the
  * schedule's `max_concurrent_downloads`, inside the firing's window. A
- * control loop (about once a second) writes the heartbeat, applies CLI
- * changes (schedule, settings, new models, commands) and watches the batch.
+ * control loop (once a second) applies CLI changes (schedule, settings, new
+ * models, commands) and watches the batch; while idle it only reads
+ * `PRAGMA data_version` to learn whether anything changed, and writes the
+ * heartbeat once a minute (heartbeat-pacer.ts).
  * The batch itself (window, queue, who was tried) is src/daemon/batch.ts.
  *
  * The record keeping of a download (sessions, model status, progress) is the
@@ -21,7 +23,7 @@ import { logDaemonEvents } from './event-log.js';
 import { createDaemonEvents, type DaemonEvents } from './events.js';
 import { handleDaemonCommands, type CommandTarget } from './command-handler.js';
 import { startHealthServer, type HealthReport, type HealthServer } from './health-server.js';
-import { HEARTBEAT_INTERVAL_MS, HEARTBEAT_STALE_MS } from '../control/liveness.js';
+import { HeartbeatPacer } from './heartbeat-pacer.js';
 import { LiveConfig } from './live-config.js';
 import { DaemonMetrics } from './metrics.js';
 import { recoverAfterCrash, repairAbandonedSessions } from './recovery.js';
@@ -32,12 +34,16 @@ import { STOP_REASON_SHUTDOWN } from '../schedule/stop-reasons.js';
 
 /** How often the control loop looks for open sessions that nothing runs any more. */
 const REPAIR_EVERY_MS = 10_000;
+/** The control loop's period: how soon a change made with the CLI is seen. */
+const CONTROL_TICK_MS = 1000;
+/** The health check calls the loop stuck after this long without a tick. */
+const LOOP_STALE_MS = 5000;
 
 export interface DaemonOptions {
   databasePath: string;
   env: NodeJS.ProcessEnv;
   logger: Logger;
-  /** The control loop's period; the heartbeat is written at each tick. */
+  /** The control loop's period (default CONTROL_TICK_MS). */
   tickMs?: number;
   /** The schedule's and the windows' clock; default: the system clock. */
   clock?: Clock;
@@ -57,6 +63,9 @@ export class Daemon implements CommandTarget {
   private lastTickAt = Date.now();
   private lastTickError: string | null = null;
   private lastRepairAt = Date.now();
+  /** `PRAGMA data_version` at the last re-read; null before the first. */
+  private lastDataVersion: number | null = null;
+  private readonly heartbeat = new HeartbeatPacer();
   private stopping: Promise<void> | null = null;
   private resolveDone!: (code: number) => void;
   /** Settles with the exit code once the daemon has stopped (by a signal, or by itself). */
@@ -75,12 +84,15 @@ export class Daemon implements CommandTarget {
       onError: (error) => this.logger.error({ err: error }, 'schedule firing failed'),
       ...clock,
     });
-    this.metrics = new DaemonMetrics({
-      modelCountsByStatus: () => this.store.modelCountsByStatus(),
-      activeDownloads: () => this.batch.queue.runningDownloads().length,
-      queueLength: () => this.batch.queue.waitingModels().length,
-      nextRunAt: () => this.trigger.nextRunAt(),
-    });
+    this.metrics = new DaemonMetrics(
+      {
+        modelCountsByStatus: () => this.store.modelCountsByStatus(),
+        activeDownloads: () => this.batch.queue.runningDownloads().length,
+        queueLength: () => this.batch.queue.waitingModels().length,
+        nextRunAt: () => this.trigger.nextRunAt(),
+      },
+      { processMetrics: config.settings.httpPort !== 0 },
+    );
     this.metrics.listenTo(this.events);
   }
 
@@ -96,7 +108,7 @@ export class Daemon implements CommandTarget {
       const config = LiveConfig.load(store, options.env);
       options.logger.level = config.settings.logLevel;
       const daemon = new Daemon(store, options, config);
-      await daemon.begin(options.tickMs ?? HEARTBEAT_INTERVAL_MS);
+      await daemon.begin(options.tickMs ?? CONTROL_TICK_MS);
       return daemon;
     } catch (error) {
       // Our registration (if any) goes, so that a fixed restart is not refused.
@@ -245,15 +257,38 @@ export class Daemon implements CommandTarget {
         }
       }
     };
-    step('configuration', () => this.applyConfigChanges());
-    step('commands', () => handleDaemonCommands(this.store, this, this.events));
-    step('queue', () => {
-      this.batch.queueNewcomers();
-      this.batch.finishIfIdle();
-    });
+    const changedOutside = this.changedOutside();
+    if (changedOutside || this.batch.window.isOpen() || this.lastTickError !== null) {
+      step('configuration', () => this.applyConfigChanges());
+      step('commands', () => handleDaemonCommands(this.store, this, this.events));
+      step('queue', () => {
+        this.batch.queueNewcomers();
+        this.batch.finishIfIdle();
+      });
+    }
     step('repair', () => this.repairAbandoned());
-    step('heartbeat', () => this.writeHeartbeat());
+    step('heartbeat', () => this.writeHeartbeat(changedOutside));
     this.lastTickError = problems.length === 0 ? null : problems.join('; ');
+  }
+
+  /**
+   * Whether another connection committed since the last tick. Everything
+   * the CLI changes arrives that way and changes `PRAGMA data_version` (our
+   * own writes do not), so while idle that one cheap read is all a tick
+   * does. While a batch window is open the loop reads everything every tick
+   * anyway (a model waiting for its retry time becomes due by the clock
+   * alone), and after a failed step it tries again.
+   */
+  private changedOutside(): boolean {
+    let version: number | null;
+    try {
+      version = this.store.dataVersion();
+    } catch {
+      version = null; // The steps then meet and report the database's problem.
+    }
+    const changed = version === null || version !== this.lastDataVersion;
+    this.lastDataVersion = version;
+    return changed;
   }
 
   /** Every REPAIR_EVERY_MS: sessions no task runs any more (recovery.ts). */
@@ -289,9 +324,15 @@ export class Daemon implements CommandTarget {
     else if (this.config.schedule !== null) this.trigger.updateSchedule(this.config.schedule);
   }
 
-  /** false when another daemon has taken the registration over: this one stops. */
-  private writeHeartbeat(): boolean {
-    const registered = this.store.writeDaemonHeartbeat(process.pid, {
+  /**
+   * Writes the heartbeat when what it publishes changed, or when the last one
+   * is HEARTBEAT_MAX_INTERVAL_MS old (heartbeat-pacer.ts). false when another
+   * daemon has taken the registration over: this one stops. A takeover is a
+   * commit from elsewhere, so after one (`changedOutside`) the registration is
+   * read even when no heartbeat is due.
+   */
+  private writeHeartbeat(changedOutside = false): boolean {
+    const snapshot = {
       scheduleId: this.config.schedule?.id ?? null,
       nextRunAt: this.trigger.nextRunAt(),
       windowEndsAt: this.batch.window.endsAt(),
@@ -299,7 +340,15 @@ export class Daemon implements CommandTarget {
       running: this.batch.board.snapshot(),
       httpUrl: this.health?.url ?? null,
       rateLimitedUntil: hubRateLimiter.limitedUntil(),
-    });
+    };
+    const published = JSON.stringify(snapshot);
+    let registered: boolean;
+    if (this.heartbeat.isDue(published)) {
+      registered = this.store.writeDaemonHeartbeat(process.pid, snapshot);
+      this.heartbeat.written(published);
+    } else {
+      registered = !changedOutside || this.store.readDaemonStatus()?.pid === process.pid;
+    }
     if (!registered && this.stopping === null) {
       this.logger.error('another daemon has registered on this database; stopping this one');
       this.stopping = this.shutdown('replaced by another daemon', 7000, 1);
@@ -310,7 +359,7 @@ export class Daemon implements CommandTarget {
   private healthReport(): HealthReport {
     const checks: Record<string, string> = {};
     const loopAge = Date.now() - this.lastTickAt;
-    checks.loop = loopAge <= HEARTBEAT_STALE_MS ? 'ok' : `no tick for ${Math.round(loopAge / 1000)} s`;
+    checks.loop = loopAge <= LOOP_STALE_MS ? 'ok' : `no tick for ${Math.round(loopAge / 1000)} s`;
     try {
       this.store.pingDatabase();
       checks.database = 'ok';

@@ -33,8 +33,14 @@ export class DaemonMetrics {
   private readonly failures: Counter<'reason'>;
   private readonly bytes: Counter;
 
-  constructor(source: MetricsSource) {
-    collectDefaultMetrics({ register: this.registry, prefix: 'hfsched_' });
+  /**
+   * `processMetrics`: prom-client's default process metrics (CPU, memory,
+   * event loop lag...). Their event-loop-lag sampler wakes the process every
+   * 10 ms (perf_hooks.monitorEventLoopDelay), about 0.5 % of a core measured
+   * on an idle daemon, so they are collected only when something can scrape them.
+   */
+  constructor(source: MetricsSource, options: { processMetrics: boolean } = { processMetrics: true }) {
+    if (options.processMetrics) collectDefaultMetrics({ register: this.registry, prefix: 'hfsched_' });
     registerRateLimitMetrics(this.registry, hubRateLimiter);
     this.downloads = new Counter({
       name: 'hfsched_downloads_total',

@@ -39,3 +39,13 @@ export function modelCountsByStatus(db: Database.Database): Record<ModelStatus, 
 export function pingDatabase(db: Database.Database): void {
   withStoreErrors(db, () => db.prepare('SELECT 1').get());
 }
+
+/**
+ * `PRAGMA data_version`: a number that changes when ANOTHER connection has
+ * committed to the database since this one last looked, and never for this
+ * connection's own writes (https://www.sqlite.org/pragma.html#pragma_data_version).
+ * Reading it touches no table, so it costs next to nothing.
+ */
+export function dataVersion(db: Database.Database): number {
+  return withStoreErrors(db, () => db.pragma('data_version', { simple: true }) as number);
+}

@@ -328,4 +328,9 @@ export class Store {
   pingDatabase(): void {
     views.pingDatabase(this.db);
   }
+
+  /** Changes only when another connection has committed (status-views.ts). */
+  dataVersion(): number {
+    return views.dataVersion(this.db);
+  }
 }
