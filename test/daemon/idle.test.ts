@@ -1,6 +1,5 @@
 import { afterEach, describe, test } from 'node:test';
 import assert from 'node:assert/strict';
-import { readFileSync } from 'node:fs';
 import { setTimeout as sleep } from 'node:timers/promises';
 import Database from 'better-sqlite3';
 import { createDaemonFixture, type DaemonFixture } from './daemon-fixture.js';
@@ -12,12 +11,6 @@ afterEach(async () => {
   fixture = null;
 });
 
-/** utime + stime of a process, in seconds (/proc/<pid>/stat fields 14 and 15, in clock ticks of 1/100 s). */
-function cpuSeconds(pid: number): number {
-  const fields = readFileSync(`/proc/${pid}/stat`, 'utf8').split(') ')[1]!.split(' ');
-  return (Number(fields[11]) + Number(fields[12])) / 100;
-}
-
 /** `HH:MM` twelve hours from now, so that the daily schedule cannot fire during the test. */
 function twelveHoursAway(): string {
   const at = new Date(Date.now() + 12 * 3600 * 1000);
@@ -25,11 +18,11 @@ function twelveHoursAway(): string {
 }
 
 const IDLE_SECONDS = 10;
-/** 0.8 % of a core: half of what the daemon used idle when it re-read everything each second (1.65 %). */
-const MAX_IDLE_CPU_SECONDS = 0.008 * IDLE_SECONDS;
+// Its CPU use is measured by the benchmark (npm run bench: "idle daemon"), not
+// here: CPU time on a shared machine running other tests is not a pass/fail fact.
 
 describe('daemon: idle', () => {
-  test('an idle daemon writes nothing to its database for 10 s and uses almost no CPU, yet answers run-now within 2 s', async () => {
+  test('an idle daemon writes nothing to its database for 10 s, yet answers run-now within 2 s', async () => {
     fixture = await createDaemonFixture([{ id: 'org/alpha', files: { 'config.json': '{}' } }]);
     const f = fixture;
     f.db.store.createSchedule('nightly', 'daily', twelveHoursAway(), null, 1);
@@ -43,16 +36,13 @@ describe('daemon: idle', () => {
       const version = (): number => watcher.pragma('data_version', { simple: true }) as number;
       const before = version();
       let commits = 0;
-      const cpuBefore = cpuSeconds(daemon.pid);
       const started = Date.now();
       while (Date.now() - started < IDLE_SECONDS * 1000) {
         await sleep(200);
         const now = version();
         if (now !== before + commits) commits = now - before;
       }
-      const cpu = cpuSeconds(daemon.pid) - cpuBefore;
       assert.equal(commits, 0, `the idle daemon committed to the database ${commits} time(s) in ${IDLE_SECONDS} s`);
-      assert.ok(cpu <= MAX_IDLE_CPU_SECONDS, `the idle daemon used ${cpu.toFixed(2)} CPU-s in ${IDLE_SECONDS} s`);
     } finally {
       watcher.close();
     }
