@@ -25,12 +25,9 @@ import {
 } from './errors.js';
 import type { HubConnection } from './hub-connection.js';
 import { discardPartial, resumablePrefix } from './partial-file.js';
-import { WorkerSink } from './worker-sink.js';
 
 /** Blobs smaller than this are fetched into memory (see above). */
 export const IN_MEMORY_MAX_BYTES = 1024 * 1024;
-/** Blobs from this size on are hashed and written by a worker thread (worker-sink.ts). */
-const WORKER_SINK_MIN_BYTES = 8 * 1024 * 1024;
 
 export interface BlobJob {
   etag: string;
@@ -128,10 +125,7 @@ async function fetchIntoPartialFile(job: BlobJob, options: BlobFetchOptions, sin
   if (prefix > 0) {
     options.connection.logger?.info({ repo: layout.repoId, file: job.path, offset: prefix }, 'resuming partial file');
   }
-  const sink =
-    job.size < WORKER_SINK_MIN_BYTES
-      ? new FileSink(job.algorithm, job.size, incomplete, prefix)
-      : new WorkerSink(job.algorithm, job.size, incomplete, prefix);
+  const sink = new FileSink(job.algorithm, job.size, incomplete, prefix);
   const multipart = !singleConnection && job.size >= options.multipartThresholdBytes;
   await transferAndVerify(job, options, sink, multipart ? options.connectionsPerFile : 1);
   const target = layout.blobPath(job.etag);

@@ -239,6 +239,7 @@ export class BlobTransfer {
       tokenOrigin: connection.tokenOrigin,
       stallTimeoutMs: connection.stallTimeoutMs,
       signal: this.controller.signal,
+      bulk: true,
       ...(wholeFile ? {} : { headers: { Range: range } }),
     });
     this.checkStatus(response, start, wholeFile);
@@ -285,7 +286,7 @@ export class BlobTransfer {
       return;
     }
     response.watchdog.stop();
-    response.body.resume();
+    response.body.drain();
     if (response.status === 416) {
       throw new BlobMismatchError(`${host} says "${path}" is shorter than the ${this.options.size} bytes listed`);
     }
@@ -351,6 +352,11 @@ export class BlobTransfer {
           watchdog.resume();
         }
         if (stopped) break;
+      }
+      // Large reads can bring more than the limit allows at once: the lane ends when its bytes' time is up.
+      if (bandwidth !== null) {
+        watchdog.pause();
+        await bandwidth.take(0, this.controller.signal);
       }
     } finally {
       watchdog.stop();

@@ -9,8 +9,8 @@
  * with a stall watchdog still armed, so the caller reads it at its own pace.
  */
 import type { IncomingHttpHeaders } from 'node:http';
-import type { Readable } from 'node:stream';
 import { type Dispatcher, request as undiciRequest } from 'undici';
+import { BulkUnsupportedError, bulkGet } from './bulk-get.js';
 import { TransferError } from './errors.js';
 import { HubDispatcher, type HubNetworkOptions } from './hub-dispatcher.js';
 import { hubRateLimiter } from './rate-limit.js';
@@ -80,6 +80,18 @@ export interface HubRequest {
   tokenOrigin: string;
   stallTimeoutMs: number;
   signal?: AbortSignal;
+  /**
+   * A file's bytes: on a direct route, read through bulk-get.ts (large reads
+   * into one reused buffer), so the body's pieces are only valid until the
+   * next one is read.
+   */
+  bulk?: boolean;
+}
+
+/** A response body, a piece at a time. */
+export interface ResponseBody extends AsyncIterable<Buffer> {
+  /** Reads and drops the rest, so that the connection can serve another request. */
+  drain(): void;
 }
 
 export interface HubResponse {
@@ -89,8 +101,8 @@ export interface HubResponse {
   url: URL;
   /** True when the answer came from the endpoint's origin (not a CDN). */
   fromTokenOrigin: boolean;
-  /** Yields Buffers that own their memory (undici copies each piece out of its parser). */
-  body: Readable;
+  /** Pieces that own their memory, except for a bulk request (see HubRequest.bulk). */
+  body: ResponseBody;
   /** Still armed: touch() it per chunk, pause() it around your own waits, stop() it when done. */
   watchdog: StallWatchdog;
   /** Drops the connection (the rest of the body is not wanted). */
@@ -110,7 +122,7 @@ export async function sendHubRequest(request: HubRequest): Promise<HubResponse> 
     if (!REDIRECT_STATUSES.has(response.status) || location === undefined) return response;
     // The body of a redirect is not wanted; draining it returns the socket to the pool.
     response.watchdog.stop();
-    response.body.resume();
+    response.body.drain();
     url = new URL(location, url);
   }
   throw new TransferError(`too many redirects from ${new URL(request.url).host}`, false);
@@ -149,36 +161,129 @@ async function sendOnce(url: URL, request: HubRequest): Promise<HubResponse> {
     request.signal?.removeEventListener('abort', onAbort);
   };
 
-  let answer: Dispatcher.ResponseData;
+  let answer: Answer;
   try {
-    answer = await undiciRequest(url, {
-      dispatcher: hubDispatcher(),
-      method: request.method ?? 'GET',
-      headers,
-      signal: controller.signal,
-    });
+    answer =
+      (await sendThroughBulk(url, headers, request, controller.signal)) ??
+      (await sendThroughUndici(url, headers, request, controller.signal));
   } catch (error) {
     cleanup();
     throw controller.signal.aborted && controller.signal.reason instanceof Error ? controller.signal.reason : error;
   }
-  const body = answer.body;
-  // A body drained or dropped without a reader must not crash the process on a late
-  // reset; a reader (for await) still gets every error.
-  body.on('error', () => {});
-  body.on('close', cleanup);
+  answer.onEnd(cleanup);
   watchdog.touch();
   return {
-    status: answer.statusCode,
-    headers: answer.headers as IncomingHttpHeaders,
+    status: answer.status,
+    headers: answer.headers,
     url,
     fromTokenOrigin,
-    body,
+    body: answer.body,
     watchdog,
     discard: () => {
       cleanup();
       controller.abort(new TransferError('response discarded', false));
-      body.destroy();
+      answer.destroy(new TransferError('response discarded', false));
     },
+  };
+}
+
+/** A response as either transport gives it. */
+interface Answer {
+  status: number;
+  headers: IncomingHttpHeaders;
+  body: ResponseBody;
+  destroy(reason: Error): void;
+  /** Once the body is read, drained or dropped. */
+  onEnd(callback: () => void): void;
+}
+
+/** Origins that answered a bulk GET in a way bulk-get.ts does not read: undici serves them from then on. */
+const bulkRefused = new Set<string>();
+
+/** Through bulk-get.ts for a bulk request on a direct route; null when undici should carry it. */
+async function sendThroughBulk(
+  url: URL,
+  headers: Record<string, string>,
+  request: HubRequest,
+  signal: AbortSignal,
+): Promise<Answer | null> {
+  const current = hubDispatcher();
+  const route =
+    request.bulk &&
+    (request.method ?? 'GET') === 'GET' &&
+    current instanceof HubDispatcher &&
+    !bulkRefused.has(url.origin)
+      ? current.directRoute(url)
+      : null;
+  if (route === null) return null;
+  let response;
+  try {
+    response = await bulkGet({ url, headers, ca: route.ca, signal });
+  } catch (error) {
+    if (!(error instanceof BulkUnsupportedError)) throw error;
+    bulkRefused.add(url.origin);
+    return null;
+  }
+  const ended: (() => void)[] = [];
+  const end = (): void => {
+    for (const callback of ended.splice(0)) callback();
+  };
+  const pieces = response.body[Symbol.asyncIterator]();
+  return {
+    status: response.status,
+    headers: response.headers,
+    body: {
+      [Symbol.asyncIterator]: () => ({
+        next: async () => {
+          try {
+            const result = await pieces.next();
+            if (result.done === true) end();
+            return result;
+          } catch (error) {
+            end();
+            throw error;
+          }
+        },
+        return: async () => {
+          end();
+          return (await pieces.return?.()) ?? { done: true, value: undefined };
+        },
+      }),
+      drain: () => {
+        end();
+        response.drain();
+      },
+    },
+    destroy: (reason) => {
+      end();
+      response.destroy(reason);
+    },
+    onEnd: (callback) => ended.push(callback),
+  };
+}
+
+async function sendThroughUndici(
+  url: URL,
+  headers: Record<string, string>,
+  request: HubRequest,
+  signal: AbortSignal,
+): Promise<Answer> {
+  const answer = await undiciRequest(url, {
+    dispatcher: hubDispatcher(),
+    method: request.method ?? 'GET',
+    headers,
+    signal,
+  });
+  const body = answer.body;
+  // A body drained or dropped without a reader must not crash the process on a late
+  // reset; a reader (for await) still gets every error.
+  body.on('error', () => {});
+  return {
+    status: answer.statusCode,
+    headers: answer.headers as IncomingHttpHeaders,
+    body: Object.assign(body, { drain: () => void body.resume() }) as ResponseBody,
+    destroy: () => body.destroy(),
+    onEnd: (callback) => body.on('close', callback),
   };
 }
 

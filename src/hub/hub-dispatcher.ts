@@ -80,6 +80,14 @@ export class HubDispatcher extends Dispatcher {
     await Promise.all([this.direct.destroy(), ...[...this.viaProxy.values()].map((agent) => agent.destroy())]);
   }
 
+  /**
+   * For a direct route to `url`, the TLS trust to connect with (bulk-get.ts
+   * makes its own connections); null when `url` goes through a proxy.
+   */
+  directRoute(url: URL): { ca: string[] | undefined } | null {
+    return proxyForUrl(url, this.proxy) === null ? { ca: this.ca } : null;
+  }
+
   /** What a log line may say about the route of `url`: "direct" or the proxy without credentials. */
   describeRoute(url: URL): string {
     const proxy = proxyForUrl(url, this.proxy);

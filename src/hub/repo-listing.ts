@@ -105,7 +105,7 @@ async function getJson(connection: HubConnection, url: string, revision: string,
       });
       if (response.status < 200 || response.status > 299) {
         response.watchdog.stop();
-        response.body.resume();
+        response.body.drain();
         throw errorForAnswer(response, {
           endpoint: connection.endpoint,
           repoId: connection.repoId,

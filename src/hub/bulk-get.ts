@@ -1,0 +1,397 @@
+/**
+ * A lean HTTP/1.1 GET for file bodies, used beside undici (http-client.ts)
+ * for the bytes of blobs on a direct connection.
+ *
+ * Why: on a fast link the client's own cost per byte decides the speed and
+ * the CPU bill. undici reads the socket 64 KiB at a time into a fresh Buffer
+ * and runs each read through its parser and a stream; here the socket reads
+ * up to 1 MiB at a time into one reused buffer (net's `onread` option), and
+ * the body is handed over as it lies in that buffer: each byte is copied once
+ * from the kernel, hashed and written, and makes no garbage. `npm run bench`
+ * measured about a third less CPU per GiB (docs/performance.md).
+ *
+ * Scope, on purpose small: GET only; a body framed by Content-Length (or by
+ * the end of the connection). A response this module does not read (chunked,
+ * 1xx) is refused with BulkUnsupportedError before any body byte is handed
+ * over, and the caller sends the request again through undici. Proxies,
+ * HTTP/2 and the API calls stay with undici.
+ *
+ * Connections are kept alive and reused for the next request to the same
+ * origin (the many range requests of a multi-connection download), like an
+ * undici pool: idle ones are closed after a few seconds and never keep the
+ * process alive.
+ */
+import type { IncomingHttpHeaders } from 'node:http';
+import net from 'node:net';
+import tls from 'node:tls';
+import { TransferError } from './errors.js';
+
+/** Bytes one socket read may bring: large reads are what makes this path cheap. */
+const READ_BUFFER_BYTES = 1024 * 1024;
+/** A response head larger than this is not a file server's. */
+const MAX_HEAD_BYTES = 64 * 1024;
+const IDLE_KEEP_MS = 4000;
+const MAX_IDLE_PER_ORIGIN = 16;
+
+/** The response is not one this module reads; send the request through undici instead. */
+export class BulkUnsupportedError extends Error {}
+
+export interface BulkRequest {
+  url: URL;
+  /** Header names and values, sent as given (Host is added). */
+  headers: Record<string, string>;
+  /** Certificate authorities for https, or undefined for Node's store. */
+  ca: string[] | undefined;
+  /** Aborting it ends the exchange, whatever its phase, with the signal's reason. */
+  signal: AbortSignal;
+}
+
+export interface BulkResponse {
+  status: number;
+  headers: IncomingHttpHeaders;
+  /**
+   * The body, a piece per socket read. A piece lives in the connection's
+   * read buffer: it is valid until the next one is asked for, so a reader
+   * copies what it keeps. The connection reads no further until then.
+   */
+  body: AsyncIterable<Buffer>;
+  /** Reads and drops the rest of the body (the connection is then reused). */
+  drain(): void;
+  /** Ends the exchange now: the next read, or the one waiting, rejects with `reason`. */
+  destroy(reason: Error): void;
+}
+
+const idle = new Map<string, Connection[]>();
+
+/** Sends a GET and resolves once the response's head has arrived. */
+export async function bulkGet(request: BulkRequest): Promise<BulkResponse> {
+  const head = requestHead(request);
+  // A connection made with one set of trusted CAs serves only requests that trust the same.
+  const key = `${request.url.protocol}//${request.url.host} ${trustKey(request.ca)}`;
+  const reused = takeIdle(key);
+  if (reused !== null) {
+    try {
+      return await reused.exchange(head, request.signal);
+    } catch (error) {
+      // A kept-alive connection the server closed meanwhile fails before any answer: try once on a new one.
+      if (!reused.answered && !(error instanceof BulkUnsupportedError))
+        return new Connection(key, request).exchange(head, request.signal);
+      throw error;
+    }
+  }
+  return new Connection(key, request).exchange(head, request.signal);
+}
+
+const trustKeys = new WeakMap<string[], number>();
+let trustKeysMade = 0;
+
+function trustKey(ca: string[] | undefined): string {
+  if (ca === undefined) return 'default';
+  let key = trustKeys.get(ca);
+  if (key === undefined) {
+    trustKeysMade += 1;
+    key = trustKeysMade;
+    trustKeys.set(ca, key);
+  }
+  return `ca${key}`;
+}
+
+function requestHead(request: BulkRequest): string {
+  const lines = [`GET ${request.url.pathname}${request.url.search} HTTP/1.1`, `Host: ${request.url.host}`];
+  for (const [name, value] of Object.entries(request.headers)) {
+    // A header value is ours or the user's token; a line break in it would forge a header.
+    if (/[\r\n]/.test(name + value)) throw new TransferError(`header ${name} holds a line break`, false);
+    lines.push(`${name}: ${value}`);
+  }
+  return `${lines.join('\r\n')}\r\n\r\n`;
+}
+
+function takeIdle(key: string): Connection | null {
+  const list = idle.get(key);
+  while (list !== undefined && list.length > 0) {
+    const connection = list.pop()!;
+    if (list.length === 0) idle.delete(key);
+    if (connection.takeFromIdle()) return connection;
+  }
+  return null;
+}
+
+function putIdle(connection: Connection): void {
+  const list = idle.get(connection.key) ?? [];
+  if (list.length >= MAX_IDLE_PER_ORIGIN) {
+    connection.close();
+    return;
+  }
+  list.push(connection);
+  idle.set(connection.key, list);
+}
+
+function dropIdle(connection: Connection): void {
+  const list = idle.get(connection.key);
+  const at = list?.indexOf(connection) ?? -1;
+  if (at >= 0) list!.splice(at, 1);
+  if (list?.length === 0) idle.delete(connection.key);
+}
+
+/** Where the current exchange is. */
+type Phase = 'head' | 'body' | 'done';
+
+class Connection {
+  private readonly socket: net.Socket;
+  private readonly buffer = Buffer.allocUnsafeSlow(READ_BUFFER_BYTES);
+  private phase: Phase = 'done';
+  private headBytes: Buffer[] = [];
+  /** Body bytes still to come; -1 for a body that runs until the connection closes. */
+  private remaining = 0;
+  private reusable = false;
+  private failure: Error | null = null;
+  /** The piece read but not yet handed to the reader (the socket is paused meanwhile). */
+  private pending: Buffer | null = null;
+  private draining = false;
+  private wake: (() => void) | null = null;
+  private idleTimer: NodeJS.Timeout | null = null;
+  private signal: AbortSignal | null = null;
+  private onHead: { resolve: (response: BulkResponse) => void; reject: (error: Error) => void } | null = null;
+  /** Exchanges so far on this connection (the current one's number). */
+  private exchanges = 0;
+  /** Whether the current exchange got any byte back. */
+  answered = false;
+
+  constructor(
+    readonly key: string,
+    request: BulkRequest,
+  ) {
+    const onread = { buffer: this.buffer, callback: (bytes: number) => this.onRead(bytes) };
+    const { hostname, port, protocol } = request.url;
+    const host = hostname.startsWith('[') ? hostname.slice(1, -1) : hostname;
+    this.socket =
+      protocol === 'https:'
+        ? tls.connect({
+            host,
+            port: Number(port || 443),
+            ...(net.isIP(host) === 0 ? { servername: host } : {}),
+            ...(request.ca ? { ca: request.ca } : {}),
+            // A TLS socket takes net's onread too (test/hub/bulk-get.test.ts reads https this way); @types/node omits it.
+            ...({ onread } as tls.ConnectionOptions),
+          })
+        : net.connect({ host, port: Number(port || 80), onread });
+    this.socket.setNoDelay(true);
+    this.socket.on('error', (error) => this.fail(error));
+    this.socket.on('close', () => this.onClose());
+  }
+
+  exchange(head: string, signal: AbortSignal): Promise<BulkResponse> {
+    if (signal.aborted) return Promise.reject(signal.reason as Error);
+    this.signal = signal;
+    signal.addEventListener('abort', this.onAbort, { once: true });
+    this.phase = 'head';
+    this.headBytes = [];
+    this.answered = false;
+    this.socket.ref();
+    this.socket.resume();
+    return new Promise((resolve, reject) => {
+      this.onHead = { resolve, reject };
+      this.socket.write(head);
+    });
+  }
+
+  private readonly onAbort = (): void => this.fail(this.signal!.reason as Error);
+
+  private detachSignal(): void {
+    this.signal?.removeEventListener('abort', this.onAbort);
+    this.signal = null;
+  }
+
+  /** An idle connection, taken for a new exchange; false when it died meanwhile. */
+  takeFromIdle(): boolean {
+    if (this.idleTimer !== null) clearTimeout(this.idleTimer);
+    this.idleTimer = null;
+    return this.failure === null && !this.socket.destroyed;
+  }
+
+  close(): void {
+    this.socket.destroy();
+  }
+
+  /** Called by net for every read, into this.buffer; returning false pauses the socket. */
+  private onRead(bytes: number): boolean {
+    this.answered = true;
+    let piece: Buffer = this.buffer.subarray(0, bytes);
+    if (this.phase === 'head') {
+      let body: Buffer | null;
+      try {
+        body = this.readHead(piece);
+      } catch (error) {
+        this.fail(error as Error);
+        return false;
+      }
+      if (body === null || body.length === 0) return true;
+      piece = body;
+    }
+    if (this.phase !== 'body') {
+      // Bytes with no exchange to belong to: the connection cannot be trusted any more.
+      this.fail(new TransferError('the server sent bytes after the end of its answer', true));
+      return false;
+    }
+    if (this.remaining >= 0) {
+      if (piece.length > this.remaining) {
+        this.reusable = false;
+        piece = piece.subarray(0, this.remaining);
+      }
+      this.remaining -= piece.length;
+    }
+    if (this.draining) {
+      if (this.remaining === 0) this.endBody();
+      return true;
+    }
+    // Handed to the reader as it lies in the buffer: no more reads until the reader asks for the next piece.
+    this.pending = piece;
+    this.wakeReader();
+    return false;
+  }
+
+  /** Gathers the head; once whole, answers exchange() and returns the body bytes after it (or null). */
+  private readHead(piece: Buffer): Buffer | null {
+    // Mostly the head is whole in the first read; copy only a head cut across reads.
+    const gathered = this.headBytes.length === 0 ? piece : Buffer.concat([...this.headBytes, piece]);
+    const end = gathered.indexOf('\r\n\r\n');
+    if (end < 0) {
+      if (gathered.length > MAX_HEAD_BYTES) throw new TransferError('the answer has no end of head', true);
+      this.headBytes = [Buffer.from(gathered)];
+      return null;
+    }
+    const { status, headers } = parseHead(gathered.subarray(0, end).toString('latin1'));
+    // The head did not end in an earlier read, so every byte after it is in this one.
+    const afterHead = piece.subarray(piece.length - (gathered.length - end - 4));
+    this.headBytes = [];
+    const framing = bodyFraming(status, headers);
+    if (framing === null) {
+      throw new BulkUnsupportedError(`status ${status} with ${headers['transfer-encoding'] ?? 'no'} framing`);
+    }
+    this.remaining = framing;
+    this.reusable = framing >= 0 && !/\bclose\b/i.test(String(headers.connection ?? ''));
+    this.phase = 'body';
+    // The response acts on this exchange only: once it ended, the connection may serve another.
+    const exchange = ++this.exchanges;
+    const current = (): boolean => this.exchanges === exchange && this.phase === 'body';
+    const discard = (reason: Error): void => {
+      if (current()) this.fail(reason);
+    };
+    this.onHead?.resolve({
+      status,
+      headers,
+      body: {
+        [Symbol.asyncIterator]: () => ({
+          next: () => (this.exchanges === exchange ? this.next() : Promise.resolve({ done: true, value: undefined })),
+          // A reader that stops early (break) drops the connection, as the rest of the body is not wanted.
+          return: () => {
+            discard(new TransferError('response discarded', false));
+            return Promise.resolve({ done: true, value: undefined });
+          },
+        }),
+      },
+      drain: () => {
+        if (current()) this.drain();
+      },
+      destroy: discard,
+    });
+    this.onHead = null;
+    return afterHead;
+  }
+
+  private async next(): Promise<IteratorResult<Buffer>> {
+    for (;;) {
+      if (this.failure !== null) throw this.failure;
+      if (this.pending !== null) {
+        const piece = this.pending;
+        this.pending = null;
+        return { done: false, value: piece };
+      }
+      // The reader is done with the last piece: the connection is free for another exchange.
+      if (this.phase === 'body' && this.remaining === 0) this.endBody();
+      if (this.phase === 'done') return { done: true, value: undefined };
+      this.socket.resume();
+      await new Promise<void>((resolve) => (this.wake = resolve));
+    }
+  }
+
+  private drain(): void {
+    this.draining = true;
+    this.pending = null;
+    if (this.phase === 'body' && this.remaining === 0) this.endBody();
+    else this.socket.resume();
+  }
+
+  private endBody(): void {
+    this.phase = 'done';
+    this.draining = false;
+    this.detachSignal();
+    if (this.reusable && this.failure === null) {
+      // Read on while idle, so that a close by the server is seen at once.
+      this.socket.resume();
+      this.socket.unref();
+      this.idleTimer = setTimeout(() => this.close(), IDLE_KEEP_MS).unref();
+      putIdle(this);
+    } else this.socket.destroy();
+    this.wakeReader();
+  }
+
+  private onClose(): void {
+    dropIdle(this);
+    if (this.idleTimer !== null) clearTimeout(this.idleTimer);
+    if (this.phase === 'body' && this.remaining < 0 && this.failure === null) {
+      // A body framed by the end of the connection: this is its end.
+      this.phase = 'done';
+      this.wakeReader();
+      return;
+    }
+    if (this.phase !== 'done') this.fail(new TransferError('the server closed the connection', true));
+  }
+
+  private fail(error: Error): void {
+    if (this.failure !== null) return;
+    this.failure = error;
+    this.detachSignal();
+    this.socket.destroy();
+    dropIdle(this);
+    if (this.onHead !== null) {
+      this.onHead.reject(error);
+      this.onHead = null;
+    }
+    this.wakeReader();
+  }
+
+  private wakeReader(): void {
+    const wake = this.wake;
+    this.wake = null;
+    wake?.();
+  }
+}
+
+function parseHead(text: string): { status: number; headers: IncomingHttpHeaders } {
+  const lines = text.split('\r\n');
+  const statusLine = /^HTTP\/1\.[01] (\d{3})(?: .*)?$/.exec(lines[0] ?? '');
+  if (statusLine === null) throw new TransferError(`not an HTTP/1.1 answer: ${JSON.stringify(lines[0])}`, true);
+  const headers: Record<string, string | string[]> = {};
+  for (const line of lines.slice(1)) {
+    const colon = line.indexOf(':');
+    if (colon <= 0) continue;
+    const name = line.slice(0, colon).trim().toLowerCase();
+    const value = line.slice(colon + 1).trim();
+    const before = headers[name];
+    if (before === undefined) headers[name] = value;
+    else if (name === 'set-cookie') headers[name] = [...(Array.isArray(before) ? before : [before]), value];
+    else headers[name] = `${String(before)}, ${value}`;
+  }
+  return { status: Number(statusLine[1]), headers: headers as IncomingHttpHeaders };
+}
+
+/** Body bytes to read: a count, -1 for "until the connection closes", or null when this module cannot read it. */
+function bodyFraming(status: number, headers: IncomingHttpHeaders): number | null {
+  if (status < 200) return null;
+  if (status === 204 || status === 304) return 0;
+  if (headers['transfer-encoding'] !== undefined) return null;
+  const length = headers['content-length'];
+  if (length === undefined) return -1;
+  return /^\d+$/.test(length) ? Number(length) : null;
+}
