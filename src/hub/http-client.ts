@@ -12,7 +12,8 @@ import type { IncomingHttpHeaders } from 'node:http';
 import { type Dispatcher, request as undiciRequest } from 'undici';
 import { BulkUnsupportedError, bulkGet } from './bulk-get.js';
 import { TransferError } from './errors.js';
-import { HubDispatcher, type HubNetworkOptions } from './hub-dispatcher.js';
+import { HubDispatcher } from './hub-dispatcher.js';
+import { HubNetwork, type HubNetworkOptions } from './hub-network.js';
 import { hubRateLimiter } from './rate-limit.js';
 import { StallWatchdog } from './stall-watchdog.js';
 import { USER_AGENT } from './user-agent.js';
@@ -40,12 +41,10 @@ export function setHubDispatcher(next: Dispatcher): void {
 
 /** Made on first use, so that a bad proxy variable fails a request with its message, not the import. */
 export function hubDispatcher(): Dispatcher {
-  dispatcher ??= new HubDispatcher({
-    env: process.env,
-    proxySetting: '',
-    caBundlePath: null,
-    agentOptions: AGENT_OPTIONS,
-  });
+  dispatcher ??= new HubDispatcher(
+    new HubNetwork({ env: process.env, proxySetting: '', caBundlePath: null }),
+    AGENT_OPTIONS,
+  );
   return dispatcher;
 }
 
@@ -56,18 +55,18 @@ export function hubDispatcher(): Dispatcher {
  * again only when they changed, and the old one closes once its requests end.
  * ValidationError for a proxy URL or CA file that cannot be used.
  */
-export function useHubNetwork(options: Omit<HubNetworkOptions, 'agentOptions'>): HubDispatcher {
+export function useHubNetwork(options: HubNetworkOptions): HubNetwork {
   const proxyVariables = Object.entries(options.env).filter(([name]) =>
     /^(https?|all|no)_proxy$|^node_extra_ca_certs$/i.test(name),
   );
   const key = JSON.stringify([proxyVariables, options.proxySetting, options.caBundlePath]);
-  if (key === networkKey && dispatcher instanceof HubDispatcher) return dispatcher;
-  const next = new HubDispatcher({ ...options, agentOptions: AGENT_OPTIONS });
+  if (key === networkKey && dispatcher instanceof HubDispatcher) return dispatcher.network;
+  const next = new HubDispatcher(new HubNetwork(options), AGENT_OPTIONS);
   const previous = dispatcher;
   dispatcher = next;
   networkKey = key;
   previous?.close().catch(() => {});
-  return next;
+  return next.network;
 }
 
 export interface HubRequest {
@@ -213,7 +212,9 @@ async function sendThroughBulk(
     (request.method ?? 'GET') === 'GET' &&
     current instanceof HubDispatcher &&
     !bulkRefused.has(url.origin)
-      ? current.directRoute(url)
+      ? current.network.proxyFor(url) === null
+        ? { ca: current.network.ca }
+        : null
       : null;
   if (route === null) return null;
   let response;

@@ -1,7 +1,8 @@
 import { after, afterEach, before, describe, test } from 'node:test';
 import assert from 'node:assert/strict';
 import { request } from 'undici';
-import { HubDispatcher, type HubNetworkOptions } from '../../src/hub/hub-dispatcher.js';
+import { HubDispatcher } from '../../src/hub/hub-dispatcher.js';
+import { HubNetwork, type HubNetworkOptions } from '../../src/hub/hub-network.js';
 import { startHubServer, type HubServer } from '../support/hub-server.js';
 import { startProxy, type LoggingProxy } from '../support/logging-proxy.js';
 import { createTestCa, type TestCa } from '../support/test-ca.js';
@@ -43,7 +44,7 @@ describe('the Hub dispatcher with a real forward proxy', () => {
   let proxy: LoggingProxy | null = null;
   let dispatcher: HubDispatcher | null = null;
   const use = (options: Partial<HubNetworkOptions>): HubDispatcher => {
-    dispatcher = new HubDispatcher({ env: {}, proxySetting: '', caBundlePath: null, ...options });
+    dispatcher = new HubDispatcher(new HubNetwork({ env: {}, proxySetting: '', caBundlePath: null, ...options }));
     return dispatcher;
   };
   afterEach(async () => {
@@ -100,7 +101,7 @@ describe('the Hub dispatcher with a real forward proxy', () => {
     assert.ok(
       proxy.credentials.every((header) => header === `Basic ${Buffer.from('hf user:s3cr@t').toString('base64')}`),
     );
-    assert.equal(used.describeRoute(new URL(hub.url)), `via proxy http://***@${new URL(proxy.url).host}`);
+    assert.equal(used.network.describeRoute(new URL(hub.url)), `via proxy http://***@${new URL(proxy.url).host}`);
   });
 });
 
@@ -123,11 +124,13 @@ describe('the Hub dispatcher over https through CONNECT', () => {
   test('with the test CA as hub.ca_bundle, the https Hub is reached through CONNECT and the proxy sees only hosts', async () => {
     hub = await startHubServer({ repos: REPOS, tls: ca.tls });
     proxy = await startProxy('user:pw');
-    dispatcher = new HubDispatcher({
-      env: { HTTPS_PROXY: proxy.url.replace('//', '//user:pw@') },
-      proxySetting: '',
-      caBundlePath: ca.caPath,
-    });
+    dispatcher = new HubDispatcher(
+      new HubNetwork({
+        env: { HTTPS_PROXY: proxy.url.replace('//', '//user:pw@') },
+        proxySetting: '',
+        caBundlePath: ca.caPath,
+      }),
+    );
     await fetchLikeADownload(hub, dispatcher);
     const hosts = new Set([new URL(hub.url).host, new URL(hub.cdnUrl).host]);
     assert.ok(proxy.log.length >= 2);
@@ -145,7 +148,9 @@ describe('the Hub dispatcher over https through CONNECT', () => {
   test('without the CA, the https Hub is refused: its certificate is not trusted', async () => {
     hub = await startHubServer({ repos: REPOS, tls: ca.tls });
     proxy = await startProxy();
-    dispatcher = new HubDispatcher({ env: { HTTPS_PROXY: proxy.url }, proxySetting: '', caBundlePath: null });
+    dispatcher = new HubDispatcher(
+      new HubNetwork({ env: { HTTPS_PROXY: proxy.url }, proxySetting: '', caBundlePath: null }),
+    );
     await assert.rejects(request(`${hub.url}/api/models/org/tiny`, { dispatcher }), {
       code: 'UNABLE_TO_VERIFY_LEAF_SIGNATURE',
     });
@@ -153,7 +158,7 @@ describe('the Hub dispatcher over https through CONNECT', () => {
 
   test('a CA bundle that cannot be read is a clear error naming the setting', () => {
     assert.throws(
-      () => new HubDispatcher({ env: {}, proxySetting: '', caBundlePath: '/nonexistent/ca.pem' }),
+      () => new HubNetwork({ env: {}, proxySetting: '', caBundlePath: '/nonexistent/ca.pem' }),
       /^ValidationError: hub\.ca_bundle \/nonexistent\/ca\.pem cannot be read \(ENOENT\)/,
     );
   });
