@@ -239,7 +239,6 @@ export class BlobTransfer {
       tokenOrigin: connection.tokenOrigin,
       stallTimeoutMs: connection.stallTimeoutMs,
       signal: this.controller.signal,
-      bulk: true,
       ...(wholeFile ? {} : { headers: { Range: range } }),
     });
     this.checkStatus(response, start, wholeFile);

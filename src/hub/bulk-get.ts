@@ -24,6 +24,7 @@
 import type { IncomingHttpHeaders } from 'node:http';
 import net from 'node:net';
 import tls from 'node:tls';
+import { ChunkedDecoder } from './chunked-body.js';
 import { TransferError } from './errors.js';
 
 /** Bytes one socket read may bring: large reads are what makes this path cheap. */
@@ -38,6 +39,7 @@ export class BulkUnsupportedError extends Error {}
 
 export interface BulkRequest {
   url: URL;
+  method: 'GET' | 'HEAD';
   /** Header names and values, sent as given (Host is added). */
   headers: Record<string, string>;
   /** Certificate authorities for https, or undefined for Node's store. */
@@ -66,20 +68,21 @@ const idle = new Map<string, Connection[]>();
 /** Sends a GET and resolves once the response's head has arrived. */
 export async function bulkGet(request: BulkRequest): Promise<BulkResponse> {
   const head = requestHead(request);
+  const { method, signal } = request;
   // A connection made with one set of trusted CAs serves only requests that trust the same.
   const key = `${request.url.protocol}//${request.url.host} ${trustKey(request.ca)}`;
   const reused = takeIdle(key);
   if (reused !== null) {
     try {
-      return await reused.exchange(head, request.signal);
+      return await reused.exchange(head, method, signal);
     } catch (error) {
       // A kept-alive connection the server closed meanwhile fails before any answer: try once on a new one.
       if (!reused.answered && !(error instanceof BulkUnsupportedError))
-        return new Connection(key, request).exchange(head, request.signal);
+        return new Connection(key, request).exchange(head, method, signal);
       throw error;
     }
   }
-  return new Connection(key, request).exchange(head, request.signal);
+  return new Connection(key, request).exchange(head, method, signal);
 }
 
 const trustKeys = new WeakMap<string[], number>();
@@ -97,7 +100,10 @@ function trustKey(ca: string[] | undefined): string {
 }
 
 function requestHead(request: BulkRequest): string {
-  const lines = [`GET ${request.url.pathname}${request.url.search} HTTP/1.1`, `Host: ${request.url.host}`];
+  const lines = [
+    `${request.method} ${request.url.pathname}${request.url.search} HTTP/1.1`,
+    `Host: ${request.url.host}`,
+  ];
   for (const [name, value] of Object.entries(request.headers)) {
     // A header value is ours or the user's token; a line break in it would forge a header.
     if (/[\r\n]/.test(name + value)) throw new TransferError(`header ${name} holds a line break`, false);
@@ -141,8 +147,11 @@ class Connection {
   private readonly buffer = Buffer.allocUnsafeSlow(READ_BUFFER_BYTES);
   private phase: Phase = 'done';
   private headBytes: Buffer[] = [];
-  /** Body bytes still to come; -1 for a body that runs until the connection closes. */
+  private method: BulkRequest['method'] = 'GET';
+  /** Body bytes still to come; -1 for a body that runs until the connection closes or is chunked. */
   private remaining = 0;
+  /** The decoder of a chunked body, else null. */
+  private chunked: ChunkedDecoder | null = null;
   private reusable = false;
   private failure: Error | null = null;
   /** The piece read but not yet handed to the reader (the socket is paused meanwhile). */
@@ -180,8 +189,9 @@ class Connection {
     this.socket.on('close', () => this.onClose());
   }
 
-  exchange(head: string, signal: AbortSignal): Promise<BulkResponse> {
+  exchange(head: string, method: BulkRequest['method'], signal: AbortSignal): Promise<BulkResponse> {
     if (signal.aborted) return Promise.reject(signal.reason as Error);
+    this.method = method;
     this.signal = signal;
     signal.addEventListener('abort', this.onAbort, { once: true });
     this.phase = 'head';
@@ -233,7 +243,15 @@ class Connection {
       this.fail(new TransferError('the server sent bytes after the end of its answer', true));
       return false;
     }
-    if (this.remaining >= 0) {
+    if (this.chunked !== null) {
+      try {
+        piece = piece.subarray(0, this.chunked.decode(piece));
+      } catch (error) {
+        this.fail(error as Error);
+        return false;
+      }
+      if (this.chunked.extraBytes > 0) this.reusable = false;
+    } else if (this.remaining >= 0) {
       if (piece.length > this.remaining) {
         this.reusable = false;
         piece = piece.subarray(0, this.remaining);
@@ -241,7 +259,12 @@ class Connection {
       this.remaining -= piece.length;
     }
     if (this.draining) {
-      if (this.remaining === 0) this.endBody();
+      if (this.bodyComplete()) this.endBody();
+      return true;
+    }
+    if (piece.length === 0) {
+      // Only chunk framing in this read: the reader waits on, unless that was the end.
+      this.wakeReader();
       return true;
     }
     // Handed to the reader as it lies in the buffer: no more reads until the reader asks for the next piece.
@@ -264,12 +287,13 @@ class Connection {
     // The head did not end in an earlier read, so every byte after it is in this one.
     const afterHead = piece.subarray(piece.length - (gathered.length - end - 4));
     this.headBytes = [];
-    const framing = bodyFraming(status, headers);
+    const framing = bodyFraming(status, headers, this.method);
     if (framing === null) {
       throw new BulkUnsupportedError(`status ${status} with ${headers['transfer-encoding'] ?? 'no'} framing`);
     }
-    this.remaining = framing;
-    this.reusable = framing >= 0 && !/\bclose\b/i.test(String(headers.connection ?? ''));
+    this.chunked = framing === 'chunked' ? new ChunkedDecoder() : null;
+    this.remaining = framing === 'chunked' ? -1 : framing;
+    this.reusable = framing !== -1 && !/\bclose\b/i.test(String(headers.connection ?? ''));
     this.phase = 'body';
     // The response acts on this exchange only: once it ended, the connection may serve another.
     const exchange = ++this.exchanges;
@@ -296,6 +320,11 @@ class Connection {
       destroy: discard,
     });
     this.onHead = null;
+    if (this.bodyComplete()) {
+      // No body (HEAD, 204, Content-Length: 0): the connection is free at once, read or not.
+      this.endBody();
+      return null;
+    }
     return afterHead;
   }
 
@@ -308,7 +337,7 @@ class Connection {
         return { done: false, value: piece };
       }
       // The reader is done with the last piece: the connection is free for another exchange.
-      if (this.phase === 'body' && this.remaining === 0) this.endBody();
+      if (this.phase === 'body' && this.bodyComplete()) this.endBody();
       if (this.phase === 'done') return { done: true, value: undefined };
       this.socket.resume();
       await new Promise<void>((resolve) => (this.wake = resolve));
@@ -318,8 +347,12 @@ class Connection {
   private drain(): void {
     this.draining = true;
     this.pending = null;
-    if (this.phase === 'body' && this.remaining === 0) this.endBody();
+    if (this.phase === 'body' && this.bodyComplete()) this.endBody();
     else this.socket.resume();
+  }
+
+  private bodyComplete(): boolean {
+    return this.chunked !== null ? this.chunked.done : this.remaining === 0;
   }
 
   private endBody(): void {
@@ -339,7 +372,7 @@ class Connection {
   private onClose(): void {
     dropIdle(this);
     if (this.idleTimer !== null) clearTimeout(this.idleTimer);
-    if (this.phase === 'body' && this.remaining < 0 && this.failure === null) {
+    if (this.phase === 'body' && this.remaining < 0 && this.chunked === null && this.failure === null) {
       // A body framed by the end of the connection: this is its end.
       this.phase = 'done';
       this.wakeReader();
@@ -386,11 +419,16 @@ function parseHead(text: string): { status: number; headers: IncomingHttpHeaders
   return { status: Number(statusLine[1]), headers: headers as IncomingHttpHeaders };
 }
 
-/** Body bytes to read: a count, -1 for "until the connection closes", or null when this module cannot read it. */
-function bodyFraming(status: number, headers: IncomingHttpHeaders): number | null {
+/**
+ * How the body is framed (RFC 9112 section 6.3): a byte count, 'chunked',
+ * -1 for "until the connection closes", or null when this module cannot
+ * read it (an interim 1xx answer, another transfer coding).
+ */
+function bodyFraming(status: number, headers: IncomingHttpHeaders, method: string): number | 'chunked' | null {
   if (status < 200) return null;
-  if (status === 204 || status === 304) return 0;
-  if (headers['transfer-encoding'] !== undefined) return null;
+  if (method === 'HEAD' || status === 204 || status === 304) return 0;
+  const coding = headers['transfer-encoding'];
+  if (coding !== undefined) return /^\s*chunked\s*$/i.test(coding) ? 'chunked' : null;
   const length = headers['content-length'];
   if (length === undefined) return -1;
   return /^\d+$/.test(length) ? Number(length) : null;

@@ -9,10 +9,9 @@
  * with a stall watchdog still armed, so the caller reads it at its own pace.
  */
 import type { IncomingHttpHeaders } from 'node:http';
-import { type Dispatcher, request as undiciRequest } from 'undici';
+import type { Dispatcher } from 'undici';
 import { BulkUnsupportedError, bulkGet } from './bulk-get.js';
 import { TransferError } from './errors.js';
-import { HubDispatcher } from './hub-dispatcher.js';
 import { HubNetwork, type HubNetworkOptions } from './hub-network.js';
 import { hubRateLimiter } from './rate-limit.js';
 import { StallWatchdog } from './stall-watchdog.js';
@@ -22,51 +21,60 @@ const MAX_REDIRECTS = 10;
 const REDIRECT_STATUSES = new Set([301, 302, 303, 307, 308]);
 
 /**
- * Every request goes through this one dispatcher: undici's (keep-alive
- * sockets, reused by the many range requests of a multi-connection download).
- * undici, not node:http: in bench/ it parsed a 1 GiB body with about a third
- * less CPU. It is a HubDispatcher (hub-dispatcher.ts), which sends each
- * request direct or through its proxy; this is the only place one is made.
+ * Two transports. A direct connection goes through bulk-get.ts, our lean
+ * HTTP/1.1 client: it reads a file's bytes with a third of undici's CPU
+ * (bench/) and needs no extra module. A request through a proxy, or an
+ * answer bulk-get.ts does not read, goes through undici's HubDispatcher
+ * (hub-dispatcher.ts), loaded on first use: undici costs about 20 MiB of
+ * memory and 30 ms of start-up, which a direct download never pays.
  * Until useHubNetwork is called, the environment's proxy variables apply.
  */
 const AGENT_OPTIONS = { keepAliveTimeout: 4000 };
-let dispatcher: Dispatcher | null = null;
+let network: HubNetwork | null = null;
 let networkKey: string | null = null;
+let undici: Promise<UndiciTransport> | null = null;
 
-/** Replaces the dispatcher of every later request (tests, embedders). */
-export function setHubDispatcher(next: Dispatcher): void {
-  dispatcher = next;
-  networkKey = null;
+interface UndiciTransport {
+  dispatcher: Dispatcher;
+  request: typeof import('undici').request;
 }
 
 /** Made on first use, so that a bad proxy variable fails a request with its message, not the import. */
-export function hubDispatcher(): Dispatcher {
-  dispatcher ??= new HubDispatcher(
-    new HubNetwork({ env: process.env, proxySetting: '', caBundlePath: null }),
-    AGENT_OPTIONS,
-  );
-  return dispatcher;
+function hubNetwork(): HubNetwork {
+  network ??= new HubNetwork({ env: process.env, proxySetting: '', caBundlePath: null });
+  return network;
+}
+
+/** undici and the dispatcher for the current network, loaded and made on first use. */
+function undiciTransport(): Promise<UndiciTransport> {
+  const current = hubNetwork();
+  undici ??= Promise.all([import('undici'), import('./hub-dispatcher.js')]).then(([module, { HubDispatcher }]) => ({
+    dispatcher: new HubDispatcher(current, AGENT_OPTIONS),
+    request: module.request,
+  }));
+  return undici;
 }
 
 /**
  * Proxies and certificate authorities for every later request: the
  * environment's *_PROXY variables, `hub.proxy` and `hub.ca_bundle`. Called
- * before each download with the current settings; the dispatcher is made
- * again only when they changed, and the old one closes once its requests end.
- * ValidationError for a proxy URL or CA file that cannot be used.
+ * before each download with the current settings; they are read again only
+ * when they changed, and an undici dispatcher made for the old ones closes
+ * once its requests end. ValidationError for a proxy URL or CA file that
+ * cannot be used.
  */
 export function useHubNetwork(options: HubNetworkOptions): HubNetwork {
   const proxyVariables = Object.entries(options.env).filter(([name]) =>
     /^(https?|all|no)_proxy$|^node_extra_ca_certs$/i.test(name),
   );
   const key = JSON.stringify([proxyVariables, options.proxySetting, options.caBundlePath]);
-  if (key === networkKey && dispatcher instanceof HubDispatcher) return dispatcher.network;
-  const next = new HubDispatcher(new HubNetwork(options), AGENT_OPTIONS);
-  const previous = dispatcher;
-  dispatcher = next;
+  if (key === networkKey && network !== null) return network;
+  network = new HubNetwork(options);
   networkKey = key;
-  previous?.close().catch(() => {});
-  return next.network;
+  const previous = undici;
+  undici = null;
+  previous?.then(({ dispatcher }) => dispatcher.close()).catch(() => {});
+  return network;
 }
 
 export interface HubRequest {
@@ -79,15 +87,13 @@ export interface HubRequest {
   tokenOrigin: string;
   stallTimeoutMs: number;
   signal?: AbortSignal;
-  /**
-   * A file's bytes: on a direct route, read through bulk-get.ts (large reads
-   * into one reused buffer), so the body's pieces are only valid until the
-   * next one is read.
-   */
-  bulk?: boolean;
 }
 
-/** A response body, a piece at a time. */
+/**
+ * A response body, a piece at a time. A piece may live in a reused read
+ * buffer (bulk-get.ts): it is valid until the next one is asked for, so a
+ * reader copies what it keeps.
+ */
 export interface ResponseBody extends AsyncIterable<Buffer> {
   /** Reads and drops the rest, so that the connection can serve another request. */
   drain(): void;
@@ -100,7 +106,6 @@ export interface HubResponse {
   url: URL;
   /** True when the answer came from the endpoint's origin (not a CDN). */
   fromTokenOrigin: boolean;
-  /** Pieces that own their memory, except for a bulk request (see HubRequest.bulk). */
   body: ResponseBody;
   /** Still armed: touch() it per chunk, pause() it around your own waits, stop() it when done. */
   watchdog: StallWatchdog;
@@ -163,7 +168,7 @@ async function sendOnce(url: URL, request: HubRequest): Promise<HubResponse> {
   let answer: Answer;
   try {
     answer =
-      (await sendThroughBulk(url, headers, request, controller.signal)) ??
+      (await sendDirect(url, headers, request, controller.signal)) ??
       (await sendThroughUndici(url, headers, request, controller.signal));
   } catch (error) {
     cleanup();
@@ -196,30 +201,21 @@ interface Answer {
   onEnd(callback: () => void): void;
 }
 
-/** Origins that answered a bulk GET in a way bulk-get.ts does not read: undici serves them from then on. */
+/** Origins that gave an answer bulk-get.ts does not read: undici serves them from then on. */
 const bulkRefused = new Set<string>();
 
-/** Through bulk-get.ts for a bulk request on a direct route; null when undici should carry it. */
-async function sendThroughBulk(
+/** Through bulk-get.ts on a direct route; null when undici should carry the request. */
+async function sendDirect(
   url: URL,
   headers: Record<string, string>,
   request: HubRequest,
   signal: AbortSignal,
 ): Promise<Answer | null> {
-  const current = hubDispatcher();
-  const route =
-    request.bulk &&
-    (request.method ?? 'GET') === 'GET' &&
-    current instanceof HubDispatcher &&
-    !bulkRefused.has(url.origin)
-      ? current.network.proxyFor(url) === null
-        ? { ca: current.network.ca }
-        : null
-      : null;
-  if (route === null) return null;
+  const current = hubNetwork();
+  if (current.proxyFor(url) !== null || bulkRefused.has(url.origin)) return null;
   let response;
   try {
-    response = await bulkGet({ url, headers, ca: route.ca, signal });
+    response = await bulkGet({ url, method: request.method ?? 'GET', headers, ca: current.ca, signal });
   } catch (error) {
     if (!(error instanceof BulkUnsupportedError)) throw error;
     bulkRefused.add(url.origin);
@@ -269,8 +265,9 @@ async function sendThroughUndici(
   request: HubRequest,
   signal: AbortSignal,
 ): Promise<Answer> {
-  const answer = await undiciRequest(url, {
-    dispatcher: hubDispatcher(),
+  const transport = await undiciTransport();
+  const answer = await transport.request(url, {
+    dispatcher: transport.dispatcher,
     method: request.method ?? 'GET',
     headers,
     signal,
@@ -295,7 +292,8 @@ export async function readBodyText(response: HubResponse, maxBytes: number): Pro
   try {
     for await (const chunk of response.body) {
       response.watchdog.touch();
-      const buffer = chunk as Buffer;
+      // Copied: the piece may live in a reused read buffer.
+      const buffer = Buffer.from(chunk);
       total += buffer.length;
       if (total > maxBytes) {
         response.discard();

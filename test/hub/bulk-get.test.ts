@@ -39,6 +39,10 @@ function handler(seen: Seen[], connections: Map<Socket, number>) {
       response.writeHead(200);
       response.write(BODY.subarray(0, 1000));
       response.end(BODY.subarray(1000, 5000));
+    } else if (request.url === '/other-coding') {
+      // A transfer coding bulk-get.ts does not decode (node still frames it in chunks).
+      response.writeHead(200, { 'Transfer-Encoding': 'x-custom, chunked' });
+      response.end(BODY.subarray(0, 3000));
     } else if (request.url === '/cut') {
       response.writeHead(200, { 'Content-Length': BODY.length });
       response.write(BODY.subarray(0, 1024 * 1024), () => socket.destroy());
@@ -88,7 +92,13 @@ describe('bulk GET over plain http', () => {
   test('reads the body whole and right, and the next request reuses the connection', async () => {
     seen.length = 0;
     for (let i = 0; i < 2; i++) {
-      const response = await bulkGet({ url: new URL(`${origin}/file`), headers: {}, ca: undefined, signal: noAbort() });
+      const response = await bulkGet({
+        url: new URL(`${origin}/file`),
+        method: 'GET',
+        headers: {},
+        ca: undefined,
+        signal: noAbort(),
+      });
       assert.equal(response.status, 200);
       const read = await readAll(response.body);
       assert.equal(read.bytes, BODY.length);
@@ -99,26 +109,50 @@ describe('bulk GET over plain http', () => {
     assert.equal(seen[0]!.connection, seen[1]!.connection, 'the second request came on the first connection');
   });
 
-  test('refuses a chunked answer, and sendHubRequest then fetches it through undici', async () => {
+  test('reads a chunked answer, then a HEAD, on the same connection', async () => {
+    seen.length = 0;
+    const get = (method: 'GET' | 'HEAD', path: string) =>
+      bulkGet({ url: new URL(`${origin}${path}`), method, headers: {}, ca: undefined, signal: noAbort() });
+    const chunked = await get('GET', '/chunked');
+    assert.equal(chunked.headers['transfer-encoding'], 'chunked');
+    const pieces: Buffer[] = [];
+    for await (const piece of chunked.body) pieces.push(Buffer.from(piece));
+    assert.deepEqual(Buffer.concat(pieces), BODY.subarray(0, 5000));
+    const head = await get('HEAD', '/file');
+    assert.equal(head.status, 200);
+    assert.equal(head.headers['content-length'], String(BODY.length));
+    assert.equal((await readAll(head.body)).bytes, 0);
+    assert.deepEqual(
+      seen.map((s) => s.connection),
+      [seen[0]!.connection, seen[0]!.connection],
+    );
+  });
+
+  test('refuses a transfer coding it does not decode, and sendHubRequest then fetches it through undici', async () => {
     await assert.rejects(
-      bulkGet({ url: new URL(`${origin}/chunked`), headers: {}, ca: undefined, signal: noAbort() }),
+      bulkGet({ url: new URL(`${origin}/other-coding`), method: 'GET', headers: {}, ca: undefined, signal: noAbort() }),
       BulkUnsupportedError,
     );
     const response = await sendHubRequest({
-      url: `${origin}/chunked`,
+      url: `${origin}/other-coding`,
       token: null,
       tokenOrigin: 'http://elsewhere.invalid',
       stallTimeoutMs: 5000,
-      bulk: true,
     });
     const chunks: Buffer[] = [];
     for await (const piece of response.body) chunks.push(Buffer.from(piece));
     response.watchdog.stop();
-    assert.deepEqual(Buffer.concat(chunks), BODY.subarray(0, 5000));
+    assert.deepEqual(Buffer.concat(chunks), BODY.subarray(0, 3000));
   });
 
   test('a server that closes mid-body fails the read with a retryable TransferError', async () => {
-    const response = await bulkGet({ url: new URL(`${origin}/cut`), headers: {}, ca: undefined, signal: noAbort() });
+    const response = await bulkGet({
+      url: new URL(`${origin}/cut`),
+      method: 'GET',
+      headers: {},
+      ca: undefined,
+      signal: noAbort(),
+    });
     await assert.rejects(readAll(response.body), (error: unknown) => {
       assert.ok(error instanceof TransferError && error.retryable, String(error));
       return true;
@@ -129,6 +163,7 @@ describe('bulk GET over plain http', () => {
     const controller = new AbortController();
     const response = await bulkGet({
       url: new URL(`${origin}/slow`),
+      method: 'GET',
       headers: {},
       ca: undefined,
       signal: controller.signal,
@@ -143,6 +178,7 @@ describe('bulk GET over plain http', () => {
     await assert.rejects(
       bulkGet({
         url: new URL(`${origin}/file`),
+        method: 'GET',
         headers: { Authorization: 'Bearer x\r\nX-Evil: 1' },
         ca: undefined,
         signal: noAbort(),
@@ -166,7 +202,7 @@ describe('bulk GET when the server closes idle connections', () => {
   test('the next request goes out on a new connection and succeeds', async () => {
     for (let i = 0; i < 2; i++) {
       const url = new URL(`${origin}/file-then-close`);
-      const response = await bulkGet({ url, headers: {}, ca: undefined, signal: noAbort() });
+      const response = await bulkGet({ url, method: 'GET', headers: {}, ca: undefined, signal: noAbort() });
       assert.equal((await readAll(response.body)).sha256, BODY_SHA256);
       await new Promise((resolve) => setTimeout(resolve, 100));
     }
@@ -194,11 +230,17 @@ describe('bulk GET over https', () => {
 
   test('reads the body through TLS with the given CA, and refuses a server it cannot trust without it', async () => {
     const trusted = [readFileSync(ca.caPath, 'utf8')];
-    const response = await bulkGet({ url: new URL(`${origin}/file`), headers: {}, ca: trusted, signal: noAbort() });
+    const response = await bulkGet({
+      url: new URL(`${origin}/file`),
+      method: 'GET',
+      headers: {},
+      ca: trusted,
+      signal: noAbort(),
+    });
     const read = await readAll(response.body);
     assert.equal(read.sha256, BODY_SHA256);
     await assert.rejects(
-      bulkGet({ url: new URL(`${origin}/file`), headers: {}, ca: undefined, signal: noAbort() }),
+      bulkGet({ url: new URL(`${origin}/file`), method: 'GET', headers: {}, ca: undefined, signal: noAbort() }),
       /certificate/i,
     );
   });
