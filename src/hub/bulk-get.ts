@@ -25,6 +25,7 @@ import type { IncomingHttpHeaders } from 'node:http';
 import net from 'node:net';
 import tls from 'node:tls';
 import { ChunkedDecoder } from './chunked-body.js';
+import { bodyFraming, parseHead, requestHead } from './http1-message.js';
 import { TransferError } from './errors.js';
 
 /** Bytes one socket read may bring: large reads are what makes this path cheap. */
@@ -67,7 +68,7 @@ const idle = new Map<string, Connection[]>();
 
 /** Sends a GET and resolves once the response's head has arrived. */
 export async function bulkGet(request: BulkRequest): Promise<BulkResponse> {
-  const head = requestHead(request);
+  const head = requestHead(request.method, request.url, request.headers);
   const { method, signal } = request;
   // A connection made with one set of trusted CAs serves only requests that trust the same.
   const key = `${request.url.protocol}//${request.url.host} ${trustKey(request.ca)}`;
@@ -97,19 +98,6 @@ function trustKey(ca: string[] | undefined): string {
     trustKeys.set(ca, key);
   }
   return `ca${key}`;
-}
-
-function requestHead(request: BulkRequest): string {
-  const lines = [
-    `${request.method} ${request.url.pathname}${request.url.search} HTTP/1.1`,
-    `Host: ${request.url.host}`,
-  ];
-  for (const [name, value] of Object.entries(request.headers)) {
-    // A header value is ours or the user's token; a line break in it would forge a header.
-    if (/[\r\n]/.test(name + value)) throw new TransferError(`header ${name} holds a line break`, false);
-    lines.push(`${name}: ${value}`);
-  }
-  return `${lines.join('\r\n')}\r\n\r\n`;
 }
 
 function takeIdle(key: string): Connection | null {
@@ -399,37 +387,4 @@ class Connection {
     this.wake = null;
     wake?.();
   }
-}
-
-function parseHead(text: string): { status: number; headers: IncomingHttpHeaders } {
-  const lines = text.split('\r\n');
-  const statusLine = /^HTTP\/1\.[01] (\d{3})(?: .*)?$/.exec(lines[0] ?? '');
-  if (statusLine === null) throw new TransferError(`not an HTTP/1.1 answer: ${JSON.stringify(lines[0])}`, true);
-  const headers: Record<string, string | string[]> = {};
-  for (const line of lines.slice(1)) {
-    const colon = line.indexOf(':');
-    if (colon <= 0) continue;
-    const name = line.slice(0, colon).trim().toLowerCase();
-    const value = line.slice(colon + 1).trim();
-    const before = headers[name];
-    if (before === undefined) headers[name] = value;
-    else if (name === 'set-cookie') headers[name] = [...(Array.isArray(before) ? before : [before]), value];
-    else headers[name] = `${String(before)}, ${value}`;
-  }
-  return { status: Number(statusLine[1]), headers: headers as IncomingHttpHeaders };
-}
-
-/**
- * How the body is framed (RFC 9112 section 6.3): a byte count, 'chunked',
- * -1 for "until the connection closes", or null when this module cannot
- * read it (an interim 1xx answer, another transfer coding).
- */
-function bodyFraming(status: number, headers: IncomingHttpHeaders, method: string): number | 'chunked' | null {
-  if (status < 200) return null;
-  if (method === 'HEAD' || status === 204 || status === 304) return 0;
-  const coding = headers['transfer-encoding'];
-  if (coding !== undefined) return /^\s*chunked\s*$/i.test(coding) ? 'chunked' : null;
-  const length = headers['content-length'];
-  if (length === undefined) return -1;
-  return /^\d+$/.test(length) ? Number(length) : null;
 }
