@@ -30,6 +30,8 @@ import { TransferError } from './errors.js';
 
 /** Bytes one socket read may bring: large reads are what makes this path cheap. */
 const READ_BUFFER_BYTES = 1024 * 1024;
+/** A connection starts with this much and grows to READ_BUFFER_BYTES while reads fill its buffer (a fast link). */
+const FIRST_READ_BUFFER_BYTES = 64 * 1024;
 /** A response head larger than this is not a file server's. */
 const MAX_HEAD_BYTES = 64 * 1024;
 const IDLE_KEEP_MS = 4000;
@@ -132,7 +134,8 @@ type Phase = 'head' | 'body' | 'done';
 
 class Connection {
   private readonly socket: net.Socket;
-  private readonly buffer = Buffer.allocUnsafeSlow(READ_BUFFER_BYTES);
+  /** Where the socket reads; replaced by a larger one while reads fill it (see onRead). */
+  private buffer = Buffer.allocUnsafeSlow(FIRST_READ_BUFFER_BYTES);
   private phase: Phase = 'done';
   private headBytes: Buffer[] = [];
   private method: BulkRequest['method'] = 'GET';
@@ -158,7 +161,8 @@ class Connection {
     readonly key: string,
     request: BulkRequest,
   ) {
-    const onread = { buffer: this.buffer, callback: (bytes: number) => this.onRead(bytes) };
+    // A function: net asks before each read, so a grown buffer is used from the next read on.
+    const onread = { buffer: () => this.buffer, callback: (bytes: number) => this.onRead(bytes) };
     const { hostname, port, protocol } = request.url;
     const host = hostname.startsWith('[') ? hostname.slice(1, -1) : hostname;
     this.socket =
@@ -215,6 +219,10 @@ class Connection {
   private onRead(bytes: number): boolean {
     this.answered = true;
     let piece: Buffer = this.buffer.subarray(0, bytes);
+    // A full read: more was waiting. Read more at a time (the reader holds this piece; the next read goes to the new buffer).
+    if (bytes === this.buffer.length && bytes < READ_BUFFER_BYTES) {
+      this.buffer = Buffer.allocUnsafeSlow(Math.min(READ_BUFFER_BYTES, bytes * 4));
+    }
     if (this.phase === 'head') {
       let body: Buffer | null;
       try {

@@ -5,9 +5,9 @@
  */
 
 /** The piece of a file one range request asks for. */
-export const CHUNK_BYTES = 2 * 1024 * 1024;
+export const CHUNK_BYTES = 1024 * 1024;
 /** Bytes from the front on that lanes may fetch into memory, at most (it also caps the lanes). */
-export const WINDOW_BYTES = 32 * 1024 * 1024;
+export const WINDOW_BYTES = 16 * 1024 * 1024;
 
 export interface Chunk {
   index: number;
