@@ -4,10 +4,14 @@
  * `system_configurations` (see settings.ts). Validated with env-schema, so a
  * bad value stops the program with a message naming the variable.
  */
+import type envSchemaModule from 'env-schema';
+import { createRequire } from 'node:module';
 import { homedir } from 'node:os';
 import { join } from 'node:path';
-import envSchema from 'env-schema';
 import { ValidationError } from '../errors.js';
+
+// env-schema (and its ajv) cost about 0.14 CPU-s at start-up: loaded only when a variable is set.
+const require = createRequire(import.meta.url);
 
 export const LOG_LEVELS = ['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'] as const;
 export type LogLevel = (typeof LOG_LEVELS)[number];
@@ -101,13 +105,16 @@ export function readBootstrapEnv(env: NodeJS.ProcessEnv = process.env): Bootstra
     if (data[key] === undefined) delete data[key];
   }
   let raw: RawBootstrapEnv;
-  try {
-    // env: false: validate only what we pass, so callers (and tests) can hand
-    // in any environment object, not just process.env.
-    raw = envSchema<RawBootstrapEnv>({ schema: BOOTSTRAP_SCHEMA, data, env: false });
-  } catch (error) {
-    throw describeEnvError(error, data);
-  }
+  if (Object.keys(data).length === 0) raw = { HFSCHED_LOG_PRETTY: false };
+  else
+    try {
+      const envSchema = (require('env-schema') as { envSchema: typeof envSchemaModule }).envSchema;
+      // env: false: validate only what we pass, so callers (and tests) can hand
+      // in any environment object, not just process.env.
+      raw = envSchema<RawBootstrapEnv>({ schema: BOOTSTRAP_SCHEMA, data, env: false });
+    } catch (error) {
+      throw describeEnvError(error, data);
+    }
   return {
     databasePath: raw.HFSCHED_DB ?? defaultDatabasePath(env),
     logLevel: raw.HFSCHED_LOG_LEVEL ?? null,

@@ -275,7 +275,10 @@ export function readSettings(store: SettingsStore, env: NodeJS.ProcessEnv = proc
     downloadMinFreeBytes: number('download.min_free_bytes'),
     cacheKeepRevisions: number('cache.keep_revisions'),
     cacheMaxBytes: number('cache.max_bytes'),
-    schedulerTimezone: timezone === '' ? machineTimeZone() : timezone,
+    // Asked of the machine only when read: the first use of Intl costs about 25 ms of start-up.
+    get schedulerTimezone(): string {
+      return timezone === '' ? machineTimeZone() : timezone;
+    },
     logLevel: text('log.level') as LogLevel,
     httpPort: number('http.port'),
     httpHost: text('http.host'),
