@@ -78,7 +78,6 @@ export class BenchClients {
         HF_ENDPOINT: this.hubUrl,
         HF_HUB_CACHE: cache,
         HF_HOME: join(folder, 'hf-home'),
-        HFSCHED_LOG_LEVEL: 'warn',
       });
       const cli = (...args: string[]): void => {
         execFileSync(process.execPath, [this.cliPath, '--db', db, ...args], {
