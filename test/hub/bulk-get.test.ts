@@ -74,7 +74,19 @@ async function readAll(body: AsyncIterable<Buffer>): Promise<{ sha256: string; b
   return { sha256: hash.digest('hex'), bytes, largest };
 }
 
-const noAbort = (): AbortSignal => new AbortController().signal;
+/** A bulk GET (or HEAD) of `url` with no extra header, trusting `ca`, ended only by `signal`. */
+function fetchBulk(
+  url: string,
+  options: { method?: 'GET' | 'HEAD'; ca?: string[]; signal?: AbortSignal; headers?: Record<string, string> } = {},
+) {
+  return bulkGet({
+    url: new URL(url),
+    method: options.method ?? 'GET',
+    headers: options.headers ?? {},
+    ca: options.ca,
+    signal: options.signal ?? new AbortController().signal,
+  });
+}
 
 describe('bulk GET over plain http', () => {
   const seen: Seen[] = [];
@@ -92,13 +104,7 @@ describe('bulk GET over plain http', () => {
   test('reads the body whole and right, and the next request reuses the connection', async () => {
     seen.length = 0;
     for (let i = 0; i < 2; i++) {
-      const response = await bulkGet({
-        url: new URL(`${origin}/file`),
-        method: 'GET',
-        headers: {},
-        ca: undefined,
-        signal: noAbort(),
-      });
+      const response = await fetchBulk(`${origin}/file`);
       assert.equal(response.status, 200);
       const read = await readAll(response.body);
       assert.equal(read.bytes, BODY.length);
@@ -111,14 +117,12 @@ describe('bulk GET over plain http', () => {
 
   test('reads a chunked answer, then a HEAD, on the same connection', async () => {
     seen.length = 0;
-    const get = (method: 'GET' | 'HEAD', path: string) =>
-      bulkGet({ url: new URL(`${origin}${path}`), method, headers: {}, ca: undefined, signal: noAbort() });
-    const chunked = await get('GET', '/chunked');
+    const chunked = await fetchBulk(`${origin}/chunked`);
     assert.equal(chunked.headers['transfer-encoding'], 'chunked');
     const pieces: Buffer[] = [];
     for await (const piece of chunked.body) pieces.push(Buffer.from(piece));
     assert.deepEqual(Buffer.concat(pieces), BODY.subarray(0, 5000));
-    const head = await get('HEAD', '/file');
+    const head = await fetchBulk(`${origin}/file`, { method: 'HEAD' });
     assert.equal(head.status, 200);
     assert.equal(head.headers['content-length'], String(BODY.length));
     assert.equal((await readAll(head.body)).bytes, 0);
@@ -129,10 +133,7 @@ describe('bulk GET over plain http', () => {
   });
 
   test('refuses a transfer coding it does not decode, and sendHubRequest then fetches it through undici', async () => {
-    await assert.rejects(
-      bulkGet({ url: new URL(`${origin}/other-coding`), method: 'GET', headers: {}, ca: undefined, signal: noAbort() }),
-      BulkUnsupportedError,
-    );
+    await assert.rejects(fetchBulk(`${origin}/other-coding`), BulkUnsupportedError);
     const response = await sendHubRequest({
       url: `${origin}/other-coding`,
       token: null,
@@ -146,13 +147,7 @@ describe('bulk GET over plain http', () => {
   });
 
   test('a server that closes mid-body fails the read with a retryable TransferError', async () => {
-    const response = await bulkGet({
-      url: new URL(`${origin}/cut`),
-      method: 'GET',
-      headers: {},
-      ca: undefined,
-      signal: noAbort(),
-    });
+    const response = await fetchBulk(`${origin}/cut`);
     await assert.rejects(readAll(response.body), (error: unknown) => {
       assert.ok(error instanceof TransferError && error.retryable, String(error));
       return true;
@@ -161,13 +156,7 @@ describe('bulk GET over plain http', () => {
 
   test('an abort ends a read that waits for bytes, with the reason given', async () => {
     const controller = new AbortController();
-    const response = await bulkGet({
-      url: new URL(`${origin}/slow`),
-      method: 'GET',
-      headers: {},
-      ca: undefined,
-      signal: controller.signal,
-    });
+    const response = await fetchBulk(`${origin}/slow`, { signal: controller.signal });
     const reading = readAll(response.body);
     setTimeout(() => controller.abort(new Error('paused by the test')), 50);
     await assert.rejects(reading, /paused by the test/);
@@ -176,13 +165,7 @@ describe('bulk GET over plain http', () => {
   test('a header value with a line break is refused before anything is sent', async () => {
     seen.length = 0;
     await assert.rejects(
-      bulkGet({
-        url: new URL(`${origin}/file`),
-        method: 'GET',
-        headers: { Authorization: 'Bearer x\r\nX-Evil: 1' },
-        ca: undefined,
-        signal: noAbort(),
-      }),
+      fetchBulk(`${origin}/file`, { headers: { Authorization: 'Bearer x\r\nX-Evil: 1' } }),
       /line break/,
     );
     assert.equal(seen.length, 0);
@@ -201,8 +184,7 @@ describe('bulk GET when the server closes idle connections', () => {
 
   test('the next request goes out on a new connection and succeeds', async () => {
     for (let i = 0; i < 2; i++) {
-      const url = new URL(`${origin}/file-then-close`);
-      const response = await bulkGet({ url, method: 'GET', headers: {}, ca: undefined, signal: noAbort() });
+      const response = await fetchBulk(`${origin}/file-then-close`);
       assert.equal((await readAll(response.body)).sha256, BODY_SHA256);
       await new Promise((resolve) => setTimeout(resolve, 100));
     }
@@ -230,18 +212,9 @@ describe('bulk GET over https', () => {
 
   test('reads the body through TLS with the given CA, and refuses a server it cannot trust without it', async () => {
     const trusted = [readFileSync(ca.caPath, 'utf8')];
-    const response = await bulkGet({
-      url: new URL(`${origin}/file`),
-      method: 'GET',
-      headers: {},
-      ca: trusted,
-      signal: noAbort(),
-    });
+    const response = await fetchBulk(`${origin}/file`, { ca: trusted });
     const read = await readAll(response.body);
     assert.equal(read.sha256, BODY_SHA256);
-    await assert.rejects(
-      bulkGet({ url: new URL(`${origin}/file`), method: 'GET', headers: {}, ca: undefined, signal: noAbort() }),
-      /certificate/i,
-    );
+    await assert.rejects(fetchBulk(`${origin}/file`), /certificate/i);
   });
 });
