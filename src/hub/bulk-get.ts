@@ -1,25 +1,20 @@
 /**
- * A lean HTTP/1.1 GET for file bodies, used beside undici (http-client.ts)
- * for the bytes of blobs on a direct connection.
+ * Our lean HTTP/1.1 client, for every request on a direct connection
+ * (http-client.ts; through a proxy, undici carries them).
  *
  * Why: on a fast link the client's own cost per byte decides the speed and
  * the CPU bill. undici reads the socket 64 KiB at a time into a fresh Buffer
  * and runs each read through its parser and a stream; here the socket reads
  * up to 1 MiB at a time into one reused buffer (net's `onread` option), and
- * the body is handed over as it lies in that buffer: each byte is copied once
- * from the kernel, hashed and written, and makes no garbage. `npm run bench`
- * measured about a third less CPU per GiB (docs/performance.md).
+ * the body is handed over as it lies in that buffer: copied once by the
+ * kernel, hashed and written, no garbage (docs/performance.md).
  *
- * Scope, on purpose small: GET only; a body framed by Content-Length (or by
- * the end of the connection). A response this module does not read (chunked,
- * 1xx) is refused with BulkUnsupportedError before any body byte is handed
- * over, and the caller sends the request again through undici. Proxies,
- * HTTP/2 and the API calls stay with undici.
- *
- * Connections are kept alive and reused for the next request to the same
- * origin (the many range requests of a multi-connection download), like an
- * undici pool: idle ones are closed after a few seconds and never keep the
- * process alive.
+ * Scope, on purpose small: GET and HEAD; bodies framed by Content-Length,
+ * chunked (chunked-body.ts) or the end of the connection. Another answer
+ * (an interim 1xx, another transfer coding) is refused with
+ * BulkUnsupportedError before any body byte is handed over; the caller then
+ * sends the request through undici. Connections are kept alive per origin,
+ * closed after a few seconds idle, and never keep the process alive.
  */
 import type { IncomingHttpHeaders } from 'node:http';
 import net from 'node:net';
@@ -72,6 +67,8 @@ const idle = new Map<string, Connection[]>();
 export async function bulkGet(request: BulkRequest): Promise<BulkResponse> {
   const head = requestHead(request.method, request.url, request.headers);
   const { method, signal } = request;
+  // No connection is made for a request already ended (a pause).
+  signal.throwIfAborted();
   // A connection made with one set of trusted CAs serves only requests that trust the same.
   const key = `${request.url.protocol}//${request.url.host} ${trustKey(request.ca)}`;
   const reused = takeIdle(key);
@@ -80,7 +77,7 @@ export async function bulkGet(request: BulkRequest): Promise<BulkResponse> {
       return await reused.exchange(head, method, signal);
     } catch (error) {
       // A kept-alive connection the server closed meanwhile fails before any answer: try once on a new one.
-      if (!reused.answered && !(error instanceof BulkUnsupportedError))
+      if (!reused.answered && !signal.aborted && !(error instanceof BulkUnsupportedError))
         return new Connection(key, request).exchange(head, method, signal);
       throw error;
     }
@@ -182,7 +179,10 @@ class Connection {
   }
 
   exchange(head: string, method: BulkRequest['method'], signal: AbortSignal): Promise<BulkResponse> {
-    if (signal.aborted) return Promise.reject(signal.reason as Error);
+    if (signal.aborted) {
+      this.close();
+      return Promise.reject(signal.reason as Error);
+    }
     this.method = method;
     this.signal = signal;
     signal.addEventListener('abort', this.onAbort, { once: true });
