@@ -30,18 +30,8 @@ import { announceRetry, type HubConnection, resolveUrl } from './hub-connection.
 import { LANE_SAMPLE_MS, LaneController, releaseProcessLane, takeProcessLane } from './lane-controller.js';
 import { errorForAnswer } from './response-errors.js';
 import { isRetryable, RetryBudget } from './retry-policy.js';
-import { type Chunk, CHUNK_BYTES, planChunks, releaseSlab, takeSlab, WINDOW_BYTES } from './transfer-chunks.js';
-
-/** The chunks a lane holds: `chunk` is being received, the ones after it up to `last` are its too. */
-interface LaneRun {
-  chunk: Chunk;
-  last: number;
-}
-
-function runDone(lane: LaneRun): boolean {
-  const chunk = lane.chunk;
-  return chunk.index === lane.last && chunk.received === chunk.end - chunk.start;
-}
+import type { Chunk, LaneRun } from './transfer-chunks.js';
+import { CHUNK_BYTES, planChunks, releaseSlab, runDone, takeSlab, WINDOW_BYTES } from './transfer-chunks.js';
 
 /** Fresh signed URLs asked for in a row before giving up (a CDN that always says 403). */
 const MAX_EXPIRED_IN_A_ROW = 3;
@@ -353,10 +343,8 @@ export class BlobTransfer {
         if (stopped) break;
       }
       // Large reads can bring more than the limit allows at once: the lane ends when its bytes' time is up.
-      if (bandwidth !== null) {
-        watchdog.pause();
-        await bandwidth.take(0, this.controller.signal);
-      }
+      watchdog.pause();
+      await bandwidth?.take(0, this.controller.signal);
     } finally {
       watchdog.stop();
     }

@@ -25,6 +25,17 @@ export interface Chunk {
   slab: Buffer | null;
 }
 
+/** The chunks a lane holds: `chunk` is being received, the ones after it up to `last` are its too. */
+export interface LaneRun {
+  chunk: Chunk;
+  last: number;
+}
+
+export function runDone(lane: LaneRun): boolean {
+  const chunk = lane.chunk;
+  return chunk.index === lane.last && chunk.received === chunk.end - chunk.start;
+}
+
 /** Reused chunk buffers (CHUNK_BYTES each), shared by every transfer of the process. */
 const idleSlabs: Buffer[] = [];
 const MAX_IDLE_SLABS = WINDOW_BYTES / CHUNK_BYTES;
