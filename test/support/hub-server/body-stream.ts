@@ -4,7 +4,7 @@
  * for throttling, a real TCP close mid-body for drop, silence with the socket
  * open for stall, flipped bytes for corrupt.
  */
-import { createReadStream } from 'node:fs';
+import { createReadStream, statSync } from 'node:fs';
 import type { ServerResponse } from 'node:http';
 import { setTimeout as sleep } from 'node:timers/promises';
 import type { BodyFaults } from './faults.js';
@@ -23,11 +23,18 @@ async function* readChunks(source: BlobSource, start: number, end: number): Asyn
     }
     return;
   }
-  const stream = createReadStream(source.path, { start, end, highWaterMark: READ_CHUNK_BYTES });
-  try {
-    for await (const chunk of stream) yield chunk as Buffer;
-  } finally {
-    stream.destroy();
+  // A repeated file: bytes [start, end] of the body, one pass over the file at a time.
+  const fileSize = statSync(source.path).size;
+  for (let pos = start; pos <= end;) {
+    const within = pos % fileSize;
+    const last = Math.min(fileSize - 1, within + (end - pos));
+    const stream = createReadStream(source.path, { start: within, end: last, highWaterMark: READ_CHUNK_BYTES });
+    try {
+      for await (const chunk of stream) yield chunk as Buffer;
+    } finally {
+      stream.destroy();
+    }
+    pos += last - within + 1;
   }
 }
 

@@ -8,7 +8,8 @@ import { closeSync, openSync, readSync, statSync } from 'node:fs';
 import type { HubFileInfo, HubFileSpec, HubRepoSpec } from './types.js';
 
 /** Where a file's bytes come from. */
-export type BlobSource = { kind: 'buffer'; data: Buffer } | { kind: 'disk'; path: string };
+/** Bytes in memory, or a file on disk read `repeat` times over. */
+export type BlobSource = { kind: 'buffer'; data: Buffer } | { kind: 'disk'; path: string; repeat: number };
 
 export interface StoredFile extends HubFileInfo {
   path: string;
@@ -87,8 +88,11 @@ function storeFile(spec: HubFileSpec): StoredFile {
     sha256 = createHash('sha256').update(data).digest('hex');
     contentBlobId = gitBlobSha1(data);
   } else {
-    source = { kind: 'disk', path: content.diskPath };
-    size = statSync(content.diskPath).size;
+    const repeat = content.repeat ?? 1;
+    if (!Number.isInteger(repeat) || repeat < 1 || (repeat > 1 && (content.sha256 === undefined || spec.lfs !== true)))
+      throw new Error(`${spec.path}: repeat must be a whole number >= 1, and above 1 needs sha256 and lfs: true`);
+    source = { kind: 'disk', path: content.diskPath, repeat };
+    size = statSync(content.diskPath).size * repeat;
     const lfsGuess = spec.lfs ?? defaultLfs(spec.path, size);
     // An LFS file's blob id is the pointer's, so only the sha256 is needed then.
     const needsHashing = content.sha256 === undefined || (!lfsGuess && content.blobId === undefined);

@@ -11,6 +11,12 @@ export interface HubDiskContent {
   sha256?: string;
   /** git blob sha1 of the content, hex; only used for non-LFS files; computed when absent. */
   blobId?: string;
+  /**
+   * The file's bytes this many times over (default 1): a large body that
+   * takes no more room than the file. With more than one, give `sha256` (of
+   * the whole body) and mark the file LFS.
+   */
+  repeat?: number;
 }
 
 export interface HubFileSpec {
