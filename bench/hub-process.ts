@@ -11,7 +11,7 @@ import { startHubServer, type HubFileSpec, type HubRepoSpec } from '../test/supp
 
 export interface BenchHubConfig {
   /** Large LFS files on disk, one repository each, with their sha256 computed by the caller (so the server does not hash them again). */
-  large: { repoId: string; path: string; diskPath: string; sha256: string }[];
+  large: { repoId: string; path: string; diskPath: string; sha256: string; repeat?: number }[];
   /** Many small regular (non-LFS) files, generated in memory. */
   small: { repoId: string; count: number; minBytes: number; maxBytes: number; perFolder: number };
   /** Per-connection cap on file bodies, or null. */
@@ -58,7 +58,13 @@ async function main(): Promise<void> {
     ...config.large.map((large) => ({
       id: large.repoId,
       revisions: {
-        main: [{ path: large.path, content: { diskPath: large.diskPath, sha256: large.sha256 }, lfs: true }],
+        main: [
+          {
+            path: large.path,
+            content: { diskPath: large.diskPath, sha256: large.sha256, repeat: large.repeat ?? 1 },
+            lfs: true,
+          },
+        ],
       },
     })),
     { id: config.small.repoId, revisions: { main: small } },

@@ -7,7 +7,8 @@
  *   (b) the same file, the server capped at 20 MB/s per connection:
  *       hfsched pull on its defaults vs aria2c -x8 -s8;
  *   (c) a repository of many small files: hfsched pull vs curl --parallel;
- *   (e) a 5 GiB file, hfsched alone (CPU per GiB against (a));
+ *   (e) a 5 GiB body (the (a) file 5 times over): hfsched and curl, CPU per
+ *       GiB against (a);
  *   and the cost of fsync, and the idle daemon (extra-measurements.ts).
  * Writes bench/results.md and prints it. Generated files live on tmpfs
  * (/dev/shm/hfsched-bench, else bench/work/) and are removed at the end.
@@ -28,13 +29,17 @@ import type { BenchHubConfig, BenchHubStats } from './hub-process.js';
 import { gnuTimeAvailable, type Measurement } from './measure.js';
 import { renderReport, type BenchReport, type ScenarioResult, type ToolResult } from './report.js';
 import { targets } from './targets.js';
-import { measureSha256Rate, writeLargeFile, writeRepeatedFile } from './workload.js';
+import { measureSha256Rate, repeatedSha256, writeLargeFile } from './workload.js';
 
 const MIB = 1024 * 1024;
 const LARGE_BYTES = positiveInteger('HFSCHED_BENCH_SIZE_MIB', 1024) * MIB;
 const RUNS = positiveInteger('HFSCHED_BENCH_RUNS', 3);
 const SMALL_FILES = positiveInteger('HFSCHED_BENCH_SMALL_FILES', 2000);
 const HUGE_BYTES = (Number(process.env['HFSCHED_BENCH_HUGE_MIB'] ?? 5120) || 0) * MIB;
+if (HUGE_BYTES % LARGE_BYTES !== 0)
+  throw new Error(
+    'HFSCHED_BENCH_HUGE_MIB must be a multiple of HFSCHED_BENCH_SIZE_MIB (the (e) body is the (a) file repeated)',
+  );
 const THROTTLE_BYTES_PER_SECOND = 20_000_000;
 /** aria2c's connections in (b); hfsched runs on its defaults. */
 const THROTTLED_CONNECTIONS = 8;
@@ -267,15 +272,16 @@ async function main(): Promise<void> {
       await throttled.stop();
     }
 
-    if (HUGE_BYTES > 0 && freemem() > 2 * HUGE_BYTES + 4 * 1024 * MIB) {
-      // The source on the disk (the page cache serves it): tmpfs holds only what the clients write.
-      // On a VM, pages the machine has not used lately cost the kernel several times more to hand out.
-      say(`generating a ${HUGE_BYTES / MIB} MiB file for (e) in ${DISK_DIR}`);
-      mkdirSync(DISK_DIR, { recursive: true });
-      const huge = writeRepeatedFile(join(DISK_DIR, 'huge.bin'), large, HUGE_BYTES);
+    if (HUGE_BYTES > 0 && freemem() > HUGE_BYTES + 4 * 1024 * MIB) {
+      // The (a) file served HUGE / LARGE times over: the source takes no more memory, so that
+      // memory holds little more than what the clients write. (On a VM, pages the machine has
+      // not used lately cost the kernel several times more to hand out, to any writer.)
+      const repeat = HUGE_BYTES / LARGE_BYTES;
+      say(`hashing the ${HUGE_BYTES / MIB} MiB body of (e): the ${LARGE_BYTES / MIB} MiB file ${repeat} times over`);
+      const huge = { size: HUGE_BYTES, sha256: repeatedSha256(large, repeat) };
       const hugeHub = await HubChild.start({
         ...config,
-        large: [{ repoId: HUGE_REPO, path: LARGE_PATH, diskPath: huge.path, sha256: huge.sha256 }],
+        large: [{ repoId: HUGE_REPO, path: LARGE_PATH, diskPath: large.path, sha256: huge.sha256, repeat }],
       });
       try {
         const clients = new BenchClients(WORK_DIR, CLI_PATH, hugeHub.ready.url);
@@ -297,10 +303,9 @@ async function main(): Promise<void> {
         });
       } finally {
         await hugeHub.stop();
-        rmSync(huge.path, { force: true });
       }
     } else {
-      extra.push(`(e) skipped: HFSCHED_BENCH_HUGE_MIB=0, or less than twice the file's size of free memory for tmpfs`);
+      extra.push(`(e) skipped: HFSCHED_BENCH_HUGE_MIB=0, or less free memory than the file's size for tmpfs`);
     }
 
     for (const cost of measureFsyncCost([

@@ -62,28 +62,22 @@ export function measureSha256Rate(file: LargeFile): number {
   return file.size / (hashingMs / 1000);
 }
 
-/**
- * A file of `size` bytes made of `source` over and over (random bytes are
- * slow to make; a download does not care that they repeat), hashed on the way.
- */
-export function writeRepeatedFile(path: string, source: LargeFile, size: number): LargeFile {
+/** sha256 of `file` read `times` over: the body the bench Hub serves for (e). */
+export function repeatedSha256(file: LargeFile, times: number): string {
   const hash = createHash('sha256');
   const chunk = Buffer.allocUnsafe(CHUNK_BYTES);
-  const input = openSync(source.path, 'r');
-  const output = openSync(path, 'w');
+  const input = openSync(file.path, 'r');
   try {
-    for (let written = 0; written < size;) {
-      const want = Math.min(CHUNK_BYTES, size - written);
-      let read = readSync(input, chunk, 0, want, written % source.size);
-      if (read === 0) read = readSync(input, chunk, 0, want, 0);
-      const part = chunk.subarray(0, read);
-      hash.update(part);
-      writeSync(output, part);
-      written += read;
+    for (let pass = 0; pass < times; pass++) {
+      for (let position = 0; position < file.size;) {
+        const read = readSync(input, chunk, 0, Math.min(CHUNK_BYTES, file.size - position), position);
+        if (read === 0) throw new Error(`${file.path} ends at ${position}, before ${file.size}`);
+        hash.update(chunk.subarray(0, read));
+        position += read;
+      }
     }
   } finally {
     closeSync(input);
-    closeSync(output);
   }
-  return { path, size, sha256: hash.digest('hex') };
+  return hash.digest('hex');
 }
