@@ -29,7 +29,7 @@ import type { BenchHubConfig, BenchHubStats } from './hub-process.js';
 import { gnuTimeAvailable, type Measurement } from './measure.js';
 import { renderReport, type BenchReport, type ScenarioResult, type ToolResult } from './report.js';
 import { targets } from './targets.js';
-import { measureSha256Rate, repeatedSha256, writeLargeFile } from './workload.js';
+import { measureSha256Rate, repeatedSha256, warmUpMemory, writeLargeFile } from './workload.js';
 
 const MIB = 1024 * 1024;
 const LARGE_BYTES = positiveInteger('HFSCHED_BENCH_SIZE_MIB', 1024) * MIB;
@@ -162,6 +162,10 @@ async function main(): Promise<void> {
     const large = writeLargeFile(join(WORK_DIR, 'large.bin'), LARGE_BYTES);
     const smaller = writeLargeFile(join(WORK_DIR, 'smaller.bin'), LARGE_BYTES / SMALLER_FILE_DIVISOR);
     const sha256Rate = measureSha256Rate(large);
+    // As much as the largest download writes, so that every run finds memory warm.
+    const warmUpBytes = Math.max(LARGE_BYTES, HUGE_BYTES);
+    say(`warming up: writing and deleting ${warmUpBytes / MIB} MiB in ${WORK_DIR}`);
+    warmUpMemory(join(WORK_DIR, 'warm-up.bin'), warmUpBytes);
     say(`Node sha256 on one core: ${(sha256Rate / 1e6).toFixed(0)} MB/s`);
 
     const config: BenchHubConfig = {

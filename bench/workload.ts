@@ -6,7 +6,7 @@
  * download on loopback.
  */
 import { createHash, randomFillSync } from 'node:crypto';
-import { closeSync, openSync, readSync, writeSync } from 'node:fs';
+import { closeSync, openSync, readSync, rmSync, writeSync } from 'node:fs';
 
 const CHUNK_BYTES = 8 * 1024 * 1024;
 
@@ -60,6 +60,23 @@ export function measureSha256Rate(file: LargeFile): number {
   if (digest !== file.sha256)
     throw new Error(`${file.path} changed on disk: sha256 ${digest}, expected ${file.sha256}`);
   return file.size / (hashingMs / 1000);
+}
+
+/**
+ * Writes `size` bytes of zeros to `path`, then deletes it: a warm-up, so that
+ * no measured run pays for memory the machine hands out for the first time
+ * in a while (on a VM that costs the kernel several times its usual price,
+ * whoever writes).
+ */
+export function warmUpMemory(path: string, size: number): void {
+  const chunk = Buffer.alloc(CHUNK_BYTES);
+  const fd = openSync(path, 'w');
+  try {
+    for (let written = 0; written < size; written += chunk.length) writeSync(fd, chunk);
+  } finally {
+    closeSync(fd);
+    rmSync(path, { force: true });
+  }
 }
 
 /** sha256 of `file` read `times` over: the body the bench Hub serves for (e). */
