@@ -158,7 +158,7 @@ class Connection {
     readonly key: string,
     request: BulkRequest,
   ) {
-    // A function: net asks before each read, so a grown buffer is used from the next read on.
+    // A function: net asks for the next read's buffer right after each read, so a grown one is used from then on.
     const onread = { buffer: () => this.buffer, callback: (bytes: number) => this.onRead(bytes) };
     const { hostname, port, protocol } = request.url;
     const host = hostname.startsWith('[') ? hostname.slice(1, -1) : hostname;
