@@ -105,6 +105,7 @@ export function readBootstrapEnv(env: NodeJS.ProcessEnv = process.env): Bootstra
     if (data[key] === undefined) delete data[key];
   }
   let raw: RawBootstrapEnv;
+  // Nothing set: nothing to validate, and the schema's one default applies.
   if (Object.keys(data).length === 0) raw = { HFSCHED_LOG_PRETTY: false };
   else
     try {
