@@ -7,7 +7,6 @@ import { afterEach, beforeEach, test } from 'node:test';
 import assert from 'node:assert/strict';
 import { spawnSync } from 'node:child_process';
 import { hostname } from 'node:os';
-import { join } from 'node:path';
 import Database from 'better-sqlite3';
 import { pino } from 'pino';
 import { readSettings } from '../../src/config/settings.js';
@@ -16,7 +15,7 @@ import { downloadModel } from '../../src/download/download-model.js';
 import { ownerMetadata } from '../../src/download/download-owner.js';
 import { openStore, type Store } from '../../src/store/index.js';
 import { startHubServer, type HubServer } from '../support/hub-server.js';
-import { createTempDatabase, type TempDatabase } from '../support/temp-db.js';
+import { createTempDatabase, type TempDatabase, useTestHub } from '../support/temp-db.js';
 
 const silent = pino({ level: 'silent' });
 let hub: HubServer;
@@ -27,9 +26,7 @@ beforeEach(async () => {
     repos: [{ id: 'org/model', revisions: { main: [{ path: 'config.json', content: '{}' }] } }],
   });
   db = createTempDatabase();
-  db.store.setSystemConfig('hub.endpoint', hub.url);
-  db.store.setSystemConfig('hub.cache_dir', join(db.dir, 'cache'));
-  db.store.setSystemConfig('download.min_free_bytes', '0');
+  useTestHub(db, hub.url);
 });
 afterEach(async () => {
   db.cleanup();

@@ -5,12 +5,11 @@
  */
 import { test, afterEach, beforeEach } from 'node:test';
 import assert from 'node:assert/strict';
-import { join } from 'node:path';
 import { readSettings } from '../../src/config/settings.js';
 import { modelsToQueue } from '../../src/daemon/batch-planner.js';
 import { downloadModel } from '../../src/download/download-model.js';
 import { startHubServer, type HubServer } from '../support/hub-server.js';
-import { createTempDatabase, type TempDatabase } from '../support/temp-db.js';
+import { createTempDatabase, type TempDatabase, useTestHub } from '../support/temp-db.js';
 
 const weights = Buffer.alloc(2 * 1024 * 1024, 5);
 let hub: HubServer;
@@ -21,9 +20,7 @@ beforeEach(async () => {
     repos: [{ id: 'org/model', revisions: { main: [{ path: 'model.safetensors', content: weights }] } }],
   });
   db = createTempDatabase();
-  db.store.setSystemConfig('hub.endpoint', hub.url);
-  db.store.setSystemConfig('hub.cache_dir', join(db.dir, 'cache'));
-  db.store.setSystemConfig('download.min_free_bytes', '0');
+  useTestHub(db, hub.url);
   db.store.setSystemConfig('download.max_retries', '10');
 });
 afterEach(async () => {

@@ -7,7 +7,7 @@ import { BandwidthLimiter } from '../../src/hub/index.js';
 import { NotFoundError, StateTransitionError } from '../../src/errors.js';
 import { downloadModel } from '../../src/download/download-model.js';
 import { startHubServer, type HubServer } from '../support/hub-server.js';
-import { createTempDatabase, type TempDatabase } from '../support/temp-db.js';
+import { createTempDatabase, type TempDatabase, useTestHub } from '../support/temp-db.js';
 
 const weights = Buffer.alloc(3 * 1024 * 1024, 7);
 let hub: HubServer;
@@ -29,9 +29,7 @@ beforeEach(async () => {
     ],
   });
   db = createTempDatabase();
-  db.store.setSystemConfig('hub.endpoint', hub.url);
-  db.store.setSystemConfig('hub.cache_dir', join(db.dir, 'cache'));
-  db.store.setSystemConfig('download.min_free_bytes', '0');
+  useTestHub(db, hub.url);
 });
 afterEach(async () => {
   db.cleanup();

@@ -43,3 +43,15 @@ export function createTempDatabase(): TempDatabase {
     throw error;
   }
 }
+
+/**
+ * Points a temporary database at a test Hub, with the cache in `<dir>/cache`
+ * and no free-disk floor (a test's tmpfs may be small). Returns the cache folder.
+ */
+export function useTestHub(db: TempDatabase, hubUrl: string): string {
+  const cacheDir = join(db.dir, 'cache');
+  db.store.setSystemConfig('hub.endpoint', hubUrl);
+  db.store.setSystemConfig('hub.cache_dir', cacheDir);
+  db.store.setSystemConfig('download.min_free_bytes', '0');
+  return cacheDir;
+}
