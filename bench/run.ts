@@ -318,7 +318,7 @@ async function main(): Promise<void> {
     ])) {
       extra.push(
         `fsync cost on ${cost.where}: a 32 KiB file written aside and renamed takes ${cost.plainMs.toFixed(3)} ms, ` +
-          `${cost.durableMs.toFixed(3)} ms with fsync of the file then its folder (what hfsched does per blob and ref)`,
+          `${cost.durableMs.toFixed(3)} ms with fsync of each file and one of their folder (what hfsched does for small blobs)`,
       );
     }
     const idle = await measureIdleDaemon(CLI_PATH, join(WORK_DIR, 'idle-daemon'), process.env, IDLE_SECONDS);

@@ -101,7 +101,12 @@ async function transferAndVerify(
   }
 }
 
-/** A small blob: into memory, verified, then written aside, fsynced and renamed to `blobs/{etag}`. */
+/**
+ * A small blob: into memory, verified, then written aside, fsynced and
+ * renamed to `blobs/{etag}`. The caller fsyncs `blobs/` once for all of them
+ * (snapshot-download.ts), before the ref moves: a folder fsync per file cost
+ * as much as the file's own write.
+ */
 async function fetchIntoMemory(job: BlobJob, options: BlobFetchOptions): Promise<void> {
   const { layout } = options;
   const sink = new MemorySink(job.algorithm, job.size);
@@ -109,7 +114,6 @@ async function fetchIntoMemory(job: BlobJob, options: BlobFetchOptions): Promise
   await transferAndVerify(job, options, sink, 1);
   const target = layout.blobPath(job.etag);
   writeFileDurably(`${target}.${process.pid}.${Math.random().toString(36).slice(2)}.tmp`, target, sink.bytes);
-  fsyncDirectory(dirname(target));
 }
 
 /**

@@ -6,8 +6,9 @@
  * `snapshots/{commit}/`, and write `refs/{revision}` once the snapshot is
  * complete. Nothing is written before every listed path has been checked.
  */
-import { statSync } from 'node:fs';
+import { readdirSync, statSync } from 'node:fs';
 import { mkdir } from 'node:fs/promises';
+import { dirname, sep } from 'node:path';
 import { ValidationError } from '../errors.js';
 import { fetchBlob, hasCompleteBlob, type BlobJob } from './blob-fetcher.js';
 import { RepoCacheLayout } from './cache-layout.js';
@@ -22,6 +23,7 @@ import { ProgressTracker } from './progress-tracker.js';
 import { listRevision, type RepoFile } from './repo-listing.js';
 import { validateRepoId } from '../repo-id.js';
 import { assertSafeRepoPath, assertSafeRevision, isValidEtag } from './repo-paths.js';
+import { fsyncDirectory } from './durable-files.js';
 import { linkSnapshotFile, writeRef } from './snapshot-links.js';
 import type { SnapshotFile, SnapshotRequest, SnapshotResult } from './types.js';
 
@@ -86,8 +88,17 @@ interface BlobState {
   missingBytes: number;
 }
 
-function inspectBlob(layout: RepoCacheLayout, job: BlobJob): BlobState {
-  if (hasCompleteBlob(layout.blobPath(job.etag), job.size)) return { complete: true, missingBytes: 0 };
+/**
+ * `present` names what `blobs/` held when the download started: one readdir
+ * instead of two or three stats per file, most of them of absent names (a
+ * model of thousands of small files). A blob another process adds meanwhile
+ * is fetched again, harmlessly: fetchBlob checks again under the lock, and a
+ * small blob's rename is atomic.
+ */
+function inspectBlob(layout: RepoCacheLayout, job: BlobJob, present: Set<string>): BlobState {
+  if (present.has(job.etag) && hasCompleteBlob(layout.blobPath(job.etag), job.size))
+    return { complete: true, missingBytes: 0 };
+  if (!present.has(`${job.etag}.incomplete`)) return { complete: false, missingBytes: job.size };
   const partial = statSync(layout.incompletePath(job.etag), { throwIfNoEntry: false });
   const allocated = partial === undefined ? 0 : Math.min(partial.size, partial.blocks * 512);
   return { complete: false, missingBytes: Math.max(0, job.size - allocated) };
@@ -118,6 +129,19 @@ async function runPool<T>(
   };
   await Promise.all(Array.from({ length: Math.min(concurrency, items.length) }, worker));
   if (failure !== null) throw (failure as { error: unknown }).error;
+}
+
+/** `folders` and each of their parents up to `top` (a link folder's own name lives in its parent). */
+function withParentsUpTo(folders: Iterable<string>, top: string): Set<string> {
+  const all = new Set<string>();
+  for (let folder of folders) {
+    while (!all.has(folder)) {
+      all.add(folder);
+      if (folder === top || !folder.startsWith(`${top}${sep}`)) break;
+      folder = dirname(folder);
+    }
+  }
+  return all;
 }
 
 /** Without `spaceLimits`: the free-disk rule alone, with the request's minFreeBytes. */
@@ -164,11 +188,12 @@ export async function downloadSnapshot(request: SnapshotRequest): Promise<Snapsh
     const swept = await removeStaleTemporaries(layout.repoDir);
     if (swept.length > 0)
       logger?.info({ repo: request.repoId, files: swept.length }, 'removed temporaries of dead processes');
+    const present = new Set(readdirSync(layout.blobsDir));
     for (const { job } of blobs) {
-      const actualSize = disagreeingBlobSize(layout, job);
+      const actualSize = present.has(job.etag) ? disagreeingBlobSize(layout, job) : null;
       if (actualSize !== null) await settleSizeDisagreement(layout, job, actualSize);
     }
-    const states = blobs.map((blob) => inspectBlob(layout, blob.job));
+    const states = blobs.map((blob) => inspectBlob(layout, blob.job, present));
     const missing = states.reduce((sum, state) => sum + state.missingBytes, 0);
     const tracker = new ProgressTracker(totalBytes, files.length, request.onProgress);
     // Waits, before anything is written, until the missing bytes fit (disk-gate.ts); released in `finally`.
@@ -215,7 +240,10 @@ export async function downloadSnapshot(request: SnapshotRequest): Promise<Snapsh
     const work = blobs.map((blob, index) => ({ blob, state: states[index]! }));
     await runPool(work, request.concurrentFiles, placeBlob, (error) => controller.abort(error));
 
-    // Readers resolve refs/ then snapshots/: the ref moves only once the snapshot is whole.
+    // The names made above (small blobs, links), durable in one fsync per folder rather than one per file.
+    if (states.some((state) => !state.complete)) fsyncDirectory(layout.blobsDir);
+    for (const folder of withParentsUpTo(createdFolders, snapshotPath)) fsyncDirectory(folder);
+    // Readers resolve refs/ then snapshots/: the ref moves only once the snapshot is whole and durable.
     if (revision !== listing.commit) await writeRef(layout, revision, listing.commit);
     tracker.emit(true);
     return {
