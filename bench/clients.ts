@@ -57,6 +57,9 @@ function checkComplete(tool: string, got: Expected, expected: Expected): void {
   }
 }
 
+/** The tool name of the write-only line of (a) and (e) (see plainWrite), which targets.ts looks for. */
+export const PLAIN_WRITE = 'dd bs=1M, the same bytes written with no download';
+
 export class BenchClients {
   constructor(
     private readonly workDir: string,
@@ -119,6 +122,24 @@ export class BenchClients {
     try {
       const measured = await measure(curlPath, ['-sS', '--fail', '-L', '-o', join(folder, 'file'), url], cleanEnv({}));
       checkComplete('curl', filesUnder(folder), expected);
+      return measured;
+    } finally {
+      rmSync(folder, { recursive: true, force: true });
+    }
+  }
+
+  /**
+   * No download: dd writes as many bytes (zeros, 1 MiB at a time) into the
+   * same folder. What the kernel charges here for the writes alone, at that
+   * moment: on a VM it grows with the size written (see docs/performance.md).
+   */
+  async plainWrite(ddPath: string, expected: Expected): Promise<Measurement> {
+    const folder = this.freshFolder('dd');
+    try {
+      const blocks = String(Math.ceil(expected.bytes / (1024 * 1024)));
+      const args = ['if=/dev/zero', `of=${join(folder, 'file')}`, 'bs=1M', `count=${blocks}`, 'status=none'];
+      const measured = await measure(ddPath, args, cleanEnv({}));
+      checkComplete('dd', filesUnder(folder), expected);
       return measured;
     } finally {
       rmSync(folder, { recursive: true, force: true });

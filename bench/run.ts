@@ -8,7 +8,8 @@
  *       hfsched pull on its defaults vs aria2c -x8 -s8;
  *   (c) a repository of many small files: hfsched pull vs curl --parallel;
  *   (e) a 5 GiB body (the (a) file 5 times over): hfsched and curl, CPU per
- *       GiB against (a);
+ *       GiB against (a); (a) and (e) also time dd writing as many bytes with
+ *       no download, the kernel's charge for the writes alone (targets.ts);
  *   and the cost of fsync, and the idle daemon (extra-measurements.ts).
  * Writes bench/results.md and prints it. Generated files live on tmpfs
  * (/dev/shm/hfsched-bench, else bench/work/) and are removed at the end.
@@ -22,7 +23,7 @@ import { existsSync, mkdirSync, readFileSync, rmSync, writeFileSync } from 'node
 import { cpus, freemem, loadavg } from 'node:os';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { BenchClients, findTool, type Expected } from './clients.js';
+import { BenchClients, findTool, PLAIN_WRITE, type Expected } from './clients.js';
 import { measureFsyncCost, measureIdleDaemon, type IdleDaemon } from './extra-measurements.js';
 import { HubChild } from './hub-child.js';
 import type { BenchHubConfig, BenchHubStats } from './hub-process.js';
@@ -120,6 +121,16 @@ function skipped(tool: string, why: string): Contender {
   };
 }
 
+/** dd writing as many bytes, alternated with the downloads: the kernel's charge for the writes alone. */
+function plainWriter(dd: string, clients: BenchClients, expected: Expected): Contender {
+  return contender(
+    PLAIN_WRITE,
+    expected.bytes,
+    () => clients.plainWrite(dd, expected),
+    () => 'no network',
+  );
+}
+
 /** Runs every contender RUNS times, alternating them, so that load from elsewhere hits all alike. */
 async function race(label: string, hub: HubChild, contenders: Contender[]): Promise<void> {
   await hub.stats(); // forget what came before
@@ -151,6 +162,7 @@ async function main(): Promise<void> {
   if (!existsSync(CLI_PATH)) throw new Error(`${CLI_PATH} is missing: run "npm run build" first (npm run bench does)`);
   const curl = findTool('curl');
   const aria2c = findTool('aria2c');
+  const dd = findTool('dd');
   const loadAverage = loadavg()
     .map((l) => l.toFixed(2))
     .join(' ');
@@ -203,6 +215,7 @@ async function main(): Promise<void> {
           () => clients.hfschedPull(SMALLER_REPO, {}, smallerExpected),
           cdnNote,
         ),
+        dd ? plainWriter(dd, clients, largeExpected) : skipped(PLAIN_WRITE, 'dd not installed'),
       ];
       await race('(a)', hub, a);
       scenarios.push({
@@ -297,6 +310,7 @@ async function main(): Promise<void> {
           curl
             ? contender('curl', huge.size, () => clients.curl(curl, hugeUrl, hugeExpected), cdnNote)
             : skipped('curl', 'curl not installed'),
+          dd ? plainWriter(dd, clients, hugeExpected) : skipped(PLAIN_WRITE, 'dd not installed'),
         ];
         // Alternated runs, median: the first to write 5 GiB into tmpfs may pay for pages the VM had not used lately.
         await race('(e)', hugeHub, e);

@@ -3,7 +3,8 @@
  * goals the download engine was built to (docs/performance.md).
  */
 import type { IdleDaemon } from './extra-measurements.js';
-import { summarize, type BenchReport, type ScenarioResult } from './report.js';
+import { PLAIN_WRITE } from './clients.js';
+import { summarize, type BenchReport, type ScenarioResult, type Summary } from './report.js';
 
 export /** The goals of the benchmark (issue "The download engine"), each with the figures that decide it. */
 function targets(
@@ -14,8 +15,12 @@ function targets(
 ): BenchReport['targets'] {
   const [a, b, c] = scenarios as [ScenarioResult, ScenarioResult, ScenarioResult];
   const e = scenarios[3];
-  const of = (s: ScenarioResult | undefined, index: number) => {
+  const of = (s: ScenarioResult | undefined, index: number): Summary | null => {
     const tool = s?.tools[index];
+    return tool ? summarize(tool) : null;
+  };
+  const ofTool = (s: ScenarioResult | undefined, name: string): Summary | null => {
+    const tool = s?.tools.find((t) => t.tool === name && t.skipped === null);
     return tool ? summarize(tool) : null;
   };
   const show = (value: number | undefined | null, unit: string, digits = 0): string =>
@@ -60,11 +65,41 @@ function targets(
       text: `(d) idle daemon about 0 % CPU and at most one database write a minute: ${show(idle?.cpuPercent, '%', 2)}, ${idle ? ((idle.databaseWrites / idle.seconds) * 60).toFixed(1) : 'n/a'} writes a minute`,
       met: decide(idle ? idle.cpuPercent < 0.5 && (idle.databaseWrites / idle.seconds) * 60 <= 1 : undefined),
     },
-    {
-      text:
-        `(e) CPU per GiB of the ${sizesMib.huge} MiB file no more than for ${sizesMib.large} MiB: ${show(ePull?.cpuSecondsPerGib, 'CPU-s/GiB', 2)} vs ${show(aPull?.cpuSecondsPerGib, 'CPU-s/GiB', 2)}` +
-        ` (curl on the same two files: ${show(eCurl?.cpuSecondsPerGib, 'CPU-s/GiB', 2)} vs ${show(aCurl?.cpuSecondsPerGib, 'CPU-s/GiB', 2)})`,
-      met: decide(ePull && aPull ? ePull.cpuSecondsPerGib <= aPull.cpuSecondsPerGib : undefined),
-    },
+    eTarget(aPull, ePull, aCurl, eCurl, ofTool(a, PLAIN_WRITE), ofTool(e, PLAIN_WRITE), sizesMib),
   ];
+}
+
+const cpu = (summary: Summary | null): string => (summary ? summary.cpuSecondsPerGib.toFixed(2) : 'n/a');
+
+/**
+ * (e): hfsched's CPU per GiB must not grow with the file. On a VM the
+ * kernel's own charge for writing a GiB grows with the size written (pages
+ * the host took back cost a fault each: docs/performance.md), for every
+ * writer alike. So each size is judged net of dd writing the same bytes, in
+ * the same alternated runs; the raw figures and curl's are shown beside.
+ */
+function eTarget(
+  aPull: Summary | null,
+  ePull: Summary | null,
+  aCurl: Summary | null,
+  eCurl: Summary | null,
+  aWrite: Summary | null,
+  eWrite: Summary | null,
+  sizesMib: { large: number; huge: number },
+): BenchReport['targets'][number] {
+  const raw = `raw ${cpu(ePull)} vs ${cpu(aPull)}; curl ${cpu(eCurl)} vs ${cpu(aCurl)}; dd ${cpu(eWrite)} vs ${cpu(aWrite)}`;
+  const sizes = `${sizesMib.huge} MiB file no more than for ${sizesMib.large} MiB`;
+  if (!ePull || !aPull) return { text: `(e) CPU per GiB of the ${sizes}: n/a`, met: null };
+  if (!eWrite || !aWrite) {
+    return {
+      text: `(e) CPU per GiB of the ${sizes} (no dd to take out the kernel's charge for the writes): ${raw}`,
+      met: ePull.cpuSecondsPerGib <= aPull.cpuSecondsPerGib,
+    };
+  }
+  const eNet = ePull.cpuSecondsPerGib - eWrite.cpuSecondsPerGib;
+  const aNet = aPull.cpuSecondsPerGib - aWrite.cpuSecondsPerGib;
+  return {
+    text: `(e) CPU per GiB of the ${sizes}, net of dd writing the same bytes: ${eNet.toFixed(2)} vs ${aNet.toFixed(2)} CPU-s/GiB (${raw})`,
+    met: eNet <= aNet,
+  };
 }
