@@ -207,7 +207,7 @@ export async function downloadSnapshot(request: SnapshotRequest): Promise<Snapsh
     });
     if (missing > 0) await mkdir(layout.locksDir, { recursive: true });
     const snapshotPath = layout.snapshotDir(listing.commit);
-    await mkdir(snapshotPath, { recursive: true });
+    const snapshotIsNew = (await mkdir(snapshotPath, { recursive: true })) !== undefined;
     const createdFolders = new Set<string>([snapshotPath]);
     tracker.emit(true);
     const placeBlob = async ({ blob, state }: { blob: PlannedBlob; state: BlobState }): Promise<void> => {
@@ -231,7 +231,8 @@ export async function downloadSnapshot(request: SnapshotRequest): Promise<Snapsh
           throw error;
         });
       }
-      for (const path of blob.paths) await linkSnapshotFile(layout, listing.commit, path, job.etag, createdFolders);
+      for (const path of blob.paths)
+        await linkSnapshotFile(layout, listing.commit, path, job.etag, createdFolders, snapshotIsNew);
       tracker.finished(job.etag, job.size, blob.paths.length);
       if (outcome === 'fetched')
         logger?.info({ repo: request.repoId, file: job.path, bytes: job.size }, 'file downloaded and verified');

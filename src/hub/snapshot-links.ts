@@ -14,7 +14,8 @@ import { fsyncDirectory, writeFileDurably } from './durable-files.js';
 /**
  * Points `snapshots/{commit}/{repoPath}` at `blobs/{etag}`, replacing a link
  * that points elsewhere. `createdFolders` remembers the folders made so far
- * (one snapshot has many files per folder).
+ * (one snapshot has many files per folder). `snapshotIsNew`: the snapshot
+ * folder was made by this download, so no link can be there yet.
  */
 export async function linkSnapshotFile(
   layout: RepoCacheLayout,
@@ -22,6 +23,7 @@ export async function linkSnapshotFile(
   repoPath: string,
   etag: string,
   createdFolders: Set<string> = new Set(),
+  snapshotIsNew = false,
 ): Promise<void> {
   const linkPath = layout.snapshotFilePath(commit, repoPath);
   const folder = dirname(linkPath);
@@ -31,24 +33,30 @@ export async function linkSnapshotFile(
     mkdirSync(folder, { recursive: true });
     createdFolders.add(folder);
   }
+  // In a snapshot that was there before, most links are too: reading one costs
+  // less than failing to create it (an EEXIST exception per file).
+  if (!snapshotIsNew && currentLink(linkPath) === target) return;
   try {
     symlinkSync(target, linkPath);
     return;
   } catch (error) {
     if ((error as NodeJS.ErrnoException).code !== 'EEXIST') throw error;
   }
-  let existing: string | null = null;
-  try {
-    existing = readlinkSync(linkPath);
-  } catch {
-    // not a link (a file or folder in the way): replaced below
-  }
-  if (existing === target) return;
+  if (currentLink(linkPath) === target) return;
   // Swap in a new link atomically, so a reader never sees the path missing.
   const temporary = `${linkPath}.hfsched-${process.pid}`;
   rmSync(temporary, { force: true });
   symlinkSync(target, temporary);
   renameSync(temporary, linkPath);
+}
+
+/** Where the link at `path` points; null when there is no link (nothing, or a file or folder in the way). */
+function currentLink(path: string): string | null {
+  try {
+    return readlinkSync(path);
+  } catch {
+    return null;
+  }
 }
 
 /** Writes `refs/{revision}` = commit, with no trailing newline, atomically. */

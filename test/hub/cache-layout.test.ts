@@ -1,6 +1,15 @@
 import { test, after, before } from 'node:test';
 import assert from 'node:assert/strict';
-import { readFileSync, readlinkSync, readdirSync, lstatSync, existsSync } from 'node:fs';
+import {
+  readFileSync,
+  readlinkSync,
+  readdirSync,
+  lstatSync,
+  existsSync,
+  rmSync,
+  symlinkSync,
+  writeFileSync,
+} from 'node:fs';
 import { join } from 'node:path';
 import { createHubFixture, patternBytes, type HubFixture } from './fixtures.js';
 
@@ -69,4 +78,27 @@ test('a revision given as a commit hash writes no ref', async () => {
   assert.equal(result.commit, commit);
   assert.equal(existsSync(join(fx.cacheDir, 'models--org--tiny', 'refs', commit)), false);
   assert.ok(lstatSync(join(result.snapshotPath, 'config.json')).isSymbolicLink());
+});
+
+test('pulling again mends an existing snapshot: a wrong link, a missing one and a file in the way are replaced', async () => {
+  const first = await fx.pull('org/tiny');
+  const configLink = join(first.snapshotPath, 'config.json');
+  const weightsLink = join(first.snapshotPath, 'model.safetensors');
+  const vocabLink = join(first.snapshotPath, 'tokenizer', 'vocab.txt');
+  const rightConfig = readlinkSync(configLink);
+  const rightWeights = readlinkSync(weightsLink);
+  const rightVocab = readlinkSync(vocabLink);
+  rmSync(configLink);
+  symlinkSync(rightVocab, configLink);
+  rmSync(weightsLink);
+  rmSync(vocabLink);
+  writeFileSync(vocabLink, 'not a link');
+
+  const again = await fx.pull('org/tiny');
+  assert.equal(again.fetchedBytes, 0);
+  assert.equal(readlinkSync(configLink), rightConfig);
+  assert.equal(readlinkSync(weightsLink), rightWeights);
+  assert.equal(readlinkSync(vocabLink), rightVocab);
+  assert.equal(readFileSync(configLink, 'utf8'), config);
+  assert.deepEqual(readFileSync(weightsLink), weights);
 });
