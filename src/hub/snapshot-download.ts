@@ -13,6 +13,7 @@ import { ValidationError } from '../errors.js';
 import { fetchBlob, hasCompleteBlob, type BlobJob } from './blob-fetcher.js';
 import { RepoCacheLayout } from './cache-layout.js';
 import { asUserFacingError, DownloadError } from './errors.js';
+import { runPool } from './file-pool.js';
 import { selectFiles } from './file-selection.js';
 import { processDiskGate, type SpaceLimits, type SpaceReservation } from './disk-gate.js';
 import { disagreeingBlobSize, settleSizeDisagreement } from './blob-size-check.js';
@@ -102,33 +103,6 @@ function inspectBlob(layout: RepoCacheLayout, job: BlobJob, present: Set<string>
   const partial = statSync(layout.incompletePath(job.etag), { throwIfNoEntry: false });
   const allocated = partial === undefined ? 0 : Math.min(partial.size, partial.blocks * 512);
   return { complete: false, missingBytes: Math.max(0, job.size - allocated) };
-}
-
-/** Runs `task` over `items`, `concurrency` at a time; after a failure starts no new task; settles all before rejecting. */
-async function runPool<T>(
-  items: readonly T[],
-  concurrency: number,
-  task: (item: T) => Promise<void>,
-  onFailure: (error: unknown) => void,
-): Promise<void> {
-  let next = 0;
-  let failure: { error: unknown } | null = null;
-  const worker = async (): Promise<void> => {
-    while (failure === null && next < items.length) {
-      const item = items[next]!;
-      next += 1;
-      try {
-        await task(item);
-      } catch (error) {
-        if (failure === null) {
-          failure = { error };
-          onFailure(error);
-        }
-      }
-    }
-  };
-  await Promise.all(Array.from({ length: Math.min(concurrency, items.length) }, worker));
-  if (failure !== null) throw (failure as { error: unknown }).error;
 }
 
 /** `folders` and each of their parents up to `top` (a link folder's own name lives in its parent). */
