@@ -1,30 +1,99 @@
 /**
- * The files of one snapshot, downloaded a few at a time (snapshot-download.ts).
+ * The files of one snapshot, downloaded several at a time (snapshot-download.ts).
+ * How many adapts as a file's connections do (lane-controller.ts): start with
+ * a few, add more while the snapshot's total rate keeps rising (a CDN that
+ * caps each connection, files too small for several connections each), go
+ * back to the last count that paid when it stops rising (the link, the disk
+ * or the CPU is the limit), and halve on a 429, 503 or network error. Never
+ * more than the configured most, nor more than the process's connection cap
+ * allows beyond the files it started with.
  */
+import { LANE_SAMPLE_MS, LaneController, processLanesLeft } from './lane-controller.js';
 
-export /** Runs `task` over `items`, `concurrency` at a time; after a failure starts no new task; settles all before rejecting. */
-async function runPool<T>(
-  items: readonly T[],
-  concurrency: number,
-  task: (item: T) => Promise<void>,
-  onFailure: (error: unknown) => void,
-): Promise<void> {
-  let next = 0;
-  let failure: { error: unknown } | null = null;
-  const worker = async (): Promise<void> => {
-    while (failure === null && next < items.length) {
-      const item = items[next]!;
-      next += 1;
+/** Files at a time to begin with (fewer when the configured most is lower). */
+export const FILES_TO_START = 4;
+
+export interface FilePoolOptions {
+  /** Most files at a time (download.concurrent_files). */
+  maxFiles: number;
+  /** Bytes received so far, all files together: what the rate is judged on. */
+  receivedBytes: () => number;
+}
+
+export class FilePool<T> {
+  private readonly files: LaneController;
+  private next = 0;
+  private running = 0;
+  private failure: { error: unknown } | null = null;
+  private settle: () => void = () => {};
+  /** The most files that ran at once: for logs and tests. */
+  peak = 0;
+
+  constructor(
+    private readonly items: readonly T[],
+    private readonly task: (item: T) => Promise<void>,
+    private readonly options: FilePoolOptions,
+  ) {
+    this.files = new LaneController(Math.min(FILES_TO_START, options.maxFiles), options.maxFiles);
+  }
+
+  /** The server pushes back, or connections fail: fewer files at a time from now on. */
+  backOff(): void {
+    this.files.backOff();
+  }
+
+  /**
+   * Runs `task` over every item. After a failure starts no new task, calls
+   * `onFailure` once, settles all running tasks, then rejects with it.
+   */
+  async run(onFailure: (error: unknown) => void): Promise<void> {
+    const done = new Promise<void>((resolve) => (this.settle = resolve));
+    const starting = Math.min(this.files.target, this.items.length);
+    for (let index = 0; index < starting; index++) this.startWorker(onFailure);
+    if (this.running === 0) return;
+    // Nothing to learn when every file has started, or no more may: no timer.
+    const sampler =
+      this.items.length <= starting || this.options.maxFiles <= starting
+        ? null
+        : setInterval(() => {
+            const wanted = this.files.sample(this.options.receivedBytes());
+            while (this.running < wanted && this.hasWork() && processLanesLeft()) this.startWorker(onFailure);
+          }, LANE_SAMPLE_MS);
+    sampler?.unref();
+    try {
+      await done;
+    } finally {
+      if (sampler !== null) clearInterval(sampler);
+    }
+    if (this.failure !== null) throw this.failure.error;
+  }
+
+  private hasWork(): boolean {
+    return this.failure === null && this.next < this.items.length;
+  }
+
+  private startWorker(onFailure: (error: unknown) => void): void {
+    this.running += 1;
+    this.peak = Math.max(this.peak, this.running);
+    void this.work(onFailure).finally(() => {
+      this.running -= 1;
+      if (this.running === 0) this.settle();
+    });
+  }
+
+  /** Takes files one after another; leaves between two when fewer are wanted (a back-off). */
+  private async work(onFailure: (error: unknown) => void): Promise<void> {
+    while (this.hasWork() && this.running <= this.files.target) {
+      const item = this.items[this.next]!;
+      this.next += 1;
       try {
-        await task(item);
+        await this.task(item);
       } catch (error) {
-        if (failure === null) {
-          failure = { error };
+        if (this.failure === null) {
+          this.failure = { error };
           onFailure(error);
         }
       }
     }
-  };
-  await Promise.all(Array.from({ length: Math.min(concurrency, items.length) }, worker));
-  if (failure !== null) throw (failure as { error: unknown }).error;
+  }
 }

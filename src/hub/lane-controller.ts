@@ -36,6 +36,11 @@ export function takeProcessLane(force: boolean): boolean {
   return true;
 }
 
+/** Whether the process-wide cap leaves room for one more connection. */
+export function processLanesLeft(): boolean {
+  return processLanes < PROCESS_MAX_LANES;
+}
+
 export function releaseProcessLane(): void {
   processLanes = Math.max(0, processLanes - 1);
 }

@@ -13,7 +13,7 @@ import { ValidationError } from '../errors.js';
 import { fetchBlob, hasCompleteBlob, type BlobJob } from './blob-fetcher.js';
 import { RepoCacheLayout } from './cache-layout.js';
 import { asUserFacingError, DownloadError } from './errors.js';
-import { runPool } from './file-pool.js';
+import { FILES_TO_START, FilePool } from './file-pool.js';
 import { selectFiles } from './file-selection.js';
 import { processDiskGate, type SpaceLimits, type SpaceReservation } from './disk-gate.js';
 import { disagreeingBlobSize, settleSizeDisagreement } from './blob-size-check.js';
@@ -131,6 +131,7 @@ export async function downloadSnapshot(request: SnapshotRequest): Promise<Snapsh
   const forwardAbort = (): void => controller.abort(request.signal?.reason);
   request.signal?.addEventListener('abort', forwardAbort, { once: true });
   let reservation: SpaceReservation | null = null;
+  let pool: FilePool<{ blob: PlannedBlob; state: BlobState }> | null = null;
   try {
     const connection = hubConnection({
       endpoint: request.endpoint,
@@ -142,7 +143,11 @@ export async function downloadSnapshot(request: SnapshotRequest): Promise<Snapsh
       signal: controller.signal,
       ...(request.retryBaseDelayMs !== undefined ? { retryBaseDelayMs: request.retryBaseDelayMs } : {}),
       ...(request.logger !== undefined ? { logger: request.logger } : {}),
-      ...(request.onRetry !== undefined ? { onRetry: request.onRetry } : {}),
+      // A retry anywhere (429, 503, a dropped connection) also means fewer files at a time.
+      onRetry: (event) => {
+        pool?.backOff();
+        request.onRetry?.(event);
+      },
     });
     const logger = request.logger;
     // Before any request: a cache that cannot hold links is refused at once (symlink-support.ts).
@@ -213,7 +218,10 @@ export async function downloadSnapshot(request: SnapshotRequest): Promise<Snapsh
       for (const path of blob.paths) request.onFileDone?.({ path, size: job.size, cached: outcome === 'cached' });
     };
     const work = blobs.map((blob, index) => ({ blob, state: states[index]! }));
-    await runPool(work, request.concurrentFiles, placeBlob, (error) => controller.abort(error));
+    pool = new FilePool(work, placeBlob, { maxFiles: request.concurrentFiles, receivedBytes: () => tracker.fetched });
+    await pool.run((error) => controller.abort(error));
+    if (pool.peak > FILES_TO_START)
+      logger?.info({ repo: request.repoId, files: pool.peak }, 'most files downloaded at once');
 
     // The names made above (small blobs, links), durable in one fsync per folder rather than one per file.
     if (states.some((state) => !state.complete)) fsyncDirectory(layout.blobsDir);

@@ -25,7 +25,7 @@ export interface SnapshotRequest {
   /** Globs on repo paths (picomatch); empty means every file. */
   include: string[];
   exclude: string[];
-  /** Files (blobs) downloaded at the same time. */
+  /** Most files (blobs) downloaded at the same time; the number adapts up to it (file-pool.ts). */
   concurrentFiles: number;
   /** Connections (byte ranges) for one file of at least multipartThresholdBytes. */
   connectionsPerFile: number;

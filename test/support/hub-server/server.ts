@@ -42,8 +42,11 @@ function listen(
       authorization: req.headers.authorization ?? null,
       status: 0,
       bodyBytesSent: 0,
+      receivedAt: performance.now(),
+      endedAt: null,
     };
     requests().push(log);
+    res.on('close', () => (log.endedAt = performance.now()));
     handler()(req, res, log).catch((error: unknown) => {
       // A bug in the test server must show up in the test, not hang it.
       console.error(`test Hub (${host}) failed on ${log.method} ${log.path}:`, error);

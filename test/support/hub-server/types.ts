@@ -76,6 +76,9 @@ export interface LoggedRequest {
   status: number;
   /** Body bytes written so far (final once the response ended or was cut). */
   bodyBytesSent: number;
+  /** performance.now() when the request arrived, and when its response ended or was cut (null until then). */
+  receivedAt: number;
+  endedAt: number | null;
 }
 
 /**

@@ -1,0 +1,92 @@
+/**
+ * How many files of one model download at once (file-pool.ts): 4 at first,
+ * more while that raises the total rate (a per-connection cap, as CDNs have,
+ * on files too small to split), never more than download.concurrent_files,
+ * and fewer after the server pushes back. Counted from the test Hub's own log
+ * of when each response started and ended.
+ */
+import { test, after, before } from 'node:test';
+import assert from 'node:assert/strict';
+import { readFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { setTimeout as sleep } from 'node:timers/promises';
+import { FilePool } from '../../src/hub/file-pool.js';
+import type { LoggedRequest } from '../support/hub-server.js';
+import { createHubFixture, patternBytes, type HubFixture } from './fixtures.js';
+
+const KiB = 1024;
+const FILES = 40;
+const files = Array.from({ length: FILES }, (_, index) => ({
+  path: `shards/part-${String(index).padStart(3, '0')}.bin`,
+  content: patternBytes(256 * KiB),
+}));
+let fx: HubFixture;
+
+before(async () => {
+  fx = await createHubFixture([{ id: 'org/shards', revisions: { main: files } }]);
+});
+after(() => fx.cleanup());
+
+/** The most file responses (CDN bodies) the server was sending at one moment. */
+function mostAtOnce(requests: LoggedRequest[]): number {
+  const bodies = requests.filter((request) => request.host === 'cdn' && request.bodyBytesSent > 0);
+  let most = 0;
+  for (const { receivedAt } of bodies) {
+    const open = bodies.filter((other) => other.receivedAt <= receivedAt && (other.endedAt ?? Infinity) > receivedAt);
+    most = Math.max(most, open.length);
+  }
+  return most;
+}
+
+async function pullUnderCap(concurrentFiles: number): Promise<number> {
+  fx.hub.clearLog();
+  // 1 MiB/s per response: each file takes a quarter of a second, whatever else runs.
+  fx.hub.addFault({ kind: 'throttle', bytesPerSecond: 1024 * KiB, pathContains: '.bin' });
+  try {
+    const result = await fx.pull('org/shards', { concurrentFiles });
+    for (const file of [files[0]!, files[FILES - 1]!]) {
+      assert.deepEqual(readFileSync(join(result.snapshotPath, file.path)), file.content);
+    }
+  } finally {
+    fx.hub.clearFaults();
+    const { rmSync } = await import('node:fs');
+    rmSync(join(fx.cacheDir, 'models--org--shards'), { recursive: true, force: true });
+  }
+  return mostAtOnce(fx.hub.requests);
+}
+
+test('under a per-connection cap, files too small to split run more at a time than the 4 it starts with', async () => {
+  const most = await pullUnderCap(16);
+  assert.ok(most > 4 && most <= 16, `${most} files at once`);
+});
+
+test('download.concurrent_files caps the files at a time', async () => {
+  assert.equal(await pullUnderCap(2), 2);
+});
+
+test('after the server pushes back (backOff), fewer files start at a time', async () => {
+  let running = 0;
+  const startedWith: number[] = [];
+  let backedOff = false;
+  const pool = new FilePool(
+    Array.from({ length: 24 }, (_, index) => index),
+    async () => {
+      running += 1;
+      startedWith.push(backedOff ? running : 0);
+      await sleep(10);
+      running -= 1;
+    },
+    { maxFiles: 4, receivedBytes: () => 0 },
+  );
+  const done = pool.run(() => {});
+  await sleep(2);
+  assert.equal(running, 4, 'four files at first');
+  backedOff = true;
+  pool.backOff();
+  await done;
+  const after = startedWith.filter((count) => count > 0);
+  assert.ok(
+    after.length > 0 && after.every((count) => count <= 2),
+    `files at once after the back-off: ${after.join(', ')}`,
+  );
+});
