@@ -110,10 +110,14 @@ async function transferAndVerify(
 async function fetchIntoMemory(job: BlobJob, options: BlobFetchOptions): Promise<void> {
   const { layout } = options;
   const sink = new MemorySink(job.algorithm, job.size);
-  options.onDiskBytes(0);
-  await transferAndVerify(job, options, sink, 1);
-  const target = layout.blobPath(job.etag);
-  writeFileDurably(`${target}.${process.pid}.${Math.random().toString(36).slice(2)}.tmp`, target, sink.bytes);
+  try {
+    options.onDiskBytes(0);
+    await transferAndVerify(job, options, sink, 1);
+    const target = layout.blobPath(job.etag);
+    writeFileDurably(`${target}.${process.pid}.${Math.random().toString(36).slice(2)}.tmp`, target, sink.bytes);
+  } finally {
+    sink.release();
+  }
 }
 
 /**

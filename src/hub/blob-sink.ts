@@ -17,11 +17,11 @@
 import { createHash, type Hash } from 'node:crypto';
 import { closeSync, fsyncSync, ftruncateSync, openSync, readSync, writevSync } from 'node:fs';
 import { open } from 'node:fs/promises';
+// Small pieces are gathered into one of the transfer's reused 1 MiB buffers before a write.
+import { releaseSlab, takeSlab } from './transfer-chunks.js';
 
 export type HashAlgorithm = 'sha256' | 'git-sha1';
 
-/** Bytes gathered before one write. */
-const SINK_BATCH_BYTES = 1024 * 1024;
 const READ_BYTES = 1024 * 1024;
 /** Pieces at least this large skip the batch: one write each is cheaper than a copy. */
 const DIRECT_WRITE_MIN_BYTES = 256 * 1024;
@@ -110,21 +110,42 @@ export function writeAllAt(fd: number, pieces: Uint8Array[], position: number): 
   }
 }
 
-/** A small blob: hashed as it arrives, kept in memory; the caller writes `bytes` once it is verified. */
+/**
+ * A small blob (under 1 MiB): hashed as it arrives, kept in one of the
+ * reused 1 MiB buffers; the caller writes `bytes` once it is verified, then
+ * calls release(). Thousands of small files then leave no garbage behind.
+ */
 export class MemorySink implements BlobSink {
   readonly prefix = 0;
-  readonly bytes: Buffer;
+  /** A reused buffer, at least `size` bytes long; null once released. */
+  private slab: Buffer | null = takeSlab();
   private length = 0;
   private readonly hash: Hash;
 
-  constructor(algorithm: HashAlgorithm, size: number) {
-    this.bytes = Buffer.allocUnsafe(size);
+  constructor(
+    algorithm: HashAlgorithm,
+    private readonly size: number,
+  ) {
+    if (size > this.slab!.length) throw new RangeError(`a blob of ${size} bytes does not fit a MemorySink`);
     this.hash = newHash(algorithm, size);
+  }
+
+  /** What was appended; valid until release(). */
+  get bytes(): Buffer {
+    if (this.slab === null) throw new Error('MemorySink used after release()');
+    return this.slab.subarray(0, this.length);
   }
 
   append(piece: Buffer): void {
     this.hash.update(piece);
-    this.length += piece.copy(this.bytes, this.length);
+    // Bytes past `size` count in the hash (which then fails) but are not kept.
+    if (this.slab !== null) this.length += piece.copy(this.slab, this.length, 0, Math.max(0, this.size - this.length));
+  }
+
+  /** Gives the buffer back for the next blob. */
+  release(): void {
+    if (this.slab !== null) releaseSlab(this.slab);
+    this.slab = null;
   }
 
   finish(): Promise<string> {
@@ -141,7 +162,8 @@ export class FileSink implements BlobSink {
   private readonly hash: Hash;
   private readonly fd: number;
   private position: number;
-  private readonly batch = Buffer.allocUnsafe(SINK_BATCH_BYTES);
+  /** Taken on the first small piece, given back on close: a reused buffer, not 1 MiB of garbage per file. */
+  private batch: Buffer | null = null;
   private batchBytes = 0;
   private closed = false;
 
@@ -165,11 +187,12 @@ export class FileSink implements BlobSink {
       this.position += piece.length;
       return;
     }
+    const batch = (this.batch ??= takeSlab());
     for (let offset = 0; offset < piece.length;) {
-      const copied = piece.copy(this.batch, this.batchBytes, offset);
+      const copied = piece.copy(batch, this.batchBytes, offset);
       offset += copied;
       this.batchBytes += copied;
-      if (this.batchBytes === this.batch.length) this.write();
+      if (this.batchBytes === batch.length) this.write();
     }
   }
 
@@ -192,7 +215,7 @@ export class FileSink implements BlobSink {
   }
 
   private write(): void {
-    if (this.batchBytes === 0) return;
+    if (this.batchBytes === 0 || this.batch === null) return;
     writeAllAt(this.fd, [this.batch.subarray(0, this.batchBytes)], this.position);
     this.position += this.batchBytes;
     this.batchBytes = 0;
@@ -201,6 +224,8 @@ export class FileSink implements BlobSink {
   private close(): void {
     if (this.closed) return;
     this.closed = true;
+    if (this.batch !== null) releaseSlab(this.batch);
+    this.batch = null;
     closeSync(this.fd);
   }
 }
