@@ -179,6 +179,39 @@ export class BenchClients {
     }
   }
 
+  /** Many files, `jobs` at a time (aria2c -j), from an input file of URLs and names. */
+  async aria2cMany(
+    aria2Path: string,
+    files: { url: string; path: string }[],
+    jobs: number,
+    expected: Expected,
+  ): Promise<Measurement> {
+    const folder = this.freshFolder('aria2c-many');
+    try {
+      const out = join(folder, 'out');
+      mkdirSync(out);
+      const input = join(folder, 'urls.txt');
+      // aria2c's input file: a URL per line, then its options indented.
+      writeFileSync(input, files.map((f) => `${f.url}\n  out=${f.path}\n`).join(''));
+      const args = [
+        `-j${jobs}`,
+        '--file-allocation=falloc',
+        '--allow-overwrite=true',
+        '--auto-file-renaming=false',
+        '--quiet=true',
+        '-d',
+        out,
+        '-i',
+        input,
+      ];
+      const measured = await measure(aria2Path, args, cleanEnv({}));
+      checkComplete('aria2c', filesUnder(out), expected);
+      return measured;
+    } finally {
+      rmSync(folder, { recursive: true, force: true });
+    }
+  }
+
   /** One file over `connections` connections (aria2c -x N -s N), space reserved with fallocate. */
   async aria2c(aria2Path: string, url: string, connections: number, expected: Expected): Promise<Measurement> {
     const folder = this.freshFolder('aria2c');

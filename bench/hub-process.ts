@@ -14,6 +14,8 @@ export interface BenchHubConfig {
   large: { repoId: string; path: string; diskPath: string; sha256: string; repeat?: number }[];
   /** Many small regular (non-LFS) files, generated in memory. */
   small: { repoId: string; count: number; minBytes: number; maxBytes: number; perFolder: number };
+  /** Optional: a repository of `count` LFS files of `bytes` each, generated in memory. */
+  medium?: { repoId: string; count: number; bytes: number };
   /** Per-connection cap on file bodies, or null. */
   throttleBytesPerSecond: number | null;
 }
@@ -21,8 +23,9 @@ export interface BenchHubConfig {
 export interface BenchHubReady {
   url: string;
   cdnUrl: string;
-  /** The small files' paths and sizes, for the reference tools' URL lists. */
+  /** The small and medium files' paths and sizes, for the reference tools' URL lists. */
   smallFiles: { path: string; size: number }[];
+  mediumFiles: { path: string; size: number }[];
 }
 
 export interface BenchHubStats {
@@ -51,9 +54,19 @@ function smallFiles(config: BenchHubConfig['small']): (HubFileSpec & { content: 
   return files;
 }
 
+function mediumFiles(config: BenchHubConfig['medium']): (HubFileSpec & { content: Buffer })[] {
+  if (config === undefined) return [];
+  return Array.from({ length: config.count }, (_, i) => ({
+    path: `shards/part-${String(i).padStart(5, '0')}.safetensors`,
+    content: randomBytes(config.bytes),
+    lfs: true,
+  }));
+}
+
 async function main(): Promise<void> {
   const config = JSON.parse(process.argv[2] ?? '') as BenchHubConfig;
   const small = smallFiles(config.small);
+  const medium = mediumFiles(config.medium);
   const repos: HubRepoSpec[] = [
     ...config.large.map((large) => ({
       id: large.repoId,
@@ -68,6 +81,7 @@ async function main(): Promise<void> {
       },
     })),
     { id: config.small.repoId, revisions: { main: small } },
+    ...(config.medium ? [{ id: config.medium.repoId, revisions: { main: medium } }] : []),
   ];
   const hub = await startHubServer({ repos });
   if (config.throttleBytesPerSecond !== null)
@@ -96,6 +110,7 @@ async function main(): Promise<void> {
     url: hub.url,
     cdnUrl: hub.cdnUrl,
     smallFiles: small.map((f) => ({ path: f.path, size: f.content.length })),
+    mediumFiles: medium.map((f) => ({ path: f.path, size: f.content.length })),
   };
   process.stdout.write(`${JSON.stringify(ready)}\n`);
 }

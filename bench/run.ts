@@ -7,6 +7,8 @@
  *   (b) the same file, the server capped at 20 MB/s per connection:
  *       hfsched pull on its defaults vs aria2c -x8 -s8;
  *   (c) a repository of many small files: hfsched pull vs curl --parallel;
+ *   (f) 64 files of 4 MiB under (b)'s cap: hfsched, with and without adding
+ *       files at a time, vs aria2c -j16 (informative: no target);
  *   (e) a 5 GiB body (the (a) file 5 times over): hfsched and curl, CPU per
  *       GiB against (a); (a) and (e) also time dd writing as many bytes with
  *       no download, the kernel's charge for the writes alone (targets.ts);
@@ -30,6 +32,7 @@ import type { BenchHubConfig, BenchHubStats } from './hub-process.js';
 import { gnuTimeAvailable, type Measurement } from './measure.js';
 import { renderReport, type BenchReport, type ScenarioResult, type ToolResult } from './report.js';
 import { targets } from './targets.js';
+import { FILES_TO_START } from '../src/hub/file-pool.js';
 import { measureSha256Rate, repeatedSha256, warmUpMemory, writeLargeFile } from './workload.js';
 
 const MIB = 1024 * 1024;
@@ -48,8 +51,13 @@ const THROTTLED_CONNECTIONS = 8;
 const IDLE_SECONDS = 60;
 /** The memory check downloads a file this many times smaller too: flat memory does not grow with it. */
 const SMALLER_FILE_DIVISOR = 4;
-/** hfsched's default files at a time (download.concurrent_files); curl --parallel gets the same. */
-const SMALL_FILES_PARALLEL = 4;
+/** The files hfsched starts with (it adds more only while they raise the rate); curl --parallel gets the same. */
+const SMALL_FILES_PARALLEL = FILES_TO_START;
+/** (f): files too small to split (under download.multipart_threshold_bytes), under (b)'s cap. */
+const MEDIUM_FILES = 64;
+const MEDIUM_FILE_BYTES = 4 * MIB;
+/** aria2c's files at a time in (f): hfsched's most (download.concurrent_files). */
+const MEDIUM_FILES_PARALLEL = 16;
 
 const CLI_PATH = fileURLToPath(new URL('../src/cli/main.js', import.meta.url));
 const REPO_ROOT = repositoryRoot();
@@ -65,6 +73,7 @@ const LARGE_REPO = 'bench/large-model';
 const SMALLER_REPO = 'bench/smaller-model';
 const SMALL_REPO = 'bench/many-small-files';
 const HUGE_REPO = 'bench/huge-model';
+const MEDIUM_REPO = 'bench/many-shards';
 const LARGE_PATH = 'model.safetensors';
 
 /** The checkout this compiled file belongs to (dist/bench/run.js, or any other outDir): the first folder up with bench/run.ts. */
@@ -193,6 +202,8 @@ async function main(): Promise<void> {
     const scenarios: ScenarioResult[] = [];
     const extra: string[] = [];
     let idleDaemon: IdleDaemon | null = null;
+    // Run with (b)'s server, reported after (e).
+    let fScenario: ScenarioResult | null = null;
 
     const hub = await HubChild.start(config);
     try {
@@ -259,7 +270,11 @@ async function main(): Promise<void> {
       await hub.stop();
     }
 
-    const throttled = await HubChild.start({ ...config, throttleBytesPerSecond: THROTTLE_BYTES_PER_SECOND });
+    const throttled = await HubChild.start({
+      ...config,
+      medium: { repoId: MEDIUM_REPO, count: MEDIUM_FILES, bytes: MEDIUM_FILE_BYTES },
+      throttleBytesPerSecond: THROTTLE_BYTES_PER_SECOND,
+    });
     try {
       const clients = new BenchClients(WORK_DIR, CLI_PATH, throttled.ready.url);
       const largeUrl = `${throttled.ready.url}/${LARGE_REPO}/resolve/main/${LARGE_PATH}`;
@@ -285,6 +300,41 @@ async function main(): Promise<void> {
         reference: b[1]!.result.tool,
         tools: b.map((x) => x.result),
       });
+
+      const mediumExpected: Expected = { files: MEDIUM_FILES, bytes: MEDIUM_FILES * MEDIUM_FILE_BYTES };
+      const mediumUrls = throttled.ready.mediumFiles.map((f) => ({
+        url: `${throttled.ready.url}/${MEDIUM_REPO}/resolve/main/${f.path}`,
+        path: f.path,
+      }));
+      const f = [
+        contender(
+          'hfsched pull, defaults',
+          mediumExpected.bytes,
+          () => clients.hfschedPull(MEDIUM_REPO, {}, mediumExpected),
+          cdnNote,
+        ),
+        contender(
+          `hfsched pull, download.concurrent_files=${FILES_TO_START}`,
+          mediumExpected.bytes,
+          () =>
+            clients.hfschedPull(MEDIUM_REPO, { 'download.concurrent_files': String(FILES_TO_START) }, mediumExpected),
+          cdnNote,
+        ),
+        aria2c
+          ? contender(
+              `aria2c -j${MEDIUM_FILES_PARALLEL}`,
+              mediumExpected.bytes,
+              () => clients.aria2cMany(aria2c, mediumUrls, MEDIUM_FILES_PARALLEL, mediumExpected),
+              cdnNote,
+            )
+          : skipped('aria2c', 'aria2c not installed (apt-get install -y aria2)'),
+      ];
+      await race('(f)', throttled, f);
+      fScenario = {
+        title: `(f) ${MEDIUM_FILES} files of ${MEDIUM_FILE_BYTES / MIB} MiB, the same cap`,
+        reference: f[2]!.result.tool,
+        tools: f.map((x) => x.result),
+      };
     } finally {
       await throttled.stop();
     }
@@ -325,6 +375,7 @@ async function main(): Promise<void> {
     } else {
       extra.push(`(e) skipped: HFSCHED_BENCH_HUGE_MIB=0, or less free memory than the file's size for tmpfs`);
     }
+    if (fScenario !== null) scenarios.push(fScenario);
 
     for (const cost of measureFsyncCost([
       { where: 'tmpfs', folder: WORK_DIR },
