@@ -46,7 +46,7 @@ export const SETTING_DEFAULTS: readonly SettingDefault[] = [
     key: 'download.concurrent_files',
     value: '16',
     description:
-      'Most files of one model downloaded at the same time; it starts with 4 (or this, when lower) and adds more while they raise the rate.',
+      'Most files of one model downloaded at the same time; it starts with 8 (or this, when lower) and adds more while they raise the rate.',
   },
   {
     key: 'download.connections_per_file',

@@ -1,7 +1,7 @@
 /**
  * The files of one snapshot, downloaded several at a time (snapshot-download.ts).
  * How many adapts as a file's connections do (lane-controller.ts): start with
- * a few, add more while the snapshot's total rate keeps rising (a CDN that
+ * eight, add more while the snapshot's total rate keeps rising (a CDN that
  * caps each connection, files too small for several connections each), go
  * back to the last count that paid when it stops rising (the link, the disk
  * or the CPU is the limit), and halve on a 429, 503 or network error. Never
@@ -10,8 +10,11 @@
  */
 import { LANE_SAMPLE_MS, LaneController, processLanesLeft } from './lane-controller.js';
 
-/** Files at a time to begin with (fewer when the configured most is lower). */
-export const FILES_TO_START = 4;
+/**
+ * Files at a time to begin with (fewer when the configured most is lower):
+ * as many as huggingface_hub's snapshot_download runs (max_workers=8).
+ */
+export const FILES_TO_START = 8;
 
 export interface FilePoolOptions {
   /** Most files at a time (download.concurrent_files). */

@@ -1,5 +1,5 @@
 /**
- * How many files of one model download at once (file-pool.ts): 4 at first,
+ * How many files of one model download at once (file-pool.ts): 8 at first,
  * more while that raises the total rate (a per-connection cap, as CDNs have,
  * on files too small to split), never more than download.concurrent_files,
  * and fewer after the server pushes back. Counted from the test Hub's own log
@@ -10,12 +10,12 @@ import assert from 'node:assert/strict';
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
-import { FilePool } from '../../src/hub/file-pool.js';
+import { FILES_TO_START, FilePool } from '../../src/hub/file-pool.js';
 import type { LoggedRequest } from '../support/hub-server.js';
 import { createHubFixture, patternBytes, type HubFixture } from './fixtures.js';
 
 const KiB = 1024;
-const FILES = 40;
+const FILES = 64;
 const files = Array.from({ length: FILES }, (_, index) => ({
   path: `shards/part-${String(index).padStart(3, '0')}.bin`,
   content: patternBytes(256 * KiB),
@@ -55,9 +55,9 @@ async function pullUnderCap(concurrentFiles: number): Promise<number> {
   return mostAtOnce(fx.hub.requests);
 }
 
-test('under a per-connection cap, files too small to split run more at a time than the 4 it starts with', async () => {
+test('under a per-connection cap, files too small to split run more at a time than the 8 it starts with', async () => {
   const most = await pullUnderCap(16);
-  assert.ok(most > 4 && most <= 16, `${most} files at once`);
+  assert.ok(most > FILES_TO_START && most <= 16, `${most} files at once`);
 });
 
 test('download.concurrent_files caps the files at a time', async () => {
