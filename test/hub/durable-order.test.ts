@@ -26,10 +26,24 @@ interface Call {
   paths: string[];
 }
 
+/**
+ * The calls that succeeded, in the order they returned. A call another
+ * thread interrupted is printed in two lines by strace (`... <unfinished
+ * ...>`, then `<... name resumed> ...`): they are joined first.
+ */
 function parseTrace(text: string): Call[] {
   const calls: Call[] = [];
-  for (const line of text.split('\n')) {
-    const match = /^\d+\s+(\w+)\((.*)\)\s+=\s+0$/.exec(line.trim());
+  const unfinished = new Map<string, string>();
+  for (const raw of text.split('\n')) {
+    let line = raw.trim();
+    const split = /^(\d+)\s+(.*) <unfinished \.\.\.>$/.exec(line);
+    if (split !== null) {
+      unfinished.set(split[1]!, split[2]!);
+      continue;
+    }
+    const resumed = /^(\d+)\s+<\.\.\. \w+ resumed>(.*)$/.exec(line);
+    if (resumed !== null) line = `${resumed[1]} ${unfinished.get(resumed[1]!) ?? ''}${resumed[2]}`;
+    const match = /^\d+\s+(\w+)\((.*)\)\s+=\s+0$/.exec(line);
     if (match === null) continue;
     const paths = [...match[2]!.matchAll(/"([^"]*)"|<([^>]*)>/g)].map((found) => found[1] ?? found[2]!);
     calls.push({ name: match[1]!, paths });
