@@ -66,18 +66,20 @@ function targets(
       text: `(d) idle daemon about 0 % CPU and at most one database write a minute: ${show(idle?.cpuPercent, '%', 2)}, ${idle ? ((idle.databaseWrites / idle.seconds) * 60).toFixed(1) : 'n/a'} writes a minute`,
       met: decide(idle ? idle.cpuPercent < 0.5 && (idle.databaseWrites / idle.seconds) * 60 <= 1 : undefined),
     },
-    eTarget(aPull, ePull, aCurl, eCurl, ofTool(a, PLAIN_WRITE), ofTool(e, PLAIN_WRITE), sizesMib),
+    eTarget(of(e, 3) ?? aPull, ePull, aCurl, eCurl, of(e, 4) ?? ofTool(a, PLAIN_WRITE), of(e, 2), sizesMib),
   ];
 }
 
 const cpu = (summary: Summary | null): string => (summary ? summary.cpuSecondsPerGib.toFixed(2) : 'n/a');
 
 /**
- * (e): hfsched's CPU per GiB must not grow with the file. On a VM the
- * kernel's own charge for writing a GiB grows with the size written (pages
- * the host took back cost a fault each: docs/performance.md), for every
- * writer alike. So each size is judged net of dd writing the same bytes, in
- * the same alternated runs; the raw figures and curl's are shown beside.
+ * (e): hfsched's CPU per GiB must not grow with the file. Both sizes are
+ * measured in (e)'s own alternation (the (a) size as its fourth tool),
+ * since on a VM the kernel's charge for writing a GiB changes with the
+ * machine's memory over minutes, and grows with the size written (pages the
+ * host took back cost a fault each: docs/performance.md), for every writer
+ * alike. So each size is judged net of dd writing the same bytes in the same
+ * runs; the raw figures and curl's are shown beside.
  */
 function eTarget(
   aPull: Summary | null,
