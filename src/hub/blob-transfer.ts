@@ -27,7 +27,7 @@ import {
 } from './errors.js';
 import { headerValue, sendHubRequest, type HubResponse } from './http-client.js';
 import { announceRetry, type HubConnection, resolveUrl } from './hub-connection.js';
-import { LANE_SAMPLE_MS, LaneController, releaseProcessLane, takeProcessLane } from './lane-controller.js';
+import { LaneController, releaseProcessLane, sampleEvery, takeProcessLane } from './lane-controller.js';
 import { errorForAnswer } from './response-errors.js';
 import { isRetryable, RetryBudget } from './retry-policy.js';
 import type { Chunk, LaneRun } from './transfer-chunks.js';
@@ -107,20 +107,22 @@ export class BlobTransfer {
     };
     startLane(true);
     // One lane for good (a small file, one connection): no sampling, no timer.
-    const sampler =
+    const stopSampling =
       this.maxLanes <= 1
         ? null
-        : setInterval(() => {
-            const wanted = this.lanes.sample(this.receivedTotal);
-            while (this.running < wanted && this.nextClaim < this.chunks.length && !this.controller.signal.aborted) {
-              if (!startLane(false)) break;
-            }
-          }, LANE_SAMPLE_MS);
-    sampler?.unref();
+        : sampleEvery(
+            this.lanes,
+            () => this.receivedTotal,
+            (wanted) => {
+              while (this.running < wanted && this.nextClaim < this.chunks.length && !this.controller.signal.aborted) {
+                if (!startLane(false)) break;
+              }
+            },
+          );
     try {
       await finished;
     } finally {
-      if (sampler !== null) clearInterval(sampler);
+      stopSampling?.();
       outer?.removeEventListener('abort', forwardAbort);
     }
     if (firstError !== null) throw (firstError as { error: unknown }).error;

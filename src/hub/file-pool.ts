@@ -8,7 +8,7 @@
  * more than the configured most, nor more than the process's connection cap
  * allows beyond the files it started with.
  */
-import { LANE_SAMPLE_MS, LaneController, processLanesLeft } from './lane-controller.js';
+import { LaneController, processLanesLeft, sampleEvery } from './lane-controller.js';
 
 /**
  * Files at a time to begin with (fewer when the configured most is lower):
@@ -55,18 +55,16 @@ export class FilePool<T> {
     for (let index = 0; index < starting; index++) this.startWorker(onFailure);
     if (this.running === 0) return;
     // Nothing to learn when every file has started, or no more may: no timer.
-    const sampler =
+    const stopSampling =
       this.items.length <= starting || this.options.maxFiles <= starting
         ? null
-        : setInterval(() => {
-            const wanted = this.files.sample(this.options.receivedBytes());
+        : sampleEvery(this.files, this.options.receivedBytes, (wanted) => {
             while (this.running < wanted && this.hasWork() && processLanesLeft()) this.startWorker(onFailure);
-          }, LANE_SAMPLE_MS);
-    sampler?.unref();
+          });
     try {
       await done;
     } finally {
-      if (sampler !== null) clearInterval(sampler);
+      stopSampling?.();
     }
     if (this.failure !== null) throw this.failure.error;
   }

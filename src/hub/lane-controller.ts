@@ -12,7 +12,7 @@
 /** Connections open at once in this process, all files together. */
 export const PROCESS_MAX_LANES = 64;
 /** How often the rate is sampled; the first sample after a change is skipped (the new lanes ramp up). */
-export const LANE_SAMPLE_MS = 250;
+const LANE_SAMPLE_MS = 250;
 
 /**
  * Lanes added pay when each raises the rate by at least this part of a lane's
@@ -28,6 +28,22 @@ const FAST_LANE_BYTES_PER_SECOND = 100_000_000;
 const SAMPLES_PER_VERDICT = 2;
 
 let processLanes = 0;
+
+/**
+ * Samples `controller` every LANE_SAMPLE_MS with the bytes received so far and
+ * hands the count it wants to `grow`, which starts what is missing (lanes of
+ * a file, files of a snapshot). The timer never keeps the process alive.
+ * Returns the function that stops it.
+ */
+export function sampleEvery(
+  controller: LaneController,
+  receivedBytes: () => number,
+  grow: (wanted: number) => void,
+): () => void {
+  const timer = setInterval(() => grow(controller.sample(receivedBytes())), LANE_SAMPLE_MS);
+  timer.unref();
+  return () => clearInterval(timer);
+}
 
 /** Takes a process-wide lane slot; `force` takes it even over the cap (each file gets one). */
 export function takeProcessLane(force: boolean): boolean {
