@@ -60,6 +60,14 @@ function checkComplete(tool: string, got: Expected, expected: Expected): void {
 /** The tool name of the write-only line of (a) and (e) (see plainWrite), which targets.ts looks for. */
 export const PLAIN_WRITE = 'dd bs=1M, the same bytes written with no download';
 
+/** Both aria2c runs: space reserved with fallocate, no renaming or prompts, quiet. */
+const ARIA2C_OPTIONS = [
+  '--file-allocation=falloc',
+  '--allow-overwrite=true',
+  '--auto-file-renaming=false',
+  '--quiet=true',
+];
+
 export class BenchClients {
   constructor(
     private readonly workDir: string,
@@ -193,17 +201,7 @@ export class BenchClients {
       const input = join(folder, 'urls.txt');
       // aria2c's input file: a URL per line, then its options indented.
       writeFileSync(input, files.map((f) => `${f.url}\n  out=${f.path}\n`).join(''));
-      const args = [
-        `-j${jobs}`,
-        '--file-allocation=falloc',
-        '--allow-overwrite=true',
-        '--auto-file-renaming=false',
-        '--quiet=true',
-        '-d',
-        out,
-        '-i',
-        input,
-      ];
+      const args = [`-j${jobs}`, ...ARIA2C_OPTIONS, '-d', out, '-i', input];
       const measured = await measure(aria2Path, args, cleanEnv({}));
       checkComplete('aria2c', filesUnder(out), expected);
       return measured;
@@ -216,19 +214,7 @@ export class BenchClients {
   async aria2c(aria2Path: string, url: string, connections: number, expected: Expected): Promise<Measurement> {
     const folder = this.freshFolder('aria2c');
     try {
-      const args = [
-        `-x${connections}`,
-        `-s${connections}`,
-        '--file-allocation=falloc',
-        '--allow-overwrite=true',
-        '--auto-file-renaming=false',
-        '--quiet=true',
-        '-d',
-        folder,
-        '-o',
-        'file',
-        url,
-      ];
+      const args = [`-x${connections}`, `-s${connections}`, ...ARIA2C_OPTIONS, '-d', folder, '-o', 'file', url];
       const measured = await measure(aria2Path, args, cleanEnv({}));
       checkComplete('aria2c', filesUnder(folder), expected);
       return measured;
