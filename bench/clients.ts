@@ -60,6 +60,9 @@ function checkComplete(tool: string, got: Expected, expected: Expected): void {
 /** The tool name of the write-only line of (a) and (e) (see plainWrite), which targets.ts looks for. */
 export const PLAIN_WRITE = 'dd bs=1M, the same bytes written with no download';
 
+/** The tool name of (c)'s Node floor line (see nodeFloor), which targets.ts looks for. */
+export const NODE_FLOOR = 'Node floor: keep-alive sockets, sha256, write and rename, nothing else';
+
 /** Both aria2c runs: space reserved with fallocate, no renaming or prompts, quiet. */
 const ARIA2C_OPTIONS = [
   '--file-allocation=falloc',
@@ -181,6 +184,23 @@ export class BenchClients {
       ];
       const measured = await measure(curlPath, args, cleanEnv({}));
       checkComplete('curl --parallel', filesUnder(out), expected);
+      return measured;
+    } finally {
+      rmSync(folder, { recursive: true, force: true });
+    }
+  }
+
+  /** The same files with bench/node-floor.ts, the least a Node program does for them, `parallel` sockets. */
+  async nodeFloor(files: { url: string; path: string }[], parallel: number, expected: Expected): Promise<Measurement> {
+    const folder = this.freshFolder('node-floor');
+    try {
+      const out = join(folder, 'out');
+      mkdirSync(out);
+      const list = join(folder, 'files.json');
+      writeFileSync(list, JSON.stringify(files));
+      const script = join(dirname(this.cliPath), '..', '..', 'bench', 'node-floor.js');
+      const measured = await measure(process.execPath, [script, list, out, String(parallel)], cleanEnv({}));
+      checkComplete('Node floor', filesUnder(out), expected);
       return measured;
     } finally {
       rmSync(folder, { recursive: true, force: true });

@@ -6,7 +6,8 @@
  *       bytes (the ceiling of a verified download);
  *   (b) the same file, the server capped at 20 MB/s per connection:
  *       hfsched pull on its defaults vs aria2c -x8 -s8;
- *   (c) a repository of many small files: hfsched pull vs curl --parallel;
+ *   (c) a repository of many small files: hfsched pull vs curl --parallel,
+ *       and the Node floor (node-floor.ts: the least a Node program does);
  *   (f) 64 files of 4 MiB under (b)'s cap: hfsched, with and without adding
  *       files at a time, vs aria2c -j16 (informative: no target);
  *   (e) a 5 GiB body (the (a) file 5 times over): hfsched and curl, CPU per
@@ -25,7 +26,7 @@ import { existsSync, mkdirSync, readFileSync, rmSync, writeFileSync } from 'node
 import { cpus, freemem, loadavg } from 'node:os';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { BenchClients, findTool, PLAIN_WRITE, type Expected } from './clients.js';
+import { BenchClients, findTool, NODE_FLOOR, PLAIN_WRITE, type Expected } from './clients.js';
 import { measureFsyncCost, measureIdleDaemon, type IdleDaemon } from './extra-measurements.js';
 import { HubChild } from './hub-child.js';
 import type { BenchHubConfig, BenchHubStats } from './hub-process.js';
@@ -259,6 +260,12 @@ async function main(): Promise<void> {
               hubNote,
             )
           : skipped('curl --parallel', 'curl not installed'),
+        contender(
+          `${NODE_FLOOR}, ${SMALL_FILES_PARALLEL} at a time`,
+          smallExpected.bytes,
+          () => clients.nodeFloor(urls, SMALL_FILES_PARALLEL, smallExpected),
+          hubNote,
+        ),
       ];
       await race('(c)', hub, c);
       scenarios.push({
