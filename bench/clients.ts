@@ -60,6 +60,9 @@ function checkComplete(tool: string, got: Expected, expected: Expected): void {
 /** The tool name of the write-only line of (a) and (e) (see plainWrite), which targets.ts looks for. */
 export const PLAIN_WRITE = 'dd bs=1M, the same bytes written with no download';
 
+/** The tool name of (e)'s curl held to hfsched's rate (see run.ts), which targets.ts looks for. */
+export const CURL_AT_HFSCHED_RATE = "curl --limit-rate at hfsched's rate on this file in the same round";
+
 /** The tool name of (c)'s Node floor line (see nodeFloor), which targets.ts looks for. */
 export const NODE_FLOOR = 'Node floor: keep-alive sockets, sha256, write and rename, nothing else';
 
@@ -127,11 +130,16 @@ export class BenchClients {
     }
   }
 
-  /** One file over one connection, following the LFS redirect. */
-  async curl(curlPath: string, url: string, expected: Expected): Promise<Measurement> {
+  /**
+   * One file over one connection, following the LFS redirect; held to
+   * `limitBytesPerSecond` when given (curl --limit-rate).
+   */
+  async curl(curlPath: string, url: string, expected: Expected, limitBytesPerSecond?: number): Promise<Measurement> {
     const folder = this.freshFolder('curl');
     try {
-      const measured = await measure(curlPath, ['-sS', '--fail', '-L', '-o', join(folder, 'file'), url], cleanEnv({}));
+      const limit = limitBytesPerSecond === undefined ? [] : ['--limit-rate', String(Math.round(limitBytesPerSecond))];
+      const args = ['-sS', '--fail', '-L', ...limit, '-o', join(folder, 'file'), url];
+      const measured = await measure(curlPath, args, cleanEnv({}));
       checkComplete('curl', filesUnder(folder), expected);
       return measured;
     } finally {

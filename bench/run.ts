@@ -12,7 +12,8 @@
  *       files at a time, vs aria2c -j16 (informative: no target);
  *   (e) a 5 GiB body (the (a) file 5 times over): hfsched and curl, CPU per
  *       GiB against (a); (a) and (e) also time dd writing as many bytes with
- *       no download, the kernel's charge for the writes alone (targets.ts);
+ *       no download, the kernel's charge for the writes alone (targets.ts),
+ *       and (e) curl held to hfsched's rate, what the same duration costs;
  *   and the cost of fsync, and the idle daemon (extra-measurements.ts).
  * Writes bench/results.md and prints it. Generated files live on tmpfs
  * (/dev/shm/hfsched-bench, else bench/work/) and are removed at the end.
@@ -26,7 +27,7 @@ import { existsSync, mkdirSync, readFileSync, rmSync, writeFileSync } from 'node
 import { cpus, freemem, loadavg } from 'node:os';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { BenchClients, findTool, NODE_FLOOR, PLAIN_WRITE, type Expected } from './clients.js';
+import { BenchClients, CURL_AT_HFSCHED_RATE, findTool, NODE_FLOOR, PLAIN_WRITE, type Expected } from './clients.js';
 import { measureFsyncCost, measureIdleDaemon, type IdleDaemon } from './extra-measurements.js';
 import { HubChild } from './hub-child.js';
 import type { BenchHubConfig, BenchHubStats } from './hub-process.js';
@@ -139,6 +140,13 @@ function plainWriter(dd: string, clients: BenchClients, expected: Expected, name
     () => clients.plainWrite(dd, expected),
     () => 'no network',
   );
+}
+
+/** Bytes per second of wall time of a tool's last run. */
+function rateOf(result: ToolResult): number {
+  const last = result.runs.at(-1);
+  if (last === undefined) throw new Error(`${result.tool} has no run to take a rate from`);
+  return result.bytes / last.wallSeconds;
 }
 
 /** Runs every contender RUNS times, alternating them, so that load from elsewhere hits all alike. */
@@ -364,7 +372,7 @@ async function main(): Promise<void> {
         const clients = new BenchClients(WORK_DIR, CLI_PATH, hugeHub.ready.url);
         const hugeExpected: Expected = { files: 1, bytes: huge.size };
         const hugeUrl = `${hugeHub.ready.url}/${HUGE_REPO}/resolve/main/${LARGE_PATH}`;
-        const e = [
+        const e: Contender[] = [
           contender('hfsched pull', huge.size, () => clients.hfschedPull(HUGE_REPO, {}, hugeExpected), cdnNote),
           // curl on the same bytes: what writing this much costs the kernel here, whoever writes.
           curl
@@ -372,7 +380,7 @@ async function main(): Promise<void> {
             : skipped('curl', 'curl not installed'),
           dd ? plainWriter(dd, clients, hugeExpected) : skipped(PLAIN_WRITE, 'dd not installed'),
           // The (a) size again, in the same alternation: the VM's memory changes over minutes, so both
-          // sizes are measured side by side (targets.ts reads the five tools by position).
+          // sizes are measured side by side (targets.ts reads the first five tools by position).
           contender(
             `hfsched pull, the ${LARGE_BYTES / MIB} MiB file`,
             large.size,
@@ -382,6 +390,16 @@ async function main(): Promise<void> {
           dd
             ? plainWriter(dd, clients, largeExpected, `${PLAIN_WRITE}, ${LARGE_BYTES / MIB} MiB`)
             : skipped(PLAIN_WRITE, 'dd not installed'),
+          // curl again, held to the rate hfsched reached on the same bytes in this round: on a VM the
+          // kernel charges more per GiB written the longer the writing lasts (docs/performance.md).
+          curl
+            ? contender(
+                CURL_AT_HFSCHED_RATE,
+                huge.size,
+                () => clients.curl(curl, hugeUrl, hugeExpected, rateOf(e[0]!.result)),
+                cdnNote,
+              )
+            : skipped(CURL_AT_HFSCHED_RATE, 'curl not installed'),
         ];
         await race('(e)', hugeHub, e);
         scenarios.push({

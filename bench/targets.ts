@@ -4,7 +4,7 @@
  */
 import type { IdleDaemon } from './extra-measurements.js';
 import { FILES_TO_START } from '../src/hub/file-pool.js';
-import { NODE_FLOOR, PLAIN_WRITE } from './clients.js';
+import { CURL_AT_HFSCHED_RATE, NODE_FLOOR, PLAIN_WRITE } from './clients.js';
 import { summarize, type BenchReport, type ScenarioResult, type Summary, type ToolResult } from './report.js';
 
 export /** The goals of the benchmark (issue "The download engine"), each with the figures that decide it. */
@@ -67,7 +67,16 @@ function targets(
       text: `(d) idle daemon about 0 % CPU and at most one database write a minute: ${show(idle?.cpuPercent, '%', 2)}, ${idle ? ((idle.databaseWrites / idle.seconds) * 60).toFixed(1) : 'n/a'} writes a minute`,
       met: decide(idle ? idle.cpuPercent < 0.5 && (idle.databaseWrites / idle.seconds) * 60 <= 1 : undefined),
     },
-    eTarget(of(e, 3) ?? aPull, ePull, aCurl, eCurl, of(e, 4) ?? ofTool(a, PLAIN_WRITE), of(e, 2), sizesMib),
+    eTarget(
+      of(e, 3) ?? aPull,
+      ePull,
+      aCurl,
+      eCurl,
+      of(e, 4) ?? ofTool(a, PLAIN_WRITE),
+      of(e, 2),
+      ofTool(e, CURL_AT_HFSCHED_RATE),
+      sizesMib,
+    ),
   ];
 }
 
@@ -87,7 +96,8 @@ const cpu = (summary: Summary | null): string => (summary ? summary.cpuSecondsPe
  * machine's memory over minutes, and grows with the size written (pages the
  * host took back cost a fault each: docs/performance.md), for every writer
  * alike. So each size is judged net of dd writing the same bytes in the same
- * runs; the raw figures and curl's are shown beside.
+ * runs; the raw figures and curl's are shown beside, and curl's when held to
+ * hfsched's rate (the charge grows with how long the writing lasts too).
  */
 function eTarget(
   aPull: Summary | null,
@@ -96,9 +106,11 @@ function eTarget(
   eCurl: Summary | null,
   aWrite: Summary | null,
   eWrite: Summary | null,
+  eCurlAtOurRate: Summary | null,
   sizesMib: { large: number; huge: number },
 ): BenchReport['targets'][number] {
-  const raw = `raw ${cpu(ePull)} vs ${cpu(aPull)}; curl ${cpu(eCurl)} vs ${cpu(aCurl)}; dd ${cpu(eWrite)} vs ${cpu(aWrite)}`;
+  const paced = eCurlAtOurRate ? `; curl held to hfsched's rate ${cpu(eCurlAtOurRate)}` : '';
+  const raw = `raw ${cpu(ePull)} vs ${cpu(aPull)}; curl ${cpu(eCurl)} vs ${cpu(aCurl)}${paced}; dd ${cpu(eWrite)} vs ${cpu(aWrite)}`;
   const sizes = `${sizesMib.huge} MiB file no more than for ${sizesMib.large} MiB`;
   if (!ePull || !aPull) return { text: `(e) CPU per GiB of the ${sizes}: n/a`, met: null };
   if (!eWrite || !aWrite) {
