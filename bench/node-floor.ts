@@ -57,7 +57,11 @@ function lane(): Promise<void> {
       const headEnd = pending.indexOf('\r\n\r\n');
       if (headEnd < 0) return;
       const head = pending.toString('latin1', 0, headEnd);
-      if (!head.startsWith('HTTP/1.1 200')) reject(new Error(`${current!.url}: ${head.split('\r\n')[0]}`));
+      if (!head.startsWith('HTTP/1.1 200')) {
+        socket.destroy();
+        reject(new Error(`${current!.url}: ${head.split('\r\n')[0]}`));
+        return;
+      }
       const length = Number(/\r\ncontent-length: *(\d+)/i.exec(head)?.[1]);
       if (pending.length < headEnd + 4 + length) return;
       keep(current!.path, pending.subarray(headEnd + 4, headEnd + 4 + length));
