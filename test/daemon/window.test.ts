@@ -38,8 +38,10 @@ describe('daemon: download windows', () => {
     if (boundary - now < 12_000) boundary += 60_000;
     const windowEnd = new Date(boundary);
     // Fires 3 s from now (the first window, until the boundary), and 5 s past each minute:
-    // the first firing after the boundary opens the next window.
-    const first = new Date(now + 3000).getSeconds();
+    // the first firing after the boundary opens the next window. The first firing repeats
+    // each minute too, so it is never before second 5: at second 0 it would open the next
+    // window at the boundary itself, before the pause could be seen.
+    const first = Math.max(5, new Date(now + 3000).getSeconds());
     const seconds = [...new Set([first, 5])].sort((a, b) => a - b).join(',');
     const scheduleId = f.addSchedule(`${seconds} * * * * *`, 1, { windowEnd: hhmm(windowEnd) });
     f.startDaemon();
