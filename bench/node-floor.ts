@@ -3,7 +3,7 @@
  * files and verify them, and nothing more. `parallel` keep-alive sockets to
  * the Hub, a request head written per file, the body taken by its
  * Content-Length, its sha256 computed (what verifying costs; the bench checks
- * the bytes that arrived), then written aside and renamed into place.
+ * that every byte arrived), then written aside and renamed into place.
  * No cache layout, no database, no retries, no progress.
  *
  * It answers whether a target is within reach of a Node program on this
