@@ -165,77 +165,81 @@ export class BenchClients {
     }
   }
 
+  /**
+   * A tool that fetches many files, listed in a file it reads, into a fresh
+   * `out` folder: writes the list (its text may name paths under `out`), runs
+   * the command under GNU time and checks that every byte arrived.
+   */
+  private async fetchMany(
+    tool: string,
+    list: { name: string; text: (out: string) => string },
+    command: (out: string, listPath: string) => { path: string; args: string[] },
+    expected: Expected,
+  ): Promise<Measurement> {
+    const folder = this.freshFolder(tool.replace(/\W+/g, '-'));
+    try {
+      const out = join(folder, 'out');
+      mkdirSync(out);
+      const listPath = join(folder, list.name);
+      writeFileSync(listPath, list.text(out));
+      const { path, args } = command(out, listPath);
+      const measured = await measure(path, args, cleanEnv({}));
+      checkComplete(tool, filesUnder(out), expected);
+      return measured;
+    } finally {
+      rmSync(folder, { recursive: true, force: true });
+    }
+  }
+
   /** Many files with `curl --parallel`, `parallel` transfers at a time, one process. */
-  async curlParallel(
+  curlParallel(
     curlPath: string,
     files: { url: string; path: string }[],
     parallel: number,
     expected: Expected,
   ): Promise<Measurement> {
-    const folder = this.freshFolder('curl-parallel');
-    try {
-      const out = join(folder, 'out');
-      mkdirSync(out);
-      const config = join(folder, 'urls.curlrc');
-      // A curl config file: one url/output pair per file (curl's "-K" format).
-      writeFileSync(config, files.map((f) => `url = "${f.url}"\noutput = "${join(out, f.path)}"\n`).join(''));
-      const args = [
-        '-sS',
-        '--fail',
-        '-L',
-        '--create-dirs',
-        '--parallel',
-        '--parallel-max',
-        String(parallel),
-        '-K',
-        config,
-      ];
-      const measured = await measure(curlPath, args, cleanEnv({}));
-      checkComplete('curl --parallel', filesUnder(out), expected);
-      return measured;
-    } finally {
-      rmSync(folder, { recursive: true, force: true });
-    }
+    // A curl config file: one url/output pair per file (curl's "-K" format).
+    const list = {
+      name: 'urls.curlrc',
+      text: (out: string) => files.map((f) => `url = "${f.url}"\noutput = "${join(out, f.path)}"\n`).join(''),
+    };
+    return this.fetchMany(
+      'curl --parallel',
+      list,
+      (_out, config) => ({
+        path: curlPath,
+        args: ['-sS', '--fail', '-L', '--create-dirs', '--parallel', '--parallel-max', String(parallel), '-K', config],
+      }),
+      expected,
+    );
   }
 
   /** The same files with bench/node-floor.ts, the least a Node program does for them, `parallel` sockets. */
-  async nodeFloor(files: { url: string; path: string }[], parallel: number, expected: Expected): Promise<Measurement> {
-    const folder = this.freshFolder('node-floor');
-    try {
-      const out = join(folder, 'out');
-      mkdirSync(out);
-      const list = join(folder, 'files.json');
-      writeFileSync(list, JSON.stringify(files));
-      const script = join(dirname(this.cliPath), '..', '..', 'bench', 'node-floor.js');
-      const measured = await measure(process.execPath, [script, list, out, String(parallel)], cleanEnv({}));
-      checkComplete('Node floor', filesUnder(out), expected);
-      return measured;
-    } finally {
-      rmSync(folder, { recursive: true, force: true });
-    }
+  nodeFloor(files: { url: string; path: string }[], parallel: number, expected: Expected): Promise<Measurement> {
+    const script = join(dirname(this.cliPath), '..', '..', 'bench', 'node-floor.js');
+    return this.fetchMany(
+      'Node floor',
+      { name: 'files.json', text: () => JSON.stringify(files) },
+      (out, list) => ({ path: process.execPath, args: [script, list, out, String(parallel)] }),
+      expected,
+    );
   }
 
   /** Many files, `jobs` at a time (aria2c -j), from an input file of URLs and names. */
-  async aria2cMany(
+  aria2cMany(
     aria2Path: string,
     files: { url: string; path: string }[],
     jobs: number,
     expected: Expected,
   ): Promise<Measurement> {
-    const folder = this.freshFolder('aria2c-many');
-    try {
-      const out = join(folder, 'out');
-      mkdirSync(out);
-      const input = join(folder, 'urls.txt');
-      // aria2c's input file: a URL per line, then its options indented.
-      writeFileSync(input, files.map((f) => `${f.url}\n  out=${f.path}\n`).join(''));
-      const args = [`-j${jobs}`, ...ARIA2C_OPTIONS, '-d', out, '-i', input];
-      const measured = await measure(aria2Path, args, cleanEnv({}));
-      checkComplete('aria2c', filesUnder(out), expected);
-      return measured;
-    } finally {
-      rmSync(folder, { recursive: true, force: true });
-    }
+    // aria2c's input file: a URL per line, then its options indented.
+    const list = { name: 'urls.txt', text: () => files.map((f) => `${f.url}\n  out=${f.path}\n`).join('') };
+    return this.fetchMany(
+      'aria2c -j',
+      list,
+      (out, input) => ({ path: aria2Path, args: [`-j${jobs}`, ...ARIA2C_OPTIONS, '-d', out, '-i', input] }),
+      expected,
+    );
   }
 
   /** One file over `connections` connections (aria2c -x N -s N), space reserved with fallocate. */
