@@ -34,7 +34,7 @@ import type { BenchHubConfig, BenchHubStats } from './hub-process.js';
 import { gnuTimeAvailable, type Measurement } from './measure.js';
 import { renderReport, type BenchReport, type ScenarioResult, type ToolResult } from './report.js';
 import { targets } from './targets.js';
-import { FILES_TO_START } from '../src/hub/file-pool.js';
+import { FILES_TO_START } from '../src/hub/transfer/file-pool.js';
 import { measureSha256Rate, repeatedSha256, warmUpMemory, writeLargeFile } from './workload.js';
 
 const MIB = 1024 * 1024;

@@ -3,7 +3,7 @@
  * goals the download engine was built to (docs/performance.md).
  */
 import type { IdleDaemon } from './extra-measurements.js';
-import { FILES_TO_START } from '../src/hub/file-pool.js';
+import { FILES_TO_START } from '../src/hub/transfer/file-pool.js';
 import { CURL_AT_HFSCHED_RATE, NODE_FLOOR, PLAIN_WRITE } from './clients.js';
 import { summarize, type BenchReport, type ScenarioResult, type Summary, type ToolResult } from './report.js';
 

@@ -1,5 +1,5 @@
 /**
- * What the disk gate (src/hub/disk-gate.ts) needs from the database: the
+ * What the disk gate (src/hub/cache/disk-gate.ts) needs from the database: the
  * limits as they are now (read again at each look, so that a budget raised
  * or a min_free_bytes lowered while a download waits takes effect), and the
  * bytes on disk of the repositories hfsched manages, the ones
@@ -7,9 +7,9 @@
  * not counted: the free-disk rule covers them.
  */
 import { readSettings } from '../config/settings.js';
-import { RepoCacheLayout } from '../hub/cache-layout.js';
-import { reposBytesOnDisk } from '../hub/cache-usage.js';
-import type { SpaceLimits } from '../hub/disk-gate.js';
+import { RepoCacheLayout } from '../hub/cache/cache-layout.js';
+import { reposBytesOnDisk } from '../hub/cache/cache-usage.js';
+import type { SpaceLimits } from '../hub/cache/disk-gate.js';
 import type { Store } from '../store/index.js';
 
 /** The cache folders of every model in the database. */

@@ -13,8 +13,8 @@
 import type { Logger } from 'pino';
 import { resolveHubLocation } from '../config/hub-location.js';
 import type { Settings } from '../config/settings.js';
-import { BandwidthLimiter, processBandwidthLimiter } from '../hub/bandwidth-limiter.js';
-import { useHubNetwork } from '../hub/http-client.js';
+import { BandwidthLimiter, processBandwidthLimiter } from '../hub/transfer/bandwidth-limiter.js';
+import { useHubNetwork } from '../hub/protocol/http-client.js';
 import { downloadSnapshot } from '../hub/snapshot-download.js';
 import type { FileDoneEvent, RetryEvent, SnapshotProgress, SnapshotResult } from '../hub/types.js';
 import type { Store } from '../store/index.js';

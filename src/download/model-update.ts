@@ -13,8 +13,8 @@
 import type { Logger } from 'pino';
 import { resolveHubLocation } from '../config/hub-location.js';
 import type { Settings } from '../config/settings.js';
-import { pruneRepo, type PruneResult } from '../hub/cache-prune.js';
-import { isTagRevision, resolveRevisionCommit, type RevisionCheckRequest } from '../hub/revision-check.js';
+import { pruneRepo, type PruneResult } from '../hub/cache/cache-prune.js';
+import { isTagRevision, resolveRevisionCommit, type RevisionCheckRequest } from '../hub/protocol/revision-check.js';
 import { formatRepoReference, type Store } from '../store/index.js';
 import type { Model } from '../store/types.js';
 import { isCommitHash } from '../hub/repo-paths.js';

@@ -7,8 +7,8 @@
  */
 import { resolveHubLocation } from '../config/hub-location.js';
 import type { Settings } from '../config/settings.js';
-import { discardBlob } from '../hub/cache-prune.js';
-import { verifySnapshot, type FileCheck, type VerifyProgress } from '../hub/snapshot-verify.js';
+import { discardBlob } from '../hub/cache/cache-prune.js';
+import { verifySnapshot, type FileCheck, type VerifyProgress } from '../hub/cache/snapshot-verify.js';
 import type { SnapshotFile } from '../hub/types.js';
 import type { Store } from '../store/index.js';
 import type { Model, ModelFile } from '../store/types.js';

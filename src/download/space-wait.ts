@@ -1,5 +1,5 @@
 /**
- * A download waiting for disk space or cache budget (src/hub/disk-gate.ts)
+ * A download waiting for disk space or cache budget (src/hub/cache/disk-gate.ts)
  * says so in its session's metadata: `waitingFor` holds the reason while the
  * wait lasts, `waitedFor` keeps the last reason afterwards. `status`,
  * `model show`, `history` and /metrics read it here.

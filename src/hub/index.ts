@@ -3,11 +3,11 @@
  * It knows nothing of the database (src/download/ joins the two).
  */
 export { downloadSnapshot } from './snapshot-download.js';
-export { BandwidthLimiter, processBandwidthLimiter } from './bandwidth-limiter.js';
+export { BandwidthLimiter, processBandwidthLimiter } from './transfer/bandwidth-limiter.js';
 export { DownloadError } from './errors.js';
-export { RepoCacheLayout } from './cache-layout.js';
+export { RepoCacheLayout } from './cache/cache-layout.js';
 export { repoFolderName, isCommitHash, type HubRepoType } from './repo-paths.js';
-export { resolveRevisionCommit, isTagRevision, type RevisionCheckRequest } from './revision-check.js';
+export { resolveRevisionCommit, isTagRevision, type RevisionCheckRequest } from './protocol/revision-check.js';
 export {
   verifySnapshot,
   type FileCheck,
@@ -15,12 +15,12 @@ export {
   type VerifyProgress,
   type VerifyRequest,
   type VerifyResult,
-} from './snapshot-verify.js';
-export { discardBlob, pruneRepo, purgeRepo, type PruneRequest, type PruneResult } from './cache-prune.js';
-export { repoUsage, type ManagedRepo, type RepoUsage, type SnapshotOnDisk } from './cache-inventory.js';
-export { processDiskGate, type SpaceLimits } from './disk-gate.js';
-export { repoBytesOnDisk, reposBytesOnDisk } from './cache-usage.js';
-export { PROGRESS_INTERVAL_MS } from './progress-tracker.js';
+} from './cache/snapshot-verify.js';
+export { discardBlob, pruneRepo, purgeRepo, type PruneRequest, type PruneResult } from './cache/cache-prune.js';
+export { repoUsage, type ManagedRepo, type RepoUsage, type SnapshotOnDisk } from './cache/cache-inventory.js';
+export { processDiskGate, type SpaceLimits } from './cache/disk-gate.js';
+export { repoBytesOnDisk, reposBytesOnDisk } from './cache/cache-usage.js';
+export { PROGRESS_INTERVAL_MS } from './transfer/progress-tracker.js';
 export type {
   FileDoneEvent,
   FileProgress,
@@ -31,4 +31,4 @@ export type {
   SnapshotRequest,
   SnapshotResult,
 } from './types.js';
-export { bucketOf, HubRateLimiter, hubRateLimiter } from './rate-limit.js';
+export { bucketOf, HubRateLimiter, hubRateLimiter } from './protocol/rate-limit.js';

@@ -4,9 +4,9 @@
  * what it gets at the end (SnapshotResult). See docs/ARCHITECTURE.md, "Hub".
  */
 import type { Logger } from 'pino';
-import type { BandwidthLimiter } from './bandwidth-limiter.js';
-import type { HashAlgorithm } from './blob-sink.js';
-import type { SpaceLimits } from './disk-gate.js';
+import type { BandwidthLimiter } from './transfer/bandwidth-limiter.js';
+import type { HashAlgorithm } from './cache/blob-hash.js';
+import type { SpaceLimits } from './cache/disk-gate.js';
 import type { HubRepoType } from './repo-paths.js';
 
 export interface SnapshotRequest {

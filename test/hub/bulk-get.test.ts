@@ -10,9 +10,9 @@ import { readFileSync } from 'node:fs';
 import http, { type IncomingMessage, type ServerResponse } from 'node:http';
 import https from 'node:https';
 import type { AddressInfo, Socket } from 'node:net';
-import { BulkUnsupportedError, bulkGet } from '../../src/hub/bulk-get.js';
+import { BulkUnsupportedError, bulkGet } from '../../src/hub/protocol/bulk-get.js';
 import { TransferError } from '../../src/hub/errors.js';
-import { sendHubRequest } from '../../src/hub/http-client.js';
+import { sendHubRequest } from '../../src/hub/protocol/http-client.js';
 import { createTestCa, type TestCa } from '../support/test-ca.js';
 
 const BODY = randomBytes(5 * 1024 * 1024 + 123);

@@ -1,7 +1,7 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { randomBytes } from 'node:crypto';
-import { ChunkedDecoder } from '../../src/hub/chunked-body.js';
+import { ChunkedDecoder } from '../../src/hub/protocol/chunked-body.js';
 
 const DATA = randomBytes(700);
 

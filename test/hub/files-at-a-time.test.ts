@@ -10,7 +10,7 @@ import assert from 'node:assert/strict';
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
-import { FILES_TO_START, FilePool } from '../../src/hub/file-pool.js';
+import { FILES_TO_START, FilePool } from '../../src/hub/transfer/file-pool.js';
 import type { LoggedRequest } from '../support/hub-server.js';
 import { createHubFixture, patternBytes, type HubFixture } from './fixtures.js';
 

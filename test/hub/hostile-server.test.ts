@@ -9,7 +9,7 @@ import { existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, 
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { DownloadError } from '../../src/hub/index.js';
-import { MAX_JSON_BYTES } from '../../src/hub/repo-listing.js';
+import { MAX_JSON_BYTES } from '../../src/hub/protocol/repo-listing.js';
 import { createHubFixture, patternBytes, requestsFor, type HubFixture } from './fixtures.js';
 
 const weights = patternBytes(2 * 1024 * 1024);

@@ -1,8 +1,8 @@
 import { after, afterEach, before, describe, test } from 'node:test';
 import assert from 'node:assert/strict';
 import { request } from 'undici';
-import { HubDispatcher } from '../../src/hub/hub-dispatcher.js';
-import { HubNetwork, type HubNetworkOptions } from '../../src/hub/hub-network.js';
+import { HubDispatcher } from '../../src/hub/protocol/hub-dispatcher.js';
+import { HubNetwork, type HubNetworkOptions } from '../../src/hub/protocol/hub-network.js';
 import { startHubServer, type HubServer } from '../support/hub-server.js';
 import { startProxy, type LoggingProxy } from '../support/logging-proxy.js';
 import { createTestCa, type TestCa } from '../support/test-ca.js';

@@ -7,7 +7,7 @@ import {
   proxyForUrl,
   readProxyConfig,
   redactProxyUrl,
-} from '../../src/hub/proxy-config.js';
+} from '../../src/hub/protocol/proxy-config.js';
 
 const HUB = new URL('https://huggingface.co/api/models/gpt2');
 const CDN = new URL('https://cdn-lfs.hf.co/repos/ab/cd');

@@ -1,6 +1,6 @@
 import { describe, test } from 'node:test';
 import assert from 'node:assert/strict';
-import { rateLimitResetMs, readRateLimits } from '../../src/hub/rate-limit-headers.js';
+import { rateLimitResetMs, readRateLimits } from '../../src/hub/protocol/rate-limit-headers.js';
 
 const NOW = Date.parse('2026-01-01T00:00:00Z');
 

@@ -1,6 +1,6 @@
 import { afterEach, describe, test } from 'node:test';
 import assert from 'node:assert/strict';
-import { hubRateLimiter } from '../../src/hub/rate-limit.js';
+import { hubRateLimiter } from '../../src/hub/protocol/rate-limit.js';
 import type { HubFileSpec, RateLimitSpec } from '../support/hub-server.js';
 import { createHubFixture, type HubFixture } from './fixtures.js';
 

@@ -1,6 +1,6 @@
 import { describe, test } from 'node:test';
 import assert from 'node:assert/strict';
-import { HubRateLimiter, type RateLimiterClock } from '../../src/hub/rate-limit.js';
+import { HubRateLimiter, type RateLimiterClock } from '../../src/hub/protocol/rate-limit.js';
 
 /** A clock whose sleeps move time forward at once, recording each wait. */
 function steppingClock(): RateLimiterClock & { waits: number[]; time: number } {

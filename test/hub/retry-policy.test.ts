@@ -1,7 +1,7 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { BandwidthLimiter } from '../../src/hub/index.js';
-import { backoffDelayMs, parseRetryAfter } from '../../src/hub/retry-policy.js';
+import { backoffDelayMs, parseRetryAfter } from '../../src/hub/protocol/retry-policy.js';
 
 test('Retry-After is read as seconds or as an HTTP date, and capped at ten minutes', () => {
   const now = Date.parse('2024-01-01T00:00:00Z');

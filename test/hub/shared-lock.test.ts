@@ -10,7 +10,7 @@ import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { spawnSync } from 'node:child_process';
 import { join } from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
-import { acquireBlobLock } from '../../src/hub/blob-lock.js';
+import { acquireBlobLock } from '../../src/hub/cache/blob-lock.js';
 import { bodyBytesFor, createHubFixture, patternBytes, type HubFixture } from './fixtures.js';
 import { fileLockIsFree, holdFileLock } from '../support/file-lock-holder.js';
 

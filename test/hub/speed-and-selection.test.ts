@@ -4,7 +4,7 @@ import { existsSync, readFileSync, readdirSync } from 'node:fs';
 import { join } from 'node:path';
 import { BandwidthLimiter, type SnapshotProgress } from '../../src/hub/index.js';
 import { bodyBytesFor, createHubFixture, patternBytes, type HubFixture } from './fixtures.js';
-import { CHUNK_BYTES } from '../../src/hub/transfer-chunks.js';
+import { CHUNK_BYTES } from '../../src/hub/transfer/transfer-chunks.js';
 
 const MiB = 1024 * 1024;
 const big = patternBytes(24 * MiB);

@@ -11,7 +11,7 @@
 import type { IncomingHttpHeaders } from 'node:http';
 import type { Dispatcher } from 'undici';
 import { BulkUnsupportedError, bulkGet } from './bulk-get.js';
-import { TransferError } from './errors.js';
+import { TransferError } from '../errors.js';
 import { HubNetwork, type HubNetworkOptions } from './hub-network.js';
 import { hubRateLimiter } from './rate-limit.js';
 import { StallWatchdog } from './stall-watchdog.js';

@@ -9,7 +9,7 @@ import { createHash, randomBytes } from 'node:crypto';
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { startHubServer, type HubServer } from './support/hub-server.js';
+import { startHubServer, type HubServer } from './hub-server.js';
 
 const FILE = randomBytes(3 * 1024 * 1024 + 17);
 const BODY = Buffer.concat([FILE, FILE, FILE]);

@@ -8,9 +8,9 @@
  */
 import { rmSync, statSync } from 'node:fs';
 import type { BlobJob } from './blob-fetcher.js';
-import { hashFileOnDisk } from './blob-sink.js';
-import type { RepoCacheLayout } from './cache-layout.js';
-import { DownloadError } from './errors.js';
+import { hashFileOnDisk } from '../cache/blob-hash.js';
+import type { RepoCacheLayout } from '../cache/cache-layout.js';
+import { DownloadError } from '../errors.js';
 
 /** The size of `blobs/{etag}` when it exists with another size than `job.size`, else null. */
 export function disagreeingBlobSize(layout: RepoCacheLayout, job: BlobJob): number | null {

@@ -18,7 +18,7 @@
  *   proxy URL for every request, or `direct` for none. `no_proxy` still applies.
  */
 import { BlockList, isIP } from 'node:net';
-import { ValidationError } from '../errors.js';
+import { ValidationError } from '../../errors.js';
 
 export interface ProxyConfig {
   /** Proxy for https URLs, or null. */

@@ -21,7 +21,7 @@ import net from 'node:net';
 import tls from 'node:tls';
 import { ChunkedDecoder } from './chunked-body.js';
 import { bodyFraming, parseHead, requestHead } from './http1-message.js';
-import { TransferError } from './errors.js';
+import { TransferError } from '../errors.js';
 
 /** Bytes one socket read may bring: large reads are what makes this path cheap. */
 const READ_BUFFER_BYTES = 1024 * 1024;

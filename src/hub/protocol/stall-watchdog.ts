@@ -4,7 +4,7 @@
  * back-pressure), so the watchdog only counts time spent waiting for the
  * network: callers pause it around their own waits.
  */
-import { StallTimeoutError } from './errors.js';
+import { StallTimeoutError } from '../errors.js';
 
 export class StallWatchdog {
   private lastActivity = performance.now();

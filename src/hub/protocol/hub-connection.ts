@@ -4,8 +4,8 @@
  * Also the URLs of the Hub API (huggingface_hub/hf_api.py, file_download.hf_hub_url).
  */
 import type { Logger } from 'pino';
-import type { HubRepoType } from './repo-paths.js';
-import type { RetryEvent } from './types.js';
+import type { HubRepoType } from '../repo-paths.js';
+import type { RetryEvent } from '../types.js';
 
 export interface HubConnection {
   /** No trailing slash. */

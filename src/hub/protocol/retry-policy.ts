@@ -7,7 +7,7 @@
  * count again: a flaky link that keeps delivering is not a failing one.
  */
 import { setTimeout as sleep } from 'node:timers/promises';
-import { TransferError } from './errors.js';
+import { TransferError } from '../errors.js';
 
 /** Longest pause between two tries, and longest Retry-After honoured. */
 const MAX_DELAY_MS = 60_000;

@@ -9,7 +9,7 @@ import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { get as httpGet, request as httpRequest, type IncomingHttpHeaders } from 'node:http';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { gitBlobSha1, startHubServer, type HubServer } from './support/hub-server.js';
+import { gitBlobSha1, startHubServer, type HubServer } from './hub-server.js';
 
 /** Deterministic bytes that differ from offset to offset, so a range or a flipped byte shows. */
 function patterned(size: number, seed: number): Buffer {

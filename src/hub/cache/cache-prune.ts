@@ -15,7 +15,7 @@ import { basename, dirname, join, resolve } from 'node:path';
 import { acquireBlobLock } from './blob-lock.js';
 import { RepoCacheLayout } from './cache-layout.js';
 import { entriesOf, listSnapshots, readRefs, type ManagedRepo } from './cache-inventory.js';
-import { isValidEtag } from './repo-paths.js';
+import { isValidEtag } from '../repo-paths.js';
 
 /** How long prune waits for a blob's lock before leaving the blob for next time. */
 const LOCK_WAIT_MS = 2000;

@@ -11,20 +11,21 @@
 import { renameSync, statSync } from 'node:fs';
 import { dirname } from 'node:path';
 import type { BandwidthLimiter } from './bandwidth-limiter.js';
-import { acquireBlobLock } from './blob-lock.js';
-import { FileSink, MemorySink, type BlobSink, type HashAlgorithm } from './blob-sink.js';
+import { acquireBlobLock } from '../cache/blob-lock.js';
+import type { HashAlgorithm } from '../cache/blob-hash.js';
+import { FileSink, MemorySink, type BlobSink } from './blob-sink.js';
 import { BlobTransfer } from './blob-transfer.js';
-import type { RepoCacheLayout } from './cache-layout.js';
-import { fsyncDirectory, writeFileDurably } from './durable-files.js';
+import type { RepoCacheLayout } from '../cache/cache-layout.js';
+import { fsyncDirectory, writeFileDurably } from '../cache/durable-files.js';
 import {
   BlobMismatchError,
   DownloadError,
   MAX_MISMATCHES_IN_A_ROW,
   RangesUnsupportedError,
   RepeatedCorruptionError,
-} from './errors.js';
-import type { HubConnection } from './hub-connection.js';
-import { discardPartial, resumablePrefix } from './partial-file.js';
+} from '../errors.js';
+import type { HubConnection } from '../protocol/hub-connection.js';
+import { discardPartial, resumablePrefix } from '../cache/partial-file.js';
 
 /** Blobs smaller than this are fetched into memory (see above). */
 export const IN_MEMORY_MAX_BYTES = 1024 * 1024;

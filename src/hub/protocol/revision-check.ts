@@ -4,11 +4,11 @@
  * revision), with few retries: a check that fails is simply tried again at
  * the next firing.
  */
-import { asUserFacingError } from './errors.js';
+import { asUserFacingError } from '../errors.js';
 import { hubConnection, type HubConnection } from './hub-connection.js';
 import { fetchRevisionCommit, fetchTagNames } from './repo-listing.js';
-import { validateRepoId } from '../repo-id.js';
-import { assertSafeRevision, type HubRepoType } from './repo-paths.js';
+import { validateRepoId } from '../../repo-id.js';
+import { assertSafeRevision, type HubRepoType } from '../repo-paths.js';
 
 export interface RevisionCheckRequest {
   endpoint: string;

@@ -5,7 +5,7 @@
  * the reader gets one piece per read as with a Content-Length body. Chunk
  * extensions and trailer fields are read and ignored.
  */
-import { TransferError } from './errors.js';
+import { TransferError } from '../errors.js';
 
 /** A chunk-size line or trailer field longer than this is not a real server's. */
 const MAX_LINE_BYTES = 8 * 1024;

@@ -10,7 +10,7 @@
  */
 import { readdir, rm, stat } from 'node:fs/promises';
 import { join } from 'node:path';
-import { processExists } from '../system/process-exists.js';
+import { processExists } from '../../system/process-exists.js';
 
 const TEMPORARY_NAMES = [/\.hfsched-(\d+)$/, /\.(\d+)\.[a-z0-9]+\.tmp$/];
 const STARTED_AT_MS = Date.now() - process.uptime() * 1000;

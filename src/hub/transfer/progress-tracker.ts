@@ -4,7 +4,7 @@
  * several paths of the snapshot count once per path when done, so the totals
  * match the sizes a user sees in the snapshot folder.
  */
-import type { FileProgress, SnapshotProgress } from './types.js';
+import type { FileProgress, SnapshotProgress } from '../types.js';
 
 export const PROGRESS_INTERVAL_MS = 200;
 

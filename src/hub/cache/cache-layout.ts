@@ -14,7 +14,7 @@
  * partial file are on disk. Readers ignore it like they ignore `.incomplete`.
  */
 import { join } from 'node:path';
-import { repoFolderName, type HubRepoType } from './repo-paths.js';
+import { repoFolderName, type HubRepoType } from '../repo-paths.js';
 
 export class RepoCacheLayout {
   /** `{cacheDir}/models--org--name` (`datasets--org--name` for a dataset) */

@@ -8,7 +8,7 @@ import { lstatSync, readdirSync, readFileSync, statSync, type Dirent } from 'nod
 import { join } from 'node:path';
 import { RepoCacheLayout } from './cache-layout.js';
 import { repoBytesOnDisk } from './cache-usage.js';
-import { isCommitHash, type HubRepoType } from './repo-paths.js';
+import { isCommitHash, type HubRepoType } from '../repo-paths.js';
 
 export interface SnapshotOnDisk {
   commit: string;

@@ -4,7 +4,7 @@
  * is framed.
  */
 import type { IncomingHttpHeaders } from 'node:http';
-import { TransferError } from './errors.js';
+import { TransferError } from '../errors.js';
 
 export function requestHead(method: string, url: URL, headers: Record<string, string>): string {
   const lines = [`${method} ${url.pathname}${url.search} HTTP/1.1`, `Host: ${url.host}`];

@@ -14,15 +14,12 @@
  *   to a worker thread (measured in bench/: the copy and the messages cost
  *   more than they saved, and a worker's own heap added about 10 MiB).
  */
-import { createHash, type Hash } from 'node:crypto';
+import type { Hash } from 'node:crypto';
 import { closeSync, fsyncSync, ftruncateSync, openSync, readSync, writevSync } from 'node:fs';
-import { open } from 'node:fs/promises';
 // Small pieces are gathered into one of the transfer's reused 1 MiB buffers before a write.
 import { releaseSlab, takeSlab } from './transfer-chunks.js';
+import { newHash, READ_BYTES, type HashAlgorithm } from '../cache/blob-hash.js';
 
-export type HashAlgorithm = 'sha256' | 'git-sha1';
-
-const READ_BYTES = 1024 * 1024;
 /** Pieces at least this large skip the batch: one write each is cheaper than a copy. */
 const DIRECT_WRITE_MIN_BYTES = 256 * 1024;
 
@@ -39,35 +36,6 @@ export interface BlobSink {
   finish(): Promise<string>;
   /** Writes what was appended and lets go of the file (a pause): the file is then a contiguous prefix. */
   stop(): Promise<void>;
-}
-
-export function newHash(algorithm: HashAlgorithm, size: number): Hash {
-  const hash = createHash(algorithm === 'sha256' ? 'sha256' : 'sha1');
-  // A git blob id is the sha1 of "blob {size}\0" followed by the content.
-  if (algorithm === 'git-sha1') hash.update(`blob ${size}\0`);
-  return hash;
-}
-
-/**
- * The hex digest of the first `size` bytes of a file on disk, read a MiB at
- * a time without blocking the event loop (a blob checked after the fact, not
- * one being downloaded).
- */
-export async function hashFileOnDisk(algorithm: HashAlgorithm, path: string, size: number): Promise<string> {
-  const hash = newHash(algorithm, size);
-  const handle = await open(path, 'r');
-  try {
-    const buffer = Buffer.allocUnsafe(Math.max(1, Math.min(READ_BYTES, size)));
-    for (let position = 0; position < size;) {
-      const { bytesRead } = await handle.read(buffer, 0, Math.min(buffer.length, size - position), position);
-      if (bytesRead === 0) throw new Error(`${path} ends at ${position}, before ${size}`);
-      hash.update(buffer.subarray(0, bytesRead));
-      position += bytesRead;
-    }
-  } finally {
-    await handle.close();
-  }
-  return hash.digest('hex');
 }
 
 /**

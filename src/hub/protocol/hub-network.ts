@@ -12,7 +12,7 @@
  */
 import { readFileSync } from 'node:fs';
 import { rootCertificates } from 'node:tls';
-import { ValidationError } from '../errors.js';
+import { ValidationError } from '../../errors.js';
 import { proxyForUrl, readProxyConfig, redactProxyUrl, type ProxyConfig } from './proxy-config.js';
 
 export interface HubNetworkOptions {

@@ -10,7 +10,7 @@
  */
 import { mkdtemp, rm, symlink } from 'node:fs/promises';
 import { join } from 'node:path';
-import { ConstraintError } from '../errors.js';
+import { ConstraintError } from '../../errors.js';
 
 /** Per cache folder, once per process (as huggingface_hub caches its answer). */
 const checked = new Map<string, Promise<boolean>>();

@@ -17,8 +17,8 @@
 import { closeSync, fstatSync, openSync, statSync } from 'node:fs';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { flockSync } from 'fs-ext';
-import { describeHolder, flockHolder } from '../system/flock-holder.js';
-import { DownloadError } from './errors.js';
+import { describeHolder, flockHolder } from '../../system/flock-holder.js';
+import { DownloadError } from '../errors.js';
 
 /** As filelock's poll interval (0.05 s) would be wasteful for waits of minutes; 100 ms costs nothing. */
 const POLL_MS = 100;

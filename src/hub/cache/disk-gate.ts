@@ -16,7 +16,7 @@
  * appear, a prune may free budget, the budget may be raised).
  */
 import { setTimeout as sleep } from 'node:timers/promises';
-import { formatBytes } from '../system/human-units.js';
+import { formatBytes } from '../../system/human-units.js';
 import { freeBytes } from './free-space.js';
 
 export const SPACE_POLL_MS = 2000;

@@ -5,7 +5,7 @@
  * and the paged tree listing when the siblings cannot be trusted (none, more
  * than VERY_LARGE_REPO_THRESHOLD, or a mirror that leaves the hashes out).
  */
-import { asUserFacingError, DownloadError } from './errors.js';
+import { asUserFacingError, DownloadError } from '../errors.js';
 import { headerValue, readBodyText, sendHubRequest } from './http-client.js';
 import {
   announceRetry,
@@ -15,7 +15,7 @@ import {
   revisionInfoUrl,
   treeUrl,
 } from './hub-connection.js';
-import { isCommitHash } from './repo-paths.js';
+import { isCommitHash } from '../repo-paths.js';
 import { errorForAnswer } from './response-errors.js';
 import { RetryBudget } from './retry-policy.js';
 

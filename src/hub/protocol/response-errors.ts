@@ -8,8 +8,8 @@
  * signed URL expired.
  */
 import type { IncomingHttpHeaders } from 'node:http';
-import { ConstraintError, NotFoundError, ValidationError, type HubAnswerFacts } from '../errors.js';
-import { DownloadError, ExpiredUrlError, TransferError } from './errors.js';
+import { ConstraintError, NotFoundError, ValidationError, type HubAnswerFacts } from '../../errors.js';
+import { DownloadError, ExpiredUrlError, TransferError } from '../errors.js';
 import { headerValue } from './http-client.js';
 import { rateLimitResetMs } from './rate-limit-headers.js';
 import { parseRetryAfter } from './retry-policy.js';

@@ -7,10 +7,10 @@
  */
 import { lstatSync, readlinkSync, statSync } from 'node:fs';
 import { dirname, relative } from 'node:path';
-import { hashFileOnDisk } from './blob-sink.js';
+import { hashFileOnDisk } from './blob-hash.js';
 import { RepoCacheLayout } from './cache-layout.js';
-import { assertSafeRepoPath, type HubRepoType } from './repo-paths.js';
-import type { SnapshotFile } from './types.js';
+import { assertSafeRepoPath, type HubRepoType } from '../repo-paths.js';
+import type { SnapshotFile } from '../types.js';
 
 /** What is wrong with one file: `copy` is a file with the right bytes where a link should be. */
 export type FileProblem = 'missing' | 'corrupt' | 'copy';

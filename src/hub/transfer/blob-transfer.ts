@@ -24,12 +24,12 @@ import {
   ExpiredUrlError,
   RangesUnsupportedError,
   TransferError,
-} from './errors.js';
-import { headerValue, sendHubRequest, type HubResponse } from './http-client.js';
-import { announceRetry, type HubConnection, resolveUrl } from './hub-connection.js';
+} from '../errors.js';
+import { headerValue, sendHubRequest, type HubResponse } from '../protocol/http-client.js';
+import { announceRetry, type HubConnection, resolveUrl } from '../protocol/hub-connection.js';
 import { LaneController, releaseProcessLane, sampleEvery, takeProcessLane } from './lane-controller.js';
-import { errorForAnswer } from './response-errors.js';
-import { isRetryable, RetryBudget } from './retry-policy.js';
+import { errorForAnswer } from '../protocol/response-errors.js';
+import { isRetryable, RetryBudget } from '../protocol/retry-policy.js';
 import type { Chunk, LaneRun } from './transfer-chunks.js';
 import { CHUNK_BYTES, planChunks, releaseSlab, runDone, takeSlab, WINDOW_BYTES } from './transfer-chunks.js';
 
