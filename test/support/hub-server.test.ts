@@ -105,6 +105,12 @@ describe('test Hub server', () => {
         },
         { id: 'bare', revisions: { main: [{ path: 'config.json', content: '{"bare":true}' }] } },
         { id: 'org/disk', revisions: { main: [{ path: 'big.gguf', content: { diskPath: diskFile } }] } },
+        { id: 'org/copy', revisions: { main: [{ path: 'weights.safetensors', content: WEIGHTS_MAIN }] } },
+        {
+          id: 'org/plain-lfs',
+          xet: false,
+          revisions: { main: [{ path: 'model.safetensors', content: WEIGHTS_MAIN }] },
+        },
       ],
     });
   });
@@ -272,6 +278,45 @@ describe('test Hub server', () => {
       const blob = await fetch(location);
       assert.equal(blob.status, 200);
       assert.equal(sha256(Buffer.from(await blob.arrayBuffer())), sha256(WEIGHTS_MAIN));
+    });
+
+    test('a Xet-backed LFS file also carries X-Xet-Hash and the xet-auth Link, and still redirects to the bridge', async () => {
+      const info = hub.fileInfo('org/model', 'main', 'model.safetensors');
+      assert.match(info.xetHash ?? '', /^[0-9a-f]{64}$/);
+      assert.notEqual(info.xetHash, info.sha256);
+      const answer = await fetch(hub.resolveUrl('org/model', 'main', 'model.safetensors'), { redirect: 'manual' });
+      await answer.arrayBuffer();
+      assert.equal(answer.status, 302);
+      assert.equal(answer.headers.get('x-xet-hash'), info.xetHash);
+      const commit = hub.commitOf('org/model', 'main');
+      assert.equal(
+        answer.headers.get('link'),
+        `<${hub.url}/api/models/org/model/xet-read-token/${commit}>; rel="xet-auth"`,
+      );
+      assert.equal(new URL(answer.headers.get('location')!).origin, hub.cdnUrl);
+      // Regular files are plain git blobs; a repo marked xet: false serves plain LFS.
+      const config = await fetch(hub.resolveUrl('org/model', 'main', 'config.json'));
+      await config.arrayBuffer();
+      assert.equal(config.headers.get('x-xet-hash'), null);
+      assert.equal(hub.fileInfo('org/model', 'main', 'config.json').xetHash, null);
+      const plain = await fetch(hub.resolveUrl('org/plain-lfs', 'main', 'model.safetensors'), { redirect: 'manual' });
+      await plain.arrayBuffer();
+      assert.equal(plain.headers.get('x-xet-hash'), null);
+      assert.equal(plain.headers.get('link'), null);
+    });
+
+    test('the same bytes in two repos have the same Xet hash, listed as xetHash in the tree', async () => {
+      const info = hub.fileInfo('org/model', 'main', 'model.safetensors');
+      assert.equal(hub.fileInfo('org/copy', 'main', 'weights.safetensors').xetHash, info.xetHash);
+      const tree = (await (await fetch(`${hub.url}/api/models/org/copy/tree/main?recursive=true`)).json()) as {
+        path: string;
+        xetHash?: string;
+      }[];
+      assert.equal(tree[0]!.xetHash, info.xetHash);
+      const plain = (await (await fetch(`${hub.url}/api/models/org/plain-lfs/tree/main`)).json()) as {
+        xetHash?: string;
+      }[];
+      assert.equal(plain[0]!.xetHash, undefined);
     });
 
     test('the resolve URL of a tag serves that revision and names its commit', async () => {

@@ -54,7 +54,15 @@ export function repoRefs(repo: StoredRepo): Record<string, unknown> {
 }
 
 export type TreeEntry =
-  | { type: 'file'; oid: string; size: number; path: string; lfs?: { oid: string; size: number; pointerSize: number } }
+  | {
+      type: 'file';
+      oid: string;
+      size: number;
+      path: string;
+      lfs?: { oid: string; size: number; pointerSize: number };
+      /** Xet-backed files only, as the Hub lists them (hf_api.py RepoFile reads `xetHash`). */
+      xetHash?: string;
+    }
   | { type: 'directory'; oid: string; size: 0; path: string };
 
 /**
@@ -80,6 +88,7 @@ export function treeEntries(rev: StoredRevision, folder: string, recursive: bool
             size: file.size,
             path: file.path,
             lfs: { oid: file.sha256, size: file.size, pointerSize: file.pointerSize },
+            ...(file.xetHash === null ? {} : { xetHash: file.xetHash }),
           }
         : { type: 'file', oid: file.blobId, size: file.size, path: file.path },
     );

@@ -221,6 +221,13 @@ export class HubHost {
       // LFS: 302 to a signed URL on another host, with the content's sha256 and size in X-Linked-*.
       headers['X-Linked-Etag'] = `"${file.sha256}"`;
       headers['X-Linked-Size'] = String(file.size);
+      if (file.xetHash !== null) {
+        // What the Hub adds for a Xet-backed file (utils/_xet.py parse_xet_file_data_from_response). The
+        // token route is not served: a client without Xet follows the redirect to the bridge, as today.
+        const api = `${this.baseUrl}/api/${repo.type}s/${repo.id.split('/').map(encodeURIComponent).join('/')}`;
+        headers['X-Xet-Hash'] = file.xetHash;
+        headers['Link'] = `<${api}/xet-read-token/${rev.commit}>; rel="xet-auth"`;
+      }
       return sendRedirect(req, res, log, 302, this.cdn.signedUrl(repo.id, file), headers);
     }
     headers['Content-Type'] = name.endsWith('.json') ? 'application/json; charset=utf-8' : 'text/plain; charset=utf-8';

@@ -32,6 +32,8 @@ export interface StoredRepo {
   gatedAccessGranted: boolean;
   /** Revision names that are tags (the others are branches). */
   tags: Set<string>;
+  /** LFS files are Xet-backed (types.ts HubRepoSpec.xet). */
+  xet: boolean;
   revisions: Map<string, StoredRevision>;
   byCommit: Map<string, StoredRevision>;
 }
@@ -75,7 +77,16 @@ function defaultLfs(path: string, size: number): boolean {
   return size >= LFS_SIZE_THRESHOLD || LFS_EXTENSIONS.some((ext) => lower.endsWith(ext));
 }
 
-function storeFile(spec: HubFileSpec): StoredFile {
+/**
+ * The test Hub's stand-in for a Xet file hash: 64 hex derived from the
+ * content's sha256, so identical bytes get the same hash in every repo, and
+ * never equal to the sha256 (the real one is a Merkle hash of Xet chunks).
+ */
+export function testXetHash(sha256: string): string {
+  return createHash('sha256').update(`test-hub-xet\0${sha256}`).digest('hex');
+}
+
+function storeFile(spec: HubFileSpec, xet: boolean): StoredFile {
   let source: BlobSource;
   let size: number;
   let sha256: string;
@@ -112,6 +123,7 @@ function storeFile(spec: HubFileSpec): StoredFile {
     blobId,
     etag: lfs ? sha256 : blobId,
     pointerSize: lfs ? pointer.length : 0,
+    xetHash: lfs && xet ? testXetHash(sha256) : null,
   };
 }
 
@@ -134,10 +146,16 @@ export function repoKey(type: 'model' | 'dataset' | undefined, id: string): stri
   return type === 'dataset' ? `datasets/${id}` : id;
 }
 
-function buildRevision(repoId: string, name: string, fileSpecs: HubFileSpec[], salt: string): StoredRevision {
+function buildRevision(
+  repoId: string,
+  name: string,
+  fileSpecs: HubFileSpec[],
+  salt: string,
+  xet: boolean,
+): StoredRevision {
   const files = fileSpecs.map((fileSpec) => {
     validatePath(repoId, fileSpec.path);
-    return storeFile(fileSpec);
+    return storeFile(fileSpec, xet);
   });
   files.sort((a, b) => (a.path < b.path ? -1 : a.path > b.path ? 1 : 0));
   return {
@@ -162,6 +180,7 @@ export class RepoStore {
       gated: spec.gated ?? false,
       gatedAccessGranted: spec.gatedAccessGranted ?? false,
       tags: new Set(spec.tags ?? []),
+      xet: spec.xet ?? true,
       revisions: new Map(),
       byCommit: new Map(),
     };
@@ -179,7 +198,7 @@ export class RepoStore {
   }
 
   private setRevision(repo: StoredRepo, name: string, fileSpecs: HubFileSpec[], salt: string): StoredRevision {
-    const revision = buildRevision(repo.id, name, fileSpecs, salt);
+    const revision = buildRevision(repo.id, name, fileSpecs, salt, repo.xet);
     repo.revisions.set(name, revision);
     repo.byCommit.set(revision.commit, revision);
     for (const file of revision.files) if (file.lfs) this.blobs.set(file.sha256, file);

@@ -127,8 +127,8 @@ export async function startHubServer(options: HubServerOptions = {}): Promise<Hu
     addAlias: (oldId, newId) => store.addAlias(oldId, newId),
     commitOf: (repoId, revision) => store.lookup(repoId, revision).rev.commit,
     fileInfo: (repoId, revision, path) => {
-      const { size, lfs, blobId, sha256, etag, pointerSize } = store.lookup(repoId, revision, path).file!;
-      return { size, lfs, blobId, sha256, etag, pointerSize };
+      const { size, lfs, blobId, sha256, etag, pointerSize, xetHash } = store.lookup(repoId, revision, path).file!;
+      return { size, lfs, blobId, sha256, etag, pointerSize, xetHash };
     },
     resolveUrl: (repoId, revision, path) =>
       `${url}/${repoId}/resolve/${encodeURIComponent(revision)}/${path.split('/').map(encodeURIComponent).join('/')}`,

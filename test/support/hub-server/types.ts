@@ -50,6 +50,12 @@ export interface HubRepoSpec {
   revisions: Record<string, HubFileSpec[]>;
   /** Which of the revisions are tags (in /api/models/{id}/refs); the others are branches. */
   tags?: string[];
+  /**
+   * LFS files are Xet-backed (default true, as on the Hub today): tree entries
+   * carry `xetHash`, resolve answers `X-Xet-Hash` and a `rel="xet-auth"` link.
+   * There is no CAS behind it; false serves plain LFS, as a mirror does.
+   */
+  xet?: boolean;
 }
 
 export interface HubFileInfo {
@@ -63,6 +69,12 @@ export interface HubFileInfo {
   etag: string;
   /** Size of the LFS pointer file (LFS files only, else 0). */
   pointerSize: number;
+  /**
+   * The file's Xet hash (64 hex) when the repo is Xet-backed and the file is
+   * LFS, else null. Derived from the content (same bytes, same hash in every
+   * repo) but not computed the way Xet does: nothing here speaks Xet.
+   */
+  xetHash: string | null;
 }
 
 export interface LoggedRequest {
