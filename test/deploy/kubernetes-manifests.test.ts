@@ -9,6 +9,7 @@ import type { IPodSpec } from 'kubernetes-models/v1/PodSpec';
 import { DaemonSet, Deployment } from 'kubernetes-models/apps/v1';
 import { parseModelSetFile } from '../../src/apply/model-set-file.js';
 import { loadManifestFile, renderKustomization, type KubernetesObject } from './kustomize-render.js';
+import { enforcedLevel, podSecurityViolations, type PodSecurityLevel } from './pod-security.js';
 
 const KUBERNETES = fileURLToPath(new URL('../../../deploy/kubernetes/', import.meta.url));
 const SHAPES = ['node-agent', 'single-writer'] as const;
@@ -94,6 +95,31 @@ function assertVolumesResolve(spec: IPodSpec, objects: KubernetesObject[]): void
   }
 }
 
+function templateAnnotationsOf(object: KubernetesObject): Record<string, string> {
+  if (object.kind === 'Pod') return (object.metadata.annotations as Record<string, string> | undefined) ?? {};
+  const template = (object.spec as { template?: { metadata?: { annotations?: Record<string, string> } } }).template;
+  return template?.metadata?.annotations ?? {};
+}
+
+/** The Pod Security level that the Namespace object of a rendered shape enforces. */
+function namespaceLevel(objects: KubernetesObject[], name: string): PodSecurityLevel {
+  const namespace = objects.find((object) => object.kind === 'Namespace' && object.metadata.name === name);
+  assert.ok(namespace, `no Namespace ${name}`);
+  return enforcedLevel(namespace.metadata.labels as Record<string, string> | undefined);
+}
+
+function assertAdmitted(object: KubernetesObject, level: PodSecurityLevel): void {
+  const violations = podSecurityViolations(podSpecOf(object), level, templateAnnotationsOf(object));
+  assert.deepEqual(violations, [], `${object.kind} ${object.metadata.name} breaks the "${level}" Pod Security level`);
+}
+
+const POD_KINDS = new Set(['Pod', 'DaemonSet', 'Deployment']);
+/** The shape whose namespace each example inference workload runs in. */
+const EXAMPLE_SHAPES: Record<string, (typeof SHAPES)[number]> = {
+  'inference-on-node-agent.yaml': 'node-agent',
+  'inference-on-single-writer.yaml': 'single-writer',
+};
+
 describe('the Kubernetes manifests', () => {
   for (const shape of SHAPES) {
     const objects = renderKustomization(join(KUBERNETES, shape));
@@ -154,6 +180,29 @@ describe('the Kubernetes manifests', () => {
       assert.equal(envOf(daemon, 'HF_TOKEN'), undefined, 'the token never sits in the pod spec');
     });
   }
+
+  for (const shape of SHAPES) {
+    test(`${shape}: every pod is admitted by the Pod Security level its namespace enforces`, () => {
+      const objects = renderKustomization(join(KUBERNETES, shape));
+      const pods = objects.filter((object) => POD_KINDS.has(object.kind));
+      assert.ok(pods.length > 0);
+      for (const pod of pods) assertAdmitted(pod, namespaceLevel(objects, pod.metadata.namespace ?? ''));
+    });
+  }
+
+  test('the example inference workloads are admitted in the namespace of the shape they go with', () => {
+    for (const [file, shape] of Object.entries(EXAMPLE_SHAPES)) {
+      const shapeObjects = renderKustomization(join(KUBERNETES, shape));
+      for (const object of loadManifestFile(join(KUBERNETES, 'examples', file))) {
+        assertAdmitted(object, namespaceLevel(shapeObjects, object.metadata.namespace ?? ''));
+      }
+    }
+  });
+
+  test('single writer: its namespace enforces "restricted", the strictest level', () => {
+    const objects = renderKustomization(join(KUBERNETES, 'single-writer'));
+    assert.equal(namespaceLevel(objects, 'hfsched'), 'restricted');
+  });
 
   test('node agent: a DaemonSet with the cache and the database on the node (hostPath)', () => {
     const spec = podSpecOf(workloadOf(renderKustomization(join(KUBERNETES, 'node-agent')), 'DaemonSet'));
