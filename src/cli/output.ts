@@ -70,8 +70,14 @@ export function renderKeyValues(pairs: readonly (readonly [string, string])[]): 
   return pairs.map(([label, value]) => `${`${label}:`.padEnd(width)}  ${value}`).join('\n') + '\n';
 }
 
-/** Where a command writes: results on stdout, notes and errors on stderr. */
+/**
+ * Where a command writes: results on stdout, notes and errors on stderr.
+ * `quiet` (the global -q/--quiet) keeps confirmations and notes back; results
+ * and errors are always printed.
+ */
 export class Output {
+  quiet = false;
+
   constructor(
     private readonly stdout: Writable,
     private readonly stderr: Writable,
@@ -95,8 +101,14 @@ export class Output {
     this.stdout.write(printable(renderKeyValues(pairs)));
   }
 
-  /** A one-line note on stderr, so that stdout stays a clean result. */
+  /** The confirmation of a change ("Removed ..."), on stdout; not printed with --quiet. */
+  done(text: string): void {
+    if (!this.quiet) this.text(text);
+  }
+
+  /** A one-line note on stderr, so that stdout stays a clean result; not printed with --quiet. */
   note(message: string): void {
+    if (this.quiet) return;
     this.stderr.write(`hfsched: note: ${printable(message)}\n`);
   }
 

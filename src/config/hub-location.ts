@@ -68,6 +68,23 @@ export function resolveCacheDir(settingValue: string | null, env: Env = process.
   return join(huggingFaceHome(env), 'hub');
 }
 
+/** Where the effective cache folder came from, for `hfsched config get hub.cache_dir`. */
+export type CacheDirOrigin =
+  'HF_HUB_CACHE' | 'hub.cache_dir setting' | 'HF_HOME' | 'XDG_CACHE_HOME' | 'default (~/.cache/huggingface/hub)';
+
+/** The cache folder resolveCacheDir picks, with the rule that picked it. */
+export function explainCacheDir(
+  settingValue: string | null,
+  env: Env = process.env,
+): { path: string; origin: CacheDirOrigin } {
+  const path = resolveCacheDir(settingValue, env);
+  if (envValue(env, 'HF_HUB_CACHE') !== null) return { path, origin: 'HF_HUB_CACHE' };
+  if (settingValue !== null && settingValue.trim() !== '') return { path, origin: 'hub.cache_dir setting' };
+  if (envValue(env, 'HF_HOME') !== null) return { path, origin: 'HF_HOME' };
+  if (envValue(env, 'XDG_CACHE_HOME') !== null) return { path, origin: 'XDG_CACHE_HOME' };
+  return { path, origin: 'default (~/.cache/huggingface/hub)' };
+}
+
 /** The trimmed content of a token file, or null if it is missing or empty. */
 function readTokenFile(path: string): string | null {
   let text: string;

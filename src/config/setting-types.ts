@@ -7,6 +7,7 @@
  */
 import { isIP } from 'node:net';
 import { isAbsolute, normalize } from 'node:path';
+import { formatBytes } from '../system/human-units.js';
 import { LOG_LEVELS } from './env.js';
 
 /** A value that does not fit its kind; `accepted` says what would. */
@@ -26,6 +27,8 @@ export interface SettingType {
   canonical(text: string): string;
   /** `text` with any secret in it hidden, for error messages (e.g. a password in a URL). */
   hideSecrets?(text: string): string;
+  /** The canonical text as people read it (e.g. "20.0 MiB/s"), when it differs from the stored form. */
+  shown?(canonical: string): string;
 }
 
 export function httpUrl(): SettingType {
@@ -89,9 +92,18 @@ export function integer(min: number, max: number): SettingType {
   };
 }
 
-/** Decimal units are powers of 1000, binary units powers of 1024 (IEC 80000-13). */
+/**
+ * Decimal units are powers of 1000, binary units powers of 1024 (IEC 80000-13).
+ * A single letter (`20M`, `512k`) is binary, as curl's `--limit-rate` and
+ * aria2c's `--max-download-limit` read it, so a value copied from either
+ * means the same here.
+ */
 const BYTE_UNITS: Record<string, number> = {
   b: 1,
+  k: 1024,
+  m: 1024 ** 2,
+  g: 1024 ** 3,
+  t: 1024 ** 4,
   kb: 1e3,
   mb: 1e6,
   gb: 1e9,
@@ -102,9 +114,11 @@ const BYTE_UNITS: Record<string, number> = {
   tib: 1024 ** 4,
 };
 
-/** Parses "1048576", "64MiB", "1.5 GB"; null when it is not a byte count. */
-export function parseByteCount(text: string): number | null {
-  const match = /^(\d+(?:\.\d+)?)\s*([a-z]*)$/i.exec(text.trim());
+/** Parses "1048576", "64MiB", "1.5 GB", "20M"; with `perSecond`, also "20M/s". null when it is not a byte count. */
+export function parseByteCount(text: string, perSecond = false): number | null {
+  const trimmed = text.trim();
+  const withoutRate = perSecond ? trimmed.replace(/\s*\/\s*s$/i, '') : trimmed;
+  const match = /^(\d+(?:\.\d+)?)\s*([a-z]*)$/i.exec(withoutRate);
   if (match === null) return null;
   const [, amount = '', unitText = ''] = match;
   const unit = unitText === '' ? 1 : BYTE_UNITS[unitText.toLowerCase()];
@@ -113,16 +127,31 @@ export function parseByteCount(text: string): number | null {
   return Number.isSafeInteger(value) ? value : null;
 }
 
-/** A number of bytes, stored as a plain integer; units accepted on input. */
-export function byteCount(min: number): SettingType {
-  const accepted = `a number of bytes of at least ${min}, optionally with a unit (B, kB, MB, GB, TB, KiB, MiB, GiB, TiB), e.g. 64MiB`;
+export interface ByteCountOptions {
+  /** A rate (bytes per second): "20M/s" is accepted and it is shown with "/s". */
+  perSecond?: boolean;
+  /** What 0 means, shown next to it ("no limit"). */
+  zeroMeans?: string;
+}
+
+/** A number of bytes, stored as a plain integer; units accepted on input, shown in binary units. */
+export function byteCount(min: number, options: ByteCountOptions = {}): SettingType {
+  const rate = options.perSecond === true;
+  const accepted =
+    `a number of bytes${rate ? ' per second' : ''} of at least ${min}, optionally with a unit ` +
+    `(K, M, G, T as in curl and aria2c, and KiB, MiB, GiB, TiB: powers of 1024; kB, MB, GB, TB: powers of 1000), e.g. ${rate ? '20M' : '64MiB'}`;
   return {
-    name: min === 0 ? 'bytes (units accepted)' : `bytes >= ${min} (units accepted)`,
+    name: `${min === 0 ? 'bytes' : `bytes >= ${min}`}${rate ? ' per second' : ''} (units accepted)`,
     accepted,
     canonical(text) {
-      const value = parseByteCount(text);
+      const value = parseByteCount(text, rate);
       if (value === null || value < min) throw new SettingValueError(accepted);
       return String(value);
+    },
+    shown(canonical) {
+      const value = Number(canonical);
+      if (value === 0 && options.zeroMeans !== undefined) return `0 (${options.zeroMeans})`;
+      return `${formatBytes(value)}${rate ? '/s' : ''}`;
     },
   };
 }

@@ -7,6 +7,7 @@
  * Precedence, highest first: environment variable, database row, default.
  */
 import { ValidationError } from '../errors.js';
+import { similarWords } from '../system/similar-words.js';
 import { SETTING_DEFAULTS } from './defaults.js';
 import type { LogLevel } from './env.js';
 import {
@@ -53,7 +54,7 @@ export const SETTING_SPECS: readonly SettingSpec[] = [
   },
   {
     key: 'download.bandwidth_limit',
-    type: byteCount(0),
+    type: byteCount(0, { perSecond: true, zeroMeans: 'no limit' }),
     live: true,
     liveNote: 'the shared limit, within seconds',
     envVar: null,
@@ -68,7 +69,7 @@ export const SETTING_SPECS: readonly SettingSpec[] = [
   },
   {
     key: 'cache.max_bytes',
-    type: byteCount(0),
+    type: byteCount(0, { zeroMeans: 'no budget' }),
     live: true,
     liveNote: 'downloads that start or wait for space after the change',
     envVar: null,
@@ -171,10 +172,22 @@ export function settingKeys(): string[] {
   return SETTING_SPECS.map((spec) => spec.key);
 }
 
+/** The keys a mistyped key may mean: close in spelling, or whose last part it is ("max_retries"). */
+function keysLike(typed: string): string[] {
+  const close = similarWords(typed, settingKeys());
+  if (close.length > 0) return close;
+  return settingKeys().filter((key) => key.endsWith(`.${typed.toLowerCase()}`));
+}
+
 export function findSettingSpec(key: string): SettingSpec {
   const spec = SETTING_SPECS.find((candidate) => candidate.key === key);
   if (spec === undefined) {
-    throw new ValidationError(`unknown setting "${key}"; known settings: ${settingKeys().join(', ')}`);
+    const like = keysLike(key);
+    throw new ValidationError(
+      like.length > 0
+        ? `unknown setting "${key}"; did you mean ${like.join(' or ')}? (hfsched config list shows them all)`
+        : `unknown setting "${key}"; known settings: ${settingKeys().join(', ')}`,
+    );
   }
   return spec;
 }
@@ -323,4 +336,19 @@ export function setSetting(store: SettingsStore, key: string, text: string): str
   const canonical = validateSettingValue(key, text);
   store.setSystemConfig(key, canonical, defaultOf(key).description);
   return canonical;
+}
+
+/**
+ * Returns a setting to its default (`hfsched config unset`): the row keeps
+ * existing, holding the default, as `hfsched init` seeds it. Returns the default.
+ */
+export function unsetSetting(store: SettingsStore, key: string): string {
+  findSettingSpec(key);
+  return setSetting(store, key, defaultOf(key).value);
+}
+
+/** A setting's canonical value as people read it: sizes and rates in binary units ("20.0 MiB/s"). */
+export function humanSettingValue(key: string, value: string): string {
+  const spec = findSettingSpec(key);
+  return value === '' || spec.type.shown === undefined ? value : spec.type.shown(value);
 }

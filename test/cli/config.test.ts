@@ -56,8 +56,68 @@ describe('hfsched config', () => {
   test('config set stores a valid value in its canonical form', async () => {
     const result = await cli(['config', 'set', 'download.bandwidth_limit', '20MB']);
     assert.equal(result.code, 0, result.stderr);
-    assert.equal(result.stdout, 'download.bandwidth_limit = 20000000\n');
+    assert.equal(result.stdout, 'download.bandwidth_limit = 20000000 (19.1 MiB/s)\n');
     assert.equal(db.store.getSystemConfig('download.bandwidth_limit'), '20000000');
+  });
+
+  test("sizes and rates take curl's and aria2c's units: 20M is 20 MiB, 512K/s is 512 KiB per second", async () => {
+    assert.equal((await cli(['config', 'set', 'download.bandwidth_limit', '20M'])).code, 0);
+    assert.equal(db.store.getSystemConfig('download.bandwidth_limit'), String(20 * 1024 * 1024));
+    assert.equal((await cli(['config', 'set', 'download.bandwidth_limit', '512K/s'])).code, 0);
+    assert.equal(db.store.getSystemConfig('download.bandwidth_limit'), String(512 * 1024));
+    assert.equal((await cli(['config', 'set', 'cache.max_bytes', '2g'])).code, 0);
+    assert.equal(db.store.getSystemConfig('cache.max_bytes'), String(2 * 1024 ** 3));
+    const refused = await cli(['config', 'set', 'cache.max_bytes', '2g/s']);
+    assert.equal(refused.code, 2, 'a size is no rate');
+  });
+
+  test('config list shows sizes and rates human-readable', async () => {
+    db.store.setSystemConfig('download.bandwidth_limit', String(20 * 1024 * 1024));
+    const result = await cli(['config', 'list']);
+    assert.match(result.stdout, /\ndownload\.bandwidth_limit\s+20\.0 MiB\/s\s+database\s+yes\n/);
+    assert.match(result.stdout, /\ndownload\.min_free_bytes\s+1\.0 GiB\s+default\s+yes\n/);
+    assert.match(result.stdout, /\ncache\.max_bytes\s+0 \(no budget\)\s+default\s+yes\n/);
+    const rows = parseJsonOutput<SettingDescription[]>(await cli(['config', 'list', '--json']));
+    assert.equal(rows.find((row) => row.key === 'download.bandwidth_limit')?.value, String(20 * 1024 * 1024));
+  });
+
+  test('config unset returns a key to its default', async () => {
+    await cli(['config', 'set', 'download.max_retries', '9']);
+    const result = await cli(['config', 'unset', 'download.max_retries']);
+    assert.equal(result.code, 0, result.stderr);
+    assert.equal(result.stdout, 'download.max_retries = 5 (the default)\n');
+    assert.equal((await cli(['config', 'get', 'download.max_retries'])).stdout, '5\n');
+    const row = parseJsonOutput<SettingDescription>(await cli(['config', 'unset', 'log.level', '--json']));
+    assert.deepEqual([row.key, row.value, row.source], ['log.level', 'info', 'default']);
+  });
+
+  test('config unset of an unknown key exits 2 and changes nothing', async () => {
+    const result = await cli(['config', 'unset', 'download.max_retry']);
+    assert.equal(result.code, 2);
+    assert.equal(db.store.getSystemConfig('download.max_retry'), null);
+  });
+
+  test('an unknown key gets "did you mean"', async () => {
+    const typo = await cli(['config', 'set', 'download.max_retry', '3']);
+    assert.equal(typo.code, 2);
+    assert.match(typo.stderr, /^hfsched: unknown setting "download\.max_retry"; did you mean download\.max_retries\?/);
+    const lastPart = await cli(['config', 'get', 'bandwidth_limit']);
+    assert.match(lastPart.stderr, /did you mean download\.bandwidth_limit\?/);
+  });
+
+  test('config get hub.cache_dir prints the folder in use and where it came from', async () => {
+    const fromHome = await cli(['config', 'get', 'hub.cache_dir'], { HF_HOME: '/srv/hf' });
+    assert.equal(fromHome.code, 0, fromHome.stderr);
+    assert.equal(fromHome.stdout, '/srv/hf/hub\n');
+    assert.equal(fromHome.stderr, 'hfsched: note: from HF_HOME\n');
+    await cli(['config', 'set', 'hub.cache_dir', '/data/hf-cache']);
+    const fromSetting = await cli(['config', 'get', 'hub.cache_dir'], { HF_HOME: '/srv/hf' });
+    assert.equal(fromSetting.stdout, '/data/hf-cache\n');
+    assert.equal(fromSetting.stderr, 'hfsched: note: from hub.cache_dir setting\n');
+    const view = parseJsonOutput<{ effective: { path: string; origin: string } }>(
+      await cli(['config', 'get', 'hub.cache_dir', '--json'], { HF_HUB_CACHE: '/mnt/cache' }),
+    );
+    assert.deepEqual(view.effective, { path: '/mnt/cache', origin: 'HF_HUB_CACHE' });
   });
 
   test('config set refuses a bad value with the reason and changes nothing', async () => {
