@@ -2,7 +2,7 @@
  * The legal status moves of models and download sessions. An illegal move
  * raises StateTransitionError and changes nothing.
  *
- * Model (the README's table):
+ * Model (docs/database.md, "Model status"):
  *   pending     -> downloading, paused
  *   downloading -> completed, failed, paused
  *   completed   -> pending (verify found damage, or model retry: repaired
