@@ -9,12 +9,12 @@
 import { readdirSync, statSync } from 'node:fs';
 import { mkdir } from 'node:fs/promises';
 import { dirname, sep } from 'node:path';
-import { ValidationError } from '../errors.js';
+import { NotFoundError, ValidationError } from '../errors.js';
 import { fetchBlob, hasCompleteBlob, type BlobJob } from './transfer/blob-fetcher.js';
 import { RepoCacheLayout } from './cache/cache-layout.js';
 import { asUserFacingError, DownloadError } from './errors.js';
 import { FILES_TO_START, FilePool } from './transfer/file-pool.js';
-import { selectFiles } from './file-selection.js';
+import { describeSelection, selectFiles } from './file-selection.js';
 import { processDiskGate, type SpaceLimits, type SpaceReservation } from './cache/disk-gate.js';
 import { disagreeingBlobSize, settleSizeDisagreement } from './transfer/blob-size-check.js';
 import { removeStaleTemporaries } from './cache/stale-temporaries.js';
@@ -155,6 +155,13 @@ export async function downloadSnapshot(request: SnapshotRequest): Promise<Snapsh
     await assertSymlinksSupported(request.cacheDir);
     const listing = await listRevision(connection, revision);
     const files = selectFiles(listing.files, request.include, request.exclude);
+    if (files.length === 0 && request.include.length + request.exclude.length > 0) {
+      // hf download would fetch nothing and succeed; an empty snapshot recorded as complete hides a typo.
+      throw new NotFoundError(
+        `no file of "${request.repoId}" at ${revision} matches ${describeSelection(request.include, request.exclude)} ` +
+          `(${listing.files.length} ${listing.files.length === 1 ? 'file' : 'files'} listed; patterns match whole paths as hf download does, see docs/cache.md)`,
+      );
+    }
     const blobs = planBlobs(files, request.repoId);
     const layout = new RepoCacheLayout(request.cacheDir, request.repoId, request.repoType ?? 'model');
     const totalBytes = files.reduce((sum, file) => sum + file.size, 0);

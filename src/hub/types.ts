@@ -22,7 +22,7 @@ export interface SnapshotRequest {
   repoType?: HubRepoType;
   /** Branch, tag or 40-hex commit; 'main' by default. */
   revision: string;
-  /** Globs on repo paths (picomatch); empty means every file. */
+  /** Patterns on repo paths, matched as huggingface_hub does (file-selection.ts); empty means every file. */
   include: string[];
   exclude: string[];
   /** Most files (blobs) downloaded at the same time; the number adapts up to it (file-pool.ts). */
