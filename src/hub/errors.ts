@@ -6,7 +6,7 @@
  * after every retry (network, server errors, bytes that never verify) has no
  * contract class: it is a DownloadError (src/errors.ts), a sibling of those under HfschedError.
  */
-import { DownloadError, HfschedError, type HubAnswerFacts } from '../errors.js';
+import { ConstraintError, DownloadError, HfschedError, type HubAnswerFacts } from '../errors.js';
 
 // Hub modules import it from here, next to the hub's own transfer errors.
 export { DownloadError };
@@ -19,6 +19,14 @@ export { DownloadError };
  */
 export class RepeatedCorruptionError extends DownloadError {}
 export const MAX_MISMATCHES_IN_A_ROW = 3;
+
+/**
+ * Something in the cache that its layout never puts there, where hfsched was
+ * about to write, create or delete: a link planted to a file or folder
+ * outside, a FIFO, a hard link (cache/safe-paths.ts). Another try would meet
+ * the same thing, so it waits for a person, like the other ConstraintErrors.
+ */
+export class UnsafeCacheError extends ConstraintError {}
 
 /**
  * Failures inside one transfer, which the retry logic classifies; they never

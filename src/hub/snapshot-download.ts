@@ -6,7 +6,7 @@
  * `snapshots/{commit}/`, and write `refs/{revision}` once the snapshot is
  * complete. Nothing is written before every listed path has been checked.
  */
-import { readdirSync, statSync } from 'node:fs';
+import { lstatSync, readdirSync } from 'node:fs';
 import { mkdir } from 'node:fs/promises';
 import { dirname, sep } from 'node:path';
 import { NotFoundError, ValidationError } from '../errors.js';
@@ -25,6 +25,7 @@ import { listRevision, type RepoFile } from './protocol/repo-listing.js';
 import { validateRepoId } from '../repo-id.js';
 import { assertSafeRepoPath, assertSafeRevision, isValidEtag } from './repo-paths.js';
 import { fsyncDirectory } from './cache/durable-files.js';
+import { ensureRealDir } from './cache/safe-paths.js';
 import { linkSnapshotFile, writeRef } from './cache/snapshot-links.js';
 import type { SnapshotFile, SnapshotRequest, SnapshotResult } from './types.js';
 
@@ -97,10 +98,10 @@ interface BlobState {
  * small blob's rename is atomic.
  */
 function inspectBlob(layout: RepoCacheLayout, job: BlobJob, present: Set<string>): BlobState {
-  if (present.has(job.etag) && hasCompleteBlob(layout.blobPath(job.etag), job.size))
-    return { complete: true, missingBytes: 0 };
+  if (present.has(job.etag) && hasCompleteBlob(layout, job.etag, job.size)) return { complete: true, missingBytes: 0 };
   if (!present.has(`${job.etag}.incomplete`)) return { complete: false, missingBytes: job.size };
-  const partial = statSync(layout.incompletePath(job.etag), { throwIfNoEntry: false });
+  // Not through a link: a planted one is refused when the file is fetched (partial-file.ts).
+  const partial = lstatSync(layout.incompletePath(job.etag), { throwIfNoEntry: false });
   const allocated = partial === undefined ? 0 : Math.min(partial.size, partial.blocks * 512);
   return { complete: false, missingBytes: Math.max(0, job.size - allocated) };
 }
@@ -170,8 +171,9 @@ export async function downloadSnapshot(request: SnapshotRequest): Promise<Snapsh
       'snapshot listed',
     );
 
-    await mkdir(layout.blobsDir, { recursive: true });
-    const swept = await removeStaleTemporaries(layout.repoDir);
+    // The repo folder and blobs/ are real folders of the cache, not links planted to elsewhere (safe-paths.ts).
+    ensureRealDir(request.cacheDir, layout.blobsDir);
+    const swept = await removeStaleTemporaries(request.cacheDir, layout.repoDir);
     if (swept.length > 0)
       logger?.info({ repo: request.repoId, files: swept.length }, 'removed temporaries of dead processes');
     const present = new Set(readdirSync(layout.blobsDir));
@@ -191,9 +193,9 @@ export async function downloadSnapshot(request: SnapshotRequest): Promise<Snapsh
       signal: controller.signal,
       ...(request.onSpaceWait !== undefined ? { onWait: request.onSpaceWait } : {}),
     });
-    if (missing > 0) await mkdir(layout.locksDir, { recursive: true });
+    if (missing > 0) ensureRealDir(request.cacheDir, layout.locksDir);
     const snapshotPath = layout.snapshotDir(listing.commit);
-    const snapshotIsNew = (await mkdir(snapshotPath, { recursive: true })) !== undefined;
+    const snapshotIsNew = ensureRealDir(request.cacheDir, snapshotPath);
     const createdFolders = new Set<string>([snapshotPath]);
     tracker.emit(true);
     const placeBlob = async ({ blob, state }: { blob: PlannedBlob; state: BlobState }): Promise<void> => {

@@ -14,11 +14,12 @@
  * description. The lock is tried without blocking, so the event loop never
  * waits on it; a wait has a limit and is logged with who holds the lock.
  */
-import { closeSync, fstatSync, openSync, statSync } from 'node:fs';
+import { closeSync, constants, fstatSync, lstatSync } from 'node:fs';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { flockSync } from 'fs-ext';
 import { describeHolder, flockHolder } from '../../system/flock-holder.js';
 import { DownloadError } from '../errors.js';
+import { openCacheFile } from './safe-paths.js';
 
 /** As filelock's poll interval (0.05 s) would be wasteful for waits of minutes; 100 ms costs nothing. */
 const POLL_MS = 100;
@@ -38,9 +39,16 @@ export interface BlobLockOptions {
   onStillWaiting?: (holder: string, waitedMs: number) => void;
 }
 
-/** Opens (creating it if needed, without truncating) and tries to lock; the fd when locked, null when held elsewhere. */
+/**
+ * Opens (creating it if needed, without truncating) and tries to lock; the
+ * fd when locked, null when held elsewhere. A link planted in its place is
+ * refused, not followed: it would create or lock a file outside the cache.
+ */
 function tryLock(path: string): number | null {
-  const fd = openSync(path, 'a+', 0o644);
+  const fd = openCacheFile(path, constants.O_RDWR | constants.O_CREAT | constants.O_APPEND, {
+    mode: 0o644,
+    forWriting: false,
+  });
   try {
     flockSync(fd, 'exnb');
   } catch (error) {
@@ -55,7 +63,7 @@ function tryLock(path: string): number | null {
     throw error;
   }
   // Locked a file that was deleted meanwhile (an older hfsched deleted its lock files): it guards nothing.
-  const current = statSync(path, { throwIfNoEntry: false });
+  const current = lstatSync(path, { throwIfNoEntry: false });
   if (fstatSync(fd).nlink === 0 || current === undefined || current.ino !== fstatSync(fd).ino) {
     flockSync(fd, 'un');
     closeSync(fd);

@@ -10,12 +10,13 @@
  * Order matters for readers: refs go first (no ref ever names a missing
  * snapshot), then snapshots (no link ever dangles), then blobs.
  */
-import { mkdirSync, readlinkSync, rmSync, statSync } from 'node:fs';
+import { lstatSync, readlinkSync, rmSync } from 'node:fs';
 import { basename, dirname, join, resolve } from 'node:path';
 import { acquireBlobLock } from './blob-lock.js';
 import { RepoCacheLayout } from './cache-layout.js';
 import { entriesOf, listSnapshots, readRefs, type ManagedRepo } from './cache-inventory.js';
 import { isValidEtag } from '../repo-paths.js';
+import { ensureRealDir, realDirExists } from './safe-paths.js';
 
 /** How long prune waits for a blob's lock before leaving the blob for next time. */
 const LOCK_WAIT_MS = 2000;
@@ -64,7 +65,7 @@ function chooseKept(commits: string[], currentCommit: string | null, keep: numbe
 
 /** Deletes `blobs/{etag}` under its lock; false when the lock stayed busy. */
 async function removeBlobUnderLock(layout: RepoCacheLayout, etag: string): Promise<boolean> {
-  mkdirSync(layout.locksDir, { recursive: true });
+  ensureRealDir(layout.cacheDir, layout.locksDir);
   let lock;
   try {
     lock = await acquireBlobLock(layout.lockPath(etag), AbortSignal.timeout(LOCK_WAIT_MS));
@@ -81,11 +82,29 @@ async function removeBlobUnderLock(layout: RepoCacheLayout, etag: string): Promi
 
 /** Removes a blob that failed verification, under its lock, so that the next run fetches it again. */
 export async function discardBlob(cacheDir: string, repo: ManagedRepo, etag: string): Promise<boolean> {
-  return removeBlobUnderLock(new RepoCacheLayout(cacheDir, repo.repoId, repo.repoType), etag);
+  const layout = new RepoCacheLayout(cacheDir, repo.repoId, repo.repoType);
+  if (!realDirExists(cacheDir, layout.blobsDir)) return true;
+  return removeBlobUnderLock(layout, etag);
+}
+
+/** Size of a blob about to be removed, never through a link. */
+function blobBytes(path: string): number {
+  return lstatSync(path, { throwIfNoEntry: false })?.size ?? 0;
+}
+
+/**
+ * Before anything is removed: the folders prune reads its lists from, and
+ * deletes in, are real folders of the cache. Through a `snapshots` link to
+ * a home folder, "the older snapshot folders" would be that home's folders.
+ */
+function assertRealRepoFolders(layout: RepoCacheLayout): void {
+  for (const folder of [layout.refsDir, layout.snapshotsDir, layout.blobsDir, join(layout.repoDir, '.no_exist')])
+    realDirExists(layout.cacheDir, folder);
 }
 
 export async function pruneRepo(request: PruneRequest): Promise<PruneResult> {
   const layout = new RepoCacheLayout(request.cacheDir, request.repoId, request.repoType);
+  assertRealRepoFolders(layout);
   const refs = readRefs(layout);
   const snapshots = listSnapshots(layout, refs);
   const kept = chooseKept(
@@ -117,10 +136,7 @@ export async function pruneRepo(request: PruneRequest): Promise<PruneResult> {
   };
   if (request.dryRun) {
     result.removedBlobs = doomedBlobs.length;
-    result.freedBytes = doomedBlobs.reduce(
-      (sum, etag) => sum + (statSync(layout.blobPath(etag), { throwIfNoEntry: false })?.size ?? 0),
-      0,
-    );
+    result.freedBytes = doomedBlobs.reduce((sum, etag) => sum + blobBytes(layout.blobPath(etag)), 0);
     return result;
   }
   for (const name of removedRefs) rmSync(layout.refPath(name), { force: true });
@@ -130,7 +146,7 @@ export async function pruneRepo(request: PruneRequest): Promise<PruneResult> {
     rmSync(join(layout.repoDir, '.no_exist', commit), { recursive: true, force: true });
   }
   for (const etag of doomedBlobs) {
-    const size = statSync(layout.blobPath(etag), { throwIfNoEntry: false })?.size ?? 0;
+    const size = blobBytes(layout.blobPath(etag));
     if (await removeBlobUnderLock(layout, etag)) {
       result.removedBlobs += 1;
       result.freedBytes += size;
@@ -148,6 +164,8 @@ export async function pruneRepo(request: PruneRequest): Promise<PruneResult> {
  */
 export function purgeRepo(cacheDir: string, repo: ManagedRepo): string {
   const layout = new RepoCacheLayout(cacheDir, repo.repoId, repo.repoType);
+  // A repo folder planted as a link is refused: what it points at is not ours to delete.
+  if (!realDirExists(cacheDir, layout.repoDir)) return layout.repoDir;
   rmSync(layout.repoDir, { recursive: true, force: true });
   return layout.repoDir;
 }

@@ -5,11 +5,14 @@
  * before the data: https://lwn.net/Articles/322823/). So: write, fsync the
  * file, rename, then fsync the folder so that the rename itself survives.
  */
-import { closeSync, fsyncSync, openSync, renameSync, rmSync, writeSync } from 'node:fs';
+import { closeSync, constants, fsyncSync, renameSync, rmSync, writeSync } from 'node:fs';
+import { openCacheFile, openCacheFolder } from './safe-paths.js';
+
+const { O_WRONLY, O_CREAT, O_EXCL } = constants;
 
 /** fsync(2) on a folder: makes the names created or renamed in it durable. */
 export function fsyncDirectory(path: string): void {
-  const fd = openSync(path, 'r');
+  const fd = openCacheFolder(path);
   try {
     fsyncSync(fd);
   } finally {
@@ -17,10 +20,28 @@ export function fsyncDirectory(path: string): void {
   }
 }
 
-/** Writes `data` to `aside`, fsyncs it and renames it to `target` (the caller fsyncs the folder). */
+/**
+ * A new file at `aside`, never an existing one: an aside name can be
+ * guessed (it holds our pid), so a link planted under it must not be written
+ * through. One left by an earlier life of this pid is removed first.
+ */
+function createAside(aside: string): number {
+  try {
+    return openCacheFile(aside, O_WRONLY | O_CREAT | O_EXCL, { forWriting: true });
+  } catch (error) {
+    if ((error as NodeJS.ErrnoException).code !== 'EEXIST') throw error;
+  }
+  rmSync(aside, { force: true });
+  return openCacheFile(aside, O_WRONLY | O_CREAT | O_EXCL, { forWriting: true });
+}
+
+/**
+ * Writes `data` to `aside`, fsyncs it and renames it to `target` (the caller
+ * fsyncs the folder, and has checked that it is a real one: safe-paths.ts).
+ */
 export function writeFileDurably(aside: string, target: string, data: Uint8Array | string): void {
   try {
-    const fd = openSync(aside, 'w');
+    const fd = createAside(aside);
     try {
       const bytes = typeof data === 'string' ? Buffer.from(data) : data;
       for (let written = 0; written < bytes.length;) written += writeSync(fd, bytes, written, bytes.length - written);

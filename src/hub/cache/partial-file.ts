@@ -9,11 +9,24 @@
  * `{etag}.incomplete.ranges`; such a file is cut back to its contiguous
  * prefix the first time it is seen.
  */
-import { readFileSync, rmSync, statSync, truncateSync } from 'node:fs';
+import { closeSync, constants, ftruncateSync, readFileSync, rmSync } from 'node:fs';
+import { cacheFileStats, openCacheFile } from './safe-paths.js';
 
-/** Synchronous, as the hub's other metadata calls (see blob-fetcher.ts). */
+/**
+ * Synchronous, as the hub's other metadata calls (see blob-fetcher.ts).
+ * Never through a link: a planted one is refused (safe-paths.ts).
+ */
 function fileSize(path: string): number | null {
-  return statSync(path, { throwIfNoEntry: false })?.size ?? null;
+  return cacheFileStats(path, 'a partial download')?.size ?? null;
+}
+
+function truncateCacheFile(path: string, length: number): void {
+  const fd = openCacheFile(path, constants.O_WRONLY, { forWriting: true });
+  try {
+    ftruncateSync(fd, length);
+  } finally {
+    closeSync(fd);
+  }
 }
 
 /** The contiguous bytes a ranges file of an older hfsched vouches for; 0 when it cannot be read. */
@@ -59,7 +72,7 @@ export function resumablePrefix(incompletePath: string, rangesPath: string, size
   let prefix = onDisk;
   if (hasRanges) {
     prefix = Math.min(onDisk, legacyContiguousBytes(rangesPath, size));
-    truncateSync(incompletePath, prefix);
+    truncateCacheFile(incompletePath, prefix);
     rmSync(rangesPath, { force: true });
   }
   if (prefix > size) {

@@ -5,17 +5,20 @@
  * write them. Relative links keep the cache valid when it is moved or mounted
  * elsewhere (a container volume).
  */
-import { mkdirSync, readlinkSync, renameSync, rmSync, symlinkSync } from 'node:fs';
-import { mkdir } from 'node:fs/promises';
+import { readlinkSync, renameSync, rmSync, symlinkSync } from 'node:fs';
 import { dirname, relative } from 'node:path';
 import type { RepoCacheLayout } from './cache-layout.js';
 import { fsyncDirectory, writeFileDurably } from './durable-files.js';
+import { ensureRealDir } from './safe-paths.js';
 
 /**
  * Points `snapshots/{commit}/{repoPath}` at `blobs/{etag}`, replacing a link
  * that points elsewhere. `createdFolders` remembers the folders made so far
- * (one snapshot has many files per folder). `snapshotIsNew`: the snapshot
- * folder was made by this download, so no link can be there yet.
+ * (one snapshot has many files per folder), each checked to be a real
+ * folder of the cache: the link names come from the repo, so a snapshot
+ * folder planted as a link to `~/.ssh` must not receive `authorized_keys`.
+ * `snapshotIsNew`: the snapshot folder was made by this download, so no link
+ * can be there yet.
  */
 export async function linkSnapshotFile(
   layout: RepoCacheLayout,
@@ -30,7 +33,7 @@ export async function linkSnapshotFile(
   const target = relative(folder, layout.blobPath(etag));
   // Synchronous, as the hub's other metadata calls (see blob-fetcher.ts).
   if (!createdFolders.has(folder)) {
-    mkdirSync(folder, { recursive: true });
+    ensureRealDir(layout.cacheDir, folder);
     createdFolders.add(folder);
   }
   // In a snapshot that was there before, most links are too: reading one costs
@@ -62,7 +65,7 @@ function currentLink(path: string): string | null {
 /** Writes `refs/{revision}` = commit, with no trailing newline, atomically. */
 export async function writeRef(layout: RepoCacheLayout, revision: string, commit: string): Promise<void> {
   const refPath = layout.refPath(revision);
-  await mkdir(dirname(refPath), { recursive: true });
+  ensureRealDir(layout.cacheDir, dirname(refPath));
   // Durable before it appears: a ref pointing at a snapshot lost to a power cut would mislead readers.
   writeFileDurably(`${refPath}.hfsched-${process.pid}`, refPath, commit);
   fsyncDirectory(dirname(refPath));

@@ -8,9 +8,10 @@
  * when a download of the repository starts. Readers never see these names;
  * they only waste space, or clutter a snapshot folder.
  */
-import { readdir, rm, stat } from 'node:fs/promises';
+import { lstat, readdir, rm } from 'node:fs/promises';
 import { join } from 'node:path';
 import { processExists } from '../../system/process-exists.js';
+import { realDirExists } from './safe-paths.js';
 
 const TEMPORARY_NAMES = [/\.hfsched-(\d+)$/, /\.(\d+)\.[a-z0-9]+\.tmp$/];
 const STARTED_AT_MS = Date.now() - process.uptime() * 1000;
@@ -25,7 +26,7 @@ function writerPid(name: string): number | null {
 
 async function isStale(path: string, pid: number): Promise<boolean> {
   if (pid !== process.pid) return !processExists(pid);
-  const stats = await stat(path).catch(() => null);
+  const stats = await lstat(path).catch(() => null);
   return stats !== null && stats.mtimeMs < STARTED_AT_MS;
 }
 
@@ -45,9 +46,18 @@ async function sweep(dir: string, removed: string[]): Promise<void> {
   }
 }
 
-/** Removes the stale temporaries under `repoDir`'s blobs, refs and snapshots; returns their paths. */
-export async function removeStaleTemporaries(repoDir: string): Promise<string[]> {
+/**
+ * Removes the stale temporaries under `repoDir`'s blobs, refs and snapshots;
+ * returns their paths. Each of the three must be a real folder of the cache
+ * `cacheDir` (safe-paths.ts): a `refs` link to a home folder would otherwise
+ * have that home's look-alike names removed. The sweep itself never follows
+ * a link (readdir's entry types are those of the names, not of targets).
+ */
+export async function removeStaleTemporaries(cacheDir: string, repoDir: string): Promise<string[]> {
   const removed: string[] = [];
-  for (const folder of ['blobs', 'refs', 'snapshots']) await sweep(join(repoDir, folder), removed);
+  for (const folder of ['blobs', 'refs', 'snapshots']) {
+    const path = join(repoDir, folder);
+    if (realDirExists(cacheDir, path)) await sweep(path, removed);
+  }
   return removed;
 }

@@ -8,7 +8,7 @@
  * write the same verified bytes; the rename is atomic). A blob already in the
  * cache is trusted when its size matches, as huggingface_hub trusts it.
  */
-import { renameSync, statSync } from 'node:fs';
+import { renameSync } from 'node:fs';
 import { dirname } from 'node:path';
 import type { BandwidthLimiter } from './bandwidth-limiter.js';
 import { acquireBlobLock } from '../cache/blob-lock.js';
@@ -17,6 +17,7 @@ import { FileSink, MemorySink, type BlobSink } from './blob-sink.js';
 import { BlobTransfer } from './blob-transfer.js';
 import type { RepoCacheLayout } from '../cache/cache-layout.js';
 import { fsyncDirectory, writeFileDurably } from '../cache/durable-files.js';
+import { blobStats } from '../cache/safe-paths.js';
 import {
   BlobMismatchError,
   DownloadError,
@@ -61,10 +62,10 @@ export interface BlobFetchOptions {
  * the hub: a stat costs microseconds, a thread-pool round trip tens of them,
  * and a model of thousands of small files makes thousands of these.
  */
-export function hasCompleteBlob(path: string, size: number): boolean {
-  const stats = statSync(path, { throwIfNoEntry: false });
-  if (stats === undefined) return false;
-  return stats.isFile() && stats.size === size;
+export function hasCompleteBlob(layout: RepoCacheLayout, etag: string, size: number): boolean {
+  // A link is followed only into the shared store; any other is refused (safe-paths.ts).
+  const stats = blobStats(layout.cacheDir, layout.blobPath(etag));
+  return stats !== undefined && stats.size === size;
 }
 
 /** Moves every missing byte into `sink`, then compares the hash; BlobMismatchError when it is wrong. */
@@ -231,7 +232,7 @@ export async function fetchBlob(job: BlobJob, options: BlobFetchOptions): Promis
       ),
   });
   try {
-    if (hasCompleteBlob(layout.blobPath(job.etag), job.size)) return 'cached';
+    if (hasCompleteBlob(layout, job.etag, job.size)) return 'cached';
     await fetchUntilVerified(
       job,
       options,

@@ -15,10 +15,11 @@
  *   more than they saved, and a worker's own heap added about 10 MiB).
  */
 import type { Hash } from 'node:crypto';
-import { closeSync, fsyncSync, ftruncateSync, openSync, readSync, writevSync } from 'node:fs';
+import { closeSync, constants, fsyncSync, ftruncateSync, readSync, writevSync } from 'node:fs';
 // Small pieces are gathered into one of the transfer's reused 1 MiB buffers before a write.
 import { releaseSlab, takeSlab } from './transfer-chunks.js';
 import { newHash, READ_BYTES, type HashAlgorithm } from '../cache/blob-hash.js';
+import { openCacheFile } from '../cache/safe-paths.js';
 
 /** Pieces at least this large skip the batch: one write each is cheaper than a copy. */
 const DIRECT_WRITE_MIN_BYTES = 256 * 1024;
@@ -42,9 +43,12 @@ export interface BlobSink {
  * Opens the partial file for appending after its first `prefix` bytes (cut
  * back to them) and feeds those bytes to `hash`: a prefix left by an earlier
  * run, by us or by huggingface_hub, is read once, then never again.
+ * Never through a link planted in its place, nor into a file with other
+ * names (safe-paths.ts); and not truncated on open: only once it is known
+ * to be ours.
  */
 export function openPartialFile(path: string, prefix: number, hash: Hash): number {
-  const fd = openSync(path, prefix > 0 ? 'r+' : 'w');
+  const fd = openCacheFile(path, constants.O_RDWR | constants.O_CREAT, { forWriting: true });
   try {
     ftruncateSync(fd, prefix);
     const buffer = prefix > 0 ? Buffer.allocUnsafe(Math.min(READ_BYTES, prefix)) : null;

@@ -6,16 +6,17 @@
  * still trust it. When they do not match, the blob is damaged (it is not what
  * its name says) and is removed, to be fetched again.
  */
-import { rmSync, statSync } from 'node:fs';
+import { rmSync } from 'node:fs';
 import type { BlobJob } from './blob-fetcher.js';
 import { hashFileOnDisk } from '../cache/blob-hash.js';
 import type { RepoCacheLayout } from '../cache/cache-layout.js';
 import { DownloadError } from '../errors.js';
+import { blobStats } from '../cache/safe-paths.js';
 
 /** The size of `blobs/{etag}` when it exists with another size than `job.size`, else null. */
 export function disagreeingBlobSize(layout: RepoCacheLayout, job: BlobJob): number | null {
-  const stats = statSync(layout.blobPath(job.etag), { throwIfNoEntry: false });
-  return stats !== undefined && stats.isFile() && stats.size !== job.size ? stats.size : null;
+  const stats = blobStats(layout.cacheDir, layout.blobPath(job.etag));
+  return stats !== undefined && stats.size !== job.size ? stats.size : null;
 }
 
 function hashOfFile(job: BlobJob, path: string, size: number): Promise<string> {
