@@ -11,9 +11,7 @@
  */
 import type { Command } from 'commander';
 import { resolveHubLocation } from '../config/hub-location.js';
-import { repoUsage, type RepoUsage } from '../hub/cache/cache-inventory.js';
-import { pruneRepo, type PruneResult } from '../hub/cache/cache-prune.js';
-import { freeBytes } from '../hub/cache/free-space.js';
+import { freeBytes, pruneRepo, type PruneResult, repoUsage, type RepoUsage } from '../hub/index.js';
 import { formatRepoReference } from '../store/index.js';
 import type { CliContext } from './context.js';
 import { formatBytes } from '../system/human-units.js';

@@ -11,7 +11,7 @@ import { collect } from './option-parsers.js';
 import { formatBytes } from '../system/human-units.js';
 import { formatLocalTime } from './output.js';
 import { resolveHubLocation } from '../config/hub-location.js';
-import { purgeRepo } from '../hub/cache/cache-prune.js';
+import { purgeRepo } from '../hub/index.js';
 import { formatRepoReference } from '../store/index.js';
 import { repoTarget, repoTypeOption, type RepoTypeOption } from './repo-type-option.js';
 

@@ -8,7 +8,7 @@
 import type cliProgressModule from 'cli-progress';
 import { createRequire } from 'node:module';
 import type { Writable } from 'node:stream';
-import type { FileDoneEvent, RetryEvent, SnapshotProgress } from '../hub/types.js';
+import type { FileDoneEvent, RetryEvent, SnapshotProgress } from '../hub/index.js';
 import { printableName } from '../system/printable.js';
 import { formatBytes, formatDuration } from '../system/human-units.js';
 

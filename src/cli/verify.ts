@@ -11,7 +11,7 @@ import type { Command } from 'commander';
 import type { Writable } from 'node:stream';
 import { verifyModel, type VerifyOutcome } from '../download/model-verify.js';
 import { IntegrityError, NotFoundError, ValidationError } from '../errors.js';
-import type { VerifyProgress } from '../hub/cache/snapshot-verify.js';
+import type { VerifyProgress } from '../hub/index.js';
 import { formatRepoReference, type Store } from '../store/index.js';
 import type { Model } from '../store/types.js';
 import type { CliContext } from './context.js';

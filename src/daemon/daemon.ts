@@ -15,8 +15,7 @@
 import type { Logger } from 'pino';
 import type { RunningDownloads } from '../control/model-commands.js';
 import { openStore, type Store } from '../store/index.js';
-import { processBandwidthLimiter } from '../hub/transfer/bandwidth-limiter.js';
-import { hubRateLimiter } from '../hub/protocol/rate-limit.js';
+import { hubRateLimiter, processBandwidthLimiter } from '../hub/index.js';
 import { Batch } from './batch.js';
 import type { Clock } from './clock.js';
 import { logDaemonEvents } from './event-log.js';

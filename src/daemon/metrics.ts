@@ -9,8 +9,7 @@
  */
 import { Counter, Gauge, Registry, collectDefaultMetrics } from 'prom-client';
 import type { DownloadModelOutcome } from '../download/download-model.js';
-import { processDiskGate } from '../hub/cache/disk-gate.js';
-import { hubRateLimiter } from '../hub/protocol/rate-limit.js';
+import { hubRateLimiter, processDiskGate } from '../hub/index.js';
 import type { DaemonEvents } from './events.js';
 import { MODEL_STATUSES, type ModelStatus } from '../store/types.js';
 import { registerRateLimitMetrics } from './rate-limit-metrics.js';

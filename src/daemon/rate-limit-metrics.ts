@@ -6,7 +6,7 @@
  * (other clients behind the same address).
  */
 import { Counter, Gauge, type Registry } from 'prom-client';
-import type { HubRateLimiter } from '../hub/protocol/rate-limit.js';
+import type { HubRateLimiter } from '../hub/index.js';
 
 export function registerRateLimitMetrics(registry: Registry, limiter: HubRateLimiter): void {
   new Gauge({

@@ -7,9 +7,7 @@
  * not counted: the free-disk rule covers them.
  */
 import { readSettings } from '../config/settings.js';
-import { RepoCacheLayout } from '../hub/cache/cache-layout.js';
-import { reposBytesOnDisk } from '../hub/cache/cache-usage.js';
-import type { SpaceLimits } from '../hub/cache/disk-gate.js';
+import { RepoCacheLayout, reposBytesOnDisk, type SpaceLimits } from '../hub/index.js';
 import type { Store } from '../store/index.js';
 
 /** The cache folders of every model in the database. */

@@ -13,13 +13,19 @@
 import type { Logger } from 'pino';
 import { resolveHubLocation } from '../config/hub-location.js';
 import type { Settings } from '../config/settings.js';
-import { BandwidthLimiter, processBandwidthLimiter } from '../hub/transfer/bandwidth-limiter.js';
-import { useHubNetwork } from '../hub/protocol/http-client.js';
-import { downloadSnapshot } from '../hub/snapshot-download.js';
-import type { FileDoneEvent, RetryEvent, SnapshotProgress, SnapshotResult } from '../hub/types.js';
+import {
+  BandwidthLimiter,
+  downloadSnapshot,
+  type FileDoneEvent,
+  processBandwidthLimiter,
+  RepeatedCorruptionError,
+  type RetryEvent,
+  type SnapshotProgress,
+  type SnapshotResult,
+  useHubNetwork,
+} from '../hub/index.js';
 import type { Store } from '../store/index.js';
 import type { DownloadSession, Model, ModelFile } from '../store/types.js';
-import { RepeatedCorruptionError } from '../hub/errors.js';
 import { currentSpaceLimits } from './cache-budget.js';
 import { HELD_UNTIL_RETRY } from './corruption-hold.js';
 import { retryFinalWrite } from './final-write.js';

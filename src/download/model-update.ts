@@ -13,11 +13,16 @@
 import type { Logger } from 'pino';
 import { resolveHubLocation } from '../config/hub-location.js';
 import type { Settings } from '../config/settings.js';
-import { pruneRepo, type PruneResult } from '../hub/cache/cache-prune.js';
-import { isTagRevision, resolveRevisionCommit, type RevisionCheckRequest } from '../hub/protocol/revision-check.js';
+import {
+  isCommitHash,
+  isTagRevision,
+  pruneRepo,
+  type PruneResult,
+  resolveRevisionCommit,
+  type RevisionCheckRequest,
+} from '../hub/index.js';
 import { formatRepoReference, type Store } from '../store/index.js';
 import type { Model } from '../store/types.js';
-import { isCommitHash } from '../hub/repo-paths.js';
 
 export type BranchCheck =
   | { kind: 'unchanged'; commit: string }

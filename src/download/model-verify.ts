@@ -7,9 +7,7 @@
  */
 import { resolveHubLocation } from '../config/hub-location.js';
 import type { Settings } from '../config/settings.js';
-import { discardBlob } from '../hub/cache/cache-prune.js';
-import { verifySnapshot, type FileCheck, type VerifyProgress } from '../hub/cache/snapshot-verify.js';
-import type { SnapshotFile } from '../hub/types.js';
+import { discardBlob, type FileCheck, type SnapshotFile, type VerifyProgress, verifySnapshot } from '../hub/index.js';
 import type { Store } from '../store/index.js';
 import type { Model, ModelFile } from '../store/types.js';
 

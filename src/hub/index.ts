@@ -1,12 +1,14 @@
 /**
  * The Hub client: downloads a model repository into the Hugging Face cache.
- * It knows nothing of the database (src/download/ joins the two).
+ * It knows nothing of the database (src/download/ joins the two). Code
+ * outside src/hub/ imports only this file (lint enforces it).
  */
 export { downloadSnapshot } from './snapshot-download.js';
 export { BandwidthLimiter, processBandwidthLimiter } from './transfer/bandwidth-limiter.js';
-export { DownloadError } from './errors.js';
+export { DownloadError, RepeatedCorruptionError } from './errors.js';
 export { RepoCacheLayout } from './cache/cache-layout.js';
 export { repoFolderName, isCommitHash, type HubRepoType } from './repo-paths.js';
+export { useHubNetwork } from './protocol/http-client.js';
 export { resolveRevisionCommit, isTagRevision, type RevisionCheckRequest } from './protocol/revision-check.js';
 export {
   verifySnapshot,
@@ -20,6 +22,7 @@ export { discardBlob, pruneRepo, purgeRepo, type PruneRequest, type PruneResult 
 export { repoUsage, type ManagedRepo, type RepoUsage, type SnapshotOnDisk } from './cache/cache-inventory.js';
 export { processDiskGate, type SpaceLimits } from './cache/disk-gate.js';
 export { repoBytesOnDisk, reposBytesOnDisk } from './cache/cache-usage.js';
+export { freeBytes } from './cache/free-space.js';
 export { PROGRESS_INTERVAL_MS } from './transfer/progress-tracker.js';
 export type {
   FileDoneEvent,
