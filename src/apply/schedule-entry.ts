@@ -7,8 +7,13 @@
  */
 import type { Node } from 'yaml';
 import { ValidationError } from '../errors.js';
-import { parseDayOfWeek, parseDuration } from '../cli/schedule-options.js';
-import { formatTimeOfDay, parseTimeOfDay, validateCronPattern } from '../schedule/schedule-timing.js';
+import {
+  formatTimeOfDay,
+  parseDayOfWeek,
+  parseDuration,
+  parseTimeOfDay,
+  validateCronPattern,
+} from '../schedule/schedule-format.js';
 import { validateMaxConcurrentDownloads } from '../store/validation.js';
 import type { ScheduleType } from '../store/types.js';
 import { mappingEntries, scalarText, wholeNumber, type FilePosition } from './file-position.js';

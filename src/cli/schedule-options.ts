@@ -6,37 +6,13 @@
  */
 import { ValidationError } from '../errors.js';
 import type { ScheduleType } from '../store/types.js';
-import { DAY_NAMES, formatTimeOfDay, parseTimeOfDay, validateCronPattern } from '../schedule/schedule-timing.js';
-
-/** "sun", "Sunday", "SUN", "0" -> 0; 0 = Sunday .. 6 = Saturday (7 is Sunday too, as in cron). */
-export function parseDayOfWeek(text: string): number {
-  const trimmed = text.trim().toLowerCase();
-  if (/^[0-7]$/.test(trimmed)) return Number(trimmed) % 7;
-  const index = DAY_NAMES.findIndex((name) => {
-    const lower = name.toLowerCase();
-    return trimmed === lower || trimmed === lower.slice(0, 3);
-  });
-  if (index === -1) {
-    throw new ValidationError(
-      `day ${JSON.stringify(text)} is not valid; expected a day name (sun..sat, sunday..saturday) or a number 0..6 (0 = Sunday)`,
-    );
-  }
-  return index;
-}
-
-/** "4h", "90m", "1h30m" -> minutes (1 minute to 7 days). */
-export function parseDuration(text: string): number {
-  const match = /^(?:(\d+)h)?(?:(\d+)m)?$/i.exec(text.trim());
-  const hours = Number(match?.[1] ?? 0);
-  const minutes = Number(match?.[2] ?? 0);
-  const total = hours * 60 + minutes;
-  if (match === null || (match[1] === undefined && match[2] === undefined) || total < 1 || total > 7 * 24 * 60) {
-    throw new ValidationError(
-      `duration ${JSON.stringify(text)} is not valid; expected hours and/or minutes such as 4h, 90m or 1h30m (1 minute to 168h)`,
-    );
-  }
-  return total;
-}
+import {
+  formatTimeOfDay,
+  parseDayOfWeek,
+  parseDuration,
+  parseTimeOfDay,
+  validateCronPattern,
+} from '../schedule/schedule-format.js';
 
 /** The timing part of a schedule, as chosen by exactly one of --daily/--weekly/--cron. */
 export interface ScheduleWhen {

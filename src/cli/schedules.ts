@@ -6,13 +6,8 @@
  */
 import type { Command } from 'commander';
 import { scheduleTimeZone } from '../config/settings.js';
-import {
-  cronPatternFor,
-  DAY_NAMES,
-  describeScheduleTime,
-  describeWindow,
-  nextRunTimes,
-} from '../schedule/schedule-timing.js';
+import { cronPatternFor, describeScheduleTime, describeWindow, nextRunTimes } from '../schedule/schedule-timing.js';
+import { DAY_NAMES } from '../schedule/schedule-format.js';
 import { ConstraintError, NotFoundError, ValidationError } from '../errors.js';
 import type { Store } from '../store/index.js';
 import type { ScheduleChanges, ScheduleConfiguration } from '../store/types.js';

@@ -10,6 +10,7 @@
 import { Cron } from 'croner';
 import { formatDuration } from '../system/human-units.js';
 import { ValidationError } from '../errors.js';
+import { DAY_NAMES, parseTimeOfDay, type TimeOfDay } from './schedule-format.js';
 import type { ScheduleConfiguration } from '../store/types.js';
 
 /** The fields of a schedule that decide its timing. */
@@ -17,32 +18,6 @@ export type ScheduleTiming = Pick<
   ScheduleConfiguration,
   'type' | 'time' | 'dayOfWeek' | 'cronPattern' | 'windowEnd' | 'windowMinutes'
 >;
-
-/** Index = day_of_week (0 = Sunday, the cron and JavaScript convention). */
-export const DAY_NAMES = ['Sunday', 'Monday', 'Tuesday', 'Wednesday', 'Thursday', 'Friday', 'Saturday'] as const;
-
-export interface TimeOfDay {
-  hour: number;
-  minute: number;
-}
-
-/** Parses `HH:MM` (00:00..23:59; a one-digit hour is accepted). */
-export function parseTimeOfDay(text: string): TimeOfDay {
-  const match = /^(\d{1,2}):(\d{2})$/.exec(text.trim());
-  const hour = match ? Number(match[1]) : NaN;
-  const minute = match ? Number(match[2]) : NaN;
-  if (!(hour >= 0 && hour <= 23 && minute >= 0 && minute <= 59)) {
-    throw new ValidationError(
-      `time ${JSON.stringify(text)} is not valid; expected HH:MM from 00:00 to 23:59 (e.g. 01:30)`,
-    );
-  }
-  return { hour, minute };
-}
-
-/** The canonical HH:MM form: 1:30 -> "01:30". */
-export function formatTimeOfDay({ hour, minute }: TimeOfDay): string {
-  return `${String(hour).padStart(2, '0')}:${String(minute).padStart(2, '0')}`;
-}
 
 function requireTime(schedule: ScheduleTiming): TimeOfDay {
   if (schedule.time === null) {
@@ -78,31 +53,6 @@ export function cronPatternFor(schedule: ScheduleTiming): string {
 /** A croner job that never runs: only used to compute dates. */
 function cronFor(pattern: string, timezone: string): Cron {
   return new Cron(pattern, { timezone, paused: true });
-}
-
-/**
- * Checks a cron pattern and returns it trimmed: the one rule for the CLI,
- * model-set files and the store. ValidationError carries croner's reason, and
- * refuses a pattern that can never fire (e.g. 30 February).
- */
-export function validateCronPattern(pattern: unknown): string {
-  const hint =
-    'use 5 fields (minute hour day-of-month month day-of-week, 0 = Sunday) or 6 with seconds first, e.g. "0 30 1 * * *"';
-  if (typeof pattern !== 'string' || pattern.trim() === '') {
-    throw new ValidationError(`cron pattern ${JSON.stringify(pattern)} is empty or not text; ${hint}`);
-  }
-  const trimmed = pattern.trim().replace(/\s+/g, ' ');
-  let job: Cron;
-  try {
-    job = cronFor(trimmed, 'UTC');
-  } catch (error) {
-    const reason = (error as Error).message.replace(/^CronPattern:\s*/, '').replace(/\.$/, '');
-    throw new ValidationError(`cron pattern ${JSON.stringify(pattern)} is not valid: ${reason}; ${hint}`);
-  }
-  if (job.nextRun() === null) {
-    throw new ValidationError(`cron pattern ${JSON.stringify(pattern)} never fires (no such date); ${hint}`);
-  }
-  return trimmed;
 }
 
 /** The next `count` firings strictly after `from`, in `timezone` (an IANA zone). */

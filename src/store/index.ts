@@ -32,7 +32,7 @@ export { formatRepoReference, parseRepoReference, type RepoReference } from './r
 export { validateRepoType } from './validation.js';
 export * from '../errors.js';
 export { validateRepoId } from '../repo-id.js';
-export { validateCronPattern } from '../schedule/schedule-timing.js';
+export { validateCronPattern } from '../schedule/schedule-format.js';
 export * from './types.js';
 export type {
   DaemonQueueEntry,

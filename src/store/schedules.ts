@@ -7,7 +7,7 @@
 import type Database from 'better-sqlite3';
 import { ValidationError } from '../errors.js';
 import { mapSchedule, type ScheduleRow } from './row-mapping.js';
-import { validateCronPattern } from '../schedule/schedule-timing.js';
+import { validateCronPattern } from '../schedule/schedule-format.js';
 import { withStoreErrors, writeTransaction } from './transaction.js';
 import type { ScheduleChanges, ScheduleConfiguration, ScheduleOptions, ScheduleType } from './types.js';
 import {

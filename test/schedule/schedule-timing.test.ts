@@ -4,11 +4,10 @@ import {
   cronPatternFor,
   describeScheduleTime,
   nextRunTimes,
-  parseTimeOfDay,
-  validateCronPattern,
   windowEndFor,
   type ScheduleTiming,
 } from '../../src/schedule/schedule-timing.js';
+import { parseTimeOfDay, validateCronPattern } from '../../src/schedule/schedule-format.js';
 import { ValidationError } from '../../src/errors.js';
 
 function schedule(fields: Partial<ScheduleTiming>): ScheduleTiming {
