@@ -11,13 +11,7 @@ import { Cron } from 'croner';
 import { formatDuration } from '../system/human-units.js';
 import { ValidationError } from '../errors.js';
 import { DAY_NAMES, parseTimeOfDay, type TimeOfDay } from './schedule-format.js';
-import type { ScheduleConfiguration } from '../store/types.js';
-
-/** The fields of a schedule that decide its timing. */
-export type ScheduleTiming = Pick<
-  ScheduleConfiguration,
-  'type' | 'time' | 'dayOfWeek' | 'cronPattern' | 'windowEnd' | 'windowMinutes'
->;
+import type { ScheduleTiming } from './schedule-fields.js';
 
 function requireTime(schedule: ScheduleTiming): TimeOfDay {
   if (schedule.time === null) {

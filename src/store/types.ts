@@ -3,12 +3,12 @@
  * store's edge (snake_case columns become camelCase fields, JSON columns are
  * parsed once, SQLite's 0/1 booleans become booleans).
  */
+import type { ScheduleTiming } from '../schedule/schedule-fields.js';
 
 export const MODEL_STATUSES = ['pending', 'downloading', 'completed', 'failed', 'paused'] as const;
 export type ModelStatus = (typeof MODEL_STATUSES)[number];
 
-export const SCHEDULE_TYPES = ['daily', 'weekly', 'custom'] as const;
-export type ScheduleType = (typeof SCHEDULE_TYPES)[number];
+export { SCHEDULE_TYPES, type ScheduleType } from '../schedule/schedule-fields.js';
 
 export const SESSION_STATUSES = ['started', 'in_progress', 'completed', 'failed', 'cancelled'] as const;
 export type SessionStatus = (typeof SESSION_STATUSES)[number];
@@ -64,24 +64,14 @@ export interface Model {
   statusReason: string | null;
 }
 
-export interface ScheduleConfiguration {
+/** A schedule row: its timing (src/schedule/schedule-fields.ts) and the rest. */
+export interface ScheduleConfiguration extends ScheduleTiming {
   id: number;
   name: string;
-  type: ScheduleType;
-  /** `HH:MM` for daily and weekly; null for custom. */
-  time: string | null;
-  /** 0 = Sunday .. 6 = Saturday; set for weekly only. */
-  dayOfWeek: number | null;
   enabled: boolean;
   maxConcurrentDownloads: number;
   createdAt: string;
   updatedAt: string;
-  /** croner pattern (5 or 6 fields, seconds allowed) for custom schedules. (migration 002) */
-  cronPattern: string | null;
-  /** The window closes at this `HH:MM` after each firing. (migration 002) */
-  windowEnd: string | null;
-  /** The window closes this many minutes after each firing. (migration 002) */
-  windowMinutes: number | null;
 }
 
 export interface DownloadSession {

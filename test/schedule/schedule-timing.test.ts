@@ -5,8 +5,8 @@ import {
   describeScheduleTime,
   nextRunTimes,
   windowEndFor,
-  type ScheduleTiming,
 } from '../../src/schedule/schedule-timing.js';
+import type { ScheduleTiming } from '../../src/schedule/schedule-fields.js';
 import { parseTimeOfDay, validateCronPattern } from '../../src/schedule/schedule-format.js';
 import { ValidationError } from '../../src/errors.js';
 
