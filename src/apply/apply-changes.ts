@@ -6,7 +6,7 @@
  */
 import { SETTING_DEFAULTS } from '../config/defaults.js';
 import { setSetting } from '../config/settings.js';
-import { writeTransaction, type Store } from '../store/index.js';
+import type { Store } from '../store/index.js';
 import type { ModelOptions } from '../store/types.js';
 import { effectiveTracking, type DesiredModel, type ModelSetFile } from './model-set-file.js';
 import { planApply, type ApplyPlan, type ApplyStep, type CurrentState, type PlanOptions } from './apply-plan.js';
@@ -89,7 +89,7 @@ function runStep(store: Store, step: ApplyStep): void {
 
 /** Plans and applies in one transaction; returns the plan that was carried out. */
 export function applyModelSet(store: Store, file: ModelSetFile, options: PlanOptions): ApplyPlan {
-  return writeTransaction(store.db, () => {
+  return store.transaction(() => {
     const plan = planApply(file, currentState(store), options);
     for (const step of plan.steps) runStep(store, step);
     return plan;

@@ -8,8 +8,6 @@ export {
 } from './database-lifecycle.js';
 export { latestSchemaVersion, findMigrationsFolder } from './migration-files.js';
 export { Store } from './store.js';
-export { writeTransaction, withStoreErrors } from './transaction.js';
-export { translateSqliteError } from './sqlite-errors.js';
 export { DEFAULT_BUSY_TIMEOUT_MS } from './connection.js';
 export { INTERRUPTED_MESSAGE } from './download-lifecycle.js';
 export {

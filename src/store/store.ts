@@ -18,6 +18,7 @@ import * as schedules from './schedules.js';
 import * as views from './status-views.js';
 import type { OpenSessionView } from './status-views.js';
 import * as systemConfig from './system-config.js';
+import { writeTransaction } from './transaction.js';
 import type {
   DownloadResult,
   DownloadSession,
@@ -58,6 +59,15 @@ export class Store {
   /** Whether the connection is still open. */
   get isOpen(): boolean {
     return this.db.open;
+  }
+
+  /**
+   * Runs `fn`, which calls this store's methods, in one write transaction
+   * (BEGIN IMMEDIATE, transaction.ts): all of it is committed, or none if it
+   * throws. Callers outside the store group writes with it instead of SQL.
+   */
+  transaction<T>(fn: () => T): T {
+    return writeTransaction(this.db, fn);
   }
 
   // Models (contract)

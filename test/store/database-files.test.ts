@@ -14,8 +14,8 @@ import {
   migrateDatabase,
   openStore,
   schemaVersionOf,
-  writeTransaction,
 } from '../../src/store/index.js';
+import { writeTransaction } from '../../src/store/transaction.js';
 
 function withTempDir(fn: (dir: string) => void): void {
   const dir = mkdtempSync(join(tmpdir(), 'hfsched-test-'));
