@@ -17,7 +17,7 @@ import {
 } from './file-position.js';
 import { findSettingSpec, validateSettingValue } from '../config/settings.js';
 import { validateRepoId } from '../repo-id.js';
-import { validatePatterns, validateRevision } from '../store/validation.js';
+import { validatePatterns, validateRevision } from '../store/index.js';
 import { REPO_TYPES, type RepoType } from '../store/types.js';
 import { parseScheduleEntry, type DesiredSchedule } from './schedule-entry.js';
 

@@ -14,7 +14,7 @@ import {
   parseTimeOfDay,
   validateCronPattern,
 } from '../schedule/schedule-format.js';
-import { validateMaxConcurrentDownloads } from '../store/validation.js';
+import { validateMaxConcurrentDownloads } from '../store/index.js';
 import type { ScheduleType } from '../store/types.js';
 import { mappingEntries, scalarText, wholeNumber, type FilePosition } from './file-position.js';
 
