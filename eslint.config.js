@@ -2,9 +2,11 @@
 // most in a daemon: a floating promise is an error nobody hears about.
 import js from '@eslint/js';
 import tseslint from 'typescript-eslint';
+import { importRules } from './eslint.import-rules.js';
 
 export default tseslint.config(
-  { ignores: ['dist/', 'node_modules/', 'bench/work/', '.ci/cache/'] },
+  // test/lint-fixtures/ breaks the import rules on purpose (test/lint/import-rules.test.ts).
+  { ignores: ['dist/', 'node_modules/', 'bench/work/', '.ci/cache/', 'test/lint-fixtures/'] },
   js.configs.recommended,
   ...tseslint.configs.recommended,
   {
@@ -34,6 +36,8 @@ export default tseslint.config(
       '@typescript-eslint/no-unused-vars': ['error', { argsIgnorePattern: '^_', varsIgnorePattern: '^_' }],
     },
   },
+  // Who may import whom in src/ (docs/ARCHITECTURE.md).
+  ...importRules(),
   {
     files: ['**/*.js', '**/*.mjs'],
     languageOptions: { globals: { process: 'readonly', console: 'readonly', URL: 'readonly' } },
