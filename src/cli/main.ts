@@ -4,12 +4,19 @@
  * listed here with its top-level name. Only the group named on the command
  * line is loaded (each costs start-up time: its modules and their
  * dependencies); help, a version query or an unknown name loads them all.
+ *
+ * Every module is imported dynamically, so that a module that is missing (a
+ * build replacing dist/ while this runs, an install without `npm ci`) ends
+ * the command with one line saying so instead of Node's stack trace.
  */
 import type { Command } from 'commander';
 import type { CliContext } from './context.js';
-import { createProgram, findCommand } from './program.js';
+import type * as ProgramModule from './program.js';
 
 type Register = (program: Command, context: CliContext) => void;
+
+/** Set once program.js is loaded (the groups below use it). */
+let findCommand: typeof ProgramModule.findCommand;
 
 /** In the order `hfsched --help` lists them. */
 const GROUPS: ReadonlyArray<readonly [string, () => Promise<Register>]> = [
@@ -53,9 +60,25 @@ function commandName(argv: readonly string[]): string | null {
   return null;
 }
 
-const { program, context, run } = createProgram();
-const name = commandName(process.argv);
-const wanted = GROUPS.filter(([group]) => group === name);
-for (const [, load] of wanted.length > 0 ? wanted : GROUPS) (await load())(program, context);
+/** Node's error for a module or package that cannot be found, with what it names. */
+function missingModule(error: unknown): string | null {
+  if (!(error instanceof Error) || (error as NodeJS.ErrnoException).code !== 'ERR_MODULE_NOT_FOUND') return null;
+  return /Cannot find (?:module|package) '([^']+)'/.exec(error.message)?.[1] ?? error.message;
+}
 
-process.exitCode = await run(process.argv);
+try {
+  const programModule = await import('./program.js');
+  findCommand = programModule.findCommand;
+  const { program, context, run } = programModule.createProgram();
+  const name = commandName(process.argv);
+  const wanted = GROUPS.filter(([group]) => group === name);
+  for (const [, load] of wanted.length > 0 ? wanted : GROUPS) (await load())(program, context);
+  process.exitCode = await run(process.argv);
+} catch (error) {
+  const missing = missingModule(error);
+  if (missing === null) throw error;
+  process.stderr.write(
+    `hfsched: cannot load ${missing}: the installation is incomplete (a build running? run the command again when it is done, or run npm ci && npm run build)\n`,
+  );
+  process.exitCode = 1;
+}
