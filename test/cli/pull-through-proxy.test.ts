@@ -1,5 +1,7 @@
 import { after, afterEach, before, beforeEach, describe, test } from 'node:test';
 import assert from 'node:assert/strict';
+import { execFileSync } from 'node:child_process';
+import { truncateSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { runCli } from '../support/cli.js';
 import { startHubServer, type HubServer } from '../support/hub-server.js';
@@ -82,5 +84,40 @@ describe('hfsched pull through a proxy', () => {
     });
     assert.notEqual(result.code, 0);
     assert.match(result.stderr, /hub\.ca_bundle .*missing\.pem cannot be read \(ENOENT\)/);
+  });
+
+  test('a hub.ca_bundle that is a FIFO, /dev/zero, a folder or a huge file is refused at once with one line, exit 2', async () => {
+    hub = await startHubServer({ repos: REPOS });
+    proxy = await startProxy();
+    const fifo = join(db.dir, 'ca.fifo');
+    execFileSync('mkfifo', [fifo]);
+    const huge = join(db.dir, 'huge.pem');
+    // Sparse: 9 MiB that take no room.
+    writeFileSync(huge, '');
+    truncateSync(huge, 9 * 1024 * 1024);
+    const cases: Array<[string, RegExp]> = [
+      [fifo, /it is a FIFO/],
+      ['/dev/zero', /it is a device/],
+      [db.dir, /it is a folder/],
+      [huge, /9437184 bytes, over the 8 MiB a bundle may hold/],
+    ];
+    for (const [path, why] of cases) {
+      db.store.setSystemConfig('hub.ca_bundle', path);
+      // Before the fix a FIFO blocked the process for good: the timeout turns that into a failure.
+      const result = await runCli(['pull', 'org/model'], {
+        dbPath: db.dbPath,
+        env: { HF_ENDPOINT: hub.url, HF_HUB_CACHE: join(db.dir, 'cache') },
+        timeoutMs: 15_000,
+      });
+      assert.equal(result.code, 2, `${path}: ${result.stderr}`);
+      // `pull` notes the model it adds before it fetches; the error is the one other line.
+      const lines = result.stderr
+        .trim()
+        .split('\n')
+        .filter((line) => !line.startsWith('hfsched: note:'));
+      assert.equal(lines.length, 1, result.stderr);
+      assert.ok(lines[0]!.includes(`hub.ca_bundle ${path} cannot be read`), lines[0]);
+      assert.match(lines[0]!, why);
+    }
   });
 });

@@ -10,7 +10,7 @@
  *   connection replaces Node's store, which is where NODE_EXTRA_CA_CERTS
  *   went, so that file is added back here.
  */
-import { readFileSync } from 'node:fs';
+import { closeSync, constants, fstatSync, openSync, readSync, type Stats } from 'node:fs';
 import { rootCertificates } from 'node:tls';
 import { ValidationError } from '../../errors.js';
 import { proxyForUrl, readProxyConfig, redactProxyUrl, type ProxyConfig } from './proxy-config.js';
@@ -23,12 +23,55 @@ export interface HubNetworkOptions {
   caBundlePath: string | null;
 }
 
+/**
+ * Far above any real bundle (the system's whole store is about 0.2 MiB), far
+ * below what would hurt: the file is read on the main thread.
+ */
+export const MAX_PEM_BYTES = 8 * 1024 * 1024;
+
+function kindOf(stats: Stats): string {
+  if (stats.isDirectory()) return 'a folder';
+  if (stats.isFIFO()) return 'a FIFO';
+  if (stats.isSocket()) return 'a socket';
+  if (stats.isCharacterDevice() || stats.isBlockDevice()) return 'a device';
+  return 'not a regular file';
+}
+
+/**
+ * A PEM file, read whole only once fstat says it is a regular file of a sane
+ * size. Opened with O_NONBLOCK: a FIFO would otherwise block the open, and
+ * the main thread with it (the daemon's health stayed "ok" while it hung, and
+ * SIGTERM could not stop it); /dev/zero would be read until memory ran out.
+ */
 function readPem(path: string, what: string): string {
+  const cannot = (reason: string): ValidationError =>
+    new ValidationError(`${what} ${path} cannot be read (${reason}); give a PEM file of certificates`);
+  let fd: number;
   try {
-    return readFileSync(path, 'utf8');
+    fd = openSync(path, constants.O_RDONLY | constants.O_NONBLOCK);
   } catch (error) {
-    const reason = (error as NodeJS.ErrnoException).code ?? String(error);
-    throw new ValidationError(`${what} ${path} cannot be read (${reason}); give a PEM file of certificates`);
+    throw cannot((error as NodeJS.ErrnoException).code ?? String(error));
+  }
+  try {
+    const stats = fstatSync(fd);
+    if (!stats.isFile()) throw cannot(`it is ${kindOf(stats)}`);
+    if (stats.size > MAX_PEM_BYTES)
+      throw cannot(`${stats.size} bytes, over the ${MAX_PEM_BYTES / 1024 / 1024} MiB a bundle may hold`);
+    // One byte more than fstat said: a file that grows meanwhile is still bounded.
+    const buffer = Buffer.alloc(stats.size + 1);
+    let length = 0;
+    while (length < buffer.length) {
+      const bytes = readSync(fd, buffer, length, buffer.length - length, null);
+      if (bytes === 0) break;
+      length += bytes;
+    }
+    if (length > stats.size) throw cannot('it grew while being read');
+    return buffer.toString('utf8', 0, length);
+  } catch (error) {
+    if (error instanceof ValidationError) throw error;
+    throw cannot((error as NodeJS.ErrnoException).code ?? String(error));
+  } finally {
+    closeSync(fd);
   }
 }
 
