@@ -22,7 +22,6 @@ import {
   type RetryEvent,
   type SnapshotProgress,
   type SnapshotResult,
-  useHubNetwork,
 } from '../hub/index.js';
 import type { Store } from '../store/index.js';
 import type { DownloadSession, Model, ModelFile } from '../store/types.js';
@@ -32,6 +31,7 @@ import { retryFinalWrite } from './final-write.js';
 import { spaceWaitMetadata } from './space-wait.js';
 import { ownerMetadata } from './download-owner.js';
 import { pinIfTag, pruneSuperseded } from './model-update.js';
+import { snapshotSettings } from './snapshot-settings.js';
 
 /** Progress reaches the database at most this often; the callback gets every report. */
 export const PROGRESS_WRITE_INTERVAL_MS = 1000;
@@ -154,12 +154,7 @@ export async function downloadModel(
   let snapshot: SnapshotResult;
   try {
     // Proxies and CAs as set now (a bad CA file fails this download, with its message).
-    const network = useHubNetwork({
-      env: options.env ?? process.env,
-      proxySetting: settings.hubProxy,
-      caBundlePath: settings.hubCaBundle,
-    });
-    log?.debug({ route: network.describeRoute(new URL(location.endpoint)) }, 'route to the Hub');
+    const knobs = snapshotSettings(settings, options.env ?? process.env, location.endpoint, log);
     snapshot = await downloadSnapshot({
       endpoint: location.endpoint,
       token: options.token,
@@ -169,12 +164,7 @@ export async function downloadModel(
       revision,
       include: options.include ?? model.includePatterns,
       exclude: options.exclude ?? model.excludePatterns,
-      concurrentFiles: settings.downloadConcurrentFiles,
-      connectionsPerFile: settings.downloadConnectionsPerFile,
-      multipartThresholdBytes: settings.downloadMultipartThresholdBytes,
-      maxRetries: settings.downloadMaxRetries,
-      stallTimeoutMs: settings.downloadStallTimeoutSeconds * 1000,
-      minFreeBytes: settings.downloadMinFreeBytes,
+      ...knobs,
       spaceLimits: currentSpaceLimits(store, location.cacheDir, options.env ?? process.env),
       onSpaceWait,
       bandwidth:
