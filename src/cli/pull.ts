@@ -3,9 +3,10 @@
  * records it as the daemon would: the model is added if it is unknown, and
  * the attempt is a download session in `hfsched history`. The model's stored
  * revision and include/exclude patterns apply unless the command line gives
- * its own (for this pull only). Ctrl-C pauses: partial files stay, the
- * session is cancelled, the model paused, and the exit status is 130 (143
- * for SIGTERM); running the same command again resumes.
+ * its own: then the pull is a one-off (download-one-off.ts) that changes
+ * nothing of the model and records nothing. Ctrl-C pauses: partial files
+ * stay, the session is cancelled, the model paused, and the exit status is
+ * 130 (143 for SIGTERM); running the same command again resumes.
  */
 import type { Command } from 'commander';
 import { readToken } from '../config/hub-location.js';
@@ -14,6 +15,8 @@ import type { Model } from '../store/types.js';
 import type { Store } from '../store/index.js';
 import { takeOverOrphanedDownload } from '../download/download-owner.js';
 import { downloadModel, type DownloadModelOutcome } from '../download/download-model.js';
+import { downloadOneOff, isOneOff, type OneOffOutcome } from '../download/download-one-off.js';
+import type { FileDoneEvent, RetryEvent, SnapshotProgress } from '../hub/index.js';
 import type { CliContext } from './context.js';
 import { collect } from './option-parsers.js';
 import { createPullDisplay } from './pull-progress.js';
@@ -29,10 +32,16 @@ interface PullOptions extends RepoTypeOption {
   exclude?: string[];
 }
 
-/** The known model, or a new one created with the command line's options. */
-function modelToPull(store: Store, reference: string, options: PullOptions, note: (message: string) => void): Model {
+/** The known model (with `oneOff` when the options select something else), or a new one created with them. */
+function modelToPull(
+  store: Store,
+  reference: string,
+  options: PullOptions,
+  note: (message: string) => void,
+): { model: Model; oneOff: boolean } {
   const { repoType, name: repoId } = repoTarget(reference, options.repoType);
   const known = store.getModelByName(repoId, repoType);
+  if (known !== null && isOneOff(known, options)) return { model: known, oneOff: true };
   if (known !== null) {
     const { model, recovered } = takeOverOrphanedDownload(store, known);
     if (recovered !== null) {
@@ -40,7 +49,7 @@ function modelToPull(store: Store, reference: string, options: PullOptions, note
         `the previous download of ${repoId} (pid ${String(recovered.metadata?.ownerPid)}) was interrupted; resuming it`,
       );
     }
-    return model;
+    return { model, oneOff: false };
   }
   const created = store.createModel(repoId, undefined, undefined, {
     repoType,
@@ -49,7 +58,7 @@ function modelToPull(store: Store, reference: string, options: PullOptions, note
     excludePatterns: options.exclude ?? [],
   });
   note(`added ${repoType} ${formatRepoReference(repoType, created.name)} (id ${created.id})`);
-  return created;
+  return { model: created, oneOff: false };
 }
 
 /**
@@ -93,31 +102,31 @@ export function registerPullCommand(program: Command, context: CliContext): void
       const started = performance.now();
       const controller = new AbortController();
       const signals = pauseOnSignals(controller);
-      let outcome: DownloadModelOutcome;
+      let outcome: DownloadModelOutcome | OneOffOutcome;
       let modelName = repoId;
+      let oneOffOf: Model | null = null;
       try {
         outcome = await context.withStore(async (store) => {
           const settings = context.settings(store);
-          const model = modelToPull(store, repoId, options, (message) => context.output.note(message));
+          const { model, oneOff } = modelToPull(store, repoId, options, (message) => context.output.note(message));
           modelName = formatRepoReference(model.repoType, model.name);
+          if (oneOff) oneOffOf = model;
           const display = createPullDisplay(stderr, model.name);
+          const downloadOptions = {
+            settings,
+            token: readToken(context.env).token,
+            signal: controller.signal,
+            env: context.env,
+            onProgress: (progress: SnapshotProgress) => display.progress(progress),
+            onFileDone: (file: FileDoneEvent) => display.fileDone(file),
+            onRetry: (event: RetryEvent) => display.retry(event),
+            onSpaceWait: (reason: string | null) => {
+              if (reason !== null) context.output.note(`${model.name} ${reason}`);
+            },
+          };
           try {
-            return await downloadModel(store, model, {
-              scheduleId: null,
-              settings,
-              token: readToken(context.env).token,
-              signal: controller.signal,
-              env: context.env,
-              onProgress: (progress) => display.progress(progress),
-              onFileDone: (file) => display.fileDone(file),
-              onRetry: (event) => display.retry(event),
-              onSpaceWait: (reason) => {
-                if (reason !== null) context.output.note(`${model.name} ${reason}`);
-              },
-              ...(options.revision !== undefined ? { revision: options.revision } : {}),
-              ...(options.include !== undefined ? { include: options.include } : {}),
-              ...(options.exclude !== undefined ? { exclude: options.exclude } : {}),
-            });
+            if (oneOff) return await downloadOneOff(store, model, options, downloadOptions);
+            return await downloadModel(store, model, { scheduleId: null, ...downloadOptions });
           } finally {
             display.stop();
           }
@@ -126,10 +135,18 @@ export function registerPullCommand(program: Command, context: CliContext): void
         signals.remove();
       }
 
-      if (outcome.status === 'failed') throw outcome.error;
+      const oneOffNote =
+        oneOffOf === null
+          ? ''
+          : ` (a one-off with the command line's options: ${modelName} itself is unchanged, ${(oneOffOf as Model).status})`;
+      if (outcome.status === 'failed') {
+        if (oneOffOf !== null)
+          context.output.note(`the one-off pull failed; ${modelName} is unchanged and nothing is recorded`);
+        throw outcome.error;
+      }
       if (outcome.status === 'paused') {
         stderr.write(
-          `Paused ${modelName} (${outcome.reason}): partial files are kept; run the same command to resume.\n`,
+          `Paused ${modelName} (${outcome.reason}): partial files are kept; run the same command to resume.${oneOffNote}\n`,
         );
         process.exit(signals.exitStatus());
       }
@@ -137,7 +154,7 @@ export function registerPullCommand(program: Command, context: CliContext): void
       const seconds = (performance.now() - started) / 1000;
       stderr.write(
         `Downloaded ${modelName} at commit ${snapshot.commit.slice(0, 12)}: ${snapshot.fileCount} ${snapshot.fileCount === 1 ? 'file' : 'files'}, ` +
-          `${formatBytes(snapshot.totalBytes)} (${formatBytes(snapshot.fetchedBytes)} fetched) in ${formatDuration(seconds)}\n`,
+          `${formatBytes(snapshot.totalBytes)} (${formatBytes(snapshot.fetchedBytes)} fetched) in ${formatDuration(seconds)}${oneOffNote}\n`,
       );
       context.output.text(snapshot.snapshotPath);
     });

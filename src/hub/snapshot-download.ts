@@ -236,7 +236,7 @@ export async function downloadSnapshot(request: SnapshotRequest): Promise<Snapsh
     if (states.some((state) => !state.complete)) fsyncDirectory(layout.blobsDir);
     for (const folder of withParentsUpTo(createdFolders, snapshotPath)) fsyncDirectory(folder);
     // Readers resolve refs/ then snapshots/: the ref moves only once the snapshot is whole and durable.
-    if (revision !== listing.commit) await writeRef(layout, revision, listing.commit);
+    if (revision !== listing.commit && request.writeRef !== false) await writeRef(layout, revision, listing.commit);
     tracker.emit(true);
     return {
       commit: listing.commit,

@@ -22,6 +22,12 @@ export interface SnapshotRequest {
   repoType?: HubRepoType;
   /** Branch, tag or 40-hex commit; 'main' by default. */
   revision: string;
+  /**
+   * Whether `refs/{revision}` moves to the snapshot's commit at the end (default true). A one-off download
+   * of a model's own branch with other patterns must not move it: readers would resolve the branch to a
+   * snapshot that lacks files.
+   */
+  writeRef?: boolean;
   /** Patterns on repo paths, matched as huggingface_hub does (file-selection.ts); empty means every file. */
   include: string[];
   exclude: string[];
