@@ -8,12 +8,15 @@ import type { Command } from 'commander';
 import { scheduleTimeZone } from '../config/settings.js';
 import { cronPatternFor, describeScheduleTime, describeWindow, nextRunTimes } from '../schedule/schedule-timing.js';
 import { DAY_NAMES } from '../schedule/schedule-format.js';
-import { ConstraintError, NotFoundError, ValidationError } from '../errors.js';
+import { ConstraintError, ValidationError } from '../errors.js';
 import type { Store } from '../store/index.js';
 import type { ScheduleChanges, ScheduleConfiguration } from '../store/types.js';
+import { findWindowOverlap, windowInWords } from '../schedule/window-words.js';
+import type { ScheduleTiming } from '../schedule/schedule-fields.js';
 import type { CliContext } from './context.js';
-import { recordId, wholeNumber } from './option-parsers.js';
+import { wholeNumber } from './option-parsers.js';
 import { formatTimeInZone } from './output.js';
+import { findSchedule, sameNamed } from './schedule-reference.js';
 import {
   hasWhen,
   parseWhen,
@@ -49,10 +52,33 @@ function scheduleView(schedule: ScheduleConfiguration, timezone: string, runs: n
 }
 
 function requireSchedule(store: Store, id: number): ScheduleConfiguration {
-  const schedule = store.getSchedule(id);
-  if (schedule === null)
-    throw new NotFoundError(`no schedule with id ${id}; see the schedules with: hfsched schedule list`);
-  return schedule;
+  return findSchedule(store, String(id));
+}
+
+const SCHEDULE_ARGUMENT = ['<schedule>', 'schedule id, or its name when no other schedule has it'] as const;
+
+/**
+ * Two windows of one schedule must not overlap: a window still open at the
+ * next firing would run two batches at once and make the window's end
+ * meaningless. Refused with the firing that shows it (exit 2).
+ */
+function refuseOverlappingWindows(timing: ScheduleTiming, timezone: string): void {
+  const overlap = findWindowOverlap(timing, timezone);
+  if (overlap === null) return;
+  const words = windowInWords(timing, overlap.firedAt, timezone) ?? '';
+  throw new ValidationError(
+    `the window of the run at ${formatTimeInZone(overlap.firedAt, timezone)} (${words}) is still open at the next run, ` +
+      `${formatTimeInZone(overlap.nextFiring, timezone)} (${timezone}); windows of one schedule must not overlap: shorten --for or --until, or run less often`,
+  );
+}
+
+/** A warning (stderr) when other schedules have this name: then only the id tells them apart. */
+function warnSameName(context: CliContext, store: Store, schedule: ScheduleConfiguration): void {
+  const others = sameNamed(store, schedule.name, schedule.id);
+  if (others.length === 0) return;
+  context.output.error(
+    `warning: schedule ${others.map((other) => other.id).join(', ')} is also named "${schedule.name}"; refer to these schedules by id`,
+  );
 }
 
 function summary(schedule: ScheduleConfiguration): string {
@@ -74,6 +100,11 @@ function printScheduleWithRuns(
       `Schedule ${active.id} "${active.name}" is the enabled one; switch with: hfsched schedule enable ${view.id}`,
     );
   } else context.output.text(`No schedule is enabled; enable this one with: hfsched schedule enable ${view.id}`);
+  const first = view.nextRuns[0];
+  const window = first === undefined ? null : windowInWords(view, new Date(first), view.timezone);
+  if (window !== null && first !== undefined) {
+    context.output.text(`Window of the next run: ${formatTimeInZone(new Date(first), view.timezone)} ${window}.`);
+  }
   context.output.text(`Next runs (${view.timezone}):`);
   context.output.text(view.nextRuns.map((run) => `  ${formatTimeInZone(new Date(run), view.timezone)}`).join('\n'));
 }
@@ -112,6 +143,11 @@ function registerAdd(schedule: Command, context: CliContext): void {
       const when = parseWhen(options);
       const window = parseWindow(options);
       const { view, active } = await context.withStore((store) => {
+        const timezone = scheduleTimeZone(store, context.env);
+        refuseOverlappingWindows(
+          { ...when, windowEnd: window?.windowEnd ?? null, windowMinutes: window?.windowMinutes ?? null },
+          timezone,
+        );
         const created = store.createSchedule(
           name ?? defaultScheduleName(when),
           when.type,
@@ -125,7 +161,8 @@ function registerAdd(schedule: Command, context: CliContext): void {
           },
         );
         if (options.enable) store.enableSchedule(created.id);
-        const view = scheduleView(requireSchedule(store, created.id), scheduleTimeZone(store, context.env), 3);
+        warnSameName(context, store, created);
+        const view = scheduleView(requireSchedule(store, created.id), timezone, 3);
         return { view, active: store.getActiveSchedule() };
       });
       if (options.json) return context.output.json(view);
@@ -167,24 +204,30 @@ function registerEnableDisable(schedule: Command, context: CliContext): void {
   schedule
     .command('enable')
     .description('enable a schedule (the enabled one, if any, is disabled)')
-    .argument('<id>', 'schedule id', recordId)
-    .action(async (id: number) => {
-      const enabled = await context.withStore((store) => {
-        if (!store.enableSchedule(id)) requireSchedule(store, id);
-        return requireSchedule(store, id);
+    .argument(...SCHEDULE_ARGUMENT)
+    .option('--json', 'print the schedule as JSON')
+    .action(async (reference: string, options: { json?: boolean }) => {
+      const view = await context.withStore((store) => {
+        const { id } = findSchedule(store, reference);
+        store.enableSchedule(id);
+        return scheduleView(requireSchedule(store, id), scheduleTimeZone(store, context.env), 1);
       });
-      context.output.text(`Schedule ${enabled.id} "${enabled.name}" is enabled (${summary(enabled)}).`);
+      if (options.json) return context.output.json(view);
+      context.output.done(`Schedule ${view.id} "${view.name}" is enabled (${summary(view)}).`);
     });
   schedule
     .command('disable')
     .description('disable a schedule (no scheduled downloads until one is enabled)')
-    .argument('<id>', 'schedule id', recordId)
-    .action(async (id: number) => {
-      const disabled = await context.withStore((store) => {
-        if (!store.disableSchedule(id)) requireSchedule(store, id);
-        return requireSchedule(store, id);
+    .argument(...SCHEDULE_ARGUMENT)
+    .option('--json', 'print the schedule as JSON')
+    .action(async (reference: string, options: { json?: boolean }) => {
+      const view = await context.withStore((store) => {
+        const { id } = findSchedule(store, reference);
+        store.disableSchedule(id);
+        return scheduleView(requireSchedule(store, id), scheduleTimeZone(store, context.env), 1);
       });
-      context.output.text(`Schedule ${disabled.id} "${disabled.name}" is disabled.`);
+      if (options.json) return context.output.json(view);
+      context.output.done(`Schedule ${view.id} "${view.name}" is disabled.`);
     });
 }
 
@@ -225,7 +268,7 @@ function registerSet(schedule: Command, context: CliContext): void {
   schedule
     .command('set')
     .description('change the time, window, concurrency or name of a schedule (a running daemon picks it up)')
-    .argument('<id>', 'schedule id', recordId)
+    .argument(...SCHEDULE_ARGUMENT)
     .option('--daily <HH:MM>', WHEN_HELP.daily)
     .option('--weekly <DAY@HH:MM>', WHEN_HELP.weekly)
     .option('--cron <pattern>', WHEN_HELP.cron)
@@ -236,12 +279,16 @@ function registerSet(schedule: Command, context: CliContext): void {
     .option('--name <name>', 'rename it')
     .option('--json', 'print the changed schedule and its next runs as JSON')
     .addHelpText('after', '\nExample:\n  hfsched schedule set 1 --daily 02:00 --for 5h --max-concurrent 3')
-    .action(async (id: number, options: SetOptions) => {
+    .action(async (reference: string, options: SetOptions) => {
       const { view, active } = await context.withStore((store) => {
-        const current = requireSchedule(store, id);
-        store.updateSchedule(id, scheduleChanges(current, options));
-        const view = scheduleView(requireSchedule(store, id), scheduleTimeZone(store, context.env), 3);
-        return { view, active: store.getActiveSchedule() };
+        const current = findSchedule(store, reference);
+        const changes = scheduleChanges(current, options);
+        const timezone = scheduleTimeZone(store, context.env);
+        refuseOverlappingWindows({ ...current, ...changes }, timezone);
+        store.updateSchedule(current.id, changes);
+        const changed = requireSchedule(store, current.id);
+        if (changes.name !== undefined) warnSameName(context, store, changed);
+        return { view: scheduleView(changed, timezone, 3), active: store.getActiveSchedule() };
       });
       if (options.json) return context.output.json(view);
       printScheduleWithRuns(context, 'Changed schedule', view, active);
@@ -252,14 +299,16 @@ function registerRemove(schedule: Command, context: CliContext): void {
   schedule
     .command('remove')
     .description('delete a schedule (its past download sessions stay in the history)')
-    .argument('<id>', 'schedule id', recordId)
-    .action(async (id: number) => {
+    .argument(...SCHEDULE_ARGUMENT)
+    .option('--json', 'print the removed schedule as JSON (nextRuns is empty)')
+    .action(async (reference: string, options: { json?: boolean }) => {
       const removed = await context.withStore((store) => {
-        const found = requireSchedule(store, id);
-        store.deleteSchedule(id);
-        return found;
+        const found = findSchedule(store, reference);
+        store.deleteSchedule(found.id);
+        return { ...scheduleView(found, scheduleTimeZone(store, context.env), 0), enabled: false };
       });
-      context.output.text(`Removed schedule ${removed.id} "${removed.name}".`);
+      if (options.json) return context.output.json(removed);
+      context.output.done(`Removed schedule ${removed.id} "${removed.name}".`);
     });
 }
 

@@ -33,9 +33,13 @@ describe('hfsched schedule', () => {
       'Added schedule 1 "nightly": daily at 01:30, up to 2 downloads at once, window until 06:00.',
     );
     assert.equal(lines[1], 'It is enabled.');
-    assert.equal(lines[2], 'Next runs (Asia/Tokyo):');
-    assert.equal(lines.length, 6);
-    for (const line of lines.slice(3)) assert.match(line, /^ {2}(Mon|Tue|Wed|Thu|Fri|Sat|Sun) \d{4}-\d\d-\d\d 01:30$/);
+    assert.match(
+      lines[2] ?? '',
+      /^Window of the next run: \w{3} \d{4}-\d\d-\d\d 01:30 until 06:00 the same day, 4 h 30 min\.$/,
+    );
+    assert.equal(lines[3], 'Next runs (Asia/Tokyo):');
+    assert.equal(lines.length, 7);
+    for (const line of lines.slice(4)) assert.match(line, /^ {2}(Mon|Tue|Wed|Thu|Fri|Sat|Sun) \d{4}-\d\d-\d\d 01:30$/);
   });
 
   test('schedule add --json gives the next runs in the configured time zone', async () => {
@@ -183,10 +187,90 @@ describe('hfsched schedule', () => {
     assert.equal(result.stderr, 'hfsched: no schedule with id 42; see the schedules with: hfsched schedule list\n');
   });
 
-  test('a schedule id that is not a number exits 2', async () => {
-    const result = await cli('schedule', 'disable', 'nightly');
-    assert.equal(result.code, 2);
-    assert.match(result.stderr, /argument 'id'\. expected a positive whole number/);
+  test("a schedule's name is taken wherever its id is, when no other schedule has it", async () => {
+    db.store.createSchedule('first', 'daily', '01:00');
+    db.store.createSchedule('nightly', 'daily', '02:00');
+    assert.equal((await cli('schedule', 'enable', 'nightly')).code, 0);
+    assert.equal(db.store.getActiveSchedule()?.name, 'nightly');
+    const set = await cli('schedule', 'set', 'nightly', '--max-concurrent', '3');
+    assert.equal(set.code, 0, set.stderr);
+    assert.equal(db.store.getSchedule(2)?.maxConcurrentDownloads, 3);
+    assert.equal((await cli('schedule', 'disable', 'nightly')).code, 0);
+    assert.equal(db.store.getActiveSchedule(), null);
+    assert.equal((await cli('schedule', 'remove', 'first')).code, 0);
+    assert.deepEqual(
+      db.store.listSchedules().map((schedule) => schedule.name),
+      ['nightly'],
+    );
+  });
+
+  test('an unknown schedule name exits 1 with "did you mean"', async () => {
+    db.store.createSchedule('nightly', 'daily', '01:00');
+    const result = await cli('schedule', 'disable', 'nigthly');
+    assert.equal(result.code, 1);
+    assert.equal(
+      result.stderr,
+      'hfsched: no schedule "nigthly" (did you mean nightly?); see the schedules with: hfsched schedule list\n',
+    );
+  });
+
+  test('a duplicate name is warned about at add, and refused as a reference (the id is needed)', async () => {
+    await cli('schedule', 'add', 'nightly', '--daily', '01:00');
+    const second = await cli('schedule', 'add', 'nightly', '--daily', '03:00');
+    assert.equal(second.code, 0, second.stderr);
+    assert.equal(
+      second.stderr,
+      'hfsched: warning: schedule 1 is also named "nightly"; refer to these schedules by id\n',
+    );
+    const ambiguous = await cli('schedule', 'remove', 'nightly');
+    assert.equal(ambiguous.code, 2);
+    assert.equal(ambiguous.stderr, 'hfsched: 2 schedules are named "nightly" (ids 1, 2); give the id\n');
+    assert.equal(db.store.listSchedules().length, 2, 'nothing removed');
+    const renamed = await cli('schedule', 'set', '2', '--name', 'nightly');
+    assert.match(renamed.stderr, /warning: schedule 1 is also named "nightly"/);
+  });
+
+  test('the confirmation says where a long window ends, in words: 19 h, until the next day', async () => {
+    const result = await cli('schedule', 'add', 'day', '--daily', '06:00', '--until', '01:00');
+    assert.equal(result.code, 0, result.stderr);
+    assert.match(
+      result.stdout,
+      /\nWindow of the next run: \w{3} \d{4}-\d\d-\d\d 06:00 until 01:00 the next day, 19 h\.\n/,
+    );
+    const full = await cli('schedule', 'set', 'day', '--until', '06:00');
+    assert.match(full.stdout, /until 06:00 the next day, 24 h\.\n/);
+  });
+
+  test('overlapping windows of one schedule are refused (exit 2), and nothing is stored', async () => {
+    const daily = await cli('schedule', 'add', 'long', '--daily', '01:00', '--for', '25h');
+    assert.equal(daily.code, 2);
+    assert.match(
+      daily.stderr,
+      /^hfsched: the window of the run at \w{3} \S+ 01:00 \(until 02:00 the next day, 25 h\) is still open at the next run, \w{3} \S+ 01:00 \(Asia\/Tokyo\); windows of one schedule must not overlap/,
+    );
+    const hourly = await cli('schedule', 'add', 'hourly', '--cron', '0 * * * *', '--until', '06:00');
+    assert.equal(hourly.code, 2);
+    assert.deepEqual(db.store.listSchedules(), []);
+    db.store.createSchedule('nightly', 'daily', '01:00', null, 1, { windowMinutes: 60 });
+    const set = await cli('schedule', 'set', 'nightly', '--for', '24h01m');
+    assert.equal(set.code, 2);
+    assert.equal(db.store.getSchedule(1)?.windowMinutes, 60);
+    assert.equal(
+      (await cli('schedule', 'set', 'nightly', '--for', '24h')).code,
+      0,
+      'a window may end as the next opens',
+    );
+  });
+
+  test('schedule enable, disable and remove --json print the schedule', async () => {
+    db.store.createSchedule('nightly', 'daily', '01:00');
+    const enabled = parseJsonOutput<ScheduleView>(await cli('schedule', 'enable', '1', '--json'));
+    assert.equal(enabled.enabled, true);
+    assert.equal(enabled.nextRuns.length, 1);
+    const disabled = parseJsonOutput<ScheduleView>(await cli('schedule', 'disable', 'nightly', '--json'));
+    assert.equal(disabled.enabled, false);
+    const removed = parseJsonOutput<ScheduleView>(await cli('schedule', 'remove', 'nightly', '--json'));
+    assert.deepEqual([removed.id, removed.name, removed.nextRuns], [1, 'nightly', []]);
   });
 
   test('schedule set changes the time, window and concurrency', async () => {
