@@ -266,7 +266,7 @@ export class Daemon implements CommandTarget {
       });
     }
     step('repair', () => this.repairAbandoned());
-    step('heartbeat', () => this.writeHeartbeat(changedOutside));
+    if (!this.databaseFileChanged()) step('heartbeat', () => this.writeHeartbeat(changedOutside));
     this.lastTickError = problems.length === 0 ? null : problems.join('; ');
   }
 
@@ -353,6 +353,24 @@ export class Daemon implements CommandTarget {
       this.stopping = this.shutdown('replaced by another daemon', 7000, 1);
     }
     return registered;
+  }
+
+  /**
+   * Whether the database file was deleted or replaced under this daemon
+   * (src/store/database-identity.ts): it would write on into a file no one
+   * sees, beside a new database and perhaps a second daemon. It stops.
+   */
+  private databaseFileChanged(): boolean {
+    const change = this.store.fileChange();
+    if (change === null) return false;
+    if (this.stopping === null) {
+      this.logger.error(
+        { db: this.store.path, reason: change },
+        `${change}; stopping this daemon, which was still using the old file: start it again to use the database now at that path`,
+      );
+      this.stopping = this.shutdown('database file replaced', 7000, 1);
+    }
+    return true;
   }
 
   private healthReport(): HealthReport {

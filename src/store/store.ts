@@ -5,6 +5,7 @@
  */
 import type Database from 'better-sqlite3';
 import { closeConnection } from './connection.js';
+import { databaseFileChange, databaseIdentity, type DatabaseIdentity } from './database-identity.js';
 import * as commands from './daemon-commands.js';
 import type { CommandAnswer, DaemonCommand, DaemonCommandName } from './daemon-commands.js';
 import * as registration from './daemon-registration.js';
@@ -45,10 +46,21 @@ export class Store {
    * per topic; those validate, keep transactions short and translate errors.
    */
   readonly db: Database.Database;
+  /** The file the connection opened (database-identity.ts). */
+  private readonly opened: DatabaseIdentity | null;
 
   constructor(path: string, db: Database.Database) {
     this.path = path;
     this.db = db;
+    this.opened = databaseIdentity(path);
+  }
+
+  /**
+   * Null while `path` still names the file this store opened; otherwise why
+   * not (deleted, replaced). A long-running process checks it regularly.
+   */
+  fileChange(): string | null {
+    return databaseFileChange(this.path, this.opened);
   }
 
   /** Closes the connection; closing again is harmless. */
