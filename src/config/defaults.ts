@@ -106,4 +106,22 @@ export const SETTING_DEFAULTS: readonly SettingDefault[] = [
     value: '127.0.0.1',
     description: 'Address the health and metrics listener binds to.',
   },
+  {
+    key: 'serve.listen',
+    value: '',
+    description:
+      'HOST:PORT where the daemon also serves the cache as a Hub mirror (hfsched serve); empty: it does not serve.',
+  },
+  {
+    key: 'serve.expose',
+    value: '',
+    description:
+      'Glob patterns of the repo ids the mirror serves (datasets as datasets/org/name), comma-separated; empty: every managed repo.',
+  },
+  {
+    key: 'serve.tokens_file',
+    value: '',
+    description:
+      'A file of bearer tokens, one a line: the mirror answers 401 to a request without one of them; empty: no token asked.',
+  },
 ];

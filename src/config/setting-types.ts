@@ -252,3 +252,48 @@ export function proxySetting(): SettingType {
     hideSecrets: (text) => text.replace(/\/\/[^/@]*@/, '//***@'),
   };
 }
+
+/** `HOST:PORT` (`[::1]:8090` for IPv6) -> its parts; null when it is not one. Port 0 means any free port. */
+export function parseListenAddress(text: string): { host: string; port: number } | null {
+  const match = /^(?:\[([^\]]+)\]|([^:[\]]+)):(\d{1,5})$/.exec(text.trim());
+  if (match === null) return null;
+  const hostText = match[1] ?? match[2] ?? '';
+  const port = Number(match[3]);
+  if (port > 65535) return null;
+  if (match[1] !== undefined && isIP(hostText) !== 6) return null;
+  if (isIP(hostText) === 0 && !HOST_NAME.test(hostText)) return null;
+  return { host: hostText, port };
+}
+
+/** A listening address (`HOST:PORT`), or empty for "off". */
+export function optionalListenAddress(): SettingType {
+  const accepted = 'HOST:PORT (e.g. 127.0.0.1:8090, 0.0.0.0:8090, [::1]:8090), or an empty value for off';
+  return {
+    name: 'HOST:PORT or empty',
+    accepted,
+    canonical(text) {
+      const trimmed = text.trim();
+      if (trimmed === '') return '';
+      const address = parseListenAddress(trimmed);
+      if (address === null || address.port === 0) throw new SettingValueError(accepted);
+      return isIP(address.host) === 6 ? `[${address.host}]:${address.port}` : `${address.host}:${address.port}`;
+    },
+  };
+}
+
+/** Glob patterns separated by commas or spaces; stored as one comma-separated list. Empty means none. */
+export function globList(): SettingType {
+  const accepted = 'glob patterns separated by commas (e.g. "org/*, other/model"), or an empty value';
+  return {
+    name: 'glob list or empty',
+    accepted,
+    canonical(text) {
+      const patterns = text
+        .split(/[,\s]+/)
+        .map((pattern) => pattern.trim())
+        .filter((pattern) => pattern !== '');
+      if (patterns.some((pattern) => pattern.includes('\0'))) throw new SettingValueError(accepted);
+      return patterns.join(',');
+    },
+  };
+}

@@ -14,9 +14,11 @@ import {
   byteCount,
   host,
   httpUrl,
+  globList,
   integer,
   logLevel,
   optionalAbsolutePath,
+  optionalListenAddress,
   optionalTimeZone,
   port,
   proxySetting,
@@ -109,6 +111,21 @@ export const SETTING_SPECS: readonly SettingSpec[] = [
     liveNote: 'the listener is bound once at start: restart the daemon',
     envVar: null,
   },
+  {
+    key: 'serve.listen',
+    type: optionalListenAddress(),
+    live: false,
+    liveNote: 'the mirror is bound once at start: restart the daemon',
+    envVar: null,
+  },
+  { key: 'serve.expose', type: globList(), live: true, liveNote: 'the next request to the mirror', envVar: null },
+  {
+    key: 'serve.tokens_file',
+    type: optionalAbsolutePath(),
+    live: true,
+    liveNote: 'the next request to the mirror',
+    envVar: null,
+  },
 ];
 
 export type SettingKey = (typeof SETTING_SPECS)[number]['key'];
@@ -140,6 +157,12 @@ export interface Settings {
   /** 0: no health/metrics listener. */
   httpPort: number;
   httpHost: string;
+  /** '' : the daemon does not serve the mirror; else HOST:PORT. */
+  serveListen: string;
+  /** Repo ids the mirror serves (datasets as `datasets/{id}`); empty: every managed repo. */
+  serveExpose: string[];
+  /** A file of bearer tokens, one a line; null: the mirror asks for none. */
+  serveTokensFile: string | null;
 }
 
 export type SettingSource = 'environment' | 'database' | 'default';
@@ -295,6 +318,9 @@ export function readSettings(store: SettingsStore, env: NodeJS.ProcessEnv = proc
     logLevel: text('log.level') as LogLevel,
     httpPort: number('http.port'),
     httpHost: text('http.host'),
+    serveListen: text('serve.listen'),
+    serveExpose: text('serve.expose') === '' ? [] : text('serve.expose').split(','),
+    serveTokensFile: text('serve.tokens_file') === '' ? null : text('serve.tokens_file'),
   };
 }
 
