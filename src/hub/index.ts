@@ -35,3 +35,4 @@ export type {
   SnapshotResult,
 } from './types.js';
 export { bucketOf, HubRateLimiter, hubRateLimiter } from './protocol/rate-limit.js';
+export { openServedBlob, type OpenedBlob, type ServedBlobRequest } from './cache/served-blob.js';
