@@ -48,3 +48,4 @@ export {
   type DaemonCommandName,
 } from './daemon-commands.js';
 export type { OpenSessionView } from './status-views.js';
+export type { MirrorRegistration, MirrorStatusRecord } from './mirror-status.js';

@@ -11,6 +11,8 @@ import type { CommandAnswer, DaemonCommand, DaemonCommandName } from './daemon-c
 import * as registration from './daemon-registration.js';
 import type { DaemonRegistration, DaemonSnapshot, DaemonStatusRecord } from './daemon-registration.js';
 import * as lifecycle from './download-lifecycle.js';
+import * as mirrors from './mirror-status.js';
+import type { MirrorRegistration, MirrorStatusRecord } from './mirror-status.js';
 import * as sessions from './download-sessions.js';
 import * as holds from './model-holds.js';
 import * as keeping from './model-keeping.js';
@@ -288,6 +290,29 @@ export class Store {
 
   releaseDaemonStatus(pid: number): boolean {
     return registration.releaseDaemonStatus(this.db, pid);
+  }
+
+  // The mirrors serving the cache (mirror-status.ts)
+
+  registerMirror(mirror: MirrorRegistration): void {
+    mirrors.registerMirror(this.db, mirror);
+  }
+
+  /** false: the row is gone. */
+  writeMirrorHeartbeat(
+    key: { hostname: string; pid: number },
+    totals: { requests: number; bytesSent: number },
+  ): boolean {
+    return mirrors.writeMirrorHeartbeat(this.db, key, totals);
+  }
+
+  releaseMirror(key: { hostname: string; pid: number }): boolean {
+    return mirrors.releaseMirror(this.db, key);
+  }
+
+  /** Every row, alive or not. */
+  listMirrors(): MirrorStatusRecord[] {
+    return mirrors.listMirrors(this.db);
   }
 
   // The command queue (daemon-commands.ts)
