@@ -48,6 +48,7 @@ const GROUPS: ReadonlyArray<readonly [string, () => Promise<Register>]> = [
   ['apply', async () => (await import('./apply.js')).registerApplyCommand],
   ['verify', async () => (await import('./verify.js')).registerVerifyCommand],
   ['cache', async () => (await import('./cache.js')).registerCacheCommands],
+  ['serve', async () => (await import('./serve.js')).registerServeCommand],
 ];
 
 /** The first word of `argv` that is not an option (nor the value of `--db`): the command group's name. */

@@ -29,6 +29,8 @@ import { recoverAfterCrash, repairAbandonedSessions } from './recovery.js';
 import { registerDaemon } from './registration.js';
 import { ScheduleTrigger, type Firing } from './schedule-trigger.js';
 import { formatClock } from '../schedule/clock-format.js';
+import { parseListenAddress } from '../config/setting-types.js';
+import { mirrorSettings, serveMirror, type ServingMirror } from '../serve/serve-mirror.js';
 import { STOP_REASON_SHUTDOWN } from '../schedule/stop-reasons.js';
 
 /** How often the control loop looks for open sessions that nothing runs any more. */
@@ -58,6 +60,9 @@ export class Daemon implements CommandTarget {
   /** What happens in the daemon; the log and the metrics listen (events.ts). */
   readonly events: DaemonEvents = createDaemonEvents();
   private health: HealthServer | null = null;
+  /** The Hub mirror over the cache, when `serve.listen` is set (src/serve/). */
+  private mirror: ServingMirror | null = null;
+  private readonly env: NodeJS.ProcessEnv;
   private loop: NodeJS.Timeout | null = null;
   private lastTickAt = Date.now();
   private lastTickError: string | null = null;
@@ -74,6 +79,7 @@ export class Daemon implements CommandTarget {
     this.store = store;
     this.logger = options.logger;
     this.config = config;
+    this.env = options.env;
     this.done = new Promise((resolve) => (this.resolveDone = resolve));
     const clock = options.clock !== undefined ? { clock: options.clock } : {};
     logDaemonEvents(this.events, options.logger);
@@ -137,6 +143,7 @@ export class Daemon implements CommandTarget {
         onError: (error) => this.logger.error({ err: error }, 'health listener request failed'),
       });
     }
+    await this.startMirror();
     this.armSchedule();
     this.writeHeartbeat();
     this.loop = setInterval(() => this.tick(), tickMs);
@@ -180,6 +187,7 @@ export class Daemon implements CommandTarget {
         'downloads did not stop in time; their sessions are repaired at the next start',
       );
     }
+    await this.mirror?.stop();
     await this.health?.close();
     try {
       this.store.releaseDaemonStatus(process.pid);
@@ -189,6 +197,28 @@ export class Daemon implements CommandTarget {
     this.store.close();
     this.events.emit('daemon:stopped', { reason });
     this.resolveDone(exitCode);
+  }
+
+  /** The single writer also serves what it downloads: the mirror on `serve.listen`, from this daemon's store. */
+  private async startMirror(): Promise<void> {
+    const listen = this.config.settings.serveListen;
+    if (listen === '') return;
+    const address = parseListenAddress(listen);
+    if (address === null) return; // The setting's own check refuses such a value.
+    try {
+      this.mirror = await serveMirror({
+        store: this.store,
+        host: address.host,
+        port: address.port,
+        settings: () => mirrorSettings(this.config.settings, this.env),
+        registry: this.metrics.registry,
+        serveMetrics: false,
+        logger: this.logger,
+      });
+    } catch (error) {
+      await this.health?.close();
+      throw error;
+    }
   }
 
   // ------------------------------------------------------------ the schedule and its windows
@@ -310,6 +340,9 @@ export class Daemon implements CommandTarget {
       }
       if (settings.httpPort !== before.httpPort || settings.httpHost !== before.httpHost) {
         this.logger.warn('http.port and http.host apply at the next start of the daemon');
+      }
+      if (settings.serveListen !== before.serveListen) {
+        this.logger.warn('serve.listen applies at the next start of the daemon');
       }
     }
     if (changes.concurrency) {

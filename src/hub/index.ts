@@ -36,3 +36,4 @@ export type {
 } from './types.js';
 export { bucketOf, HubRateLimiter, hubRateLimiter } from './protocol/rate-limit.js';
 export { openServedBlob, type OpenedBlob, type ServedBlobRequest } from './cache/served-blob.js';
+export { fnmatchcase } from './fnmatch.js';
