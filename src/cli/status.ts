@@ -57,6 +57,12 @@ function printReport(context: CliContext, report: StatusReport): void {
       `rate limited until ${formatClockSeconds(new Date(report.rateLimitedUntil))} (requests wait for the reset)`,
     ]);
   }
+  for (const mirror of report.mirrors) {
+    pairs.push([
+      'Mirror',
+      `serving at ${mirror.url} (pid ${mirror.pid} on ${mirror.hostname}): ${mirror.requests} requests, ${formatBytes(mirror.bytesSent)} sent`,
+    ]);
+  }
   if (report.daemon.httpUrl !== null)
     pairs.push(['Health', `${report.daemon.httpUrl}/healthz, metrics at ${report.daemon.httpUrl}/metrics`]);
   context.output.keyValues(pairs);

@@ -11,7 +11,7 @@
 import { scheduleTimeZone } from '../config/settings.js';
 import type { DaemonQueueEntry, Store } from '../store/index.js';
 import { waitingFor } from '../download/space-wait.js';
-import { readLiveness } from './liveness.js';
+import { daemonLiveness, readLiveness } from './liveness.js';
 import { describeScheduleTime, describeWindow, nextRunTimes } from '../schedule/schedule-timing.js';
 
 export interface DaemonView {
@@ -60,6 +60,33 @@ export interface StatusReport {
   queue: DaemonQueueEntry[];
   /** ISO 8601: the daemon's Hub requests wait for a rate-limit reset until then; null when they do not. */
   rateLimitedUntil: string | null;
+  /** The Hub mirrors serving this cache now (hfsched serve, or the daemon with serve.listen). */
+  mirrors: MirrorView[];
+}
+
+export interface MirrorView {
+  url: string;
+  pid: number;
+  hostname: string;
+  startedAt: string;
+  /** Requests and file bytes answered since it started (as of its last heartbeat). */
+  requests: number;
+  bytesSent: number;
+}
+
+/** The mirror rows whose process lives (a fresh heartbeat and, on this host, its pid). */
+function liveMirrors(store: Store, now: Date): MirrorView[] {
+  return store
+    .listMirrors()
+    .filter((row) => daemonLiveness(row, now).alive)
+    .map((row) => ({
+      url: row.url,
+      pid: row.pid,
+      hostname: row.hostname,
+      startedAt: row.startedAt,
+      requests: row.requests,
+      bytesSent: row.bytesSent,
+    }));
 }
 
 export function buildStatusReport(store: Store, env: NodeJS.ProcessEnv, now: Date = new Date()): StatusReport {
@@ -122,5 +149,6 @@ export function buildStatusReport(store: Store, env: NodeJS.ProcessEnv, now: Dat
       alive && record.rateLimitedUntil !== null && Date.parse(record.rateLimitedUntil) > now.getTime()
         ? record.rateLimitedUntil
         : null,
+    mirrors: liveMirrors(store, now),
   };
 }
