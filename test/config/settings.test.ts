@@ -141,6 +141,31 @@ const CASES: Record<string, { accepted: [string, string][]; refused: string[] }>
     ],
     refused: ['', 'not a host', 'http://127.0.0.1'],
   },
+  'serve.listen': {
+    accepted: [
+      ['', ''],
+      [' 127.0.0.1:8090 ', '127.0.0.1:8090'],
+      ['0.0.0.0:80', '0.0.0.0:80'],
+      ['[::1]:8090', '[::1]:8090'],
+      ['mirror.local:8090', 'mirror.local:8090'],
+    ],
+    refused: ['8090', '127.0.0.1', '127.0.0.1:0', '127.0.0.1:65536', '::1:8090', 'http://127.0.0.1:8090'],
+  },
+  'serve.expose': {
+    accepted: [
+      ['', ''],
+      ['org/*', 'org/*'],
+      ['org/*, other/model  datasets/org/*', 'org/*,other/model,datasets/org/*'],
+    ],
+    refused: ['org/\u0000x'],
+  },
+  'serve.tokens_file': {
+    accepted: [
+      ['', ''],
+      ['/etc/hfsched/tokens/', '/etc/hfsched/tokens'],
+    ],
+    refused: ['tokens.txt', './tokens'],
+  },
 };
 
 describe('settings validation', () => {
@@ -298,12 +323,12 @@ describe('effective settings', () => {
     }
   });
 
-  test('only http.port and http.host need a restart to take effect', () => {
+  test('only http.port, http.host and serve.listen need a restart to take effect', () => {
     assert.deepEqual(
       describeSettings(db.store, {})
         .filter((row) => !row.live)
         .map((row) => row.key),
-      ['http.port', 'http.host'],
+      ['http.port', 'http.host', 'serve.listen'],
     );
   });
 });
