@@ -6,7 +6,7 @@ import { importRules } from './eslint.import-rules.js';
 
 export default tseslint.config(
   // test/lint-fixtures/ breaks the import rules on purpose (test/lint/import-rules.test.ts).
-  { ignores: ['dist/', 'node_modules/', 'bench/work/', '.ci/cache/', 'test/lint-fixtures/'] },
+  { ignores: ['dist/', '.dist-next-*/', 'node_modules/', 'bench/work/', '.ci/cache/', 'test/lint-fixtures/'] },
   js.configs.recommended,
   ...tseslint.configs.recommended,
   {

@@ -67,13 +67,23 @@ function missingModule(error: unknown): string | null {
   return /Cannot find (?:module|package) '([^']+)'/.exec(error.message)?.[1] ?? error.message;
 }
 
+/** `hfsched --version` (no command named) needs no group: it answers before any would run. */
+function versionOnly(argv: readonly string[]): boolean {
+  const options = argv.slice(2);
+  return (
+    options.some((arg) => arg === '-V' || arg === '--version') &&
+    !options.some((arg) => arg === '-h' || arg === '--help')
+  );
+}
+
 try {
   const programModule = await import('./program.js');
   findCommand = programModule.findCommand;
   const { program, context, run } = programModule.createProgram();
   const name = commandName(process.argv);
   const wanted = GROUPS.filter(([group]) => group === name);
-  for (const [, load] of wanted.length > 0 ? wanted : GROUPS) (await load())(program, context);
+  const groups = wanted.length > 0 ? wanted : name === null && versionOnly(process.argv) ? [] : GROUPS;
+  for (const [, load] of groups) (await load())(program, context);
   process.exitCode = await run(process.argv);
 } catch (error) {
   const missing = missingModule(error);
