@@ -41,7 +41,7 @@ const INPUTS = ['src', 'test', 'bench', 'scripts', 'package.json', 'package-lock
 /** The CLI bundle's entry point and output, relative to the project and to dist/. */
 const CLI_ENTRY = 'src/cli/main.ts';
 const CLI_OUT = 'src/cli/main.js';
-/** Not bundled: native addons (a .node file cannot be inlined). */
+/** Not bundled: native addons (a .node file cannot be inlined); required at first use (see requiredAtFirstUse). */
 const EXTERNAL = ['better-sqlite3', 'fs-ext'];
 
 /** Every file under `path` (or `path` itself), relative to `base`. */
@@ -81,13 +81,39 @@ async function bundleCli() {
     format: 'esm',
     target: 'node20',
     sourcemap: true,
-    external: EXTERNAL,
+    plugins: [requiredAtFirstUse(EXTERNAL)],
     // Bundled CommonJS dependencies call require() for Node's own modules; ES modules have none.
     banner: {
       js: "import { createRequire as hfschedCreateRequire } from 'node:module';\nconst require = hfschedCreateRequire(import.meta.url);",
     },
     logLevel: 'warning',
   });
+}
+
+/**
+ * Leaves `packages` out of the bundle, required when the module that imports
+ * them first runs rather than imported at the bundle's top (where esbuild puts
+ * an external import). Our modules behind main.ts's dynamic imports run inside
+ * its try block, so a package missing from node_modules (an install without
+ * `npm ci`) ends the command with main.ts's one-line message, not a stack trace.
+ */
+function requiredAtFirstUse(packages) {
+  // Package names hold no character a regular expression treats specially but '.', escaped here.
+  const filter = new RegExp(`^(${packages.map((name) => name.replaceAll('.', '\\.')).join('|')})$`);
+  return {
+    name: 'required-at-first-use',
+    setup(build) {
+      build.onResolve({ filter }, (args) =>
+        args.namespace === 'required-at-first-use'
+          ? { path: args.path, external: true }
+          : { path: args.path, namespace: 'required-at-first-use' },
+      );
+      build.onLoad({ filter: /.*/, namespace: 'required-at-first-use' }, (args) => ({
+        contents: `module.exports = require(${JSON.stringify(args.path)});`,
+        loader: 'js',
+      }));
+    },
+  };
 }
 
 /** Moves every file of the new build into dist/, one rename each, then removes what the last build left. */

@@ -63,7 +63,10 @@ function commandName(argv: readonly string[]): string | null {
 
 /** Node's error for a module or package that cannot be found, with what it names. */
 function missingModule(error: unknown): string | null {
-  if (!(error instanceof Error) || (error as NodeJS.ErrnoException).code !== 'ERR_MODULE_NOT_FOUND') return null;
+  // ERR_MODULE_NOT_FOUND from an import; MODULE_NOT_FOUND from a require (the bundle requires native addons).
+  if (!(error instanceof Error)) return null;
+  const code = (error as NodeJS.ErrnoException).code;
+  if (code !== 'ERR_MODULE_NOT_FOUND' && code !== 'MODULE_NOT_FOUND') return null;
   return /Cannot find (?:module|package) '([^']+)'/.exec(error.message)?.[1] ?? error.message;
 }
 
