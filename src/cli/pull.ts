@@ -20,7 +20,7 @@ import type { FileDoneEvent, RetryEvent, SnapshotProgress } from '../hub/index.j
 import type { CliContext } from './context.js';
 import { collect } from './option-parsers.js';
 import { createPullDisplay } from './pull-progress.js';
-import { formatRepoReference } from '../store/index.js';
+import { formatRepoReference, validateRevision } from '../store/index.js';
 import { repoTarget, repoTypeOption, type RepoTypeOption } from './repo-type-option.js';
 
 /** What shells report for a command stopped by a signal: 128 + its number (130 for Ctrl-C, 143 for SIGTERM). */
@@ -98,6 +98,8 @@ export function registerPullCommand(program: Command, context: CliContext): void
         '\nExamples:\n  hfsched pull openai-community/gpt2\n  hfsched pull Qwen/Qwen2.5-7B-Instruct --include "*.safetensors" --include "*.json"',
     )
     .action(async (repoId: string, options: PullOptions) => {
+      // A known model's stored revision was checked when it was added; this one is for this pull only.
+      if (options.revision !== undefined) validateRevision(options.revision);
       const stderr = process.stderr;
       const started = performance.now();
       const controller = new AbortController();

@@ -116,22 +116,38 @@ export function validateWindowMinutes(minutes: unknown): number {
 
 /**
  * A revision: a branch, tag or commit, e.g. `main`, `v1.0`, `refs/pr/1`.
- * Git refuses spaces, control characters and `..` in ref names
- * (git-check-ref-format), so do we.
+ * The Hub's branches and tags are git refs, so a revision that git's
+ * check-ref-format refuses can never be fetched: refuse it before it is
+ * stored (https://git-scm.com/docs/git-check-ref-format). A commit hash
+ * passes these rules as any other name.
  */
 export function validateRevision(revision: unknown): string {
-  if (
-    typeof revision !== 'string' ||
-    revision.length === 0 ||
-    revision.length > 255 ||
-    /[\s\u0000-\u001f\u007f]/.test(revision) ||
-    revision.includes('..')
-  ) {
+  const problem = typeof revision === 'string' ? revisionProblem(revision) : 'it is not text';
+  if (problem !== null) {
     throw new ValidationError(
-      `invalid revision ${JSON.stringify(revision)}: expected a branch, tag or commit like "main", "v1.0" or a 40-character hash`,
+      `invalid revision ${JSON.stringify(revision)}: ${problem}; expected a branch, tag or commit like "main", "v1.0" or a 40-character hash`,
     );
   }
-  return revision;
+  return revision as string;
+}
+
+/** Why git would refuse this ref name, or null when it would not. */
+function revisionProblem(revision: string): string | null {
+  if (revision.length === 0) return 'it is empty';
+  if (revision.length > 255) return 'it is longer than 255 characters';
+  if (/[\s\u0000-\u001f\u007f]/.test(revision)) return 'it has spaces or control characters';
+  if (/[~^:?*[\\]/.test(revision)) return 'git refs never contain ~ ^ : ? * [ or \\';
+  if (revision.includes('..')) return 'git refs never contain ".."';
+  if (revision.includes('@{') || revision === '@') return 'git refs are never "@" and never contain "@{"';
+  if (revision.startsWith('/') || revision.endsWith('/') || revision.includes('//')) {
+    return 'git refs never start or end with "/" nor have an empty part between two';
+  }
+  if (revision.endsWith('.')) return 'git refs never end with "."';
+  for (const part of revision.split('/')) {
+    if (part.startsWith('.')) return 'no part of a git ref starts with "."';
+    if (part.endsWith('.lock')) return 'no part of a git ref ends with ".lock"';
+  }
+  return null;
 }
 
 /** Glob patterns on repo paths, e.g. ["*.safetensors", "*.json"]. */

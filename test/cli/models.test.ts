@@ -56,6 +56,20 @@ describe('hfsched model', () => {
     assert.match(result.stderr, /^hfsched: invalid model name "org\/na me\/x": /);
   });
 
+  test('a revision that can never be fetched (/etc/passwd, ./.) is refused with exit 2 and nothing added', async () => {
+    for (const revision of ['/etc/passwd', './.', 'refs/heads/x.lock']) {
+      const result = await cli('model', 'add', 'org/name', '--revision', revision);
+      assert.equal(result.code, 2, revision);
+      assert.ok(result.stderr.startsWith(`hfsched: invalid revision ${JSON.stringify(revision)}: `), result.stderr);
+      assert.match(result.stderr, /git ref/);
+    }
+    assert.equal(db.store.getModelByName('org/name'), null);
+    db.store.createModel('org/name');
+    const pull = await cli('pull', 'org/name', '--revision', './.');
+    assert.equal(pull.code, 2);
+    assert.match(pull.stderr, /^hfsched: invalid revision "\.\/\.": git refs never end with "\."/);
+  });
+
   test('model list shows a table of the models', async () => {
     db.store.createModel('org/first');
     db.store.createModel('org/second', 1288490188);
