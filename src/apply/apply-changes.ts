@@ -87,10 +87,20 @@ function runStep(store: Store, step: ApplyStep): void {
   }
 }
 
-/** Plans and applies in one transaction; returns the plan that was carried out. */
-export function applyModelSet(store: Store, file: ModelSetFile, options: PlanOptions): ApplyPlan {
+/**
+ * Plans and applies in one transaction; returns the plan that was carried out.
+ * `beforeSteps` sees the plan before any step runs (to say what a prune is
+ * about to remove).
+ */
+export function applyModelSet(
+  store: Store,
+  file: ModelSetFile,
+  options: PlanOptions,
+  beforeSteps?: (plan: ApplyPlan) => void,
+): ApplyPlan {
   return store.transaction(() => {
     const plan = planApply(file, currentState(store), options);
+    beforeSteps?.(plan);
     for (const step of plan.steps) runStep(store, step);
     return plan;
   });

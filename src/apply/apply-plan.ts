@@ -4,6 +4,7 @@
  * `--dry-run` prints exactly what a real run does, and a second run over an
  * unchanged database plans nothing (idempotence).
  */
+import { ConstraintError } from '../errors.js';
 import type { Model, ScheduleConfiguration } from '../store/types.js';
 import { effectiveTracking, type DesiredModel, type DesiredSetting, type ModelSetFile } from './model-set-file.js';
 import type { DesiredSchedule } from './schedule-entry.js';
@@ -20,6 +21,8 @@ export type ApplyStep =
 
 export interface ApplyPlan {
   steps: ApplyStep[];
+  /** With --prune: how many models it removes, of how many the database holds; null without --prune. */
+  prune: { removes: number; of: number } | null;
   /** What was asked but is not done, and why (e.g. a model that is downloading). */
   warnings: string[];
 }
@@ -34,6 +37,8 @@ export interface CurrentState {
 
 export interface PlanOptions {
   prune: boolean;
+  /** With prune: accept a file without a `models:` list, which removes every model. */
+  allowEmpty?: boolean;
 }
 
 function sameList(a: readonly string[], b: readonly string[]): boolean {
@@ -82,6 +87,7 @@ function planModels(file: ModelSetFile, state: CurrentState, options: PlanOption
     plan.steps.push({ action: 'change-model', current, desired, changes, requeue });
   }
   if (!options.prune) return;
+  plan.prune = { removes: 0, of: state.models.length };
   const listed = new Set(file.models.map((model) => `${model.type}:${model.repo}`));
   for (const current of state.models) {
     if (listed.has(`${current.repoType}:${current.name}`)) continue;
@@ -91,6 +97,7 @@ function planModels(file: ModelSetFile, state: CurrentState, options: PlanOption
       );
     } else {
       plan.steps.push({ action: 'remove-model', current });
+      plan.prune.removes += 1;
     }
   }
 }
@@ -134,9 +141,22 @@ function planSettings(settings: DesiredSetting[], state: CurrentState, plan: App
   }
 }
 
+/**
+ * A file that lost its `models:` list (an empty ConfigMap key, a settings-only
+ * file, empty standard input) would prune every model and its history: only
+ * an explicit `models: []` or `--allow-empty` may do that.
+ */
+export function refuseUnlistedPrune(file: ModelSetFile, options: PlanOptions): void {
+  if (!options.prune || file.modelsListed || options.allowEmpty === true) return;
+  throw new ConstraintError(
+    `${file.source} has no models list, and --prune would remove every model: nothing was changed; write "models: []" to mean no models, or add --allow-empty`,
+  );
+}
+
 /** The steps that bring the database to the file; empty when it already matches. */
 export function planApply(file: ModelSetFile, state: CurrentState, options: PlanOptions): ApplyPlan {
-  const plan: ApplyPlan = { steps: [], warnings: [] };
+  refuseUnlistedPrune(file, options);
+  const plan: ApplyPlan = { steps: [], prune: null, warnings: [] };
   planModels(file, state, options, plan);
   planSchedule(file.schedule, state, plan);
   planSettings(file.settings, state, plan);

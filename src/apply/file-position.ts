@@ -59,11 +59,18 @@ export function mappingEntries(
   return entries;
 }
 
+/**
+ * A scalar as the file writes it. YAML reads an unquoted `1.10` as the number
+ * 1.1, `0o17` as 15, `1e3` as 1000 and a 40-digit commit as 1.2e+39; a
+ * revision, a repo id or a pattern is text, so the text is taken from the
+ * file, not from the number or boolean YAML made of it.
+ */
 export function scalarText(at: FilePosition, node: Node | null | undefined, what: string): string {
   if (!isScalar(node) || node.value === null || typeof node.value === 'object') {
     at.fail(node, `${what} must be a single value`);
   }
-  return String(node.value);
+  if (typeof node.value === 'string') return node.value;
+  return node.source ?? String(node.value);
 }
 
 export function wholeNumber(at: FilePosition, node: Node | null | undefined, what: string): number {

@@ -53,10 +53,19 @@ export interface ModelSetFile {
   /** The file as named by the user, for messages. */
   source: string;
   models: DesiredModel[];
+  /**
+   * Whether the file has a `models:` list, even an empty one (`models: []`).
+   * An empty file, a `models:` without a list or a settings-only file has
+   * none: `--prune` refuses it, since it would remove every model.
+   */
+  modelsListed: boolean;
   /** undefined: the file has no `schedule` section and schedules are left alone. */
   schedule: DesiredSchedule | undefined;
   settings: DesiredSetting[];
 }
+
+/** The largest model set file read: what a Kubernetes ConfigMap can hold (1 MiB). */
+export const MODEL_SET_MAX_BYTES = 1024 * 1024;
 
 const TOP_LEVEL_KEYS = ['version', 'models', 'schedule', 'settings'] as const;
 const MODEL_KEYS = ['repo', 'type', 'revision', 'include', 'exclude', 'track'] as const;
@@ -160,20 +169,27 @@ function checkSyntax(document: Document.Parsed, source: string, lineCounter: Lin
 
 /** Reads a model set from YAML text; `source` names the file in messages. ModelSetFileError when it is bad. */
 export function parseModelSetFile(text: string, source: string): ModelSetFile {
+  if (Buffer.byteLength(text, 'utf8') > MODEL_SET_MAX_BYTES) {
+    throw new ModelSetFileError(
+      `${source}: the file is larger than 1 MiB (the limit of a ConfigMap); a model set is a few kilobytes`,
+    );
+  }
   const lineCounter = new LineCounter();
   const document = parseDocument(text, { lineCounter, prettyErrors: false, uniqueKeys: true });
   checkSyntax(document, source, lineCounter);
   const at = filePosition(source, lineCounter);
   const root = document.contents;
   if (root === null || (isScalar(root) && root.value === null)) {
-    return { source, models: [], schedule: undefined, settings: [] };
+    return { source, models: [], modelsListed: false, schedule: undefined, settings: [] };
   }
   const entries = mappingEntries(at, root, source, TOP_LEVEL_KEYS);
   parseVersion(at, entries.get('version')?.value ?? null);
   const scheduleEntry = entries.get('schedule');
+  const modelsNode = entries.get('models')?.value ?? null;
   return {
     source,
-    models: parseModels(at, entries.get('models')?.value ?? null),
+    models: parseModels(at, modelsNode),
+    modelsListed: isSeq(modelsNode),
     schedule: scheduleEntry === undefined ? undefined : parseScheduleEntry(at, scheduleEntry.value),
     settings: parseSettings(at, entries.get('settings')?.value ?? null),
   };

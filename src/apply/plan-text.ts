@@ -44,12 +44,19 @@ export function describeStep(step: ApplyStep): string {
   }
 }
 
+/** What --prune does, said before the steps: "--prune: removes 2 of the 5 models in the database (...)". */
+export function describePrune(prune: NonNullable<ApplyPlan['prune']>, source: string): string {
+  const models = `${prune.of} model${prune.of === 1 ? '' : 's'}`;
+  return `--prune: removes ${prune.removes} of the ${models} in the database (those ${source} does not list)`;
+}
+
 /** The plan for `--json`: one object per step with its action and text, plus the warnings. */
 export function planJson(plan: ApplyPlan, dryRun: boolean): Record<string, unknown> {
   return {
     dryRun,
     changed: !dryRun && plan.steps.length > 0,
     steps: plan.steps.map((step) => ({ action: step.action, text: describeStep(step) })),
+    prune: plan.prune,
     warnings: plan.warnings,
   };
 }

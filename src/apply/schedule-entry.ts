@@ -14,7 +14,7 @@ import {
   parseTimeOfDay,
   validateCronPattern,
 } from '../schedule/schedule-format.js';
-import { validateMaxConcurrentDownloads } from '../store/index.js';
+import { validateMaxConcurrentDownloads, validateScheduleName } from '../store/index.js';
 import type { ScheduleType } from '../store/types.js';
 import { mappingEntries, scalarText, wholeNumber, type FilePosition } from './file-position.js';
 
@@ -109,8 +109,15 @@ export function parseScheduleEntry(at: FilePosition, node: Node | null): Desired
           validateMaxConcurrentDownloads(wholeNumber(at, concurrencyNode, 'schedule.max_concurrent_downloads')),
         );
 
+  // The store checks the name too, but only a real run reaches it: check it here so --dry-run says the same, with the line.
+  const nameEntry = text('name');
+  const name =
+    nameEntry === undefined
+      ? DEFAULT_NAME
+      : withPosition(at, nameEntry.node, () => validateScheduleName(nameEntry.value));
+
   return {
-    name: text('name')?.value ?? DEFAULT_NAME,
+    name,
     ...timing,
     windowEnd,
     windowMinutes,

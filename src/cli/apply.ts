@@ -4,13 +4,13 @@
  * none (like `hfsched init`), so a container or a Kubernetes init container
  * needs this one command. Running it again with the same file changes nothing.
  */
-import { existsSync, readFileSync } from 'node:fs';
+import { createReadStream, existsSync } from 'node:fs';
 import type { Command } from 'commander';
 import { ValidationError } from '../errors.js';
 import { applyModelSet, currentState, NEW_DATABASE_STATE } from '../apply/apply-changes.js';
-import { planApply, type ApplyPlan } from '../apply/apply-plan.js';
-import { parseModelSetFile, type ModelSetFile } from '../apply/model-set-file.js';
-import { describeStep, planJson } from '../apply/plan-text.js';
+import { planApply, refuseUnlistedPrune, type ApplyPlan, type PlanOptions } from '../apply/apply-plan.js';
+import { MODEL_SET_MAX_BYTES, parseModelSetFile, type ModelSetFile } from '../apply/model-set-file.js';
+import { describePrune, describeStep, planJson } from '../apply/plan-text.js';
 import { SETTING_DEFAULTS } from '../config/defaults.js';
 import { initializeDatabase, openStore } from '../store/index.js';
 import type { CliContext } from './context.js';
@@ -19,41 +19,69 @@ interface ApplyOptions {
   file: string;
   dryRun?: boolean;
   prune?: boolean;
+  allowEmpty?: boolean;
   json?: boolean;
 }
 
-function readModelSetFile(path: string): ModelSetFile {
-  let text: string;
+/**
+ * The file's text, read no further than the size limit: a path, or `-` for
+ * standard input. Read as a stream, so a FIFO or an endless device fails on
+ * its size instead of holding the command.
+ */
+async function readModelSetText(path: string): Promise<string> {
+  const input = path === '-' ? process.stdin : createReadStream(path);
+  const chunks: Buffer[] = [];
+  let size = 0;
   try {
-    text = readFileSync(path === '-' ? 0 : path, 'utf8');
+    for await (const chunk of input as AsyncIterable<Buffer>) {
+      chunks.push(chunk);
+      size += chunk.length;
+      if (size > MODEL_SET_MAX_BYTES) break;
+    }
   } catch (error) {
     const reason = (error as NodeJS.ErrnoException).code ?? String(error);
     throw new ValidationError(`cannot read the model set file ${path} (${reason})`);
+  } finally {
+    input.destroy();
   }
-  return parseModelSetFile(text, path === '-' ? '<stdin>' : path);
+  return Buffer.concat(chunks).toString('utf8');
 }
 
-function planOnly(context: CliContext, file: ModelSetFile, prune: boolean): ApplyPlan {
+async function readModelSetFile(path: string): Promise<ModelSetFile> {
+  return parseModelSetFile(await readModelSetText(path), path === '-' ? '<stdin>' : path);
+}
+
+function planOnly(context: CliContext, file: ModelSetFile, options: PlanOptions): ApplyPlan {
   const path = context.databasePath();
   // A dry run creates nothing: without a database, everything in the file is new.
-  if (!existsSync(path)) return planApply(file, NEW_DATABASE_STATE, { prune });
+  if (!existsSync(path)) return planApply(file, NEW_DATABASE_STATE, options);
   const store = openStore(path);
   try {
-    return planApply(file, currentState(store), { prune });
+    return planApply(file, currentState(store), options);
   } finally {
     store.close();
   }
 }
 
-function applyForReal(context: CliContext, file: ModelSetFile, prune: boolean): ApplyPlan {
+function applyForReal(
+  context: CliContext,
+  file: ModelSetFile,
+  options: PlanOptions,
+  beforeSteps: (plan: ApplyPlan) => void,
+): ApplyPlan {
   const path = context.databasePath();
   initializeDatabase(path, SETTING_DEFAULTS);
   const store = openStore(path);
   try {
-    return applyModelSet(store, file, { prune });
+    return applyModelSet(store, file, options, beforeSteps);
   } finally {
     store.close();
   }
+}
+
+/** Said before anything is removed: the count a prune removes. */
+function printPrune(context: CliContext, plan: ApplyPlan, file: ModelSetFile, options: ApplyOptions): void {
+  if (plan.prune !== null && !options.json) context.output.text(describePrune(plan.prune, file.source));
 }
 
 function printPlan(context: CliContext, plan: ApplyPlan, options: ApplyOptions): void {
@@ -74,16 +102,25 @@ export function registerApplyCommand(program: Command, context: CliContext): voi
     .description('make the models, schedule and settings match a YAML file (idempotent; see docs/apply.md)')
     .requiredOption('-f, --file <path>', 'the model set file (YAML), or - for standard input')
     .option('--dry-run', 'print what would change and change nothing')
-    .option('--prune', 'also remove models the file does not list (never one that is downloading)')
+    .option('--prune', 'also remove models the file does not list (never one that is downloading); says how many first')
     .option('--json', 'print the plan as JSON')
     .addHelpText(
       'after',
       '\nExample:\n  hfsched apply -f hfsched.yaml --dry-run\n  hfsched apply -f hfsched.yaml --prune',
     )
-    .action((options: ApplyOptions) => {
-      const file = readModelSetFile(options.file);
-      const prune = options.prune === true;
-      const plan = options.dryRun ? planOnly(context, file, prune) : applyForReal(context, file, prune);
+    .option('--allow-empty', 'with --prune: accept a file without a models list (it removes every model)')
+    .action(async (options: ApplyOptions) => {
+      const file = await readModelSetFile(options.file);
+      const planOptions: PlanOptions = { prune: options.prune === true, allowEmpty: options.allowEmpty === true };
+      // Before the database is created: a refusal changes nothing.
+      refuseUnlistedPrune(file, planOptions);
+      let plan: ApplyPlan;
+      if (options.dryRun) {
+        plan = planOnly(context, file, planOptions);
+        printPrune(context, plan, file, options);
+      } else {
+        plan = applyForReal(context, file, planOptions, (planned) => printPrune(context, planned, file, options));
+      }
       printPlan(context, plan, options);
     });
 }

@@ -21,6 +21,7 @@ export {
   validateDayOfWeek,
   validateMaxConcurrentDownloads,
   validateRevision,
+  validateScheduleName,
   validatePatterns,
   validateModelStatus,
   validateSessionStatus,

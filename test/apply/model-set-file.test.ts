@@ -124,4 +124,81 @@ describe('reading a model set file', () => {
       ['model', 'dataset'],
     );
   });
+
+  test('unquoted numbers keep the text the file wrote: revision 1.10, a 40-digit commit, 0o17, 1e3', () => {
+    const commit = '1234567890123456789012345678901234567890';
+    const file = parseModelSetFile(
+      [
+        'models:',
+        '  - repo: org/a',
+        '    revision: 1.10',
+        '  - repo: org/b',
+        `    revision: ${commit}`,
+        '  - repo: org/c',
+        '    revision: 0o17',
+        '    include: [1e3, 0x1F]',
+        '    exclude: 2.50',
+        '  - repo: 1e3',
+        '    revision: true',
+        '',
+      ].join('\n'),
+      'hfsched.yaml',
+    );
+    assert.deepEqual(
+      file.models.map(({ repo, revision, include, exclude }) => [repo, revision, include, exclude]),
+      [
+        ['org/a', '1.10', [], []],
+        ['org/b', commit, [], []],
+        ['org/c', '0o17', ['1e3', '0x1F'], ['2.50']],
+        ['1e3', 'true', [], []],
+      ],
+    );
+  });
+
+  test('a schedule name is checked when the file is read, with its line, so --dry-run refuses it too', () => {
+    const name = 'x'.repeat(201);
+    assert.match(
+      errorOf(`schedule:\n  daily: "01:30"\n  name: ${name}\n`),
+      /^hfsched\.yaml:3:9: schedule: invalid schedule name "x{201}": expected 1 to 200 printable characters$/,
+    );
+    assert.match(
+      errorOf('schedule:\n  name: "night\\a"\n  daily: "01:30"\n'),
+      /^hfsched\.yaml:2:9: schedule: invalid schedule name "night\\u0007"/,
+    );
+    assert.equal(parseModelSetFile('schedule:\n  name: 2024\n  cron: "0 1 * * *"\n', 'f.yaml').schedule?.name, '2024');
+  });
+
+  test("a file larger than 1 MiB (a ConfigMap's limit) is refused unread", () => {
+    const big = `# ${'x'.repeat(1024 * 1024)}\nmodels: []\n`;
+    assert.match(errorOf(big), /^hfsched\.yaml: the file is larger than 1 MiB/);
+  });
+
+  test('a revision git would refuse, that can never be fetched, is refused with its line', () => {
+    const refused = ['/etc/passwd', './.', 'main/', 'a//b', 'refs/heads/.hidden', 'v1.lock', 'x@{1}', 'a:b', 'v1.'];
+    for (const revision of refused) {
+      assert.match(
+        errorOf(`models:\n  - repo: org/a\n    revision: "${revision}"\n`),
+        /^hfsched\.yaml:3:15: invalid revision .*git ref/,
+        revision,
+      );
+    }
+    const fine = ['main', 'v1.0', 'refs/pr/1', 'refs/convert/parquet', 'a'.repeat(40), 'release-2024.05'];
+    const file = parseModelSetFile(
+      `models:\n${fine.map((revision, index) => `  - repo: org/m${index}\n    revision: "${revision}"\n`).join('')}`,
+      'f.yaml',
+    );
+    assert.deepEqual(
+      file.models.map((model) => model.revision),
+      fine,
+    );
+  });
+
+  test('only a models list, even an empty one, counts as listing the models', () => {
+    const listed = (text: string) => parseModelSetFile(text, 'f.yaml').modelsListed;
+    assert.equal(listed(''), false);
+    assert.equal(listed('models:\n'), false);
+    assert.equal(listed('settings:\n  log.level: info\n'), false);
+    assert.equal(listed('models: []\n'), true);
+    assert.equal(listed('models:\n  - repo: org/a\n'), true);
+  });
 });
