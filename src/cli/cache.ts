@@ -13,12 +13,15 @@ import type { Command } from 'commander';
 import { resolveHubLocation } from '../config/hub-location.js';
 import { freeBytes, pruneRepo, type PruneResult, repoUsage, type RepoUsage } from '../hub/index.js';
 import { formatRepoReference } from '../store/index.js';
+import { elsewhereNote, modelCacheFolder } from '../download/model-cache-folder.js';
 import type { CliContext } from './context.js';
 import { formatBytes } from '../system/human-units.js';
 
 interface ListedRepo {
   model: string;
   status: string;
+  /** The cache folder the model's files are in (where it was downloaded). */
+  cacheDir: string;
   usage: RepoUsage | null;
 }
 
@@ -34,13 +37,18 @@ function registerList(cache: Command, context: CliContext): void {
     .option('--json', 'print {cacheDir, freeBytes, repos} as JSON')
     .action(async (options: { json?: boolean }) => {
       const { cacheDir, repos } = await context.withStore(async (store) => {
-        const { cacheDir } = resolveHubLocation(context.settings(store), context.env);
+        const settings = context.settings(store);
+        const { cacheDir } = resolveHubLocation(settings, context.env);
         const repos: ListedRepo[] = [];
         for (const model of store.listModels()) {
+          const folder = modelCacheFolder(model, settings, context.env);
+          const name = formatRepoReference(model.repoType, model.name);
+          if (folder.elsewhere && !options.json) context.output.note(elsewhereNote(name, folder));
           repos.push({
-            model: formatRepoReference(model.repoType, model.name),
+            model: name,
             status: model.status,
-            usage: await repoUsage(cacheDir, { repoId: model.name, repoType: model.repoType }),
+            cacheDir: folder.cacheDir,
+            usage: await repoUsage(folder.cacheDir, { repoId: model.name, repoType: model.repoType }),
           });
         }
         return { cacheDir, repos };
@@ -74,7 +82,6 @@ function registerPrune(cache: Command, context: CliContext): void {
       const dryRun = options.dryRun === true;
       const { results, skipped } = await context.withStore(async (store) => {
         const settings = context.settings(store);
-        const { cacheDir } = resolveHubLocation(settings, context.env);
         const results: PruneResult[] = [];
         const skipped: { model: string; reason: string }[] = [];
         for (const model of store.listModels()) {
@@ -84,9 +91,12 @@ function registerPrune(cache: Command, context: CliContext): void {
             skipped.push({ model: name, reason: `${model.status}: pruned once completed` });
             continue;
           }
+          // In the model's own folder (where it was downloaded), not necessarily this shell's cache.
+          const folder = modelCacheFolder(model, settings, context.env);
+          if (folder.elsewhere && !options.json) context.output.note(elsewhereNote(name, folder));
           results.push(
             await pruneRepo({
-              cacheDir,
+              cacheDir: folder.cacheDir,
               repoId: model.name,
               repoType: model.repoType,
               keepRevisions: settings.cacheKeepRevisions,

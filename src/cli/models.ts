@@ -10,8 +10,8 @@ import { findModel } from './model-reference.js';
 import { collect } from './option-parsers.js';
 import { formatBytes } from '../system/human-units.js';
 import { formatLocalTime } from './output.js';
-import { resolveHubLocation } from '../config/hub-location.js';
 import { purgeRepo } from '../hub/index.js';
+import { elsewhereNote, modelCacheFolder } from '../download/model-cache-folder.js';
 import { formatRepoReference } from '../store/index.js';
 import { repoTarget, repoTypeOption, type RepoTypeOption } from './repo-type-option.js';
 
@@ -170,15 +170,18 @@ function registerRemove(model: Command, context: CliContext): void {
     .argument('<model>', 'repo id or numeric id')
     .option('--purge', "also delete the model's folder from the cache (its blobs, snapshots and refs)")
     .action(async (reference: string, options: { purge?: boolean }) => {
-      const { removed, purged } = await context.withStore((store) => {
+      const { removed, purged, folder } = await context.withStore((store) => {
         const found = findModel(store, reference);
-        const cacheDir = options.purge ? resolveHubLocation(context.settings(store), context.env).cacheDir : null;
+        // The model's own folder (where it was downloaded), not necessarily this shell's cache.
+        const folder = options.purge ? modelCacheFolder(found, context.settings(store), context.env) : null;
         store.deleteModel(found.id);
         // The record goes first: a model still listed never points at a folder that is gone.
-        const purged = cacheDir === null ? null : purgeRepo(cacheDir, { repoId: found.name, repoType: found.repoType });
-        return { removed: found, purged };
+        const purged =
+          folder === null ? null : purgeRepo(folder.cacheDir, { repoId: found.name, repoType: found.repoType });
+        return { removed: found, purged, folder };
       });
       const name = formatRepoReference(removed.repoType, removed.name);
+      if (folder?.elsewhere === true) context.output.note(elsewhereNote(name, folder));
       context.output.text(
         purged === null
           ? `Removed ${removed.repoType} ${name} (id ${removed.id}) and its download history; files already in the cache are kept (--purge deletes them).`

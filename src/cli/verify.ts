@@ -9,6 +9,7 @@
  */
 import type { Command } from 'commander';
 import type { Writable } from 'node:stream';
+import { elsewhereNote, modelCacheFolder } from '../download/model-cache-folder.js';
 import { verifyModel, type VerifyOutcome } from '../download/model-verify.js';
 import { IntegrityError, NotFoundError, ValidationError } from '../errors.js';
 import type { VerifyProgress } from '../hub/index.js';
@@ -23,6 +24,8 @@ const PROGRESS_EVERY_MS = 200;
 interface ModelReport {
   model: string;
   id: number;
+  /** The cache folder the model's files were verified in (where it was downloaded). */
+  cacheDir: string;
   outcome: VerifyOutcome;
 }
 
@@ -87,6 +90,8 @@ export function registerVerifyCommand(program: Command, context: CliContext): vo
         const done: ModelReport[] = [];
         for (const model of models) {
           const name = formatRepoReference(model.repoType, model.name);
+          const folder = modelCacheFolder(model, settings, context.env);
+          if (folder.elsewhere && model.status === 'completed') context.output.note(elsewhereNote(name, folder));
           const line = progressLine(process.stderr, name);
           try {
             const outcome = await verifyModel(store, model, {
@@ -94,7 +99,7 @@ export function registerVerifyCommand(program: Command, context: CliContext): vo
               env: context.env,
               onProgress: (progress) => line.update(progress),
             });
-            done.push({ model: name, id: model.id, outcome });
+            done.push({ model: name, id: model.id, cacheDir: folder.cacheDir, outcome });
           } finally {
             line.clear();
           }

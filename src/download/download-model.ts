@@ -127,7 +127,7 @@ export async function downloadModel(
   const { settings, logger, signal } = options;
   const location = resolveHubLocation(settings, options.env ?? process.env);
   const revision = options.revision ?? storedRevision(model);
-  const session = store.beginDownload(model.id, options.scheduleId);
+  const session = store.beginDownload(model.id, options.scheduleId, location.cacheDir);
   // Who runs it, so that a later `pull` can tell a dead download from a live one.
   store.recordDownloadProgress(session.id, 0, null, ownerMetadata());
   const log = logger?.child({ model: model.name, session: session.id });
@@ -215,6 +215,7 @@ export async function downloadModel(
       fetchedBytes: snapshot.fetchedBytes,
     },
     commit: snapshot.commit,
+    cacheDir: location.cacheDir,
     files: snapshot.files.map((file): ModelFile => ({
       path: file.path,
       hashKind: file.algorithm === 'sha256' ? 'sha256' : 'gitsha1',

@@ -5,11 +5,11 @@
  * reason, so the next run fetches exactly what is missing or was damaged.
  * Used by `hfsched verify` and by `hfsched model retry` on a completed model.
  */
-import { resolveHubLocation } from '../config/hub-location.js';
 import type { Settings } from '../config/settings.js';
 import { discardBlob, type FileCheck, type SnapshotFile, type VerifyProgress, verifySnapshot } from '../hub/index.js';
 import type { Store } from '../store/index.js';
 import type { Model, ModelFile } from '../store/types.js';
+import { modelCacheFolder } from './model-cache-folder.js';
 
 export type VerifyOutcome =
   | { state: 'ok'; files: number; bytes: number }
@@ -53,7 +53,8 @@ export async function verifyModel(store: Store, model: Model, options: VerifyMod
       reason: 'no hashes were recorded for it (downloaded before hfsched 0.2); hfsched model retry downloads them',
     };
   }
-  const { cacheDir } = resolveHubLocation(options.settings, options.env);
+  // Where the model was downloaded, whatever this environment's cache is (model-cache-folder.ts).
+  const { cacheDir } = modelCacheFolder(model, options.settings, options.env);
   const repo = { repoId: model.name, repoType: model.repoType };
   const result = await verifySnapshot({
     cacheDir,

@@ -24,10 +24,17 @@ export const INTERRUPTED_MESSAGE = 'interrupted';
 
 /**
  * Moves the model to `downloading` and opens a `started` session, in one
- * transaction. NotFoundError: no such model or schedule.
+ * transaction; `cacheDir` becomes the model's cache folder if it has none
+ * yet (its first download: partial files are there from now on).
+ * NotFoundError: no such model or schedule.
  * StateTransitionError: the model is already downloading.
  */
-export function beginDownload(db: Database.Database, modelId: number, scheduleId: number | null): DownloadSession {
+export function beginDownload(
+  db: Database.Database,
+  modelId: number,
+  scheduleId: number | null,
+  cacheDir: string | null = null,
+): DownloadSession {
   validateId(modelId, 'model');
   if (scheduleId !== null) validateId(scheduleId, 'schedule');
   return writeTransaction(db, () => {
@@ -41,7 +48,10 @@ export function beginDownload(db: Database.Database, modelId: number, scheduleId
         .get(modelId) as { retry_count: number | null } | undefined;
       retryCount = (previous?.retry_count ?? 0) + 1;
     }
-    db.prepare("UPDATE models SET status = 'downloading' WHERE id = ?").run(modelId);
+    db.prepare("UPDATE models SET status = 'downloading', cache_dir = COALESCE(cache_dir, ?) WHERE id = ?").run(
+      cacheDir,
+      modelId,
+    );
     return insertSession(db, modelId, scheduleId, retryCount);
   });
 }
@@ -117,9 +127,16 @@ function endDownload(
       // A completed snapshot is also a successful check of its branch, and ends any repair.
       db.prepare(
         `UPDATE models SET status = ?, download_path = ?, size_bytes = ?, current_commit = COALESCE(?, current_commit),
-           last_checked_at = ${SQL_NOW}, last_check_error = NULL, status_reason = NULL
+           cache_dir = COALESCE(?, cache_dir), last_checked_at = ${SQL_NOW}, last_check_error = NULL, status_reason = NULL
          WHERE id = ?`,
-      ).run(modelStatus, result.downloadPath, result.sizeBytes, result.commit ?? null, model.id);
+      ).run(
+        modelStatus,
+        result.downloadPath,
+        result.sizeBytes,
+        result.commit ?? null,
+        result.cacheDir ?? null,
+        model.id,
+      );
       if (result.files !== undefined) replaceModelFiles(db, model.id, result.files);
     }
   });

@@ -35,6 +35,7 @@ export interface ModelRow {
   last_checked_at: string | null;
   last_check_error: string | null;
   status_reason: string | null;
+  cache_dir: string | null;
 }
 
 export interface ScheduleRow {
@@ -113,6 +114,7 @@ export function mapModel(row: ModelRow): Model {
     lastCheckedAt: row.last_checked_at === null ? null : isoTimestamp(row.last_checked_at),
     lastCheckError: row.last_check_error,
     statusReason: row.status_reason,
+    cacheDir: row.cache_dir,
   };
 }
 

@@ -225,8 +225,8 @@ export class Store {
     return sessions.getDownloadSession(this.db, id);
   }
 
-  beginDownload(modelId: number, scheduleId: number | null): DownloadSession {
-    return lifecycle.beginDownload(this.db, modelId, scheduleId);
+  beginDownload(modelId: number, scheduleId: number | null, cacheDir: string | null = null): DownloadSession {
+    return lifecycle.beginDownload(this.db, modelId, scheduleId, cacheDir);
   }
 
   recordDownloadProgress(

@@ -62,6 +62,8 @@ export interface Model {
   lastCheckError: string | null;
   /** Why the model waits (e.g. damaged files found by verify); cleared on completion. (migration 007) */
   statusReason: string | null;
+  /** The cache folder (HF_HUB_CACHE) its files are in; null before its first download. (migration 010) */
+  cacheDir: string | null;
 }
 
 /** A schedule row: its timing (src/schedule/schedule-fields.ts) and the rest. */
@@ -147,4 +149,6 @@ export interface DownloadResult {
   commit?: string;
   /** The snapshot's files with their hashes: replace the model's recorded files (for verify). */
   files?: ModelFile[];
+  /** The cache folder the snapshot is in: becomes the model's cache folder. */
+  cacheDir?: string;
 }
