@@ -20,7 +20,9 @@ export function parseHead(text: string): { status: number; headers: IncomingHttp
   const lines = text.split('\r\n');
   const statusLine = /^HTTP\/1\.[01] (\d{3})(?: .*)?$/.exec(lines[0] ?? '');
   if (statusLine === null) throw new TransferError(`not an HTTP/1.1 answer: ${JSON.stringify(lines[0])}`, true);
-  const headers: Record<string, string | string[]> = {};
+  // No prototype: a server's `constructor:` or `__proto__:` field is text like any other, not a
+  // property inherited from Object (the fuzz test found `constructor` read as a function's source).
+  const headers = Object.create(null) as Record<string, string | string[]>;
   for (const line of lines.slice(1)) {
     const colon = line.indexOf(':');
     if (colon <= 0) continue;
@@ -46,5 +48,6 @@ export function bodyFraming(status: number, headers: IncomingHttpHeaders, method
   if (coding !== undefined) return /^\s*chunked\s*$/i.test(coding) ? 'chunked' : null;
   const length = headers['content-length'];
   if (length === undefined) return -1;
-  return /^\d+$/.test(length) ? Number(length) : null;
+  // Digits only, and a count that arithmetic keeps exact (over 2^53 it would never reach 0).
+  return /^\d{1,15}$/.test(length) ? Number(length) : null;
 }
