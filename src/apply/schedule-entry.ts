@@ -9,26 +9,20 @@ import type { Node } from 'yaml';
 import { ValidationError } from '../errors.js';
 import {
   formatTimeOfDay,
-  parseDayOfWeek,
   parseDuration,
   parseTimeOfDay,
+  parseWeekly,
   validateCronPattern,
 } from '../schedule/schedule-format.js';
 import { validateMaxConcurrentDownloads, validateScheduleName } from '../store/index.js';
-import type { ScheduleType } from '../store/types.js';
+import type { ScheduleTiming, ScheduleWhen } from '../schedule/schedule-fields.js';
 import { mappingEntries, scalarText, wholeNumber, type FilePosition } from './file-position.js';
 
-export interface DesiredSchedule {
+export type DesiredSchedule = ScheduleTiming & {
   name: string;
-  type: ScheduleType;
-  time: string | null;
-  dayOfWeek: number | null;
-  cronPattern: string | null;
-  windowEnd: string | null;
-  windowMinutes: number | null;
   maxConcurrentDownloads: number;
   line: number;
-}
+};
 
 const SCHEDULE_KEYS = ['name', 'daily', 'weekly', 'cron', 'until', 'for', 'max_concurrent_downloads'] as const;
 const DEFAULT_NAME = 'default';
@@ -40,23 +34,6 @@ function withPosition<T>(at: FilePosition, node: Node | null | undefined, check:
     if (error instanceof ValidationError) at.fail(node, `schedule: ${error.message}`);
     throw error;
   }
-}
-
-type Timing = Pick<DesiredSchedule, 'type' | 'time' | 'dayOfWeek' | 'cronPattern'>;
-
-function weeklyTiming(text: string): Timing {
-  const [day, time, ...rest] = text.split('@');
-  if (day === undefined || time === undefined || rest.length > 0) {
-    throw new ValidationError(
-      `weekly ${JSON.stringify(text)} is not valid; expected DAY@HH:MM such as sun@01:30 or 0@01:30 (0 = Sunday)`,
-    );
-  }
-  return {
-    type: 'weekly',
-    time: formatTimeOfDay(parseTimeOfDay(time)),
-    dayOfWeek: parseDayOfWeek(day),
-    cronPattern: null,
-  };
 }
 
 export function parseScheduleEntry(at: FilePosition, node: Node | null): DesiredSchedule {
@@ -78,12 +55,13 @@ export function parseScheduleEntry(at: FilePosition, node: Node | null): Desired
   const daily = text('daily');
   const weekly = text('weekly');
   const cron = text('cron');
-  let timing: Timing;
+  let timing: ScheduleWhen;
   if (daily !== undefined) {
     const time = withPosition(at, daily.node, () => formatTimeOfDay(parseTimeOfDay(daily.value)));
     timing = { type: 'daily', time, dayOfWeek: null, cronPattern: null };
   } else if (weekly !== undefined) {
-    timing = withPosition(at, weekly.node, () => weeklyTiming(weekly.value));
+    const parsed = withPosition(at, weekly.node, () => parseWeekly(weekly.value, 'weekly'));
+    timing = { type: 'weekly', ...parsed, cronPattern: null };
   } else {
     const pattern = cron?.value ?? '';
     timing = {

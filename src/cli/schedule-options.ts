@@ -5,22 +5,14 @@
  * (exit 2) with what is accepted.
  */
 import { ValidationError } from '../errors.js';
-import type { ScheduleType } from '../store/types.js';
+import type { ScheduleWhen, ScheduleWindow } from '../schedule/schedule-fields.js';
 import {
   formatTimeOfDay,
-  parseDayOfWeek,
   parseDuration,
   parseTimeOfDay,
+  parseWeekly,
   validateCronPattern,
 } from '../schedule/schedule-format.js';
-
-/** The timing part of a schedule, as chosen by exactly one of --daily/--weekly/--cron. */
-export interface ScheduleWhen {
-  type: ScheduleType;
-  time: string | null;
-  dayOfWeek: number | null;
-  cronPattern: string | null;
-}
 
 export interface WhenOptions {
   daily?: string;
@@ -42,26 +34,9 @@ export function parseWhen(options: WhenOptions): ScheduleWhen {
     return { type: 'daily', time: formatTimeOfDay(parseTimeOfDay(options.daily)), dayOfWeek: null, cronPattern: null };
   }
   if (options.weekly !== undefined) {
-    const [day, time, ...rest] = options.weekly.split('@');
-    if (day === undefined || time === undefined || rest.length > 0) {
-      throw new ValidationError(
-        `--weekly ${JSON.stringify(options.weekly)} is not valid; expected DAY@HH:MM such as sun@01:30 or 0@01:30 (0 = Sunday)`,
-      );
-    }
-    return {
-      type: 'weekly',
-      time: formatTimeOfDay(parseTimeOfDay(time)),
-      dayOfWeek: parseDayOfWeek(day),
-      cronPattern: null,
-    };
+    return { type: 'weekly', ...parseWeekly(options.weekly, '--weekly'), cronPattern: null };
   }
   return { type: 'custom', time: null, dayOfWeek: null, cronPattern: validateCronPattern(options.cron ?? '') };
-}
-
-/** The download window: `windowEnd` (HH:MM) or `windowMinutes`, never both. */
-export interface ScheduleWindow {
-  windowEnd: string | null;
-  windowMinutes: number | null;
 }
 
 export interface WindowOptions {

@@ -12,19 +12,12 @@ import { ConstraintError, ValidationError } from '../errors.js';
 import type { Store } from '../store/index.js';
 import type { ScheduleChanges, ScheduleConfiguration } from '../store/types.js';
 import { findWindowOverlap, windowInWords } from '../schedule/window-words.js';
-import type { ScheduleTiming } from '../schedule/schedule-fields.js';
+import { scheduleWhenOf, type ScheduleTiming, type ScheduleWhen } from '../schedule/schedule-fields.js';
 import type { CliContext } from './context.js';
 import { wholeNumber } from './option-parsers.js';
 import { formatTimeInZone } from './output.js';
 import { findSchedule, sameNamed } from './schedule-reference.js';
-import {
-  hasWhen,
-  parseWhen,
-  parseWindow,
-  type ScheduleWhen,
-  type WhenOptions,
-  type WindowOptions,
-} from './schedule-options.js';
+import { hasWhen, parseWhen, parseWindow, type WhenOptions, type WindowOptions } from './schedule-options.js';
 
 const WHEN_HELP = {
   daily: 'run every day at HH:MM, e.g. 01:30',
@@ -36,11 +29,11 @@ const WHEN_HELP = {
 };
 
 /** A schedule as `--json` prints it: the stored fields plus its pattern and next runs. */
-export interface ScheduleView extends ScheduleConfiguration {
+export type ScheduleView = ScheduleConfiguration & {
   pattern: string;
   timezone: string;
   nextRuns: string[];
-}
+};
 
 function scheduleView(schedule: ScheduleConfiguration, timezone: string, runs: number): ScheduleView {
   return {
@@ -284,7 +277,9 @@ function registerSet(schedule: Command, context: CliContext): void {
         const current = findSchedule(store, reference);
         const changes = scheduleChanges(current, options);
         const timezone = scheduleTimeZone(store, context.env);
-        refuseOverlappingWindows({ ...current, ...changes }, timezone);
+        const after = { ...current, ...changes };
+        const timing = { ...scheduleWhenOf(after), windowEnd: after.windowEnd, windowMinutes: after.windowMinutes };
+        refuseOverlappingWindows(timing, timezone);
         store.updateSchedule(current.id, changes);
         const changed = requireSchedule(store, current.id);
         if (changes.name !== undefined) warnSameName(context, store, changed);

@@ -51,6 +51,21 @@ export function parseDayOfWeek(text: string): number {
   return index;
 }
 
+/**
+ * `DAY@HH:MM` (a weekly firing, e.g. `sun@01:30` or `0@01:30`), as the CLI's
+ * `--weekly` and a model-set file's `weekly:` write it; `label` names the
+ * option in the error.
+ */
+export function parseWeekly(text: string, label: string): { dayOfWeek: number; time: string } {
+  const [day, time, ...rest] = text.split('@');
+  if (day === undefined || time === undefined || rest.length > 0) {
+    throw new ValidationError(
+      `${label} ${JSON.stringify(text)} is not valid; expected DAY@HH:MM such as sun@01:30 or 0@01:30 (0 = Sunday)`,
+    );
+  }
+  return { dayOfWeek: parseDayOfWeek(day), time: formatTimeOfDay(parseTimeOfDay(time)) };
+}
+
 /** "4h", "90m", "1h30m" -> minutes (1 minute to 7 days). */
 export function parseDuration(text: string): number {
   const match = /^(?:(\d+)h)?(?:(\d+)m)?$/i.exec(text.trim());

@@ -9,38 +9,22 @@
  */
 import { Cron } from 'croner';
 import { formatDuration } from '../system/human-units.js';
-import { ValidationError } from '../errors.js';
-import { DAY_NAMES, parseTimeOfDay, type TimeOfDay } from './schedule-format.js';
-import type { ScheduleTiming } from './schedule-fields.js';
-
-function requireTime(schedule: ScheduleTiming): TimeOfDay {
-  if (schedule.time === null) {
-    throw new ValidationError(`a ${schedule.type} schedule needs a time (HH:MM)`);
-  }
-  return parseTimeOfDay(schedule.time);
-}
+import { DAY_NAMES, parseTimeOfDay } from './schedule-format.js';
+import type { ScheduleWhen, ScheduleWindow } from './schedule-fields.js';
 
 /** The croner pattern the schedule fires on. */
-export function cronPatternFor(schedule: ScheduleTiming): string {
+export function cronPatternFor(schedule: ScheduleWhen): string {
   switch (schedule.type) {
     case 'daily': {
-      const { hour, minute } = requireTime(schedule);
+      const { hour, minute } = parseTimeOfDay(schedule.time);
       return `${minute} ${hour} * * *`;
     }
     case 'weekly': {
-      const { hour, minute } = requireTime(schedule);
-      const day = schedule.dayOfWeek;
-      if (day === null || !Number.isInteger(day) || day < 0 || day > 6) {
-        throw new ValidationError('a weekly schedule needs a day of week from 0 (Sunday) to 6 (Saturday)');
-      }
-      return `${minute} ${hour} * * ${day}`;
+      const { hour, minute } = parseTimeOfDay(schedule.time);
+      return `${minute} ${hour} * * ${schedule.dayOfWeek}`;
     }
-    case 'custom': {
-      if (schedule.cronPattern === null || schedule.cronPattern.trim() === '') {
-        throw new ValidationError('a custom schedule needs a cron pattern');
-      }
+    case 'custom':
       return schedule.cronPattern.trim();
-    }
   }
 }
 
@@ -50,12 +34,7 @@ function cronFor(pattern: string, timezone: string): Cron {
 }
 
 /** The next `count` firings strictly after `from`, in `timezone` (an IANA zone). */
-export function nextRunTimes(
-  schedule: ScheduleTiming,
-  timezone: string,
-  count: number,
-  from: Date = new Date(),
-): Date[] {
+export function nextRunTimes(schedule: ScheduleWhen, timezone: string, count: number, from: Date = new Date()): Date[] {
   return cronFor(cronPatternFor(schedule), timezone).nextRuns(count, from);
 }
 
@@ -66,7 +45,7 @@ export function nextRunTimes(
  * from 23:00 to 06:00 crosses midnight, and an end equal to the start time
  * means a full day. With both, the earlier end wins.
  */
-export function windowEndFor(schedule: ScheduleTiming, firedAt: Date, timezone: string): Date | null {
+export function windowEndFor(schedule: ScheduleWindow, firedAt: Date, timezone: string): Date | null {
   const ends: Date[] = [];
   if (schedule.windowMinutes !== null) {
     ends.push(new Date(firedAt.getTime() + schedule.windowMinutes * 60_000));
@@ -82,21 +61,19 @@ export function windowEndFor(schedule: ScheduleTiming, firedAt: Date, timezone: 
 }
 
 /** "daily at 01:30", "weekly on Sunday (0) at 01:30", "cron 0 1-5 * * *". */
-export function describeScheduleTime(schedule: ScheduleTiming): string {
+export function describeScheduleTime(schedule: ScheduleWhen): string {
   switch (schedule.type) {
     case 'daily':
-      return `daily at ${schedule.time ?? '?'}`;
-    case 'weekly': {
-      const day = schedule.dayOfWeek ?? -1;
-      return `weekly on ${DAY_NAMES[day] ?? '?'} (${day}) at ${schedule.time ?? '?'}`;
-    }
+      return `daily at ${schedule.time}`;
+    case 'weekly':
+      return `weekly on ${DAY_NAMES[schedule.dayOfWeek] ?? '?'} (${schedule.dayOfWeek}) at ${schedule.time}`;
     case 'custom':
-      return `cron ${schedule.cronPattern ?? '?'}`;
+      return `cron ${schedule.cronPattern}`;
   }
 }
 
 /** "until 06:00", "for 4h", "for 1h30m", or "" without a window. */
-export function describeWindow(schedule: Pick<ScheduleTiming, 'windowEnd' | 'windowMinutes'>): string {
+export function describeWindow(schedule: ScheduleWindow): string {
   const parts: string[] = [];
   if (schedule.windowEnd !== null) parts.push(`until ${schedule.windowEnd}`);
   if (schedule.windowMinutes !== null) parts.push(`for ${formatDuration(schedule.windowMinutes * 60)}`);

@@ -5,6 +5,8 @@
  * SQLite's `YYYY-MM-DD HH:MM:SS` is UTC but `new Date()` would read it as
  * local time.
  */
+import { ValidationError } from '../errors.js';
+import { scheduleWhenOf, type ScheduleWhen } from '../schedule/schedule-fields.js';
 import type {
   DownloadSession,
   JsonObject,
@@ -118,18 +120,30 @@ export function mapModel(row: ModelRow): Model {
   };
 }
 
+/** The row's timing; a row the store would not have written says which schedule to fix. */
+function rowWhen(row: ScheduleRow): ScheduleWhen {
+  try {
+    return scheduleWhenOf({
+      type: row.type,
+      time: row.time,
+      dayOfWeek: row.day_of_week,
+      cronPattern: row.cron_pattern,
+    });
+  } catch (error) {
+    if (!(error instanceof ValidationError)) throw error;
+    throw new ValidationError(`schedule ${row.id} "${row.name}" in the database: ${error.message}`);
+  }
+}
+
 export function mapSchedule(row: ScheduleRow): ScheduleConfiguration {
   return {
     id: row.id,
     name: row.name,
-    type: row.type,
-    time: row.time,
-    dayOfWeek: row.day_of_week,
+    ...rowWhen(row),
     enabled: row.enabled === 1,
     maxConcurrentDownloads: row.max_concurrent_downloads,
     createdAt: isoTimestamp(row.created_at),
     updatedAt: isoTimestamp(row.updated_at),
-    cronPattern: row.cron_pattern,
     windowEnd: row.window_end,
     windowMinutes: row.window_minutes,
   };

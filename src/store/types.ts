@@ -67,14 +67,14 @@ export interface Model {
 }
 
 /** A schedule row: its timing (src/schedule/schedule-fields.ts) and the rest. */
-export interface ScheduleConfiguration extends ScheduleTiming {
+export type ScheduleConfiguration = ScheduleTiming & {
   id: number;
   name: string;
   enabled: boolean;
   maxConcurrentDownloads: number;
   createdAt: string;
   updatedAt: string;
-}
+};
 
 export interface DownloadSession {
   id: number;

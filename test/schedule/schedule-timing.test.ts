@@ -6,20 +6,24 @@ import {
   nextRunTimes,
   windowEndFor,
 } from '../../src/schedule/schedule-timing.js';
-import type { ScheduleTiming } from '../../src/schedule/schedule-fields.js';
+import { scheduleWhenOf, type ScheduleTiming, type ScheduleWindow } from '../../src/schedule/schedule-fields.js';
 import { parseTimeOfDay, validateCronPattern } from '../../src/schedule/schedule-format.js';
 import { ValidationError } from '../../src/errors.js';
 
-function schedule(fields: Partial<ScheduleTiming>): ScheduleTiming {
-  return {
+type LooseFields = Parameters<typeof scheduleWhenOf>[0] & ScheduleWindow;
+
+/** A schedule's timing from loose fields, as the store reads a row (scheduleWhenOf refuses what makes no schedule). */
+function schedule(fields: Partial<LooseFields>): ScheduleTiming {
+  const loose: LooseFields = {
     type: 'daily',
-    time: null,
+    time: '01:00',
     dayOfWeek: null,
     cronPattern: null,
     windowEnd: null,
     windowMinutes: null,
     ...fields,
   };
+  return { ...scheduleWhenOf(loose), windowEnd: loose.windowEnd, windowMinutes: loose.windowMinutes };
 }
 
 const iso = (dates: Date[]): string[] => dates.map((date) => date.toISOString());

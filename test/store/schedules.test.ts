@@ -1,5 +1,6 @@
 import { afterEach, beforeEach, describe, test } from 'node:test';
 import assert from 'node:assert/strict';
+import Database from 'better-sqlite3';
 import { createTempDatabase, type TempDatabase } from '../support/temp-db.js';
 import { ValidationError } from '../../src/store/index.js';
 
@@ -37,6 +38,19 @@ describe('schedules', () => {
       /needs a day of week: 0 \(Sunday\) to 6 \(Saturday\)/,
     );
     assert.throws(() => temp.store.createSchedule('day 7', 'weekly', '03:00', 7), ValidationError);
+  });
+
+  test('a weekly row without a day, written by another program, is refused naming the schedule to fix', () => {
+    // The table's checks allow it (only the store's own rules refuse it).
+    const other = new Database(temp.dbPath);
+    other.prepare("INSERT INTO schedule_configurations (name, type, time) VALUES ('odd', 'weekly', '03:00')").run();
+    other.close();
+    assert.throws(
+      () => temp.store.listSchedules(),
+      (error: unknown) =>
+        error instanceof ValidationError &&
+        /^schedule \d+ "odd" in the database: a weekly schedule needs a day of week/.test(error.message),
+    );
   });
 
   test('a daily schedule takes no day of week', () => {
