@@ -12,7 +12,10 @@ import { formatBytes } from '../system/human-units.js';
 import { formatLocalTime } from './output.js';
 import { purgeRepo } from '../hub/index.js';
 import { elsewhereNote, modelCacheFolder } from '../download/model-cache-folder.js';
-import { formatRepoReference } from '../store/index.js';
+import { formatRepoReference, validatePatterns, validateRepoId, validateRevision } from '../store/index.js';
+import { pendingStart, type PendingStart } from '../control/pending-start.js';
+import { checkNewRepo } from './new-repo-check.js';
+import { formatTimeInZone } from './output.js';
 import { repoTarget, repoTypeOption, type RepoTypeOption } from './repo-type-option.js';
 
 interface AddOptions extends RepoTypeOption {
@@ -20,6 +23,7 @@ interface AddOptions extends RepoTypeOption {
   include?: string[];
   exclude?: string[];
   track: boolean;
+  check: boolean;
   json?: boolean;
 }
 import { waitingFor } from '../download/space-wait.js';
@@ -64,6 +68,22 @@ export function modelDetails(model: Model): [string, string][] {
   ];
 }
 
+/** When the new model starts downloading, as it truly is now. */
+function pendingText(start: PendingStart, name: string): string {
+  switch (start.kind) {
+    case 'window-open':
+      return 'a window is open: the running daemon queues it within seconds';
+    case 'no-schedule':
+      return `no schedule is enabled, so nothing downloads it yet: add one with hfsched schedule add, or download it now with hfsched pull ${name}`;
+    case 'next-run': {
+      const when = `${formatTimeInZone(new Date(start.at), start.timezone)} (${start.timezone})`;
+      return start.daemonRunning
+        ? `it is pending until the next scheduled run, ${when}`
+        : `it is pending until the next scheduled run, ${when}, if the daemon runs then (it is not running now: hfsched daemon)`;
+    }
+  }
+}
+
 function registerAdd(model: Command, context: CliContext): void {
   model
     .command('add')
@@ -74,6 +94,10 @@ function registerAdd(model: Command, context: CliContext): void {
     .option('--include <glob>', 'download only matching files (repeatable), e.g. "*.safetensors"', collect)
     .option('--exclude <glob>', 'skip matching files (repeatable), e.g. "*.bin"', collect)
     .option('--no-track', 'pin the branch at the commit of the first download (default: follow it)')
+    .option(
+      '--no-check',
+      'do not ask the Hub whether it has the repository and revision (HF_HUB_OFFLINE=1 skips it too)',
+    )
     .option('--json', 'print the model as JSON')
     .addHelpText(
       'after',
@@ -82,19 +106,25 @@ function registerAdd(model: Command, context: CliContext): void {
     )
     .action(async (repoId: string, options: AddOptions) => {
       const target = repoTarget(repoId, options.repoType);
-      const created = await context.withStore((store) =>
-        store.createModel(target.name, undefined, undefined, {
+      const { created, start } = await context.withStore(async (store) => {
+        // Bad input is refused before the Hub is asked; a repository already listed is refused without asking.
+        validateRepoId(target.name);
+        if (options.revision !== undefined) validateRevision(options.revision);
+        validatePatterns(options.include ?? [], 'include patterns');
+        validatePatterns(options.exclude ?? [], 'exclude patterns');
+        if (options.check) await checkNewRepo(store, context, target, options.revision ?? null);
+        const created = store.createModel(target.name, undefined, undefined, {
           repoType: target.repoType,
           revision: options.revision ?? null,
           includePatterns: options.include ?? [],
           excludePatterns: options.exclude ?? [],
           ...(options.track ? {} : { tracking: false }),
-        }),
-      );
+        });
+        return { created, start: pendingStart(store, context.env) };
+      });
       if (options.json) return context.output.json(created);
-      context.output.text(
-        `Added ${created.repoType} ${formatRepoReference(created.repoType, created.name)} (id ${created.id}); it is pending until the next scheduled run.`,
-      );
+      const name = formatRepoReference(created.repoType, created.name);
+      context.output.text(`Added ${created.repoType} ${name} (id ${created.id}); ${pendingText(start, name)}.`);
       context.output.keyValues(
         modelDetails(created).filter(([label]) => ['Revision', 'Tracking', 'Include', 'Exclude'].includes(label)),
       );

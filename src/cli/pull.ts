@@ -18,6 +18,7 @@ import { downloadModel, type DownloadModelOutcome } from '../download/download-m
 import { downloadOneOff, isOneOff, type OneOffOutcome } from '../download/download-one-off.js';
 import type { FileDoneEvent, RetryEvent, SnapshotProgress } from '../hub/index.js';
 import type { CliContext } from './context.js';
+import { checkNewRepo } from './new-repo-check.js';
 import { collect } from './option-parsers.js';
 import { createPullDisplay } from './pull-progress.js';
 import { formatRepoReference, validateRevision } from '../store/index.js';
@@ -110,6 +111,8 @@ export function registerPullCommand(program: Command, context: CliContext): void
       try {
         outcome = await context.withStore(async (store) => {
           const settings = context.settings(store);
+          // A repository the Hub does not have is refused before it is recorded: no model is left behind.
+          await checkNewRepo(store, context, repoTarget(repoId, options.repoType), options.revision ?? null);
           const { model, oneOff } = modelToPull(store, repoId, options, (message) => context.output.note(message));
           modelName = formatRepoReference(model.repoType, model.name);
           if (oneOff) oneOffOf = model;

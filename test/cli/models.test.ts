@@ -6,7 +6,8 @@ import { createTempDatabase, type TempDatabase } from '../support/temp-db.js';
 
 describe('hfsched model', () => {
   let db: TempDatabase;
-  const cli = (...args: string[]) => runCli(args, { dbPath: db.dbPath });
+  // Offline: these tests have no Hub to check an added repository against (test/cli/model-add-check.test.ts does).
+  const cli = (...args: string[]) => runCli(args, { dbPath: db.dbPath, env: { HF_HUB_OFFLINE: '1' } });
   beforeEach(() => {
     db = createTempDatabase();
   });
@@ -27,7 +28,7 @@ describe('hfsched model', () => {
       '*.bin',
     );
     assert.equal(result.code, 0, result.stderr);
-    assert.match(result.stdout, /^Added model org\/name \(id \d+\); it is pending/);
+    assert.match(result.stdout, /^Added model org\/name \(id \d+\); no schedule is enabled/);
     assert.match(result.stdout, /Include:\s+\*\.safetensors, \*\.json\n/);
     const model = db.store.getModelByName('org/name');
     assert.equal(model?.status, 'pending');

@@ -116,19 +116,27 @@ describe('hfsched pull', () => {
     assert.equal(db.store.getModelByName('org/model')!.revision, 'v1.0');
   });
 
-  test('a failed pull exits 1 with a one-line error and records the failure', async () => {
+  test('a pull of a repository the Hub does not have exits 1 with a one-line error and leaves no model behind', async () => {
     const result = await pull(['org/nothing-here']);
     assert.equal(result.code, 1);
     assert.equal(
       result.stderr.trim().split('\n').at(-1),
       'hfsched: repository "org/nothing-here" not found, or private: check the name, or set HF_TOKEN',
     );
-    const model = db.store.getModelByName('org/nothing-here')!;
-    assert.equal(model.status, 'failed');
-    assert.equal(db.store.getDownloadHistory(model.id)[0]!.status, 'failed');
+    assert.equal(db.store.getModelByName('org/nothing-here'), null);
+  });
+
+  test('a failed pull of a listed model records the failure', async () => {
+    const listed = db.store.createModel('org/nothing-here');
+    const result = await pull(['org/nothing-here']);
+    assert.equal(result.code, 1);
+    assert.equal(db.store.getModel(listed.id)?.status, 'failed');
+    assert.equal(db.store.getDownloadHistory(listed.id)[0]!.status, 'failed');
   });
 
   test('a pull that has to retry says why and when', async () => {
+    // Listed already, so the pull's only revision call is the download's (a new repository is checked once first).
+    db.store.createModel('org/model', undefined, undefined, { includePatterns: ['*.json'] });
     hub.addFault({ kind: 'status', pathContains: '/api/models/', status: 503, times: 1 });
     const result = await pull(['org/model', '--include', '*.json']);
     assert.equal(result.code, 0, result.stderr);

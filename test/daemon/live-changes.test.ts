@@ -43,6 +43,7 @@ describe('daemon: live changes from the CLI', () => {
     await waitFor(() => f.model('org/slow').status === 'downloading', { timeoutMs: 15_000, what: 'the firing' });
     const added = await f.cli(['model', 'add', 'org/late']);
     assert.equal(added.code, 0, added.stderr);
+    assert.match(added.stdout, /; a window is open: the running daemon queues it within seconds\.\n/);
     await waitFor(() => f.model('org/late').status === 'completed', {
       timeoutMs: 10_000,
       what: 'the late model completed',
