@@ -167,10 +167,8 @@ export class MirrorHandler {
 
   handle(request: IncomingMessage, response: ServerResponse): void {
     let routeName: RouteName = 'other';
-    response.on('finish', () => {
-      const code = response.getHeader('x-error-code');
-      this.metrics.answered(routeName, response.statusCode, typeof code === 'string' ? (code as HubErrorCode) : null);
-    });
+    let errorCode: HubErrorCode | null = null;
+    response.on('finish', () => this.metrics.answered(routeName, response.statusCode, errorCode));
     const headOnly = request.method === 'HEAD';
     const work = async (): Promise<void> => {
       if (request.method !== 'GET' && request.method !== 'HEAD' && request.method !== 'POST') {
@@ -205,12 +203,14 @@ export class MirrorHandler {
           message: 'this route is not served by this mirror (a read-only mirror of the Hub)',
         });
       }
+      routeName = route.readings[0]!.name;
       const found = this.findRepo(route.readings);
       routeName = found.reading.name;
       await this.answer(request, response, found.reading, found.repo, headOnly);
     };
     work().catch((error: unknown) => {
       if (error instanceof Refusal) {
+        errorCode = error.hubError.code;
         if (!response.headersSent) sendHubError(response, error.hubError, headOnly);
         else response.destroy();
         return;
