@@ -50,10 +50,14 @@ export function registerHistoryCommand(program: Command, context: CliContext): v
         return { model, sessions: store.getDownloadHistory(model.id, options.limit) };
       });
       if (options.json) return context.output.json(sessions);
-      if (sessions.length === 0) {
-        context.output.text(`No download sessions for ${model.name} yet.`);
-        return;
+      if (sessions.length === 0) context.output.text(`No download sessions for ${model.name} yet.`);
+      else context.output.table(SESSION_HEADERS, sessionRows(sessions));
+      // A failed check of the branch is no download session, but it is part of the model's story.
+      if (model.lastCheckError !== null) {
+        context.output.text(
+          `Last check of ${model.revision ?? 'main'} at ${formatLocalTime(model.lastCheckedAt)} failed: ${model.lastCheckError}` +
+            (model.status === 'completed' ? ' (the files are kept; the model stays completed)' : ''),
+        );
       }
-      context.output.table(SESSION_HEADERS, sessionRows(sessions));
     });
 }

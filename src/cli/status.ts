@@ -94,6 +94,11 @@ function printReport(context: CliContext, report: StatusReport): void {
       `Queue (${report.queue.length}, in order): ${report.queue.map((entry) => entry.model).join(', ')}`,
     );
   }
+  if (report.failedChecks.length > 0) {
+    context.output.text('Failed checks (files kept, models still completed; checked again at the next run):');
+    for (const check of report.failedChecks)
+      context.output.text(`  ${check.model} at ${formatLocalTime(check.checkedAt)}: ${check.error}`);
+  }
 }
 
 function healthLine(report: StatusReport): string {

@@ -9,7 +9,7 @@
  * and the queue.
  */
 import { scheduleTimeZone } from '../config/settings.js';
-import type { DaemonQueueEntry, Store } from '../store/index.js';
+import { formatRepoReference, type DaemonQueueEntry, type Store } from '../store/index.js';
 import { waitingFor } from '../download/space-wait.js';
 import { daemonLiveness, readLiveness } from './liveness.js';
 import { describeScheduleTime, describeWindow, nextRunTimes } from '../schedule/schedule-timing.js';
@@ -62,6 +62,29 @@ export interface StatusReport {
   rateLimitedUntil: string | null;
   /** The Hub mirrors serving this cache now (hfsched serve, or the daemon with serve.listen). */
   mirrors: MirrorView[];
+  /** Completed models whose last branch check failed: their files are kept, the check runs again next firing. */
+  failedChecks: FailedCheckView[];
+}
+
+export interface FailedCheckView {
+  model: string;
+  /** ISO 8601 UTC. */
+  checkedAt: string | null;
+  error: string;
+}
+
+function failedChecks(store: Store): FailedCheckView[] {
+  return store.listModels().flatMap((model) =>
+    model.status === 'completed' && model.lastCheckError !== null
+      ? [
+          {
+            model: formatRepoReference(model.repoType, model.name),
+            checkedAt: model.lastCheckedAt,
+            error: model.lastCheckError,
+          },
+        ]
+      : [],
+  );
 }
 
 export interface MirrorView {
@@ -150,5 +173,6 @@ export function buildStatusReport(store: Store, env: NodeJS.ProcessEnv, now: Dat
         ? record.rateLimitedUntil
         : null,
     mirrors: liveMirrors(store, now),
+    failedChecks: failedChecks(store),
   };
 }
