@@ -10,7 +10,7 @@ import { findModel } from './model-reference.js';
 import { collect } from './option-parsers.js';
 import { formatBytes } from '../system/human-units.js';
 import { formatLocalTime } from './output.js';
-import { purgeRepo } from '../hub/index.js';
+import { isCommitHash, purgeRepo } from '../hub/index.js';
 import { elsewhereNote, modelCacheFolder } from '../download/model-cache-folder.js';
 import { formatRepoReference, validatePatterns, validateRepoId, validateRevision } from '../store/index.js';
 import { pendingStart, type PendingStart } from '../control/pending-start.js';
@@ -48,6 +48,15 @@ function lastCheckedText(model: Model): string {
   return model.lastCheckError === null ? when : `${when} (failed: ${model.lastCheckError})`;
 }
 
+/** A tag is pinned at the first download (until then the revision's kind is unknown: no call at `add`). */
+function trackingText(model: Model): string {
+  if (!model.tracking) return 'no: pinned at its commit';
+  const revision = model.revision ?? 'main';
+  if (model.currentCommit === null && revision !== 'main' && !isCommitHash(revision))
+    return `if ${revision} is a branch (each run checks it); a tag is pinned at its first download`;
+  return 'yes: each run checks the branch';
+}
+
 /** The key/value view of one model. */
 export function modelDetails(model: Model): [string, string][] {
   return [
@@ -56,7 +65,7 @@ export function modelDetails(model: Model): [string, string][] {
     ['Status', model.status + (model.statusReason === null ? '' : ` (${model.statusReason})`)],
     ['Type', model.repoType],
     ['Revision', model.revision ?? 'main'],
-    ['Tracking', model.tracking ? 'yes: each run checks the branch' : 'no: pinned at its commit'],
+    ['Tracking', trackingText(model)],
     ['Commit', commitText(model)],
     ['Last checked', lastCheckedText(model)],
     ['Include', model.includePatterns.length === 0 ? 'all files' : patternsText(model.includePatterns)],

@@ -14,11 +14,11 @@ import type { Logger } from 'pino';
 import { resolveHubLocation } from '../config/hub-location.js';
 import type { Settings } from '../config/settings.js';
 import {
+  checkTrackedRevision,
   isCommitHash,
   isTagRevision,
   pruneRepo,
   type PruneResult,
-  resolveRevisionCommit,
   type RevisionCheckRequest,
 } from '../hub/index.js';
 import { formatRepoReference, type Store } from '../store/index.js';
@@ -26,6 +26,8 @@ import type { Model } from '../store/types.js';
 
 export type BranchCheck =
   | { kind: 'unchanged'; commit: string }
+  /** The revision turned out to be a tag: the model is pinned now, and never checked again. */
+  | { kind: 'pinned' }
   | { kind: 'moved'; from: string | null; to: string }
   | { kind: 'failed'; error: string };
 
@@ -59,7 +61,15 @@ export async function checkTrackedModel(store: Store, model: Model, options: Che
   const name = formatRepoReference(model.repoType, model.name);
   let commit: string;
   try {
-    commit = await resolveRevisionCommit(revisionRequest(model, revision, options));
+    const answer = await checkTrackedRevision(revisionRequest(model, revision, options));
+    if (answer.kind === 'tag') {
+      // A tag does not move (a model tracked on one was pulled before tags were pinned at download).
+      store.updateModelOptions(model.id, { tracking: false });
+      store.recordRevisionCheck(model.id, null);
+      options.logger?.info({ model: name, revision }, 'revision is a tag: the model is pinned');
+      return { kind: 'pinned' };
+    }
+    commit = answer.commit;
   } catch (error) {
     options.signal?.throwIfAborted();
     const message = error instanceof Error ? error.message : String(error);

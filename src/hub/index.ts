@@ -9,7 +9,13 @@ export { DownloadError, RepeatedCorruptionError } from './errors.js';
 export { RepoCacheLayout } from './cache/cache-layout.js';
 export { repoFolderName, isCommitHash, type HubRepoType } from './repo-paths.js';
 export { useHubNetwork } from './protocol/http-client.js';
-export { resolveRevisionCommit, isTagRevision, type RevisionCheckRequest } from './protocol/revision-check.js';
+export {
+  checkTrackedRevision,
+  resolveRevisionCommit,
+  isTagRevision,
+  type RevisionCheckRequest,
+  type TrackedRevision,
+} from './protocol/revision-check.js';
 export {
   verifySnapshot,
   type FileCheck,

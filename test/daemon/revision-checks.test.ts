@@ -53,3 +53,47 @@ test('a daemon without a token keeps a complete private model completed, and sta
     await daemon.kill();
   }
 });
+
+test('a tag is never shown or checked as a tracked branch: pull pins it, and the daemon pins one left tracked', async () => {
+  fixture = await createDaemonFixture([]);
+  const f = fixture;
+  const tagged = (id: string) =>
+    f.hub.addRepo({
+      id,
+      tags: ['v1.0'],
+      revisions: {
+        main: [{ path: 'config.json', content: '{"v": 2}' }],
+        'v1.0': [{ path: 'config.json', content: '{"v": 1}' }],
+      },
+    });
+  tagged('org/pulled');
+  tagged('org/left-tracked');
+
+  const added = await f.cli(['model', 'add', 'org/left-tracked', '--revision', 'v1.0']);
+  assert.match(
+    added.stdout,
+    /Tracking:\s+if v1\.0 is a branch \(each run checks it\); a tag is pinned at its first download/,
+  );
+  const pulled = await f.cli(['pull', 'org/pulled', '--revision', 'v1.0']);
+  assert.equal(pulled.code, 0, pulled.stderr);
+  assert.match((await f.cli(['model', 'show', 'org/pulled'])).stdout, /Tracking:\s+no: pinned at its commit/);
+
+  // As pull left a new model on a tag before 0.3: completed and still tracked.
+  assert.equal((await f.cli(['pull', 'org/left-tracked'])).code, 0);
+  f.db.store.updateModelOptions(f.model('org/left-tracked').id, { tracking: true });
+  f.addSchedule('*/2 * * * * *');
+  const daemon = f.startDaemon();
+  try {
+    await waitFor(() => !f.model('org/left-tracked').tracking, {
+      timeoutMs: 20_000,
+      what: 'the tag pinned by the daemon',
+    });
+    assert.ok(
+      daemon.logs.some((line) => line.msg === 'revision is a tag: the model is pinned' && line.revision === 'v1.0'),
+    );
+    assert.ok(!daemon.logs.some((line) => line.msg === 'branch unchanged' && line.revision === 'v1.0'));
+    assert.equal(f.model('org/left-tracked').status, 'completed');
+  } finally {
+    await daemon.kill();
+  }
+});

@@ -212,12 +212,32 @@ export async function fetchRevisionCommit(connection: HubConnection, revision: s
   return commitOf(json, connection, doing);
 }
 
-/** The names of the repository's tags (`tags[].name` of the refs endpoint). */
-export async function fetchTagNames(connection: HubConnection): Promise<Set<string>> {
+export interface RepoRefs {
+  /** Branch name -> the commit it points at (`branches[].targetCommit`). */
+  branches: Map<string, string>;
+  /** Tag names (`tags[].name`). */
+  tags: Set<string>;
+}
+
+/** The repository's branches and tags: one call to the refs endpoint (hf_api.list_repo_refs). */
+export async function fetchRefs(connection: HubConnection): Promise<RepoRefs> {
   const doing = `listing the branches and tags of "${connection.repoId}"`;
   const { json } = await getJson(connection, refsUrl(connection), 'main', doing);
-  const tags = isRecord(json) && Array.isArray(json.tags) ? json.tags : [];
-  return new Set(tags.flatMap((tag: Json) => (isRecord(tag) && typeof tag.name === 'string' ? [tag.name] : [])));
+  const list = (key: string): Json[] => (isRecord(json) && Array.isArray(json[key]) ? (json[key] as Json[]) : []);
+  const branches = new Map<string, string>();
+  for (const branch of list('branches')) {
+    if (isRecord(branch) && typeof branch.name === 'string' && typeof branch.targetCommit === 'string')
+      branches.set(branch.name, branch.targetCommit);
+  }
+  const tags = new Set(
+    list('tags').flatMap((tag) => (isRecord(tag) && typeof tag.name === 'string' ? [tag.name] : [])),
+  );
+  return { branches, tags };
+}
+
+/** The names of the repository's tags (`tags[].name` of the refs endpoint). */
+export async function fetchTagNames(connection: HubConnection): Promise<Set<string>> {
+  return (await fetchRefs(connection)).tags;
 }
 
 /** Resolves `revision` to a commit and lists that commit's files with sizes and hashes. */

@@ -6,7 +6,8 @@
  */
 import { asUserFacingError } from '../errors.js';
 import { hubConnection, type HubConnection } from './hub-connection.js';
-import { fetchRevisionCommit, fetchTagNames } from './repo-listing.js';
+import { fetchRefs, fetchRevisionCommit, fetchTagNames } from './repo-listing.js';
+import { isCommitHash } from '../repo-paths.js';
 import { validateRepoId } from '../../repo-id.js';
 import { assertSafeRevision, type HubRepoType } from '../repo-paths.js';
 
@@ -46,6 +47,32 @@ export async function resolveRevisionCommit(request: RevisionCheckRequest): Prom
   } catch (error) {
     request.signal?.throwIfAborted();
     throw asUserFacingError(error, `checking "${request.repoId}" at revision "${request.revision}"`);
+  }
+}
+
+export type TrackedRevision = { kind: 'tag' } | { kind: 'branch'; commit: string };
+
+/**
+ * What a tracked model's revision is now, in one call: for `main`, the
+ * branch's commit; for another name, the refs endpoint says at once whether
+ * it is a tag (then the model should be pinned, never checked again) or a
+ * branch, and where it points. A name the refs do not list (`refs/pr/1`) is
+ * asked for as a revision.
+ */
+export async function checkTrackedRevision(request: RevisionCheckRequest): Promise<TrackedRevision> {
+  const connection = connectionFor(request);
+  const { revision } = request;
+  try {
+    if (revision === 'main' || isCommitHash(revision))
+      return { kind: 'branch', commit: await fetchRevisionCommit(connection, revision) };
+    const refs = await fetchRefs(connection);
+    if (refs.tags.has(revision)) return { kind: 'tag' };
+    const commit = refs.branches.get(revision);
+    if (commit !== undefined && isCommitHash(commit)) return { kind: 'branch', commit };
+    return { kind: 'branch', commit: await fetchRevisionCommit(connection, revision) };
+  } catch (error) {
+    request.signal?.throwIfAborted();
+    throw asUserFacingError(error, `checking "${request.repoId}" at revision "${revision}"`);
   }
 }
 
