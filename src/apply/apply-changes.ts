@@ -4,7 +4,7 @@
  * daemon that starts a download meanwhile cannot slip between the two, and a
  * failure part-way leaves the database as it was.
  */
-import { SETTING_DEFAULTS } from '../config/defaults.js';
+import { SETTING_DEFAULTS } from '../config/setting-table.js';
 import { setSetting } from '../config/settings.js';
 import type { Store } from '../store/index.js';
 import type { ModelOptions } from '../store/types.js';

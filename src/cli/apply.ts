@@ -11,7 +11,7 @@ import { applyModelSet, currentState, NEW_DATABASE_STATE } from '../apply/apply-
 import { planApply, refuseUnlistedPrune, type ApplyPlan, type PlanOptions } from '../apply/apply-plan.js';
 import { MODEL_SET_MAX_BYTES, parseModelSetFile, type ModelSetFile } from '../apply/model-set-file.js';
 import { describePrune, describeStep, planJson } from '../apply/plan-text.js';
-import { SETTING_DEFAULTS } from '../config/defaults.js';
+import { SETTING_DEFAULTS } from '../config/setting-table.js';
 import { initializeDatabase, openStore } from '../store/index.js';
 import type { CliContext } from './context.js';
 

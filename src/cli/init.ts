@@ -5,7 +5,7 @@
  */
 import { existsSync } from 'node:fs';
 import type { Command } from 'commander';
-import { SETTING_DEFAULTS } from '../config/defaults.js';
+import { SETTING_DEFAULTS } from '../config/setting-table.js';
 import { initializeDatabase, latestSchemaVersion } from '../store/index.js';
 import type { CliContext } from './context.js';
 

@@ -1,169 +1,25 @@
 /**
- * Typed settings over the `system_configurations` rows: for every key of
- * SETTING_DEFAULTS, what it holds, how a value is checked, whether a running
- * daemon picks a change up without a restart, and which environment variable
- * (if any) overrides it.
+ * Typed settings over the `system_configurations` rows, for every key of the
+ * table in setting-table.ts: reading them, checking and storing a value,
+ * describing them for `hfsched config`.
  *
  * Precedence, highest first: environment variable, database row, default.
  */
 import { ValidationError } from '../errors.js';
 import { similarWords } from '../system/similar-words.js';
-import { SETTING_DEFAULTS } from './defaults.js';
-import type { LogLevel } from './env.js';
-import {
-  byteCount,
-  host,
-  httpUrl,
-  globList,
-  integer,
-  logLevel,
-  optionalAbsolutePath,
-  optionalListenAddress,
-  optionalTimeZone,
-  port,
-  proxySetting,
-  SettingValueError,
-  type SettingType,
-} from './setting-types.js';
+import { machineTimeZone, SETTING_TABLE, settingField, type SettingEntry, type Settings } from './setting-table.js';
+import { SettingValueError } from './setting-types.js';
 
-export interface SettingSpec {
+export { machineTimeZone, type SettingKey, type Settings } from './setting-table.js';
+
+export interface SettingSpec extends SettingEntry {
   key: string;
-  type: SettingType;
-  /** A running daemon applies a change within seconds, without a restart. */
-  live: boolean;
-  /** When `live`, what the change affects; when not, why a restart is needed. */
-  liveNote: string;
-  /** This environment variable, when set and not empty, wins over the database. */
-  envVar: string | null;
 }
 
-const NEXT_DOWNLOAD = 'downloads that start after the change';
-
-export const SETTING_SPECS: readonly SettingSpec[] = [
-  { key: 'hub.endpoint', type: httpUrl(), live: true, liveNote: NEXT_DOWNLOAD, envVar: 'HF_ENDPOINT' },
-  { key: 'hub.cache_dir', type: optionalAbsolutePath(), live: true, liveNote: NEXT_DOWNLOAD, envVar: 'HF_HUB_CACHE' },
-  { key: 'hub.proxy', type: proxySetting(), live: true, liveNote: NEXT_DOWNLOAD, envVar: null },
-  { key: 'hub.ca_bundle', type: optionalAbsolutePath(), live: true, liveNote: NEXT_DOWNLOAD, envVar: null },
-  { key: 'download.max_retries', type: integer(0, 100), live: true, liveNote: NEXT_DOWNLOAD, envVar: null },
-  { key: 'download.concurrent_files', type: integer(1, 64), live: true, liveNote: NEXT_DOWNLOAD, envVar: null },
-  { key: 'download.connections_per_file', type: integer(1, 16), live: true, liveNote: NEXT_DOWNLOAD, envVar: null },
-  {
-    key: 'download.multipart_threshold_bytes',
-    type: byteCount(1024 * 1024),
-    live: true,
-    liveNote: NEXT_DOWNLOAD,
-    envVar: null,
-  },
-  {
-    key: 'download.bandwidth_limit',
-    type: byteCount(0, { perSecond: true, zeroMeans: 'no limit' }),
-    live: true,
-    liveNote: 'the shared limit, within seconds',
-    envVar: null,
-  },
-  { key: 'download.stall_timeout_seconds', type: integer(5, 3600), live: true, liveNote: NEXT_DOWNLOAD, envVar: null },
-  {
-    key: 'download.min_free_bytes',
-    type: byteCount(0),
-    live: true,
-    liveNote: 'downloads that start or wait for space after the change',
-    envVar: null,
-  },
-  {
-    key: 'cache.max_bytes',
-    type: byteCount(0, { zeroMeans: 'no budget' }),
-    live: true,
-    liveNote: 'downloads that start or wait for space after the change',
-    envVar: null,
-  },
-  {
-    key: 'cache.keep_revisions',
-    type: integer(1, 1000),
-    live: true,
-    liveNote: 'the next update or prune',
-    envVar: null,
-  },
-  {
-    key: 'scheduler.timezone',
-    type: optionalTimeZone(),
-    live: true,
-    liveNote: 'the schedule is re-armed in the new zone',
-    envVar: null,
-  },
-  {
-    key: 'log.level',
-    type: logLevel(),
-    live: true,
-    liveNote: 'the daemon logger, within seconds',
-    envVar: 'HFSCHED_LOG_LEVEL',
-  },
-  {
-    key: 'http.port',
-    type: port(),
-    live: false,
-    liveNote: 'the listener is bound once at start: restart the daemon',
-    envVar: null,
-  },
-  {
-    key: 'http.host',
-    type: host(),
-    live: false,
-    liveNote: 'the listener is bound once at start: restart the daemon',
-    envVar: null,
-  },
-  {
-    key: 'serve.listen',
-    type: optionalListenAddress(),
-    live: false,
-    liveNote: 'the mirror is bound once at start: restart the daemon',
-    envVar: null,
-  },
-  { key: 'serve.expose', type: globList(), live: true, liveNote: 'the next request to the mirror', envVar: null },
-  {
-    key: 'serve.tokens_file',
-    type: optionalAbsolutePath(),
-    live: true,
-    liveNote: 'the next request to the mirror',
-    envVar: null,
-  },
-];
-
-export type SettingKey = (typeof SETTING_SPECS)[number]['key'];
-
-/** Every setting, typed; names are the keys in camelCase. */
-export interface Settings {
-  hubEndpoint: string;
-  /** null: the default cache ($HF_HOME/hub, else ~/.cache/huggingface/hub). */
-  hubCacheDir: string | null;
-  /** '' : the environment's HTTPS_PROXY/HTTP_PROXY/ALL_PROXY; 'direct': none; else a proxy URL. */
-  hubProxy: string;
-  /** A PEM file of extra certificate authorities; null: the system's only. */
-  hubCaBundle: string | null;
-  downloadMaxRetries: number;
-  downloadConcurrentFiles: number;
-  downloadConnectionsPerFile: number;
-  downloadMultipartThresholdBytes: number;
-  /** Bytes per second; 0 means no limit. */
-  downloadBandwidthLimit: number;
-  downloadStallTimeoutSeconds: number;
-  downloadMinFreeBytes: number;
-  /** Snapshots kept per managed repository after an update or a prune (the current one included). */
-  cacheKeepRevisions: number;
-  /** Budget for the managed repos' bytes in the cache; 0 means none. */
-  cacheMaxBytes: number;
-  /** Always a concrete IANA zone: the machine's when the setting is empty. */
-  schedulerTimezone: string;
-  logLevel: LogLevel;
-  /** 0: no health/metrics listener. */
-  httpPort: number;
-  httpHost: string;
-  /** '' : the daemon does not serve the mirror; else HOST:PORT. */
-  serveListen: string;
-  /** Repo ids the mirror serves (datasets as `datasets/{id}`); empty: every managed repo. */
-  serveExpose: string[];
-  /** A file of bearer tokens, one a line; null: the mirror asks for none. */
-  serveTokensFile: string | null;
-}
+export const SETTING_SPECS: readonly SettingSpec[] = Object.entries(SETTING_TABLE).map(([key, entry]) => ({
+  key,
+  ...entry,
+}));
 
 export type SettingSource = 'environment' | 'database' | 'default';
 
@@ -184,11 +40,6 @@ export interface SettingDescription {
 export interface SettingsStore {
   getSystemConfig(key: string, defaultValue?: string): string | null;
   setSystemConfig(key: string, value: string, description?: string): boolean;
-}
-
-/** The zone this process runs in (honours TZ). */
-export function machineTimeZone(): string {
-  return Intl.DateTimeFormat().resolvedOptions().timeZone;
 }
 
 export function settingKeys(): string[] {
@@ -216,9 +67,8 @@ export function findSettingSpec(key: string): SettingSpec {
 }
 
 function defaultOf(key: string): { value: string; description: string } {
-  const found = SETTING_DEFAULTS.find((entry) => entry.key === key);
-  if (found === undefined) throw new ValidationError(`setting "${key}" has no default in src/config/defaults.ts`);
-  return found;
+  const { default: value, description } = findSettingSpec(key);
+  return { value, description };
 }
 
 /** A refused value as an error shows it: quoted, with any secret it holds hidden. */
@@ -290,38 +140,31 @@ export function scheduleTimeZone(store: SettingsStore, env: NodeJS.ProcessEnv = 
   return zone === '' ? machineTimeZone() : zone;
 }
 
-/** The effective value of every setting, typed. Throws ValidationError for a bad value. */
+/**
+ * The effective value of every setting, typed. Throws ValidationError for a
+ * bad value. Each field is computed when first read: the machine's time zone
+ * costs about 25 ms of start-up the first time Intl is used.
+ */
 export function readSettings(store: SettingsStore, env: NodeJS.ProcessEnv = process.env): Settings {
-  const values = new Map(SETTING_SPECS.map((spec) => [spec.key, effectiveValue(spec, store, env).value]));
-  const text = (key: SettingKey): string => values.get(key) ?? defaultOf(key).value;
-  const number = (key: SettingKey): number => Number(text(key));
-  const cacheDir = text('hub.cache_dir');
-  const timezone = text('scheduler.timezone');
-  return {
-    hubEndpoint: text('hub.endpoint'),
-    hubCacheDir: cacheDir === '' ? null : cacheDir,
-    hubProxy: text('hub.proxy'),
-    hubCaBundle: text('hub.ca_bundle') === '' ? null : text('hub.ca_bundle'),
-    downloadMaxRetries: number('download.max_retries'),
-    downloadConcurrentFiles: number('download.concurrent_files'),
-    downloadConnectionsPerFile: number('download.connections_per_file'),
-    downloadMultipartThresholdBytes: number('download.multipart_threshold_bytes'),
-    downloadBandwidthLimit: number('download.bandwidth_limit'),
-    downloadStallTimeoutSeconds: number('download.stall_timeout_seconds'),
-    downloadMinFreeBytes: number('download.min_free_bytes'),
-    cacheKeepRevisions: number('cache.keep_revisions'),
-    cacheMaxBytes: number('cache.max_bytes'),
-    // Asked of the machine only when read: the first use of Intl costs about 25 ms of start-up.
-    get schedulerTimezone(): string {
-      return timezone === '' ? machineTimeZone() : timezone;
-    },
-    logLevel: text('log.level') as LogLevel,
-    httpPort: number('http.port'),
-    httpHost: text('http.host'),
-    serveListen: text('serve.listen'),
-    serveExpose: text('serve.expose') === '' ? [] : text('serve.expose').split(','),
-    serveTokensFile: text('serve.tokens_file') === '' ? null : text('serve.tokens_file'),
-  };
+  const settings: Record<string, unknown> = {};
+  for (const spec of SETTING_SPECS) {
+    const canonical = effectiveValue(spec, store, env).value;
+    const field = settingField(spec.key);
+    const settle = (value: unknown): void => {
+      Object.defineProperty(settings, field, { value, enumerable: true, writable: true, configurable: true });
+    };
+    Object.defineProperty(settings, field, {
+      enumerable: true,
+      configurable: true,
+      get() {
+        const value = spec.read(canonical);
+        settle(value);
+        return value;
+      },
+      set: settle,
+    });
+  }
+  return settings as Settings;
 }
 
 function describeSpec(spec: SettingSpec, effective: EffectiveValue): SettingDescription {

@@ -1,6 +1,6 @@
 import { after, before, describe, test } from 'node:test';
 import assert from 'node:assert/strict';
-import { SETTING_DEFAULTS } from '../../src/config/defaults.js';
+import { SETTING_DEFAULTS } from '../../src/config/setting-table.js';
 import {
   describeSetting,
   describeSettings,

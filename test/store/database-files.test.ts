@@ -4,7 +4,7 @@ import { existsSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import Database from 'better-sqlite3';
-import { SETTING_DEFAULTS } from '../../src/config/defaults.js';
+import { SETTING_DEFAULTS } from '../../src/config/setting-table.js';
 import { runChildrenTogether } from './fixtures/run-children.js';
 import {
   ConnectionError,

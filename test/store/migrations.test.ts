@@ -17,7 +17,7 @@ import {
   schemaVersionOf,
 } from '../../src/store/index.js';
 import { loadMigrations, parseMigration } from '../../src/store/migration-files.js';
-import { SETTING_DEFAULTS } from '../../src/config/defaults.js';
+import { SETTING_DEFAULTS } from '../../src/config/setting-table.js';
 import { runChildrenTogether } from './fixtures/run-children.js';
 
 function withRawConnection<T>(dbPath: string, fn: (db: Database.Database) => T): T {

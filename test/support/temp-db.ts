@@ -9,7 +9,7 @@
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { SETTING_DEFAULTS } from '../../src/config/defaults.js';
+import { SETTING_DEFAULTS } from '../../src/config/setting-table.js';
 import { initializeDatabase, openStore, type Store } from '../../src/store/index.js';
 
 export interface TempDatabase {
