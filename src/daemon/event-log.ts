@@ -6,10 +6,10 @@ import type { Logger } from 'pino';
 import type { DaemonEvents } from './events.js';
 
 export function logDaemonEvents(events: DaemonEvents, logger: Logger): void {
+  // No pid here: the logger's base fields already carry it on every line.
   events.on('daemon:started', (event) =>
     logger.info(
       {
-        pid: event.pid,
         database: event.database,
         schedule: event.scheduleId ?? undefined,
         timezone: event.timezone,

@@ -18,6 +18,8 @@ export interface DaemonProcess {
   pid: number;
   /** Every JSON log line so far. */
   logs: LogLine[];
+  /** The same lines as printed (JSON.parse would hide a key written twice). */
+  logText: string[];
   /** stdout lines that were not JSON, and stderr. */
   otherOutput: string[];
   /** Settles when the process has exited. */
@@ -42,6 +44,7 @@ export function startDaemon(dbPath: string, env: Record<string, string>): Daemon
     stdio: ['ignore', 'pipe', 'pipe'],
   });
   const logs: LogLine[] = [];
+  const logText: string[] = [];
   const otherOutput: string[] = [];
   let pending = '';
   child.stdout!.setEncoding('utf8').on('data', (chunk: string) => {
@@ -52,6 +55,7 @@ export function startDaemon(dbPath: string, env: Record<string, string>): Daemon
       if (line.trim() === '') continue;
       try {
         logs.push(JSON.parse(line) as LogLine);
+        logText.push(line);
       } catch {
         otherOutput.push(line);
       }
@@ -67,6 +71,7 @@ export function startDaemon(dbPath: string, env: Record<string, string>): Daemon
     child,
     pid: child.pid ?? 0,
     logs,
+    logText,
     otherOutput,
     exited,
     async waitForLog(predicate, timeoutMs = 20_000, what = 'a log line') {

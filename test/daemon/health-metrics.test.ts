@@ -26,6 +26,8 @@ async function startWithListener(): Promise<{ f: DaemonFixture; url: string }> {
   const daemon = f.startDaemon();
   const started = await daemon.waitForLog((line) => line.msg === 'daemon started');
   assert.equal(started.http, `http://127.0.0.1:${port}`, 'listens on http.host (127.0.0.1 by default)');
+  const startLine = daemon.logText.find((line) => line.includes('"msg":"daemon started"')) ?? '';
+  assert.equal(startLine.match(/"pid":/g)?.length, 1, `one pid key: ${startLine}`);
   return { f, url: `http://127.0.0.1:${port}` };
 }
 
