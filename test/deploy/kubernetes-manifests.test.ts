@@ -152,6 +152,10 @@ describe('the Kubernetes manifests', () => {
       const text = configMap.data?.['hfsched.yaml'] ?? '';
       const modelSet = parseModelSetFile(text, 'hfsched.yaml');
       assert.ok(modelSet.models.length > 0);
+      // apply --prune runs at every pod start: it needs the file's models list (it refuses a file without one).
+      assert.ok(apply.args?.includes('--prune'));
+      assert.equal(apply.args?.includes('--allow-empty'), false);
+      assert.equal(modelSet.modelsListed, true);
       // The probes and the scrape annotations use the port the model set gives the daemon.
       const port = modelSet.settings.find((setting) => setting.key === 'http.port')?.value;
       const host = modelSet.settings.find((setting) => setting.key === 'http.host')?.value;
