@@ -9,6 +9,7 @@
  */
 import { CommanderError } from 'commander';
 import { HfschedError, ValidationError } from '../errors.js';
+import { hideUrlCredentials } from '../system/url-credentials.js';
 
 export const EXIT_SUCCESS = 0;
 export const EXIT_REFUSED = 1;
@@ -37,8 +38,9 @@ export function oneLine(text: string): string {
 }
 
 export function messageFor(error: unknown): string {
-  if (!(error instanceof Error)) return oneLine(String(error));
-  const message = oneLine(error.message || error.name);
+  // Whatever failed, a URL's password is never printed (a library's message may quote one).
+  if (!(error instanceof Error)) return hideUrlCredentials(oneLine(String(error)));
+  const message = hideUrlCredentials(oneLine(error.message || error.name));
   // Our own errors say what failed; for anything unexpected the class name
   // (TypeError, SqliteError, ...) helps a bug report.
   if (error instanceof HfschedError || error instanceof CommanderError || error.name === 'Error') return message;

@@ -5,6 +5,7 @@
  */
 import { createRequire } from 'node:module';
 import pino, { type DestinationStream, type Logger } from 'pino';
+import { hideUrlCredentials } from '../system/url-credentials.js';
 import type { LogLevel } from './env.js';
 
 export type { Logger } from 'pino';
@@ -62,11 +63,38 @@ function prettyDestination(destination: DestinationStream | undefined): Destinat
   return pinoPretty({ sync: true, colorize: false, destination: destination ?? 1 });
 }
 
+/** A log line's own fields and its error, with the credentials of any URL in them hidden. */
+function hideCredentialsInFields(fields: Record<string, unknown>): Record<string, unknown> {
+  const hidden: Record<string, unknown> = {};
+  for (const [key, value] of Object.entries(fields)) {
+    hidden[key] = typeof value === 'string' ? hideUrlCredentials(value) : value;
+  }
+  return hidden;
+}
+
+function serializeError(error: Error): ReturnType<typeof pino.stdSerializers.err> {
+  const serialized = pino.stdSerializers.err(error);
+  serialized.message = hideUrlCredentials(serialized.message);
+  serialized.stack = hideUrlCredentials(serialized.stack);
+  return serialized;
+}
+
 export function createLogger(options: LoggerOptions): Logger {
   const base = {
     level: options.level,
     base: { name: 'hfsched', pid: process.pid },
     redact: { paths: [...REDACTED_PATHS], censor: '[redacted]' },
+    // A URL's password never reaches a line: not in the message, a field or an error.
+    hooks: {
+      logMethod(this: Logger, args: Parameters<Logger['info']>, method: (...args: unknown[]) => void): void {
+        method.apply(
+          this,
+          args.map((arg: unknown) => (typeof arg === 'string' ? hideUrlCredentials(arg) : arg)),
+        );
+      },
+    },
+    formatters: { log: hideCredentialsInFields },
+    serializers: { err: serializeError },
   };
   if (options.pretty) {
     const pretty = prettyDestination(options.destination);

@@ -25,8 +25,6 @@ export interface SettingType {
   readonly accepted: string;
   /** The canonical text for `text`; throws SettingValueError. */
   canonical(text: string): string;
-  /** `text` with any secret in it hidden, for error messages (e.g. a password in a URL). */
-  hideSecrets?(text: string): string;
   /** The canonical text as people read it (e.g. "20.0 MiB/s"), when it differs from the stored form. */
   shown?(canonical: string): string;
 }
@@ -249,7 +247,6 @@ export function proxySetting(): SettingType {
       }
       return url.origin;
     },
-    hideSecrets: (text) => text.replace(/\/\/[^/@]*@/, '//***@'),
   };
 }
 

@@ -5,6 +5,7 @@
  *
  * Precedence, highest first: environment variable, database row, default.
  */
+import { hideUrlCredentials } from '../system/url-credentials.js';
 import { ValidationError } from '../errors.js';
 import { similarWords } from '../system/similar-words.js';
 import { machineTimeZone, SETTING_TABLE, settingField, type SettingEntry, type Settings } from './setting-table.js';
@@ -71,9 +72,13 @@ function defaultOf(key: string): { value: string; description: string } {
   return { value, description };
 }
 
-/** A refused value as an error shows it: quoted, with any secret it holds hidden. */
-function shownValue(spec: SettingSpec, text: string): string {
-  return JSON.stringify(spec.type.hideSecrets?.(text) ?? text);
+/**
+ * A refused value as an error shows it: quoted, with the credentials of any
+ * URL in it hidden (HF_ENDPOINT=http://user:password@host reaches every
+ * command's error, and so the journal).
+ */
+function shownValue(text: string): string {
+  return JSON.stringify(hideUrlCredentials(text));
 }
 
 /**
@@ -87,7 +92,7 @@ export function validateSettingValue(key: string, text: string): string {
     return spec.type.canonical(text);
   } catch (error) {
     if (!(error instanceof SettingValueError)) throw error;
-    throw new ValidationError(`${key}: ${shownValue(spec, text)} is not valid; expected ${spec.type.accepted}`);
+    throw new ValidationError(`${key}: ${shownValue(text)} is not valid; expected ${spec.type.accepted}`);
   }
 }
 
@@ -110,7 +115,7 @@ function effectiveValue(spec: SettingSpec, store: SettingsStore, env: NodeJS.Pro
     } catch (error) {
       if (!(error instanceof SettingValueError)) throw error;
       throw new ValidationError(
-        `environment variable ${spec.envVar}=${shownValue(spec, fromEnv)} (for ${spec.key}) is not valid; expected ${spec.type.accepted}`,
+        `environment variable ${spec.envVar}=${shownValue(fromEnv)} (for ${spec.key}) is not valid; expected ${spec.type.accepted}`,
       );
     }
   }
@@ -123,7 +128,7 @@ function effectiveValue(spec: SettingSpec, store: SettingsStore, env: NodeJS.Pro
   } catch (error) {
     if (!(error instanceof SettingValueError)) throw error;
     throw new ValidationError(
-      `setting ${spec.key} holds ${shownValue(spec, stored)} in the database, which is not valid (expected ${spec.type.accepted}); fix it with: hfsched config set ${spec.key} <value>`,
+      `setting ${spec.key} holds ${shownValue(stored)} in the database, which is not valid (expected ${spec.type.accepted}); fix it with: hfsched config set ${spec.key} <value>`,
     );
   }
   return { value, source: value === spec.type.canonical(fallback) ? 'default' : 'database' };

@@ -1,3 +1,4 @@
+import { hideUrlCredentials } from '../../src/system/url-credentials.js';
 import { after, before, describe, test } from 'node:test';
 import assert from 'node:assert/strict';
 import { SETTING_DEFAULTS } from '../../src/config/setting-table.js';
@@ -196,7 +197,8 @@ describe('settings validation', () => {
           (error: unknown) => {
             assert.ok(error instanceof ValidationError, `input ${JSON.stringify(input)}`);
             assert.ok(
-              error.message.startsWith(`${key}: ${JSON.stringify(input)} is not valid; expected `),
+              // A URL's credentials are shown as ***@ (test/config/credential-redaction.test.ts).
+              error.message.startsWith(`${key}: ${JSON.stringify(hideUrlCredentials(input))} is not valid; expected `),
               error.message,
             );
             return true;
