@@ -11,7 +11,16 @@
  */
 import type { Command } from 'commander';
 import { resolveHubLocation } from '../config/hub-location.js';
-import { freeBytes, pruneRepo, type PruneResult, repoUsage, type RepoUsage } from '../hub/index.js';
+import {
+  collectUnreferencedEntries,
+  freeBytes,
+  pruneRepo,
+  type PruneResult,
+  repoUsage,
+  type RepoUsage,
+  reposBytesOnDisk,
+} from '../hub/index.js';
+import { commitsFetchedBy } from '../download/fetched-commits.js';
 import { formatRepoReference } from '../store/index.js';
 import { elsewhereNote, modelCacheFolder } from '../download/model-cache-folder.js';
 import type { CliContext } from './context.js';
@@ -36,7 +45,7 @@ function registerList(cache: Command, context: CliContext): void {
     .description("show the cache space of each model and dataset hfsched manages, and the cache disk's free space")
     .option('--json', 'print {cacheDir, freeBytes, repos} as JSON')
     .action(async (options: { json?: boolean }) => {
-      const { cacheDir, repos } = await context.withStore(async (store) => {
+      const { cacheDir, repos, total } = await context.withStore(async (store) => {
         const settings = context.settings(store);
         const { cacheDir } = resolveHubLocation(settings, context.env);
         const repos: ListedRepo[] = [];
@@ -51,7 +60,9 @@ function registerList(cache: Command, context: CliContext): void {
             usage: await repoUsage(folder.cacheDir, { repoId: model.name, repoType: model.repoType }),
           });
         }
-        return { cacheDir, repos };
+        // A shared store entry several repositories link to counts once in the total (cache-usage.ts).
+        const total = await reposBytesOnDisk(repos.flatMap(({ usage }) => (usage === null ? [] : [usage.repoDir])));
+        return { cacheDir, repos, total };
       });
       const free = await freeBytes(cacheDir).catch(() => null);
       if (options.json) return context.output.json({ cacheDir, freeBytes: free, repos });
@@ -67,7 +78,6 @@ function registerList(cache: Command, context: CliContext): void {
             usage === null ? '-' : refsText(usage),
           ]),
         );
-      const total = repos.reduce((sum, repo) => sum + (repo.usage?.sizeOnDisk ?? 0), 0);
       context.output.text(`\nManaged: ${formatBytes(total)} in ${cacheDir}; free on that disk: ${formatBytes(free)}`);
     });
 }
@@ -80,10 +90,12 @@ function registerPrune(cache: Command, context: CliContext): void {
     .option('--json', 'print one result per repository as JSON')
     .action(async (options: { dryRun?: boolean; json?: boolean }) => {
       const dryRun = options.dryRun === true;
-      const { results, skipped } = await context.withStore(async (store) => {
+      const { results, skipped, sharedStore } = await context.withStore(async (store) => {
         const settings = context.settings(store);
         const results: PruneResult[] = [];
         const skipped: { model: string; reason: string }[] = [];
+        // Each cache folder in use holds its own shared store.
+        const cacheDirs = new Set([resolveHubLocation(settings, context.env).cacheDir]);
         for (const model of store.listModels()) {
           const name = formatRepoReference(model.repoType, model.name);
           // An unfinished download may have a newer, partial snapshot: only settled models are pruned.
@@ -94,6 +106,7 @@ function registerPrune(cache: Command, context: CliContext): void {
           // In the model's own folder (where it was downloaded), not necessarily this shell's cache.
           const folder = modelCacheFolder(model, settings, context.env);
           if (folder.elsewhere && !options.json) context.output.note(elsewhereNote(name, folder));
+          cacheDirs.add(folder.cacheDir);
           results.push(
             await pruneRepo({
               cacheDir: folder.cacheDir,
@@ -101,14 +114,22 @@ function registerPrune(cache: Command, context: CliContext): void {
               repoType: model.repoType,
               keepRevisions: settings.cacheKeepRevisions,
               currentCommit: model.currentCommit,
+              fetchedCommits: commitsFetchedBy(store, model),
               dryRun,
             }),
           );
         }
-        return { results, skipped };
+        // Store entries no repository links to any more (a repo folder deleted by hand, another client's leak).
+        const sharedStore = { entries: 0, freedBytes: 0 };
+        for (const cacheDir of cacheDirs) {
+          const collected = await collectUnreferencedEntries(cacheDir, dryRun);
+          sharedStore.entries += collected.entries;
+          sharedStore.freedBytes += collected.freedBytes;
+        }
+        return { results, skipped, sharedStore };
       });
-      if (options.json) return context.output.json({ dryRun, results, skipped });
-      const freed = results.reduce((sum, result) => sum + result.freedBytes, 0);
+      if (options.json) return context.output.json({ dryRun, results, skipped, sharedStore });
+      const freed = results.reduce((sum, result) => sum + result.freedBytes, 0) + sharedStore.freedBytes;
       const rows = results
         .filter((result) => result.removedSnapshots.length > 0 || result.removedBlobs > 0 || result.busyBlobs > 0)
         .map((result) => [
@@ -120,10 +141,14 @@ function registerPrune(cache: Command, context: CliContext): void {
         ]);
       if (rows.length > 0) context.output.table(['MODEL', 'SNAPSHOTS', 'REFS', 'BLOBS', 'FREED'], rows);
       for (const skip of skipped) context.output.note(`${skip.model} skipped (${skip.reason})`);
+      if (sharedStore.entries > 0)
+        context.output.text(
+          `Shared blob store: ${sharedStore.entries} unreferenced ${sharedStore.entries === 1 ? 'entry' : 'entries'} (${formatBytes(sharedStore.freedBytes)})${dryRun ? ' would go' : ' removed'}.`,
+        );
       context.output.text(
         dryRun
           ? `Would free ${formatBytes(freed)} (dry run: nothing removed).`
-          : rows.length === 0
+          : rows.length === 0 && sharedStore.entries === 0
             ? 'Nothing to prune: every completed model has at most cache.keep_revisions snapshots.'
             : `Freed ${formatBytes(freed)}.`,
       );

@@ -209,14 +209,14 @@ function registerRemove(model: Command, context: CliContext): void {
     .argument('<model>', 'repo id or numeric id')
     .option('--purge', "also delete the model's folder from the cache (its blobs, snapshots and refs)")
     .action(async (reference: string, options: { purge?: boolean }) => {
-      const { removed, purged, folder } = await context.withStore((store) => {
+      const { removed, purged, folder } = await context.withStore(async (store) => {
         const found = findModel(store, reference);
         // The model's own folder (where it was downloaded), not necessarily this shell's cache.
         const folder = options.purge ? modelCacheFolder(found, context.settings(store), context.env) : null;
         store.deleteModel(found.id);
         // The record goes first: a model still listed never points at a folder that is gone.
         const purged =
-          folder === null ? null : purgeRepo(folder.cacheDir, { repoId: found.name, repoType: found.repoType });
+          folder === null ? null : await purgeRepo(folder.cacheDir, { repoId: found.name, repoType: found.repoType });
         return { removed: found, purged, folder };
       });
       const name = formatRepoReference(removed.repoType, removed.name);
@@ -224,8 +224,12 @@ function registerRemove(model: Command, context: CliContext): void {
       context.output.text(
         purged === null
           ? `Removed ${removed.repoType} ${name} (id ${removed.id}) and its download history; files already in the cache are kept (--purge deletes them).`
-          : `Removed ${removed.repoType} ${name} (id ${removed.id}), its download history and its files (${purged}).`,
+          : `Removed ${removed.repoType} ${name} (id ${removed.id}), its download history and its files (${purged.repoDir}, ${formatBytes(purged.freedBytes)} freed).`,
       );
+      if (purged !== null && purged.busyBlobs > 0)
+        context.output.note(
+          `${purged.busyBlobs} file(s) being downloaded by another process were left in ${purged.repoDir}; run the purge again later`,
+        );
     });
 }
 

@@ -32,6 +32,7 @@ import { spaceWaitMetadata } from './space-wait.js';
 import { ownerMetadata } from './download-owner.js';
 import { pinIfTag, pruneSuperseded } from './model-update.js';
 import { snapshotSettings } from './snapshot-settings.js';
+import { commitsFetchedBy } from './fetched-commits.js';
 
 /** Progress reaches the database at most this often; the callback gets every report. */
 export const PROGRESS_WRITE_INTERVAL_MS = 1000;
@@ -230,7 +231,8 @@ export async function downloadModel(
   );
   // An update (the model had another commit): superseded snapshots beyond cache.keep_revisions go.
   if (model.currentCommit !== null && model.currentCommit !== snapshot.commit) {
-    await pruneSuperseded(model, snapshot.commit, settings, options.env ?? process.env, log);
+    const fetched = commitsFetchedBy(store, model);
+    await pruneSuperseded(model, snapshot.commit, fetched, settings, options.env ?? process.env, log);
   }
   // A first download on its own revision: a tag is pinned, never checked again.
   if (model.currentCommit === null && options.revision === undefined) {

@@ -94,6 +94,7 @@ export async function checkTrackedModel(store: Store, model: Model, options: Che
 export async function pruneSuperseded(
   model: Model,
   currentCommit: string,
+  fetchedCommits: ReadonlySet<string>,
   settings: Settings,
   env: NodeJS.ProcessEnv,
   logger?: Logger,
@@ -106,6 +107,7 @@ export async function pruneSuperseded(
       repoType: model.repoType,
       keepRevisions: settings.cacheKeepRevisions,
       currentCommit,
+      fetchedCommits,
       dryRun: false,
     });
     if (result.removedSnapshots.length > 0 || result.removedBlobs > 0) {

@@ -24,7 +24,15 @@ export {
   type VerifyRequest,
   type VerifyResult,
 } from './cache/snapshot-verify.js';
-export { discardBlob, pruneRepo, purgeRepo, type PruneRequest, type PruneResult } from './cache/cache-prune.js';
+export {
+  discardBlob,
+  pruneRepo,
+  purgeRepo,
+  type PruneRequest,
+  type PruneResult,
+  type PurgeResult,
+} from './cache/cache-prune.js';
+export { collectUnreferencedEntries } from './cache/shared-blobs.js';
 export { repoUsage, type ManagedRepo, type RepoUsage, type SnapshotOnDisk } from './cache/cache-inventory.js';
 export { processDiskGate, type SpaceLimits } from './cache/disk-gate.js';
 export { repoBytesOnDisk, reposBytesOnDisk } from './cache/cache-usage.js';

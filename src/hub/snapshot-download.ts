@@ -27,10 +27,15 @@ import { assertSafeRepoPath, assertSafeRevision, isValidEtag } from './repo-path
 import { fsyncDirectory } from './cache/durable-files.js';
 import { ensureRealDir } from './cache/safe-paths.js';
 import { linkSnapshotFile, writeRef } from './cache/snapshot-links.js';
+import { linkFromStore, publishToStore } from './cache/shared-blobs.js';
+import { readTreeListing, writeTreeListing, type TreeListingEntry } from './cache/tree-listing.js';
+import { ensureCacheDirTag } from './cache/cachedir-tag.js';
 import type { SnapshotFile, SnapshotRequest, SnapshotResult } from './types.js';
 
 interface PlannedBlob {
   job: BlobJob;
+  /** The Xet hash the Hub gave (LFS files of a Xet-backed repo): the blob can live in the shared store. */
+  xetHash: string | null;
   /** Every path of the snapshot with these bytes (identical files share one blob). */
   paths: string[];
 }
@@ -70,10 +75,47 @@ function planBlobs(files: RepoFile[], repoId: string): PlannedBlob[] {
     else
       byEtag.set(etag, {
         job: { etag, size: file.size, algorithm: lfs ? 'sha256' : 'git-sha1', path: file.path },
+        xetHash: lfs ? file.xetHash : null,
         paths: [file.path],
       });
   }
   return [...byEtag.values()];
+}
+
+/** A commit's files as the tree listing keeps them (tree-listing.ts), and back. */
+function toListingEntries(files: RepoFile[]): TreeListingEntry[] {
+  return files.map((file) => ({
+    path: file.path,
+    size: file.size,
+    blobId: file.blobId,
+    lfsSha256: file.lfsSha256,
+    lfsSize: file.lfsSha256 === null ? null : file.size,
+    xetHash: file.xetHash,
+  }));
+}
+
+function fromListingEntries(entries: TreeListingEntry[]): RepoFile[] {
+  return entries.map(({ path, size, blobId, lfsSha256, xetHash }) => ({ path, size, blobId, lfsSha256, xetHash }));
+}
+
+/**
+ * Blobs missing from the repo that the shared store holds (shared-blobs.ts):
+ * linked instead of downloaded, before anything is counted or reserved.
+ * Returns the etags now in place.
+ */
+async function linkMissingFromStore(
+  cacheDir: string,
+  layout: RepoCacheLayout,
+  blobs: PlannedBlob[],
+  present: Set<string>,
+): Promise<string[]> {
+  const linked: string[] = [];
+  for (const { job, xetHash } of blobs) {
+    if (xetHash === null || present.has(job.etag)) continue;
+    const blob = { cacheDir, blobPath: layout.blobPath(job.etag), xetHash, size: job.size, sha256: job.etag };
+    if (await linkFromStore(blob)) linked.push(job.etag);
+  }
+  return linked;
 }
 
 /** Each path of the snapshot with its blob's hash, sorted by path. */
@@ -154,7 +196,13 @@ export async function downloadSnapshot(request: SnapshotRequest): Promise<Snapsh
     // Before any request: a cache that cannot hold links is refused at once (symlink-support.ts).
     await mkdir(request.cacheDir, { recursive: true });
     await assertSymlinksSupported(request.cacheDir);
-    const listing = await listRevision(connection, revision);
+    ensureCacheDirTag(request.cacheDir);
+    const layout = new RepoCacheLayout(request.cacheDir, request.repoId, request.repoType ?? 'model');
+    // A listing already on disk (ours or huggingface_hub's) answers for its commit: no need to ask again.
+    const listing = await listRevision(connection, revision, (commit) => {
+      const known = readTreeListing(layout, commit);
+      return known === null ? null : fromListingEntries(known);
+    });
     const files = selectFiles(listing.files, request.include, request.exclude);
     if (files.length === 0 && request.include.length + request.exclude.length > 0) {
       // hf download would fetch nothing and succeed; an empty snapshot recorded as complete hides a typo.
@@ -164,7 +212,6 @@ export async function downloadSnapshot(request: SnapshotRequest): Promise<Snapsh
       );
     }
     const blobs = planBlobs(files, request.repoId);
-    const layout = new RepoCacheLayout(request.cacheDir, request.repoId, request.repoType ?? 'model');
     const totalBytes = files.reduce((sum, file) => sum + file.size, 0);
     logger?.info(
       { repo: request.repoId, revision, commit: listing.commit, files: files.length, bytes: totalBytes },
@@ -177,6 +224,12 @@ export async function downloadSnapshot(request: SnapshotRequest): Promise<Snapsh
     if (swept.length > 0)
       logger?.info({ repo: request.repoId, files: swept.length }, 'removed temporaries of dead processes');
     const present = new Set(readdirSync(layout.blobsDir));
+    const linked = await linkMissingFromStore(request.cacheDir, layout, blobs, present);
+    for (const etag of linked) present.add(etag);
+    if (linked.length > 0) {
+      fsyncDirectory(layout.blobsDir);
+      logger?.info({ repo: request.repoId, files: linked.length }, 'files linked from the shared blob store');
+    }
     for (const { job } of blobs) {
       const actualSize = present.has(job.etag) ? disagreeingBlobSize(layout, job) : null;
       if (actualSize !== null) await settleSizeDisagreement(layout, job, actualSize);
@@ -201,7 +254,13 @@ export async function downloadSnapshot(request: SnapshotRequest): Promise<Snapsh
     const placeBlob = async ({ blob, state }: { blob: PlannedBlob; state: BlobState }): Promise<void> => {
       const { job } = blob;
       let outcome: 'cached' | 'fetched' = 'cached';
-      if (!state.complete) {
+      let complete = state.complete;
+      if (!complete && blob.xetHash !== null) {
+        // Another repo may have brought the same bytes into the store since the start.
+        const shared = { cacheDir: request.cacheDir, blobPath: layout.blobPath(job.etag), xetHash: blob.xetHash };
+        complete = await linkFromStore({ ...shared, size: job.size, sha256: job.etag });
+      }
+      if (!complete) {
         tracker.started(job.etag, job.path, job.size);
         outcome = await fetchBlob(job, {
           connection,
@@ -219,6 +278,12 @@ export async function downloadSnapshot(request: SnapshotRequest): Promise<Snapsh
           throw error;
         });
       }
+      if (outcome === 'fetched' && blob.xetHash !== null) {
+        // Verified bytes go to the shared store for other repos; a failure leaves the blob a regular file.
+        const shared = { cacheDir: request.cacheDir, blobPath: layout.blobPath(job.etag), xetHash: blob.xetHash };
+        if (!(await publishToStore({ ...shared, size: job.size, sha256: job.etag })))
+          logger?.debug({ repo: request.repoId, file: job.path }, 'blob kept in the repo (not shared)');
+      }
       for (const path of blob.paths)
         await linkSnapshotFile(layout, listing.commit, path, job.etag, createdFolders, snapshotIsNew);
       tracker.finished(job.etag, job.size, blob.paths.length);
@@ -235,6 +300,8 @@ export async function downloadSnapshot(request: SnapshotRequest): Promise<Snapsh
     // The names made above (small blobs, links), durable in one fsync per folder rather than one per file.
     if (states.some((state) => !state.complete)) fsyncDirectory(layout.blobsDir);
     for (const folder of withParentsUpTo(createdFolders, snapshotPath)) fsyncDirectory(folder);
+    // The commit's listing, every file of it whatever the selection (the official client's format).
+    if (!listing.fromCache) writeTreeListing(layout, listing.commit, toListingEntries(listing.files));
     // Readers resolve refs/ then snapshots/: the ref moves only once the snapshot is whole and durable.
     if (revision !== listing.commit && request.writeRef !== false) await writeRef(layout, revision, listing.commit);
     tracker.emit(true);

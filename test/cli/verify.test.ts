@@ -31,6 +31,9 @@ describe('hfsched verify', () => {
       repos: [
         {
           id: 'org/model',
+          // Plain LFS: a deleted blob must be fetched again, not linked back from the shared store
+          // (test/hub/shared-store.test.ts covers verify on a store).
+          xet: false,
           revisions: {
             main: [
               { path: 'config.json', content: '{"hidden_size": 8}' },

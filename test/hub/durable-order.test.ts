@@ -12,7 +12,7 @@ import assert from 'node:assert/strict';
 import { spawn, spawnSync } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
 import { readFileSync } from 'node:fs';
-import { join } from 'node:path';
+import { dirname, join, relative } from 'node:path';
 import { CLI_PATH } from '../support/cli.js';
 import { startHubServer } from '../support/hub-server.js';
 import { createTempDatabase, useTestHub } from '../support/temp-db.js';
@@ -115,9 +115,26 @@ test('a pull fsyncs each blob before naming it, and blobs/ and snapshot folders 
 
   const refMove = at((call) => isRename(call) && call.paths[1] === join(repoDir, 'refs', 'main'));
   assert.equal(refMove.length, 1, 'refs/main is written once, by a rename');
-  const blobRenames = at((call) => isRename(call) && call.paths[1]!.startsWith(`${blobsDir}/`));
+  // The weights are Xet-backed: after their download they move to the shared store
+  // (shared-blobs.ts) and a link takes their place, renamed from `.{etag}.xxxxxxxx.shared`.
+  const isStoreLink = (call: Call): boolean => call.paths[0]!.endsWith('.shared');
+  const blobRenames = at((call) => isRename(call) && call.paths[1]!.startsWith(`${blobsDir}/`) && !isStoreLink(call));
   assert.equal(blobRenames.length, 4, 'four blobs renamed into place');
-  for (const index of blobRenames) {
+  const storeDir = join(cacheDir, 'blobs');
+  const toStore = at(
+    (call) => isRename(call) && /^[0-9a-f]{2}\/[0-9a-f]{64}$/.test(relative(storeDir, call.paths[1]!)),
+  );
+  const linkRenames = at((call) => isRename(call) && isStoreLink(call));
+  assert.equal(toStore.length, 1, 'the weights moved into the store once');
+  assert.equal(linkRenames.length, 1, 'and a link took their place');
+  assert.ok(
+    at((call) => isFsync(call) && call.paths[0] === dirname(calls[toStore[0]!]!.paths[1]!)).some(
+      (index) => index > toStore[0]! && index < refMove[0]!,
+    ),
+    'the store folder is fsynced after the entry appears and before the ref moves',
+  );
+  blobRenames.push(...linkRenames);
+  for (const index of blobRenames.filter((index) => !isStoreLink(calls[index]!))) {
     const written = calls[index]!.paths[0]!;
     assert.ok(
       at((call) => isFsync(call) && call.paths[0] === written).some((fsync) => fsync < index),

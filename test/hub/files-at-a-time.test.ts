@@ -51,6 +51,8 @@ async function pullUnderCap(concurrentFiles: number): Promise<number> {
     fx.hub.clearFaults();
     const { rmSync } = await import('node:fs');
     rmSync(join(fx.cacheDir, 'models--org--shards'), { recursive: true, force: true });
+    // The shared store too: the next pull must fetch the shards, not link them.
+    rmSync(join(fx.cacheDir, 'blobs'), { recursive: true, force: true });
   }
   return mostAtOnce(fx.hub.requests);
 }

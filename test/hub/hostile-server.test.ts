@@ -114,6 +114,8 @@ test('a listing that disagrees with a cached blob whose hash is its name fails t
   await pull();
   const sha = fx.hub.fileInfo('org/model', 'main', 'model.safetensors').sha256;
   const blob = join(cacheDir, 'models--org--model', 'blobs', sha);
+  // The commit's listing on disk would answer instead of the Hub (tree-listing.ts): drop it.
+  rmSync(join(cacheDir, 'models--org--model', 'trees'), { recursive: true, force: true });
   fx.hub.setHostile({ listedSizes: { 'model.safetensors': weights.length - 1 } });
   await assertFailsWith(/the listing is wrong and the blob was kept/);
   assert.deepEqual(readFileSync(blob), weights);

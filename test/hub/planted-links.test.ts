@@ -228,6 +228,7 @@ test('prune does not delete through a planted snapshots/ link, and purge does no
     repoType: 'model',
     keepRevisions: 1,
     currentCommit: commit(),
+    fetchedCommits: new Set([commit()]),
     dryRun: false,
   });
   await assertRefused(prune, snapshots);
@@ -235,8 +236,8 @@ test('prune does not delete through a planted snapshots/ link, and purge does no
 
   rmSync(repoDir(), { recursive: true });
   symlinkSync(outside, repoDir());
-  assert.throws(
-    () => purgeRepo(fx.cacheDir, { repoId: 'org/model', repoType: 'model' }),
+  await assert.rejects(
+    purgeRepo(fx.cacheDir, { repoId: 'org/model', repoType: 'model' }),
     (error: unknown) => error instanceof ConstraintError && error.message.includes(repoDir()),
   );
   assert.deepEqual(snapshotOf(outside), before, 'purge deleted nothing outside the cache');

@@ -79,7 +79,9 @@ test('under a per-connection cap, a large file adds connections, each asking for
 
 test('a multi-connection download resumes each range after a drop', async () => {
   const { rmSync } = await import('node:fs');
+  // Gone from the repo and from the shared store, or it would be linked from there instead of fetched.
   rmSync(join(fx.cacheDir, 'models--org--big'), { recursive: true, force: true });
+  rmSync(join(fx.cacheDir, 'blobs'), { recursive: true, force: true });
   fx.hub.clearLog();
   fx.hub.addFault({ kind: 'drop', pathContains: '.safetensors', afterBytes: 1 * MiB, times: 3 });
   try {

@@ -5,10 +5,11 @@
  * (sha256 for LFS files, git blob sha1 otherwise) is the etag. The bytes are
  * hashed by the downloads' own hash code (blob-sink.ts), each blob once.
  */
-import { lstatSync, readlinkSync, statSync } from 'node:fs';
+import { lstatSync, readlinkSync } from 'node:fs';
 import { dirname, relative } from 'node:path';
 import { hashFileOnDisk } from './blob-hash.js';
 import { RepoCacheLayout } from './cache-layout.js';
+import { blobContent } from './shared-blobs.js';
 import { assertSafeRepoPath, type HubRepoType } from '../repo-paths.js';
 import type { SnapshotFile } from '../types.js';
 
@@ -51,10 +52,16 @@ export interface VerifyResult {
 
 type ContentState = 'ok' | 'missing' | { wrong: string };
 
-/** Whether the file at `path` holds the file's bytes. */
-async function checkContent(path: string, file: SnapshotFile): Promise<ContentState> {
-  const stats = statSync(path, { throwIfNoEntry: false });
-  if (stats === undefined || !stats.isFile()) return 'missing';
+/**
+ * Whether the file at `path` holds the file's bytes. A blob may be a link
+ * into the shared store (shared-blobs.ts), whose entry is then read; a link
+ * of any other shape counts as missing, never followed.
+ */
+async function checkContent(cacheDir: string, path: string, file: SnapshotFile): Promise<ContentState> {
+  const content = blobContent(cacheDir, path);
+  if (content === undefined) return 'missing';
+  const { stats } = content;
+  path = content.entry ?? path;
   if (stats.size !== file.size) return { wrong: `${stats.size} bytes, ${file.size} expected` };
   const digest = await hashFileOnDisk(file.algorithm, path, file.size);
   if (digest === file.etag) return 'ok';
@@ -93,13 +100,13 @@ export async function verifySnapshot(request: VerifyRequest): Promise<VerifyResu
     const blobPath = layout.blobPath(file.etag);
     let blob = blobStates.get(file.etag);
     if (blob === undefined) {
-      blob = await checkContent(blobPath, file);
+      blob = await checkContent(request.cacheDir, blobPath, file);
       blobStates.set(file.etag, blob);
     }
     const entry = lstatSync(linkPath, { throwIfNoEntry: false });
     if (entry?.isFile()) {
       // A copy (e.g. made by `cp -L` or a tool that resolved the links): right bytes or not?
-      const copy = await checkContent(linkPath, file);
+      const copy = await checkContent(request.cacheDir, linkPath, file);
       if (copy === 'ok') report('copy', file, 'a copy of the file where a link to its blob should be');
       else
         report(

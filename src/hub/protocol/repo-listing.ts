@@ -41,6 +41,8 @@ export interface RepoFile {
   blobId: string;
   /** Set for LFS files: the sha256 of the content, also its cache name. */
   lfsSha256: string | null;
+  /** Set for Xet-backed files (`xetHash` of a tree entry): the name of its shared store entry. */
+  xetHash: string | null;
 }
 
 export interface RevisionListing {
@@ -82,7 +84,9 @@ function parseFileEntry(entry: Json): RepoFile | string | null {
       return `it lists two sizes for ${JSON.stringify(path)} (${JSON.stringify(size)} and lfs.size ${JSON.stringify(lfsSize)})`;
     }
   }
-  return { path, size, blobId, lfsSha256 };
+  // Kept only in the shape the shared store names entries by; anything else is as good as absent.
+  const xetHash = typeof entry.xetHash === 'string' && /^[0-9a-f]{64}$/.test(entry.xetHash) ? entry.xetHash : null;
+  return { path, size, blobId, lfsSha256, xetHash };
 }
 
 interface JsonAnswer {
@@ -240,15 +244,32 @@ export async function fetchTagNames(connection: HubConnection): Promise<Set<stri
   return (await fetchRefs(connection)).tags;
 }
 
-/** Resolves `revision` to a commit and lists that commit's files with sizes and hashes. */
-export async function listRevision(connection: HubConnection, revision: string): Promise<RevisionListing> {
+/**
+ * Resolves `revision` to a commit and lists that commit's files with sizes
+ * and hashes. `known` gives a listing already on disk for a commit (a commit
+ * never changes): a revision that is a commit then costs no request, and a
+ * branch one. The siblings of the revision answer serve when they are whole
+ * and name no LFS file without its Xet hash; otherwise the tree listing,
+ * which has them (`xetHash`), is read.
+ */
+export async function listRevision(
+  connection: HubConnection,
+  revision: string,
+  known: (commit: string) => RepoFile[] | null = () => null,
+): Promise<RevisionListing & { fromCache: boolean }> {
+  const cachedAtCommit = isCommitHash(revision) ? known(revision.toLowerCase()) : null;
+  if (cachedAtCommit !== null) return { commit: revision.toLowerCase(), files: cachedAtCommit, fromCache: true };
   const doing = `resolving "${connection.repoId}" at revision "${revision}"`;
   const { json } = await getJson(connection, revisionInfoUrl(connection, revision), revision, doing);
   const commit = commitOf(json, connection, doing);
+  const cached = known(commit);
+  if (cached !== null) return { commit, files: cached, fromCache: true };
   const siblings = isRecord(json) && Array.isArray(json.siblings) ? json.siblings : [];
   const parsed = siblings.map(parseFileEntry);
   const complete = parsed.every((file) => file !== null && typeof file !== 'string');
   const trustworthy = siblings.length > 0 && siblings.length <= VERY_LARGE_REPO_THRESHOLD && complete;
-  if (trustworthy) return { commit, files: parsed as RepoFile[] };
-  return { commit, files: await listTree(connection, commit, revision) };
+  const files = parsed as RepoFile[];
+  if (trustworthy && files.every((file) => file.lfsSha256 === null || file.xetHash !== null))
+    return { commit, files, fromCache: false };
+  return { commit, files: await listTree(connection, commit, revision), fromCache: false };
 }
