@@ -6,6 +6,7 @@
  * `snapshots/{commit}/`, and write `refs/{revision}` once the snapshot is
  * complete. Nothing is written before every listed path has been checked.
  */
+import { setMaxListeners } from 'node:events';
 import { lstatSync, readdirSync } from 'node:fs';
 import { mkdir } from 'node:fs/promises';
 import { dirname, sep } from 'node:path';
@@ -166,11 +167,21 @@ function freeDiskOnly(minFreeBytes: number): SpaceLimits {
   return { minFreeBytes, maxBytes: 0, managedBytes: () => Promise.resolve(0) };
 }
 
+/** Listeners on a snapshot's signal that belong to no file: the disk gate, the listing, rate-limit waits. */
+const LISTENERS_BESIDE_FILES = 16;
+
 export async function downloadSnapshot(request: SnapshotRequest): Promise<SnapshotResult> {
   const revision = checkRequest(request);
   request.signal?.throwIfAborted();
   // One signal for everything in flight: the caller's pause, or our own stop after a failure.
   const controller = new AbortController();
+  // Every file in flight, and every request of it, listens to this one signal (and removes its listener when
+  // done): up to download.concurrent_files x connections is the design, not a leak, so Node's default warning at
+  // 11 listeners (printed into the progress bars) is raised to that bound.
+  setMaxListeners(
+    request.concurrentFiles * (request.connectionsPerFile + 2) + LISTENERS_BESIDE_FILES,
+    controller.signal,
+  );
   const forwardAbort = (): void => controller.abort(request.signal?.reason);
   request.signal?.addEventListener('abort', forwardAbort, { once: true });
   let reservation: SpaceReservation | null = null;
