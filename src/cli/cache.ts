@@ -42,6 +42,7 @@ function refsText(usage: RepoUsage): string {
 function registerList(cache: Command, context: CliContext): void {
   cache
     .command('list')
+    .alias('ls')
     .description("show the cache space of each model and dataset hfsched manages, and the cache disk's free space")
     .option('--json', 'print {cacheDir, freeBytes, repos} as JSON')
     .action(async (options: { json?: boolean }) => {

@@ -38,14 +38,18 @@ function registerControl(model: Command, context: CliContext, command: ModelComm
     .command(command)
     .description(description)
     .argument('<model>', 'repo id (org/name) or id from hfsched model list')
-    .action(async (reference: string) => {
-      const answer = await context.withStore(async (store) => {
+    .option('--json', 'print the model, as it is after the change, as JSON')
+    .action(async (reference: string, options: { json?: boolean }) => {
+      const { answer, model } = await context.withStore(async (store) => {
         const found = findModel(store, reference);
-        if (command === 'retry' && found.status === 'completed') return recheckCompleted(store, found, context);
-        if (readLiveness(store).liveness.alive) return sendToDaemon(store, command, found.id);
-        return applyModelCommand(store, command, found, NO_RUNNING_DOWNLOADS);
+        let answer: string;
+        if (command === 'retry' && found.status === 'completed') answer = await recheckCompleted(store, found, context);
+        else if (readLiveness(store).liveness.alive) answer = await sendToDaemon(store, command, found.id);
+        else answer = applyModelCommand(store, command, found, NO_RUNNING_DOWNLOADS);
+        return { answer, model: store.getModel(found.id) ?? found };
       });
-      context.output.text(answer.charAt(0).toUpperCase() + answer.slice(1));
+      if (options.json) return context.output.json(model);
+      context.output.done(answer.charAt(0).toUpperCase() + answer.slice(1));
     });
 }
 

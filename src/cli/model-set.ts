@@ -16,7 +16,8 @@ export function registerModelSetCommand(model: Command, context: CliContext): vo
     .argument('<model>', 'repo id (datasets/org/name for a dataset) or id from hfsched model list')
     .option('--track', 'check the branch at each run and download it when it moved')
     .option('--no-track', 'pin the model at the commit it has; it is never checked again')
-    .action(async (reference: string, options: { track?: boolean }) => {
+    .option('--json', 'print the model, as it is after the change, as JSON')
+    .action(async (reference: string, options: { track?: boolean; json?: boolean }) => {
       if (options.track === undefined) throw new ValidationError('say what to change: --track or --no-track');
       const tracking = options.track;
       const updated = await context.withStore((store) => {
@@ -24,9 +25,10 @@ export function registerModelSetCommand(model: Command, context: CliContext): vo
         store.updateModelOptions(found.id, { tracking });
         return store.getModel(found.id) ?? found;
       });
+      if (options.json) return context.output.json(updated);
       const name = formatRepoReference(updated.repoType, updated.name);
       const commit = updated.currentCommit?.slice(0, 12) ?? 'the commit of its first download';
-      context.output.text(
+      context.output.done(
         tracking
           ? `${name} follows ${updated.revision ?? 'main'}: each run checks it and downloads it when it moved.`
           : `${name} is pinned at ${commit}; it is not checked any more.`,

@@ -132,6 +132,7 @@ function registerAdd(model: Command, context: CliContext): void {
         return { created, start: pendingStart(store, context.env) };
       });
       if (options.json) return context.output.json(created);
+      if (context.output.quiet) return;
       const name = formatRepoReference(created.repoType, created.name);
       context.output.text(`Added ${created.repoType} ${name} (id ${created.id}); ${pendingText(start, name)}.`);
       context.output.keyValues(
@@ -143,6 +144,7 @@ function registerAdd(model: Command, context: CliContext): void {
 function registerList(model: Command, context: CliContext): void {
   model
     .command('list')
+    .alias('ls')
     .description('list the models')
     .addOption(new Option('--status <status>', 'only models with this status').choices(MODEL_STATUSES))
     .option('--json', 'print the models as JSON')
@@ -205,10 +207,12 @@ function registerShow(model: Command, context: CliContext): void {
 function registerRemove(model: Command, context: CliContext): void {
   model
     .command('remove')
+    .alias('rm')
     .description('remove a model and its download history (refused while it downloads)')
     .argument('<model>', 'repo id or numeric id')
     .option('--purge', "also delete the model's folder from the cache (its blobs, snapshots and refs)")
-    .action(async (reference: string, options: { purge?: boolean }) => {
+    .option('--json', 'print the removed model as JSON')
+    .action(async (reference: string, options: { purge?: boolean; json?: boolean }) => {
       const { removed, purged, folder } = await context.withStore(async (store) => {
         const found = findModel(store, reference);
         // The model's own folder (where it was downloaded), not necessarily this shell's cache.
@@ -221,7 +225,8 @@ function registerRemove(model: Command, context: CliContext): void {
       });
       const name = formatRepoReference(removed.repoType, removed.name);
       if (folder?.elsewhere === true) context.output.note(elsewhereNote(name, folder));
-      context.output.text(
+      if (options.json) return context.output.json(removed);
+      context.output.done(
         purged === null
           ? `Removed ${removed.repoType} ${name} (id ${removed.id}) and its download history; files already in the cache are kept (--purge deletes them).`
           : `Removed ${removed.repoType} ${name} (id ${removed.id}), its download history and its files (${purged.repoDir}, ${formatBytes(purged.freedBytes)} freed).`,

@@ -83,8 +83,12 @@ export class Output {
     private readonly stderr: Writable,
   ) {}
 
+  /** Whether the command printed its JSON document (then a failure after it adds no error document). */
+  wroteJson = false;
+
   /** One JSON document (the `--json` result). */
   json(value: unknown): void {
+    this.wroteJson = true;
     this.stdout.write(JSON.stringify(value, null, 2) + '\n');
   }
 

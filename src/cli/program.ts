@@ -64,9 +64,11 @@ export function createProgram(options: ProgramOptions = {}): CliProgram {
     .version(packageVersion(), '-V, --version', 'print the version')
     .helpOption('-h, --help', 'show help for a command')
     .option('--db <path>', DB_HELP)
+    .option('-q, --quiet', 'print no confirmations, notes or progress (results and errors still print)')
     .configureHelp({ showGlobalOptions: true, sortSubcommands: false })
     // A bad HFSCHED_* variable stops every command before it does anything.
     .hook('preAction', () => {
+      context.output.quiet = program.opts<{ quiet?: boolean }>().quiet === true;
       context.bootstrap();
     });
   return {
@@ -74,14 +76,33 @@ export function createProgram(options: ProgramOptions = {}): CliProgram {
     context,
     run: (argv) => {
       applyConventions(program, stdout, stderr);
-      return runProgram(program, context, stderr, argv);
+      return runProgram(program, context, stdout, stderr, argv);
     },
   };
+}
+
+/** Whether the command line asks for JSON (`--json` before any `--`). */
+function wantsJson(argv: readonly string[]): boolean {
+  const end = argv.indexOf('--');
+  return (end === -1 ? argv : argv.slice(0, end)).includes('--json');
+}
+
+/**
+ * The error of a `--json` command, as one document on stdout, so a script
+ * reads every outcome from one place: `{"error": {"message", "exitCode", "kind"}}`.
+ * The one-line message is on stderr as always.
+ */
+function jsonError(error: unknown, exitCode: number): unknown {
+  const kind =
+    error instanceof CommanderError ? 'UsageError' : error instanceof Error ? error.constructor.name : 'Error';
+  const message = error instanceof CommanderError ? oneLine(error.message) : messageFor(error);
+  return { error: { message, exitCode, kind } };
 }
 
 async function runProgram(
   program: Command,
   context: CliContext,
+  stdout: Writable,
   stderr: Writable,
   argv: readonly string[],
 ): Promise<number> {
@@ -89,12 +110,16 @@ async function runProgram(
     await program.parseAsync([...argv]);
     return 0;
   } catch (error) {
+    const exitCode = exitCodeFor(error);
     // commander already printed its own message (through outputError).
     if (!(error instanceof CommanderError)) context.output.error(messageFor(error));
+    // A command that printed its result and then fails (verify finding damage) has said it all in that document.
+    if (exitCode !== 0 && wantsJson(argv) && !context.output.wroteJson)
+      stdout.write(JSON.stringify(jsonError(error, exitCode), null, 2) + '\n');
     if (context.env.HFSCHED_DEBUG === '1' && error instanceof Error && error.stack) {
       stderr.write(`${error.stack}\n`);
     }
-    return exitCodeFor(error);
+    return exitCode;
   }
 }
 

@@ -207,6 +207,10 @@ class PlainDisplay implements PullDisplay {
 }
 
 /** Bars when `stream` is a terminal, plain lines otherwise. */
-export function createPullDisplay(stream: Writable & { isTTY?: boolean }, repoId: string): PullDisplay {
+/** What `--quiet` shows: nothing. */
+const SILENT_DISPLAY: PullDisplay = { progress() {}, fileDone() {}, retry() {}, stop() {} };
+
+export function createPullDisplay(stream: Writable & { isTTY?: boolean }, repoId: string, quiet = false): PullDisplay {
+  if (quiet) return SILENT_DISPLAY;
   return stream.isTTY === true ? new TerminalDisplay(stream, repoId) : new PlainDisplay(stream, repoId);
 }

@@ -116,7 +116,7 @@ export function registerPullCommand(program: Command, context: CliContext): void
           const { model, oneOff } = modelToPull(store, repoId, options, (message) => context.output.note(message));
           modelName = formatRepoReference(model.repoType, model.name);
           if (oneOff) oneOffOf = model;
-          const display = createPullDisplay(stderr, model.name);
+          const display = createPullDisplay(stderr, model.name, context.output.quiet);
           const downloadOptions = {
             settings,
             token: readToken(context.env).token,
@@ -157,10 +157,12 @@ export function registerPullCommand(program: Command, context: CliContext): void
       }
       const { snapshot } = outcome;
       const seconds = (performance.now() - started) / 1000;
-      stderr.write(
-        `Downloaded ${modelName} at commit ${snapshot.commit.slice(0, 12)}: ${snapshot.fileCount} ${snapshot.fileCount === 1 ? 'file' : 'files'}, ` +
-          `${formatBytes(snapshot.totalBytes)} (${formatBytes(snapshot.fetchedBytes)} fetched) in ${formatDuration(seconds)}${oneOffNote}\n`,
-      );
+      // With --quiet, only the snapshot folder is printed, as `hf download --quiet` does.
+      if (!context.output.quiet)
+        stderr.write(
+          `Downloaded ${modelName} at commit ${snapshot.commit.slice(0, 12)}: ${snapshot.fileCount} ${snapshot.fileCount === 1 ? 'file' : 'files'}, ` +
+            `${formatBytes(snapshot.totalBytes)} (${formatBytes(snapshot.fetchedBytes)} fetched) in ${formatDuration(seconds)}${oneOffNote}\n`,
+        );
       context.output.text(snapshot.snapshotPath);
     });
 }

@@ -13,7 +13,8 @@ export function registerRunNowCommand(program: Command, context: CliContext): vo
   program
     .command('run-now')
     .description("start the enabled schedule's batch now in the running daemon")
-    .action(async () => {
+    .option('--json', 'print the daemon\'s answer as JSON: {"daemon": "..."}')
+    .action(async (options: { json?: boolean }) => {
       const answer = await context.withStore(async (store) => {
         const daemon = readLiveness(store).liveness;
         if (!daemon.alive) {
@@ -23,6 +24,7 @@ export function registerRunNowCommand(program: Command, context: CliContext): vo
         }
         return sendToDaemon(store, 'run-now', null);
       });
-      context.output.text(`Daemon: ${answer}`);
+      if (options.json) return context.output.json({ daemon: answer });
+      context.output.done(`Daemon: ${answer}`);
     });
 }

@@ -86,6 +86,7 @@ function printScheduleWithRuns(
   view: ScheduleView,
   active: ScheduleConfiguration | null,
 ): void {
+  if (context.output.quiet) return;
   context.output.text(`${heading} ${view.id} "${view.name}": ${summary(view)}.`);
   if (view.enabled) context.output.text('It is enabled.');
   else if (active !== null) {
@@ -166,6 +167,7 @@ function registerAdd(schedule: Command, context: CliContext): void {
 function registerList(schedule: Command, context: CliContext): void {
   schedule
     .command('list')
+    .alias('ls')
     .description('list the schedules with their next run and which one is enabled')
     .option('--json', 'print the schedules as JSON')
     .action(async (options: { json?: boolean }) => {
@@ -293,6 +295,7 @@ function registerSet(schedule: Command, context: CliContext): void {
 function registerRemove(schedule: Command, context: CliContext): void {
   schedule
     .command('remove')
+    .alias('rm')
     .description('delete a schedule (its past download sessions stay in the history)')
     .argument(...SCHEDULE_ARGUMENT)
     .option('--json', 'print the removed schedule as JSON (nextRuns is empty)')
