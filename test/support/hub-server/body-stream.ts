@@ -133,6 +133,11 @@ export async function sendBody(
       res.socket?.destroy();
       return;
     }
+    if (faults.cut.kind === 'reset') {
+      // An RST, as a crashing middlebox sends: ECONNRESET on the client.
+      res.socket?.resetAndDestroy();
+      return;
+    }
     await waitForClose(res);
     return;
   }

@@ -12,8 +12,8 @@ interface ActiveFault {
 
 /** What happens to one file body. */
 export interface BodyFaults {
-  /** Stop after this many body bytes: cut the connection (drop) or go silent (stall). */
-  cut: { kind: 'drop' | 'stall'; afterBytes: number } | null;
+  /** Stop after this many body bytes: cut the connection (drop), reset it, or go silent (stall). */
+  cut: { kind: 'drop' | 'reset' | 'stall'; afterBytes: number } | null;
   corrupt: boolean;
   /** Bytes per second for this response, or null. */
   throttle: number | null;
@@ -46,9 +46,9 @@ export class FaultRegistry {
     return this.take('', (f) => f.kind === 'expire-cdn') !== null;
   }
 
-  /** The faults for one file body; drop/stall and corrupt are used up by this call. */
+  /** The faults for one file body; drop/reset/stall and corrupt are used up by this call. */
   takeBodyFaults(path: string): BodyFaults {
-    const cut = this.take(path, (f) => f.kind === 'drop' || f.kind === 'stall');
+    const cut = this.take(path, (f) => f.kind === 'drop' || f.kind === 'reset' || f.kind === 'stall');
     const corrupt = this.take(path, (f) => f.kind === 'corrupt') !== null;
     let throttle: number | null = null;
     for (const { fault } of this.active) {
@@ -57,7 +57,10 @@ export class FaultRegistry {
       }
     }
     return {
-      cut: cut && (cut.kind === 'drop' || cut.kind === 'stall') ? { kind: cut.kind, afterBytes: cut.afterBytes } : null,
+      cut:
+        cut && (cut.kind === 'drop' || cut.kind === 'reset' || cut.kind === 'stall')
+          ? { kind: cut.kind, afterBytes: cut.afterBytes }
+          : null,
       corrupt,
       throttle,
     };

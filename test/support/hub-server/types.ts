@@ -97,12 +97,14 @@ export interface LoggedRequest {
  * Each fault matches requests whose path (with query) contains `pathContains`
  * (all requests if absent) and applies `times` times (forever if absent).
  * On the CDN host the URL holds the sha256 and, in its query, the file's base name.
- * Body faults (drop, stall, corrupt, throttle) only apply to, and only count,
+ * Body faults (drop, reset, stall, corrupt, throttle) only apply to, and only count,
  * responses that send file bytes (200/206 of a file), never redirects or errors.
  */
 export type Fault =
   /** Send `afterBytes` body bytes, then destroy the socket (TCP FIN mid-body). */
   | { kind: 'drop'; pathContains?: string; afterBytes: number; times?: number }
+  /** Send `afterBytes` body bytes, then reset the connection (TCP RST: the client may lose what it had not read yet). */
+  | { kind: 'reset'; pathContains?: string; afterBytes: number; times?: number }
   /** Send `afterBytes` body bytes, then nothing: the socket stays open until the client gives up or close(). */
   | { kind: 'stall'; pathContains?: string; afterBytes: number; times?: number }
   /** Answer this status (e.g. 500, 503, 429) before anything else, with Retry-After when asked. */
