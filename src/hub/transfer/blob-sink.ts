@@ -23,6 +23,13 @@ import { openCacheFile } from '../cache/safe-paths.js';
 
 /** Pieces at least this large skip the batch: one write each is cheaper than a copy. */
 const DIRECT_WRITE_MIN_BYTES = 256 * 1024;
+/**
+ * A batch older than this is written even when not full. On a fast link a
+ * batch fills long before (no extra write); on a slow one, a process killed
+ * with SIGKILL loses at most this long's bytes, not up to 1 MiB per file,
+ * and the next run fetches them again (test/cli/kill-chaos.test.ts).
+ */
+const BATCH_MAX_AGE_MS = 50;
 
 export interface BlobSink {
   /** Bytes already in place when the transfer starts (the resumed prefix). */
@@ -137,6 +144,8 @@ export class FileSink implements BlobSink {
   /** Taken on the first small piece, given back on close: a reused buffer, not 1 MiB of garbage per file. */
   private batch: Buffer | null = null;
   private batchBytes = 0;
+  /** performance.now() when the batch got its first byte. */
+  private batchStartedAt = 0;
   private closed = false;
 
   constructor(
@@ -161,11 +170,13 @@ export class FileSink implements BlobSink {
     }
     const batch = (this.batch ??= takeSlab());
     for (let offset = 0; offset < piece.length;) {
+      if (this.batchBytes === 0) this.batchStartedAt = performance.now();
       const copied = piece.copy(batch, this.batchBytes, offset);
       offset += copied;
       this.batchBytes += copied;
       if (this.batchBytes === batch.length) this.write();
     }
+    if (this.batchBytes > 0 && performance.now() - this.batchStartedAt >= BATCH_MAX_AGE_MS) this.write();
   }
 
   finish(): Promise<string> {
