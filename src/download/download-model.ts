@@ -219,7 +219,7 @@ export async function downloadModel(
     cacheDir: location.cacheDir,
     files: snapshot.files.map((file): ModelFile => ({
       path: file.path,
-      hashKind: file.algorithm === 'sha256' ? 'sha256' : 'gitsha1',
+      hashKind: file.algorithm,
       hash: file.etag,
       size: file.size,
     })),

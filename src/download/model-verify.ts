@@ -29,7 +29,7 @@ function snapshotFile(file: ModelFile): SnapshotFile {
   return {
     path: file.path,
     size: file.size,
-    algorithm: file.hashKind === 'sha256' ? 'sha256' : 'git-sha1',
+    algorithm: file.hashKind,
     etag: file.hash,
   };
 }

@@ -75,7 +75,7 @@ function planBlobs(files: RepoFile[], repoId: string): PlannedBlob[] {
     if (planned !== undefined) planned.paths.push(file.path);
     else
       byEtag.set(etag, {
-        job: { etag, size: file.size, algorithm: lfs ? 'sha256' : 'git-sha1', path: file.path },
+        job: { etag, size: file.size, algorithm: lfs ? 'sha256' : 'gitsha1', path: file.path },
         xetHash: lfs ? file.xetHash : null,
         paths: [file.path],
       });

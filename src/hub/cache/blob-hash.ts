@@ -5,7 +5,8 @@
 import { createHash, type Hash } from 'node:crypto';
 import { open } from 'node:fs/promises';
 
-export type HashAlgorithm = 'sha256' | 'git-sha1';
+/** The names the database's `model_files.hash_kind` uses too (docs/database.md). */
+export type HashAlgorithm = 'sha256' | 'gitsha1';
 
 /** Files on disk are read this much at a time. */
 export const READ_BYTES = 1024 * 1024;
@@ -13,7 +14,7 @@ export const READ_BYTES = 1024 * 1024;
 export function newHash(algorithm: HashAlgorithm, size: number): Hash {
   const hash = createHash(algorithm === 'sha256' ? 'sha256' : 'sha1');
   // A git blob id is the sha1 of "blob {size}\0" followed by the content.
-  if (algorithm === 'git-sha1') hash.update(`blob ${size}\0`);
+  if (algorithm === 'gitsha1') hash.update(`blob ${size}\0`);
   return hash;
 }
 
