@@ -28,6 +28,16 @@ export const MAX_MISMATCHES_IN_A_ROW = 3;
  */
 export class UnsafeCacheError extends ConstraintError {}
 
+export interface TransferErrorOptions {
+  /** Worth another try after a pause. */
+  retryable: boolean;
+  /** Server-asked pause before the next try (Retry-After), in ms. */
+  retryAfterMs?: number | null;
+  cause?: unknown;
+  /** The Hub answer this failure came from. */
+  hubAnswer?: HubAnswerFacts;
+}
+
 /**
  * Failures inside one transfer, which the retry logic classifies; they never
  * leave the hub (a DownloadError or a contract error does).
@@ -36,45 +46,45 @@ export class TransferError extends Error {
   /** The Hub answer this failure came from, if any; the final DownloadError keeps it. */
   readonly hubAnswer: HubAnswerFacts | null;
 
-  constructor(
-    message: string,
-    /** Worth another try after a pause. */
-    readonly retryable: boolean,
-    /** Server-asked pause before the next try (Retry-After), in ms. */
-    readonly retryAfterMs: number | null = null,
-    options?: { cause?: unknown; hubAnswer?: HubAnswerFacts },
-  ) {
-    super(message, options?.cause === undefined ? undefined : { cause: options.cause });
+  /** Worth another try after a pause. */
+  readonly retryable: boolean;
+  /** Server-asked pause before the next try (Retry-After), in ms. */
+  readonly retryAfterMs: number | null;
+
+  constructor(message: string, options: TransferErrorOptions) {
+    super(message, options.cause === undefined ? undefined : { cause: options.cause });
     this.name = new.target.name;
-    this.hubAnswer = options?.hubAnswer ?? null;
+    this.retryable = options.retryable;
+    this.retryAfterMs = options.retryAfterMs ?? null;
+    this.hubAnswer = options.hubAnswer ?? null;
   }
 }
 
 /** No byte arrived for stallTimeoutMs: the connection is dropped and the transfer resumed. */
 export class StallTimeoutError extends TransferError {
   constructor(timeoutMs: number) {
-    super(`no data for ${Math.round(timeoutMs / 1000)} s (download.stall_timeout_seconds)`, true);
+    super(`no data for ${Math.round(timeoutMs / 1000)} s (download.stall_timeout_seconds)`, { retryable: true });
   }
 }
 
 /** A signed CDN URL answered 403: it expired; ask the Hub's resolve URL for a fresh one. */
 export class ExpiredUrlError extends TransferError {
   constructor(host: string) {
-    super(`the signed download URL on ${host} expired`, true);
+    super(`the signed download URL on ${host} expired`, { retryable: true });
   }
 }
 
 /** The server answered a Range request with the whole file (or the wrong range). */
 export class RangesUnsupportedError extends TransferError {
   constructor(host: string) {
-    super(`${host} did not honour a Range request`, false);
+    super(`${host} did not honour a Range request`, { retryable: false });
   }
 }
 
 /** The bytes on disk cannot be right (wrong size, wrong hash, 416): start the file again from zero. */
 export class BlobMismatchError extends TransferError {
   constructor(message: string) {
-    super(message, false);
+    super(message, { retryable: false });
   }
 }
 

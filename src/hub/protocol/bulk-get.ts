@@ -236,7 +236,7 @@ class Connection {
     }
     if (this.phase !== 'body') {
       // Bytes with no exchange to belong to: the connection cannot be trusted any more.
-      this.fail(new TransferError('the server sent bytes after the end of its answer', true));
+      this.fail(new TransferError('the server sent bytes after the end of its answer', { retryable: true }));
       return false;
     }
     if (this.chunked !== null) {
@@ -275,7 +275,8 @@ class Connection {
     const gathered = this.headBytes.length === 0 ? piece : Buffer.concat([...this.headBytes, piece]);
     const end = gathered.indexOf('\r\n\r\n');
     if (end < 0) {
-      if (gathered.length > MAX_HEAD_BYTES) throw new TransferError('the answer has no end of head', true);
+      if (gathered.length > MAX_HEAD_BYTES)
+        throw new TransferError('the answer has no end of head', { retryable: true });
       this.headBytes = [Buffer.from(gathered)];
       return null;
     }
@@ -305,7 +306,7 @@ class Connection {
           next: () => (this.exchanges === exchange ? this.next() : Promise.resolve({ done: true, value: undefined })),
           // A reader that stops early (break) drops the connection, as the rest of the body is not wanted.
           return: () => {
-            discard(new TransferError('response discarded', false));
+            discard(new TransferError('response discarded', { retryable: false }));
             return Promise.resolve({ done: true, value: undefined });
           },
         }),
@@ -374,7 +375,7 @@ class Connection {
       this.wakeReader();
       return;
     }
-    if (this.phase !== 'done') this.fail(new TransferError('the server closed the connection', true));
+    if (this.phase !== 'done') this.fail(new TransferError('the server closed the connection', { retryable: true }));
   }
 
   private fail(error: Error): void {

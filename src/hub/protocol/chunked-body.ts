@@ -78,5 +78,5 @@ export class ChunkedDecoder {
 }
 
 function malformed(what: string): TransferError {
-  return new TransferError(`the server sent a malformed chunked body: ${what}`, true);
+  return new TransferError(`the server sent a malformed chunked body: ${what}`, { retryable: true });
 }

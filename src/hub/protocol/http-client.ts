@@ -129,14 +129,14 @@ export async function sendHubRequest(request: HubRequest): Promise<HubResponse> 
     response.body.drain();
     url = new URL(location, url);
   }
-  throw new TransferError(`too many redirects from ${new URL(request.url).host}`, false);
+  throw new TransferError(`too many redirects from ${new URL(request.url).host}`, { retryable: false });
 }
 
 async function waitForRateLimit(url: URL, signal: AbortSignal | undefined): Promise<void> {
   try {
     await hubRateLimiter.waitForTurn(url, signal);
   } catch (error) {
-    if (signal?.aborted) throw new TransferError('download paused', false, null, { cause: signal.reason });
+    if (signal?.aborted) throw new TransferError('download paused', { retryable: false, cause: signal.reason });
     throw error;
   }
 }
@@ -156,7 +156,7 @@ async function sendOnce(url: URL, request: HubRequest): Promise<HubResponse> {
   const controller = new AbortController();
   const watchdog = new StallWatchdog(request.stallTimeoutMs, (error) => controller.abort(error));
   const onAbort = (): void => {
-    controller.abort(new TransferError('download paused', false, null, { cause: request.signal?.reason }));
+    controller.abort(new TransferError('download paused', { retryable: false, cause: request.signal?.reason }));
   };
   if (request.signal?.aborted) onAbort();
   request.signal?.addEventListener('abort', onAbort, { once: true });
@@ -185,8 +185,8 @@ async function sendOnce(url: URL, request: HubRequest): Promise<HubResponse> {
     watchdog,
     discard: () => {
       cleanup();
-      controller.abort(new TransferError('response discarded', false));
-      answer.destroy(new TransferError('response discarded', false));
+      controller.abort(new TransferError('response discarded', { retryable: false }));
+      answer.destroy(new TransferError('response discarded', { retryable: false }));
     },
   };
 }
@@ -297,7 +297,9 @@ export async function readBodyText(response: HubResponse, maxBytes: number): Pro
       total += buffer.length;
       if (total > maxBytes) {
         response.discard();
-        throw new TransferError(`answer from ${response.url.host} is larger than ${maxBytes} bytes`, false);
+        throw new TransferError(`answer from ${response.url.host} is larger than ${maxBytes} bytes`, {
+          retryable: false,
+        });
       }
       chunks.push(buffer);
     }

@@ -10,7 +10,7 @@ export function requestHead(method: string, url: URL, headers: Record<string, st
   const lines = [`${method} ${url.pathname}${url.search} HTTP/1.1`, `Host: ${url.host}`];
   for (const [name, value] of Object.entries(headers)) {
     // A header value is ours or the user's token; a line break in it would forge a header.
-    if (/[\r\n]/.test(name + value)) throw new TransferError(`header ${name} holds a line break`, false);
+    if (/[\r\n]/.test(name + value)) throw new TransferError(`header ${name} holds a line break`, { retryable: false });
     lines.push(`${name}: ${value}`);
   }
   return `${lines.join('\r\n')}\r\n\r\n`;
@@ -19,7 +19,8 @@ export function requestHead(method: string, url: URL, headers: Record<string, st
 export function parseHead(text: string): { status: number; headers: IncomingHttpHeaders } {
   const lines = text.split('\r\n');
   const statusLine = /^HTTP\/1\.[01] (\d{3})(?: .*)?$/.exec(lines[0] ?? '');
-  if (statusLine === null) throw new TransferError(`not an HTTP/1.1 answer: ${JSON.stringify(lines[0])}`, true);
+  if (statusLine === null)
+    throw new TransferError(`not an HTTP/1.1 answer: ${JSON.stringify(lines[0])}`, { retryable: true });
   // No prototype: a server's `constructor:` or `__proto__:` field is text like any other, not a
   // property inherited from Object (the fuzz test found `constructor` read as a function's source).
   const headers = Object.create(null) as Record<string, string | string[]>;

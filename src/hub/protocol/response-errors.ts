@@ -40,12 +40,11 @@ export function errorForAnswer(answer: HubAnswer, context: HubAnswerContext): Er
   const facts = { hubAnswer };
 
   if (status === 429 || status >= 500) {
-    return new TransferError(
-      `${answer.url.host} answered ${status}${status === 429 ? ' (too many requests)' : ''}`,
-      true,
-      parseRetryAfter(headers['retry-after']) ?? rateLimitResetMs(headers),
-      facts,
-    );
+    return new TransferError(`${answer.url.host} answered ${status}${status === 429 ? ' (too many requests)' : ''}`, {
+      retryable: true,
+      retryAfterMs: parseRetryAfter(headers['retry-after']) ?? rateLimitResetMs(headers),
+      ...facts,
+    });
   }
   if (!answer.fromTokenOrigin && status === 403) return new ExpiredUrlError(answer.url.host);
 

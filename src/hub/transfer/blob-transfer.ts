@@ -354,7 +354,7 @@ export class BlobTransfer {
       const missing = this.chunks[lane.last]!.end - (lane.chunk.start + lane.chunk.received);
       throw new TransferError(
         `${response.url.host} closed the connection ${missing} bytes before the end of the range it was asked for`,
-        true,
+        { retryable: true },
       );
     }
   }
