@@ -24,6 +24,9 @@ import { commitsFetchedBy } from '../download/fetched-commits.js';
 import { formatRepoReference } from '../store/index.js';
 import { elsewhereNote, modelCacheFolder } from '../download/model-cache-folder.js';
 import type { CliContext } from './context.js';
+import { compileFilter, compileSort, rowsOf, type CacheRow } from './cache-ls.js';
+import { collect } from './option-parsers.js';
+import { formatLocalTime } from './output.js';
 import { formatBytes } from '../system/human-units.js';
 
 interface ListedRepo {
@@ -45,7 +48,18 @@ function registerList(cache: Command, context: CliContext): void {
     .alias('ls')
     .description("show the cache space of each model and dataset hfsched manages, and the cache disk's free space")
     .option('--json', 'print {cacheDir, freeBytes, repos} as JSON')
-    .action(async (options: { json?: boolean }) => {
+    .option(
+      '-f, --filter <expr>',
+      "keep rows matching, as hf cache ls: 'size>1GB', 'type=model', 'accessed>7d' (repeatable)",
+      collect,
+    )
+    .option('--sort <key>', 'sort by accessed, modified, size (newest/biggest first) or name; :asc or :desc to choose')
+    .option('--revisions', 'one row per revision instead of per repository')
+    .action(async (options: ListOptions) => {
+      // Read before anything else: a bad expression is bad usage (exit 2), whatever the cache holds.
+      const now = new Date();
+      const filters = (options.filter ?? []).map((expression) => compileFilter(expression, now));
+      const order = options.sort === undefined ? null : compileSort(options.sort);
       const { cacheDir, repos, total } = await context.withStore(async (store) => {
         const settings = context.settings(store);
         const { cacheDir } = resolveHubLocation(settings, context.env);
@@ -66,6 +80,12 @@ function registerList(cache: Command, context: CliContext): void {
         return { cacheDir, repos, total };
       });
       const free = await freeBytes(cacheDir).catch(() => null);
+      if (options.filter !== undefined || options.sort !== undefined || options.revisions === true) {
+        let rows = repos.flatMap(({ usage }) => (usage === null ? [] : rowsOf(usage, options.revisions === true)));
+        for (const keep of filters) rows = rows.filter(keep);
+        if (order !== null) rows.sort(order);
+        return printRows(context, rows, options);
+      }
       if (options.json) return context.output.json({ cacheDir, freeBytes: free, repos });
       if (repos.length === 0) context.output.text('No models yet; add one with: hfsched model add <repo_id>');
       else
@@ -81,6 +101,43 @@ function registerList(cache: Command, context: CliContext): void {
         );
       context.output.text(`\nManaged: ${formatBytes(total)} in ${cacheDir}; free on that disk: ${formatBytes(free)}`);
     });
+}
+
+interface ListOptions {
+  json?: boolean;
+  filter?: string[];
+  sort?: string;
+  revisions?: boolean;
+}
+
+/** The rows of `cache ls` with --filter, --sort or --revisions, in hf cache ls's columns. */
+function printRows(context: CliContext, rows: CacheRow[], options: ListOptions): void {
+  if (options.json) return context.output.json(rows);
+  const when = (at: Date | null): string => (at === null ? '-' : formatLocalTime(at));
+  if (rows.length === 0)
+    return context.output.text(options.revisions ? 'No cached revisions found.' : 'No cached repositories found.');
+  if (options.revisions)
+    context.output.table(
+      ['ID', 'REVISION', 'SIZE', 'LAST_MODIFIED', 'REFS'],
+      rows.map((row) => [
+        row.id,
+        row.revision ?? '-',
+        formatBytes(row.sizeOnDisk),
+        when(row.lastModifiedAt),
+        row.refs.join(' '),
+      ]),
+    );
+  else
+    context.output.table(
+      ['ID', 'SIZE', 'LAST_ACCESSED', 'LAST_MODIFIED', 'REFS'],
+      rows.map((row) => [
+        row.id,
+        formatBytes(row.sizeOnDisk),
+        when(row.lastAccessedAt),
+        when(row.lastModifiedAt),
+        row.refs.join(' '),
+      ]),
+    );
 }
 
 function registerPrune(cache: Command, context: CliContext): void {

@@ -81,6 +81,37 @@ describe('hfsched cache', () => {
     assert.ok(listed.freeBytes > 0);
   });
 
+  test('cache ls takes the words of hf cache ls: --filter, --sort, --revisions; a bad expression is exit 2', async () => {
+    const second = hub.commitOf('org/model', 'main');
+    const rows = parseJsonOutput<{ id: string; revision: string | null; sizeOnDisk: number; refs: string[] }[]>(
+      await cli('cache', 'ls', '--revisions', '--sort', 'size', '--json'),
+    );
+    assert.deepEqual(
+      rows.map((row) => [row.id, row.revision === second, row.refs]),
+      [
+        ['model/org/model', true, ['main']],
+        ['model/org/model', false, []],
+      ],
+      'the newer revision (bigger weights) first, with its ref',
+    );
+    assert.ok(rows[0]!.sizeOnDisk > rows[1]!.sizeOnDisk);
+    const filtered = await cli('cache', 'ls', '-f', 'type=model', '--filter', 'size>300KB', '--filter', 'accessed<7d');
+    assert.equal(filtered.code, 0, filtered.stderr);
+    assert.match(filtered.stdout, /^ID\s+SIZE\s+LAST_ACCESSED\s+LAST_MODIFIED\s+REFS$/m);
+    assert.match(filtered.stdout, /^model\/org\/model\s+/m);
+    const none = await cli('cache', 'ls', '--filter', 'type=dataset');
+    assert.match(none.stdout, /No cached repositories found\./);
+    for (const bad of [
+      ['--filter', 'size>>1GB'],
+      ['--filter', 'colour=red'],
+      ['--sort', 'weight'],
+    ]) {
+      const refused = await cli('cache', 'ls', ...bad);
+      assert.equal(refused.code, 2, `${bad.join(' ')}: ${refused.stderr}`);
+      assert.equal(refused.stderr.trim().split('\n').length, 1, 'one line');
+    }
+  });
+
   test('cache prune keeps cache.keep_revisions snapshots; the official client then scans without warnings and reads every kept file offline', async () => {
     const first = readdirSync(join(modelDir(), 'snapshots')).find(
       (commit) => commit !== hub.commitOf('org/model', 'main'),

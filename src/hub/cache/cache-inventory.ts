@@ -4,8 +4,9 @@
  * scan_cache_dir sees them (https://huggingface.co/docs/huggingface_hub/guides/manage-cache).
  * Used by `hfsched cache list` and by prune.
  */
-import { lstatSync, readdirSync, readFileSync, statSync, type Dirent } from 'node:fs';
-import { join } from 'node:path';
+import { lstatSync, readdirSync, readFileSync, readlinkSync, statSync, type Dirent } from 'node:fs';
+import { basename, dirname, join, resolve } from 'node:path';
+import { blobContent } from './shared-blobs.js';
 import { RepoCacheLayout } from './cache-layout.js';
 import { repoBytesOnDisk } from './cache-usage.js';
 import { isCommitHash, type HubRepoType } from '../repo-paths.js';
@@ -16,6 +17,8 @@ export interface SnapshotOnDisk {
   refs: string[];
   /** The snapshot folder's last change: when it was (last) filled. */
   modifiedAt: Date;
+  /** Bytes of the distinct blobs its files link to (a shared store entry's through its link). */
+  sizeOnDisk: number;
 }
 
 export interface RepoUsage {
@@ -29,6 +32,9 @@ export interface RepoUsage {
   snapshots: SnapshotOnDisk[];
   /** Ref name (e.g. `main`, `refs/pr/1`) -> commit. */
   refs: Record<string, string>;
+  /** The newest access and change time among its blobs (as huggingface_hub's scan_cache_dir), null without blobs. */
+  lastAccessedAt: Date | null;
+  lastModifiedAt: Date | null;
 }
 
 export interface ManagedRepo {
@@ -63,6 +69,31 @@ export function readRefs(layout: RepoCacheLayout): Record<string, string> {
   return refs;
 }
 
+/** Names of the blobs a snapshot's links point at (links that leave `blobs/` are ignored). */
+export function linkedBlobNames(snapshotDir: string, blobsDir: string, into: Set<string>): void {
+  for (const entry of entriesOf(snapshotDir)) {
+    const path = join(snapshotDir, entry.name);
+    if (entry.isDirectory()) linkedBlobNames(path, blobsDir, into);
+    else if (entry.isSymbolicLink()) {
+      const target = resolve(dirname(path), readlinkSync(path));
+      if (dirname(target) === blobsDir) into.add(basename(target));
+    }
+  }
+}
+
+/** The newest atime and mtime among the repo's blobs (their store entries for links). */
+function blobTimes(layout: RepoCacheLayout): { accessed: Date | null; modified: Date | null } {
+  let accessed: Date | null = null;
+  let modified: Date | null = null;
+  for (const entry of entriesOf(layout.blobsDir)) {
+    const stats = blobContent(layout.cacheDir, join(layout.blobsDir, entry.name))?.stats;
+    if (stats === undefined) continue;
+    if (accessed === null || stats.atime > accessed) accessed = stats.atime;
+    if (modified === null || stats.mtime > modified) modified = stats.mtime;
+  }
+  return { accessed, modified };
+}
+
 /** The snapshot folders, newest first, with the refs pointing at each. */
 export function listSnapshots(layout: RepoCacheLayout, refs: Record<string, string>): SnapshotOnDisk[] {
   const snapshots: SnapshotOnDisk[] = [];
@@ -73,7 +104,13 @@ export function listSnapshots(layout: RepoCacheLayout, refs: Record<string, stri
       .filter(([, commit]) => commit === entry.name)
       .map(([name]) => name)
       .sort();
-    snapshots.push({ commit: entry.name, refs: pointing, modifiedAt: stats.mtime });
+    const blobs = new Set<string>();
+    linkedBlobNames(join(layout.snapshotsDir, entry.name), layout.blobsDir, blobs);
+    const sizeOnDisk = [...blobs].reduce(
+      (sum, name) => sum + (blobContent(layout.cacheDir, join(layout.blobsDir, name))?.stats.size ?? 0),
+      0,
+    );
+    snapshots.push({ commit: entry.name, refs: pointing, modifiedAt: stats.mtime, sizeOnDisk });
   }
   return snapshots.sort((a, b) => b.modifiedAt.getTime() - a.modifiedAt.getTime());
 }
@@ -90,5 +127,6 @@ export async function repoUsage(cacheDir: string, repo: ManagedRepo): Promise<Re
     sizeOnDisk: await repoBytesOnDisk(layout.repoDir),
     snapshots: listSnapshots(layout, refs),
     refs,
+    ...(({ accessed, modified }) => ({ lastAccessedAt: accessed, lastModifiedAt: modified }))(blobTimes(layout)),
   };
 }

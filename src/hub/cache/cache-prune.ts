@@ -15,11 +15,11 @@
  * Order matters for readers: refs go first (no ref ever names a missing
  * snapshot), then snapshots (no link ever dangles), then blobs.
  */
-import { lstatSync, readlinkSync, rmSync } from 'node:fs';
-import { basename, dirname, join, resolve } from 'node:path';
+import { lstatSync, rmSync } from 'node:fs';
+import { join } from 'node:path';
 import { acquireBlobLock } from './blob-lock.js';
 import { RepoCacheLayout } from './cache-layout.js';
-import { entriesOf, listSnapshots, readRefs, type ManagedRepo } from './cache-inventory.js';
+import { entriesOf, linkedBlobNames, listSnapshots, readRefs, type ManagedRepo } from './cache-inventory.js';
 import { isValidEtag } from '../repo-paths.js';
 import { ensureRealDir, realDirExists } from './safe-paths.js';
 import { collectEntry, entryFreedIfUnlinked, storeEntryOf } from './shared-blobs.js';
@@ -52,18 +52,6 @@ export interface PruneResult extends ManagedRepo {
   freedBytes: number;
   /** Blobs left because their lock was busy. */
   busyBlobs: number;
-}
-
-/** Names of the blobs the snapshot's links point at (links that leave `blobs/` are ignored). */
-function linkedBlobs(snapshotDir: string, blobsDir: string, into: Set<string>): void {
-  for (const entry of entriesOf(snapshotDir)) {
-    const path = join(snapshotDir, entry.name);
-    if (entry.isDirectory()) linkedBlobs(path, blobsDir, into);
-    else if (entry.isSymbolicLink()) {
-      const target = resolve(dirname(path), readlinkSync(path));
-      if (dirname(target) === blobsDir) into.add(basename(target));
-    }
-  }
 }
 
 /** The snapshots to keep: the current commit, then the newest others, `keep` in all. */
@@ -170,7 +158,7 @@ export async function pruneRepo(request: PruneRequest): Promise<PruneResult> {
     .filter(([, commit]) => !kept.has(commit) && removedSnapshots.includes(commit))
     .map(([name]) => name);
   const keptBlobs = new Set<string>();
-  for (const commit of kept) linkedBlobs(layout.snapshotDir(commit), layout.blobsDir, keptBlobs);
+  for (const commit of kept) linkedBlobNames(layout.snapshotDir(commit), layout.blobsDir, keptBlobs);
   const doomedBlobs = entriesOf(layout.blobsDir)
     .map((entry) => entry.name)
     // Only complete blobs (or store links), named by their hash: never partial files or anything unknown.
