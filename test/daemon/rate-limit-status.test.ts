@@ -47,3 +47,25 @@ describe('daemon: the Hub rate limit in status and metrics', () => {
     assert.match(metrics, /^hfsched_hub_too_many_requests_total [1-9]/m);
   });
 });
+
+describe('daemon: an absurd RateLimit header in status', () => {
+  test('r=0.001 means no request left: status shows the wait, until the reset and at most 10 minutes away', async () => {
+    fixture = await createDaemonFixture([{ id: 'org/fraction', files: { 'config.json': '{}', 'vocab.txt': 'a\n' } }]);
+    const f = fixture;
+    f.hub.setRateLimit({ quota: 1, windowSeconds: 1, headers: { RateLimit: '"api";r=0.001;t=100000' } });
+    f.addSchedule('*/2 * * * * *');
+    f.startDaemon();
+    let report: StatusReport | null = null;
+    await waitFor(
+      async () => {
+        report = parseJsonOutput<StatusReport>(await f.cli(['status', '--json']));
+        return report.rateLimitedUntil !== null;
+      },
+      { timeoutMs: 15_000, what: () => `a rate limit in status: ${JSON.stringify(report)}` },
+    );
+    const until = Date.parse((report as unknown as StatusReport).rateLimitedUntil ?? '');
+    assert.ok(until > Date.now() && until <= Date.now() + 10 * 60_000, `until ${new Date(until).toISOString()}`);
+    const text = await f.cli(['status']);
+    assert.match(text.stdout, /^Hub: +rate limited until \d{2}:\d{2}:\d{2} \(requests wait for the reset\)$/m);
+  });
+});

@@ -19,7 +19,7 @@ import type { IncomingHttpHeaders } from 'node:http';
 export interface RateLimitReading {
   /** The policy's name ("resolvers", "api"), when the answer names one. */
   policy: string | null;
-  /** Requests left in the current window. */
+  /** Requests left in the current window: a whole number (a fraction is floored). */
   remaining: number;
   /** Milliseconds until the window resets (the budget is full again). */
   resetMs: number;
@@ -42,6 +42,15 @@ function nonNegative(text: string | undefined): number | null {
   if (text === undefined) return null;
   const value = Number(text.trim());
   return Number.isFinite(value) && value >= 0 ? value : null;
+}
+
+/**
+ * Requests left, floored: a request is whole, and `r=0.001` means none.
+ * Spreading 0.001 requests over a window would wait a thousand windows.
+ */
+function requestsLeft(text: string | undefined): number | null {
+  const value = nonNegative(text);
+  return value === null ? null : Math.floor(value);
 }
 
 /** Splits on `separator` outside double quotes. */
@@ -102,7 +111,7 @@ function fromRateLimitField(headers: IncomingHttpHeaders): RateLimitReading[] {
     members.flatMap((member) => [...member.params].filter(([key]) => ['limit', 'remaining', 'reset'].includes(key))),
   );
   if (dictionary.has('remaining')) {
-    const remaining = nonNegative(dictionary.get('remaining'));
+    const remaining = requestsLeft(dictionary.get('remaining'));
     const reset = nonNegative(dictionary.get('reset'));
     if (remaining === null || reset === null) return [];
     return [{ policy: null, remaining, resetMs: reset * 1000, quota: nonNegative(dictionary.get('limit')) }];
@@ -110,7 +119,7 @@ function fromRateLimitField(headers: IncomingHttpHeaders): RateLimitReading[] {
   const quotas = policyQuotas(headers);
   const readings: RateLimitReading[] = [];
   for (const member of members) {
-    const remaining = nonNegative(member.params.get('r'));
+    const remaining = requestsLeft(member.params.get('r'));
     const reset = nonNegative(member.params.get('t'));
     if (remaining === null || reset === null) continue;
     const policy = member.names.at(-1) ?? null;
@@ -128,7 +137,7 @@ function resetDelayMs(value: number, now: number): number {
 
 /** `RateLimit-Remaining` (earlier drafts) or `X-RateLimit-Remaining`, with their Limit and Reset. */
 function fromSeparateFields(headers: IncomingHttpHeaders, prefix: string, now: number): RateLimitReading[] {
-  const remaining = nonNegative(headerText(headers, `${prefix}-remaining`));
+  const remaining = requestsLeft(headerText(headers, `${prefix}-remaining`));
   const reset = nonNegative(headerText(headers, `${prefix}-reset`));
   if (remaining === null || reset === null) return [];
   return [

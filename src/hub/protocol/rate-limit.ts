@@ -24,8 +24,13 @@ import { parseRetryAfter } from './retry-policy.js';
 const PACE_FRACTION = 0.1;
 /** ...or at most this many requests when the quota is unknown or small. */
 const PACE_FLOOR = 10;
-/** A reset further away than this is taken as a bad header (the Hub's window is 5 minutes). */
-const MAX_RESET_MS = 15 * 60_000;
+/**
+ * The longest any request waits, whatever a header says: a reset further
+ * away is taken as a bad header (the Hub's window is 5 minutes). It also
+ * keeps every sleep far below Node's timer limit (2^31-1 ms, beyond which a
+ * timer fires at once and a wait would spin). docs/proxies.md says 10 minutes.
+ */
+const MAX_WAIT_MS = 10 * 60_000;
 /** Waited after a 429 that says nothing of when to come back. */
 const DEFAULT_429_WAIT_MS = 5_000;
 
@@ -80,7 +85,7 @@ export class HubRateLimiter {
   async waitForTurn(url: URL, signal?: AbortSignal): Promise<void> {
     const key = `${url.origin} ${bucketOf(url)}`;
     for (;;) {
-      const delay = this.takeTurn(key);
+      const delay = Math.min(MAX_WAIT_MS, this.takeTurn(key));
       if (delay <= 0) return;
       this.waitCount += 1;
       this.waitedMs += delay;
@@ -100,7 +105,7 @@ export class HubRateLimiter {
     );
     const known = this.budgets.get(key);
     if (tightest !== null) {
-      const resetAt = now + Math.min(MAX_RESET_MS, tightest.resetMs);
+      const resetAt = now + Math.min(MAX_WAIT_MS, tightest.resetMs);
       this.budgets.set(key, {
         policy: tightest.policy,
         remaining: tightest.remaining,
@@ -113,7 +118,7 @@ export class HubRateLimiter {
     if (status !== 429) return;
     this.tooManyRequests += 1;
     const retryAfter = parseRetryAfter(headers['retry-after'], now);
-    const waitMs = tightest !== null ? Math.min(MAX_RESET_MS, tightest.resetMs) : (retryAfter ?? DEFAULT_429_WAIT_MS);
+    const waitMs = tightest !== null ? Math.min(MAX_WAIT_MS, tightest.resetMs) : (retryAfter ?? DEFAULT_429_WAIT_MS);
     const budget = this.budgets.get(key) ?? {
       policy: null,
       remaining: 0,
@@ -186,8 +191,8 @@ export class HubRateLimiter {
       return 0;
     }
     if (budget.nextSlotAt > now) return budget.nextSlotAt - now;
-    // Spread what is left evenly over the rest of the window.
-    budget.nextSlotAt = now + (budget.resetAt - now) / budget.remaining;
+    // Spread what is left evenly over the rest of the window, never past its reset.
+    budget.nextSlotAt = Math.min(budget.resetAt, now + (budget.resetAt - now) / budget.remaining);
     budget.remaining -= 1;
     return 0;
   }

@@ -25,6 +25,10 @@ export class RateLimitWindows {
   admit(req: IncomingMessage, res: ServerResponse, log: LoggedRequest): boolean {
     const spec = this.spec;
     if (spec === null) return true;
+    if (spec.headers !== undefined) {
+      for (const [name, value] of Object.entries(spec.headers)) res.setHeader(name, value);
+      return true;
+    }
     const bucket = (req.url ?? '').includes('/resolve/') ? 'resolvers' : 'api';
     const now = Date.now();
     const windowMs = spec.windowSeconds * 1000;

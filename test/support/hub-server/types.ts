@@ -141,6 +141,12 @@ export interface RateLimitSpec {
   style?: 'ietf' | 'ietf-legacy' | 'x-ratelimit';
   /** false: headers only on the 429 itself, so a client cannot see it coming. Default true. */
   announce?: boolean;
+  /**
+   * Sent as they are on every answer, in place of the computed ones, and no
+   * request is refused: the absurd values a broken server or mirror may send
+   * (`RateLimit: "resolvers";r=0.001;t=100`).
+   */
+  headers?: Record<string, string>;
 }
 
 export interface HubServerOptions {
