@@ -6,19 +6,66 @@
  * files), `X-Linked-Etag` and `X-Linked-Size` for LFS files,
  * `Content-Length`, `Accept-Ranges`. Never `X-Xet-Hash` nor a xet `Link`.
  *
- * The bytes are streamed from the blob (a read stream on the opened file,
- * through `pipeline`, so a slow client slows the reads instead of filling
- * memory); HEAD opens the blob to check it but reads nothing.
+ * The bytes are streamed from the blob, read and written in turn with two
+ * fixed buffers per connection (sendBytes), so a slow client slows the reads
+ * instead of filling memory; HEAD opens the blob to check it but reads nothing.
  */
 import type { IncomingMessage, ServerResponse } from 'node:http';
-import { pipeline } from 'node:stream/promises';
+import type { FileHandle } from 'node:fs/promises';
 import { openServedBlob } from '../hub/index.js';
 import { parseByteRange } from './byte-range.js';
 import { sendHubError } from './hub-errors.js';
 import type { ServedFile, ServedRepo } from './served-repos.js';
 
-/** Read size of a file stream: large reads cost fewer calls per GiB; 32 connections hold at most a few of these each. */
-export const READ_CHUNK_BYTES = 512 * 1024;
+/** One read: large reads cost fewer calls per GiB; each connection holds two of these buffers, no more. */
+export const READ_CHUNK_BYTES = 256 * 1024;
+
+/** Resolves once `chunk` has been handed to the kernel (the write's callback), rejects if the socket fails first. */
+function written(response: ServerResponse, chunk: Buffer): Promise<void> {
+  return new Promise((resolve, reject) => {
+    response.write(chunk, (error) => (error ? reject(error) : resolve()));
+  });
+}
+
+/**
+ * Streams bytes `start..end` (inclusive) of the file to the response: two
+ * buffers per connection, one being read while the other is written, each
+ * reused once the kernel has taken it. A slow client slows the reads; memory
+ * stays at two buffers a connection whatever the file's size, and nothing is
+ * allocated per chunk (no garbage to collect at a GB/s).
+ */
+async function sendBytes(
+  handle: FileHandle,
+  response: ServerResponse,
+  start: number,
+  end: number,
+  onBytes: (count: number) => void,
+): Promise<void> {
+  const buffers = [Buffer.allocUnsafeSlow(READ_CHUNK_BYTES), Buffer.allocUnsafeSlow(READ_CHUNK_BYTES)];
+  const closed = new Promise<never>((_, reject) =>
+    response.once('close', () => reject(new Error('the connection closed'))),
+  );
+  closed.catch(() => {});
+  const read = async (buffer: Buffer, position: number): Promise<Buffer> => {
+    const length = Math.min(buffer.length, end - position + 1);
+    const { bytesRead } = await handle.read(buffer, 0, length, position);
+    if (bytesRead !== length) throw new Error(`the blob ended early at ${position + bytesRead}`);
+    return buffer.subarray(0, bytesRead);
+  };
+  let position = start;
+  let next: Promise<Buffer> | null = read(buffers[0]!, position);
+  let turn = 0;
+  while (next !== null) {
+    const chunk = await Promise.race([next, closed]);
+    position += chunk.length;
+    turn ^= 1;
+    // Read ahead into the other buffer while this one goes out.
+    next = position <= end ? read(buffers[turn]!, position) : null;
+    await Promise.race([written(response, chunk), closed]);
+    onBytes(chunk.length);
+  }
+  await new Promise<void>((resolve) => response.end(resolve));
+}
 
 export interface FileAnswer {
   cacheDir: string;
@@ -88,11 +135,12 @@ export async function answerFile(
     response.end();
     return;
   }
-  const stream = blob.handle.createReadStream({ start, end, highWaterMark: READ_CHUNK_BYTES });
-  stream.on('data', (chunk: string | Buffer) => answer.onBytes(chunk.length));
   try {
-    await pipeline(stream, response);
+    await sendBytes(blob.handle, response, start, end, answer.onBytes);
   } catch {
-    // The client went away (or the socket timed out): the stream and its file are closed by pipeline.
+    // The client went away, or the socket timed out: nothing more to send.
+    response.destroy();
+  } finally {
+    await blob.handle.close();
   }
 }
