@@ -14,6 +14,8 @@
  *       GiB against (a); (a) and (e) also time dd writing as many bytes with
  *       no download, the kernel's charge for the writes alone (targets.ts),
  *       and (e) curl held to hfsched's rate, what the same duration costs;
+ *   the mirror (serve-case.ts): hfsched serve vs nginx sending the (a) file
+ *       to 1, 8 and 32 clients at once;
  *   and the cost of fsync, and the idle daemon (extra-measurements.ts).
  * Writes bench/results.md and prints it. Generated files live on tmpfs
  * (/dev/shm/hfsched-bench, else bench/work/) and are removed at the end.
@@ -33,6 +35,7 @@ import { HubChild } from './hub-child.js';
 import type { BenchHubConfig, BenchHubStats } from './hub-process.js';
 import { gnuTimeAvailable, type Measurement } from './measure.js';
 import { renderReport, type BenchReport, type ScenarioResult, type ToolResult } from './report.js';
+import { runServeCase } from './serve-case.js';
 import { targets } from './targets.js';
 import { FILES_TO_START } from '../src/hub/transfer/file-pool.js';
 import { measureSha256Rate, repeatedSha256, warmUpMemory, writeLargeFile } from './workload.js';
@@ -414,6 +417,10 @@ async function main(): Promise<void> {
       extra.push(`(e) skipped: HFSCHED_BENCH_HUGE_MIB=0, or less free memory than the file's size for tmpfs`);
     }
     if (fScenario !== null) scenarios.push(fScenario);
+
+    // The mirror (serve-case.ts): the (a) file from a cache to 1, 8 and 32 clients, against nginx.
+    say('serve case: hfsched serve and nginx sending the (a) file to 1, 8 and 32 curl clients');
+    extra.push(...(await runServeCase(join(WORK_DIR, 'serve'), large)).lines);
 
     for (const cost of measureFsyncCost([
       { where: 'tmpfs', folder: WORK_DIR },
