@@ -1,21 +1,17 @@
 /**
  * Opening a repo's blob to serve its bytes (src/serve/): `blobs/{etag}` as a
  * regular file, or as the relative symlink of the official client's shared
- * blob store (`../../blobs/{xx}/{xet}`, in a store marked by
- * `blobs/.huggingface-shared-blobs`; huggingface_hub's `_shared_blobs.py`).
+ * blob store (`../../blobs/{xx}/{xet}`, the one link shape shared-blobs.ts
+ * accepts; huggingface_hub's `_shared_blobs.py`).
  * No other link is followed, and the file actually opened must lie inside
  * the cache: a blob that leads anywhere else is answered as missing.
  */
-import { constants, lstatSync, readlinkSync, realpathSync, existsSync } from 'node:fs';
+import { constants, lstatSync, readlinkSync, realpathSync } from 'node:fs';
 import { open, type FileHandle } from 'node:fs/promises';
-import { join, sep } from 'node:path';
+import { sep } from 'node:path';
 import { RepoCacheLayout } from './cache-layout.js';
+import { storeEntryOf } from './shared-blobs.js';
 import { isValidEtag, type HubRepoType } from '../repo-paths.js';
-
-/** The marker of a shared blob store; an unmarked `blobs/` is never followed into. */
-export const SHARED_STORE_MARKER = '.huggingface-shared-blobs';
-/** The only link a repo blob may be: into the shared store, the entry named by its own first two characters. */
-const SHARED_LINK = /^\.\.\/\.\.\/blobs\/([0-9a-f]{2})\/([0-9a-f]{64})$/;
 
 export interface OpenedBlob {
   handle: FileHandle;
@@ -37,12 +33,8 @@ function blobTarget(request: ServedBlobRequest): string | null {
   const stats = lstatSync(path, { throwIfNoEntry: false });
   if (stats === undefined) return null;
   if (stats.isFile()) return path;
-  if (!stats.isSymbolicLink()) return null;
-  const match = SHARED_LINK.exec(readlinkSync(path));
-  if (match === null || match[2]!.slice(0, 2) !== match[1]) return null;
-  const store = join(request.cacheDir, 'blobs');
-  if (!existsSync(join(store, SHARED_STORE_MARKER))) return null;
-  return join(store, match[1]!, match[2]!);
+  // The one rule for which link is followed (shared-blobs.ts, safe-paths.ts): into the marked shared store.
+  return stats.isSymbolicLink() ? storeEntryOf(request.cacheDir, path) : null;
 }
 
 /** The path of an open file descriptor as the kernel has it (Linux), or null where that is not available. */
