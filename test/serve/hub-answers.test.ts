@@ -7,7 +7,7 @@
  */
 import { after, before, describe, test } from 'node:test';
 import assert from 'node:assert/strict';
-import { mkdirSync, renameSync, symlinkSync, unlinkSync, writeFileSync } from 'node:fs';
+import { lstatSync, mkdirSync, readlinkSync, renameSync, symlinkSync, unlinkSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { connect } from 'node:net';
 import { createMirrorFixture, type MirrorFixture } from './mirror-fixture.js';
@@ -159,26 +159,30 @@ describe('resolve', () => {
   test("a blob linked out of the cache is not served; the shared blob store's link is", async () => {
     const sha = fx.hub.fileInfo('org/tiny', 'main', 'model.safetensors').sha256;
     const blob = join(fx.cacheDir, 'models--org--tiny', 'blobs', sha);
-    // The official client's shared store: blobs/{xx}/{xet} in a marked store, the repo blob a relative link to it.
-    const xet = 'ab'.repeat(32);
-    mkdirSync(join(fx.cacheDir, 'blobs', 'ab'), { recursive: true });
-    writeFileSync(join(fx.cacheDir, 'blobs', '.huggingface-shared-blobs'), '1\n');
-    renameSync(blob, join(fx.cacheDir, 'blobs', 'ab', xet));
-    symlinkSync(`../../blobs/ab/${xet}`, blob);
+    if (!lstatSync(blob).isSymbolicLink()) {
+      // Make it the official client's shared store: blobs/{xx}/{xet} in a marked store, the repo blob a relative link.
+      const xet = 'ab'.repeat(32);
+      mkdirSync(join(fx.cacheDir, 'blobs', 'ab'), { recursive: true });
+      writeFileSync(join(fx.cacheDir, 'blobs', '.huggingface-shared-blobs'), '1\n');
+      renameSync(blob, join(fx.cacheDir, 'blobs', 'ab', xet));
+      symlinkSync(`../../blobs/ab/${xet}`, blob);
+    }
+    assert.match(readlinkSync(blob), /^\.\.\/\.\.\/blobs\/[0-9a-f]{2}\/[0-9a-f]{64}$/);
     const shared = await get('/org/tiny/resolve/main/model.safetensors');
     assert.deepEqual(Buffer.from(await shared.arrayBuffer()), weights);
     // Any other link, even to the same bytes outside the cache, is not followed.
     const outside = join(fx.db.dir, 'outside.bin');
-    renameSync(join(fx.cacheDir, 'blobs', 'ab', xet), outside);
-    renameSync(blob, `${blob}.link`);
+    writeFileSync(outside, weights);
+    renameSync(blob, `${blob}.kept`);
     symlinkSync(outside, blob);
-    const refused = await get('/org/tiny/resolve/main/model.safetensors');
-    assert.equal(refused.status, 503);
-    assert.equal(refused.headers.get('x-repo-commit'), null);
-    // Put the blob back as a plain file for the other tests.
-    unlinkSync(blob);
-    unlinkSync(`${blob}.link`);
-    renameSync(outside, blob);
+    try {
+      const refused = await get('/org/tiny/resolve/main/model.safetensors');
+      assert.equal(refused.status, 503);
+      assert.equal(refused.headers.get('x-repo-commit'), null);
+    } finally {
+      unlinkSync(blob);
+      renameSync(`${blob}.kept`, blob);
+    }
   });
 });
 
