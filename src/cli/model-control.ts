@@ -43,8 +43,12 @@ function registerControl(model: Command, context: CliContext, command: ModelComm
       const { answer, model } = await context.withStore(async (store) => {
         const found = findModel(store, reference);
         let answer: string;
-        if (command === 'retry' && found.status === 'completed') answer = await recheckCompleted(store, found, context);
-        else if (readLiveness(store).liveness.alive) answer = await sendToDaemon(store, command, found.id);
+        if (command === 'retry' && found.status === 'completed') {
+          answer = await recheckCompleted(store, found, context);
+          // As docs/daemon.md says of a retried model: in an open window it joins the queue at once.
+          if (readLiveness(store).liveness.alive)
+            answer += `; the daemon says: ${await sendToDaemon(store, 'retry', found.id)}`;
+        } else if (readLiveness(store).liveness.alive) answer = await sendToDaemon(store, command, found.id);
         else answer = applyModelCommand(store, command, found, NO_RUNNING_DOWNLOADS);
         return { answer, model: store.getModel(found.id) ?? found };
       });

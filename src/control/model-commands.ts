@@ -54,6 +54,10 @@ export function applyModelCommand(
       store.resumeModel(model.id);
       return `model ${model.name} is pending again${downloads.admit(model)}`;
     case 'retry':
+      // A completed model the CLI just re-checked (model-control.ts) is pending already: it joins an open window.
+      if (model.status === 'pending' && model.statusReason !== null) {
+        return `model ${model.name} is pending (${model.statusReason})${downloads.admit(model)}`;
+      }
       store.retryModel(model.id);
       return `model ${model.name} is pending again, retry count reset${downloads.admit(model)}`;
   }
