@@ -15,6 +15,7 @@ import { fetchBlob, hasCompleteBlob, type BlobJob } from './transfer/blob-fetche
 import { RepoCacheLayout } from './cache/cache-layout.js';
 import { asUserFacingError, DownloadError } from './errors.js';
 import { FILES_TO_START, FilePool } from './transfer/file-pool.js';
+import { ConnectionBudget, processConnections, SNAPSHOT_MAX_CONNECTIONS } from './transfer/lane-controller.js';
 import { describeSelection, selectFiles } from './file-selection.js';
 import { processDiskGate, type SpaceLimits, type SpaceReservation } from './cache/disk-gate.js';
 import { disagreeingBlobSize, settleSizeDisagreement } from './transfer/blob-size-check.js';
@@ -261,6 +262,8 @@ export async function downloadSnapshot(request: SnapshotRequest): Promise<Snapsh
     const snapshotPath = layout.snapshotDir(listing.commit);
     const snapshotIsNew = ensureRealDir(request.cacheDir, snapshotPath);
     const createdFolders = new Set<string>([snapshotPath]);
+    // One budget for the snapshot's files and their lanes (lane-controller.ts).
+    const connections = new ConnectionBudget(SNAPSHOT_MAX_CONNECTIONS, processConnections);
     tracker.emit(true);
     const placeBlob = async ({ blob, state }: { blob: PlannedBlob; state: BlobState }): Promise<void> => {
       const { job } = blob;
@@ -284,6 +287,7 @@ export async function downloadSnapshot(request: SnapshotRequest): Promise<Snapsh
           onDiskBytes: (bytes) => tracker.onDisk(job.etag, bytes),
           onBytes: (bytes) => tracker.received(job.etag, bytes),
           onVerifying: () => tracker.verifying(job.etag),
+          connections,
         }).catch((error: unknown) => {
           tracker.dropped(job.etag);
           throw error;
@@ -303,7 +307,11 @@ export async function downloadSnapshot(request: SnapshotRequest): Promise<Snapsh
       for (const path of blob.paths) request.onFileDone?.({ path, size: job.size, cached: outcome === 'cached' });
     };
     const work = blobs.map((blob, index) => ({ blob, state: states[index]! }));
-    pool = new FilePool(work, placeBlob, { maxFiles: request.concurrentFiles, receivedBytes: () => tracker.fetched });
+    pool = new FilePool(work, placeBlob, {
+      maxFiles: request.concurrentFiles,
+      receivedBytes: () => tracker.fetched,
+      connections,
+    });
     await pool.run((error) => controller.abort(error));
     if (pool.peak > FILES_TO_START)
       logger?.info({ repo: request.repoId, files: pool.peak }, 'most files downloaded at once');

@@ -11,6 +11,7 @@ import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { FILES_TO_START, FilePool } from '../../src/hub/transfer/file-pool.js';
+import { ConnectionBudget } from '../../src/hub/transfer/lane-controller.js';
 import type { LoggedRequest } from '../support/hub-server.js';
 import { createHubFixture, patternBytes, type HubFixture } from './fixtures.js';
 
@@ -22,8 +23,17 @@ const files = Array.from({ length: FILES }, (_, index) => ({
 }));
 let fx: HubFixture;
 
+const MiB = 1024 * KiB;
+const mixed = Array.from({ length: 48 }, (_, index) => ({
+  path: `mixed/part-${String(index).padStart(3, '0')}.bin`,
+  content: patternBytes(index < 4 ? 3 * MiB : 512 * KiB),
+}));
+
 before(async () => {
-  fx = await createHubFixture([{ id: 'org/shards', revisions: { main: files } }]);
+  fx = await createHubFixture([
+    { id: 'org/shards', revisions: { main: files } },
+    { id: 'org/mixed', revisions: { main: mixed } },
+  ]);
 });
 after(() => fx.cleanup());
 
@@ -62,6 +72,24 @@ test('under a per-connection cap, files too small to split run more at a time th
   assert.ok(most > FILES_TO_START && most <= 16, `${most} files at once`);
 });
 
+test('a snapshot never has more than 16 connections to the CDN, its files and their lanes together', async () => {
+  // 48 files, of which 4 large enough to split into lanes, under the cap: files and lanes both want more.
+  fx.hub.clearLog();
+  fx.hub.addFault({ kind: 'throttle', bytesPerSecond: 1024 * KiB, pathContains: '.bin' });
+  try {
+    const result = await fx.pull('org/mixed', {
+      concurrentFiles: 32,
+      connectionsPerFile: 16,
+      multipartThresholdBytes: 2 * MiB,
+    });
+    assert.deepEqual(readFileSync(join(result.snapshotPath, mixed[0]!.path)), mixed[0]!.content);
+  } finally {
+    fx.hub.clearFaults();
+  }
+  const most = mostAtOnce(fx.hub.requests);
+  assert.ok(most > FILES_TO_START && most <= 16, `${most} connections at once`);
+});
+
 test('download.concurrent_files caps the files at a time', async () => {
   assert.equal(await pullUnderCap(2), 2);
 });
@@ -78,7 +106,7 @@ test('after the server pushes back (backOff), fewer files start at a time', asyn
       await sleep(10);
       running -= 1;
     },
-    { maxFiles: 4, receivedBytes: () => 0 },
+    { maxFiles: 4, receivedBytes: () => 0, connections: new ConnectionBudget(16) },
   );
   const done = pool.run(() => {});
   await sleep(2);

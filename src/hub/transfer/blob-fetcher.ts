@@ -11,6 +11,7 @@
 import { renameSync } from 'node:fs';
 import { dirname } from 'node:path';
 import type { BandwidthLimiter } from './bandwidth-limiter.js';
+import type { ConnectionBudget } from './lane-controller.js';
 import { acquireBlobLock } from '../cache/blob-lock.js';
 import type { HashAlgorithm } from '../cache/blob-hash.js';
 import { FileSink, MemorySink, type BlobSink } from './blob-sink.js';
@@ -53,6 +54,8 @@ export interface BlobFetchOptions {
   onBytes: (bytes: number) => void;
   /** Every byte is there; the hash is being finished and compared. */
   onVerifying: () => void;
+  /** The snapshot's connections, which this blob's lanes take from. */
+  connections: ConnectionBudget;
 }
 
 /**
@@ -87,6 +90,7 @@ async function transferAndVerify(
       sink,
       bandwidth: options.bandwidth,
       onBytes: options.onBytes,
+      connections: options.connections,
     }).run();
   } catch (error) {
     // What reached the sink's front is kept: the partial file stays a resumable prefix.

@@ -15,6 +15,7 @@
  * (expired) sends us back to resolve for a fresh one (docs/hub-protocol.md,
  * "Downloading a file").
  */
+import { setMaxListeners } from 'node:events';
 import { setTimeout as sleep } from 'node:timers/promises';
 import type { BandwidthLimiter } from './bandwidth-limiter.js';
 import type { BlobSink } from './blob-sink.js';
@@ -27,11 +28,14 @@ import {
 } from '../errors.js';
 import { headerValue, sendHubRequest, type HubResponse } from '../protocol/http-client.js';
 import { announceRetry, type HubConnection, resolveUrl } from '../protocol/hub-connection.js';
-import { LaneController, releaseProcessLane, sampleEvery, takeProcessLane } from './lane-controller.js';
+import { LaneController, processConnections, sampleEvery, type ConnectionBudget } from './lane-controller.js';
 import { errorForAnswer } from '../protocol/response-errors.js';
 import { isRetryable, RetryBudget } from '../protocol/retry-policy.js';
 import type { Chunk, LaneRun } from './transfer-chunks.js';
 import { CHUNK_BYTES, planChunks, releaseSlab, runDone, takeSlab, WINDOW_BYTES } from './transfer-chunks.js';
+
+/** The signal of a transfer with nothing that may stop it (no snapshot signal given). */
+const NEVER_ABORTED = new AbortController().signal;
 
 /** Fresh signed URLs asked for in a row before giving up (a CDN that always says 403). */
 const MAX_EXPIRED_IN_A_ROW = 3;
@@ -51,13 +55,26 @@ export interface BlobTransferOptions {
   bandwidth: BandwidthLimiter | null;
   /** Bytes received from the network. */
   onBytes: (bytes: number) => void;
+  /**
+   * Where the lanes added to the first come from: the snapshot's budget, whose
+   * file pool counted the first lane already (file-pool.ts). Without it, every
+   * lane, the first too, comes from the process's.
+   */
+  connections?: ConnectionBudget;
 }
 
 export class BlobTransfer {
   private directUrl: string | null = null;
   private expiredInARow = 0;
   private readonly budget: RetryBudget;
-  private readonly controller = new AbortController();
+  /**
+   * Several lanes: the transfer's own controller, which stops the others when
+   * one fails. One lane (every small file): none, the snapshot's signal alone
+   * (no sibling to stop, no lane waiting on the window), so that a file costs
+   * one controller (the request's) and two abort listeners, not two and four.
+   */
+  private readonly controller: AbortController | null;
+  private readonly signal: AbortSignal;
   private readonly chunks: Chunk[];
   private readonly lanes: LaneController;
   /** The next chunk to hand out, and the first not entirely given to the sink. */
@@ -75,31 +92,43 @@ export class BlobTransfer {
     this.chunks = planChunks(options.prefix, options.size, chunked ? CHUNK_BYTES : Math.max(1, rest));
     this.maxLanes = chunked ? Math.min(options.maxConnections, WINDOW_BYTES / CHUNK_BYTES) : 1;
     this.lanes = new LaneController(1, this.maxLanes);
+    if (this.maxLanes > 1) {
+      this.controller = new AbortController();
+      this.signal = this.controller.signal;
+      // Each lane's request listens to it (http-client.ts), and the transfer once.
+      setMaxListeners(this.maxLanes + 4, this.signal);
+    } else {
+      this.controller = null;
+      this.signal = options.connection.signal ?? NEVER_ABORTED;
+    }
   }
 
   /** Fetches every missing byte into the sink; rejects with the first lane's failure (the other lanes stop). */
   async run(): Promise<void> {
     if (this.chunks.length === 0) return;
-    const outer = this.options.connection.signal;
-    const forwardAbort = (): void => this.controller.abort(outer?.reason);
+    const outer = this.controller === null ? undefined : this.options.connection.signal;
+    const forwardAbort = (): void => this.controller?.abort(outer?.reason);
     if (outer?.aborted) forwardAbort();
     outer?.addEventListener('abort', forwardAbort, { once: true });
-    this.controller.signal.addEventListener('abort', () => this.wakeClaimers(), { once: true });
+    if (this.controller !== null) this.signal.addEventListener('abort', () => this.wakeClaimers(), { once: true });
     let firstError: { error: unknown } | null = null;
     let allDone: () => void = () => {};
     const finished = new Promise<void>((resolve) => (allDone = resolve));
-    const startLane = (force: boolean): boolean => {
-      if (!takeProcessLane(force)) return false;
+    const connections = this.options.connections ?? processConnections;
+    // The first lane is the file's own connection: counted by the pool that runs the file, if any.
+    const counted = (first: boolean): boolean => !first || this.options.connections === undefined;
+    const startLane = (first: boolean): boolean => {
+      if (counted(first) && !connections.take(first)) return false;
       this.running += 1;
       void this.lane()
         .catch((error: unknown) => {
           if (firstError === null) {
             firstError = { error };
-            this.controller.abort(error);
+            this.controller?.abort(error);
           }
         })
         .finally(() => {
-          releaseProcessLane();
+          if (counted(first)) connections.release();
           this.running -= 1;
           if (this.running === 0) allDone();
         });
@@ -114,7 +143,7 @@ export class BlobTransfer {
             this.lanes,
             () => this.receivedTotal,
             (wanted) => {
-              while (this.running < wanted && this.nextClaim < this.chunks.length && !this.controller.signal.aborted) {
+              while (this.running < wanted && this.nextClaim < this.chunks.length && !this.signal.aborted) {
                 if (!startLane(false)) break;
               }
             },
@@ -148,7 +177,7 @@ export class BlobTransfer {
    */
   private async claimNextRun(): Promise<LaneRun | null> {
     for (;;) {
-      this.controller.signal.throwIfAborted();
+      this.signal.throwIfAborted();
       if (this.nextClaim >= this.chunks.length) return null;
       if (this.fitsWindow(this.nextClaim)) {
         const first = this.nextClaim;
@@ -177,7 +206,7 @@ export class BlobTransfer {
   /** Fetches the lane's run, and the chunks after it that this lane goes on with alone (see receive). */
   private async fetchRun(lane: LaneRun): Promise<void> {
     const { connection, path } = this.options;
-    const signal = this.controller.signal;
+    const signal = this.signal;
     while (!runDone(lane)) {
       try {
         await this.fetchChunkOnce(lane);
@@ -230,7 +259,7 @@ export class BlobTransfer {
       token: connection.token,
       tokenOrigin: connection.tokenOrigin,
       stallTimeoutMs: connection.stallTimeoutMs,
-      signal: this.controller.signal,
+      signal: this.signal,
       ...(wholeFile ? {} : { headers: { Range: range } }),
     });
     this.checkStatus(response, start, wholeFile);
@@ -338,7 +367,7 @@ export class BlobTransfer {
         const behind = this.deliver();
         if (wait > 0 || behind !== undefined) {
           watchdog.pause();
-          if (wait > 0) await sleep(wait, undefined, { signal: this.controller.signal });
+          if (wait > 0) await sleep(wait, undefined, { signal: this.signal });
           if (behind !== undefined) await behind;
           watchdog.resume();
         }
@@ -346,7 +375,7 @@ export class BlobTransfer {
       }
       // Large reads can bring more than the limit allows at once: the lane ends when its bytes' time is up.
       watchdog.pause();
-      await bandwidth?.take(0, this.controller.signal);
+      await bandwidth?.take(0, this.signal);
     } finally {
       watchdog.stop();
     }

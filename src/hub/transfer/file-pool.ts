@@ -1,14 +1,14 @@
 /**
  * The files of one snapshot, downloaded several at a time (snapshot-download.ts).
  * How many adapts as a file's connections do (lane-controller.ts): start with
- * eight, add more while the snapshot's total rate keeps rising (a CDN that
- * caps each connection, files too small for several connections each), go
- * back to the last count that paid when it stops rising (the link, the disk
- * or the CPU is the limit), and halve on a 429, 503 or network error. Never
- * more than the configured most, nor more than the process's connection cap
- * allows beyond the files it started with.
+ * eight; when the first bytes show each file held below a fast link's rate
+ * (a CDN that caps each connection, files too small for several connections
+ * each), open as many as allowed at once; keep what pays, and halve on a 429,
+ * 503 or network error. Never more than the configured most, nor more than
+ * the snapshot's connection budget (its files' lanes share it) allows beyond
+ * the files it started with.
  */
-import { LaneController, processLanesLeft, sampleEvery } from './lane-controller.js';
+import { LaneController, sampleEvery, type ConnectionBudget } from './lane-controller.js';
 
 /**
  * Files at a time to begin with (fewer when the configured most is lower):
@@ -21,6 +21,11 @@ export interface FilePoolOptions {
   maxFiles: number;
   /** Bytes received so far, all files together: what the rate is judged on. */
   receivedBytes: () => number;
+  /**
+   * The snapshot's connections: each running file holds one (its first lane's,
+   * blob-transfer.ts), and a file is added only while one is left.
+   */
+  connections: ConnectionBudget;
 }
 
 export class FilePool<T> {
@@ -59,7 +64,8 @@ export class FilePool<T> {
       this.items.length <= starting || this.options.maxFiles <= starting
         ? null
         : sampleEvery(this.files, this.options.receivedBytes, (wanted) => {
-            while (this.running < wanted && this.hasWork() && processLanesLeft()) this.startWorker(onFailure);
+            while (this.running < wanted && this.hasWork() && this.options.connections.hasRoom())
+              this.startWorker(onFailure);
           });
     try {
       await done;
@@ -76,7 +82,10 @@ export class FilePool<T> {
   private startWorker(onFailure: (error: unknown) => void): void {
     this.running += 1;
     this.peak = Math.max(this.peak, this.running);
+    // Forced: the files it starts with run whatever the budget (it holds at least as many).
+    this.options.connections.take(true);
     void this.work(onFailure).finally(() => {
+      this.options.connections.release();
       this.running -= 1;
       if (this.running === 0) this.settle();
     });

@@ -1,18 +1,31 @@
 /**
- * How many connections ("lanes") one file uses, decided while it downloads:
- * start with one; unless each lane already runs faster than any CDN cap,
- * keep doubling while the file's total rate (two samples) grows by at
- * least a third of a lane's share per lane added (a server or CDN that caps each
- * connection). When adding lanes does not pay (the link, the disk or the
- * CPU is the limit) go back to the last count that did, and stay there. A
- * 429, 503 or network error halves the count for the rest of the file.
- * A process-wide cap keeps many files from opening hundreds of sockets.
+ * How many connections ("lanes") one file uses, and how many files of a
+ * snapshot run at once, decided while they download. Start with few; at the
+ * first sample, unless each connection already runs faster than any CDN cap,
+ * open wide at once: as many as allowed (a CDN that caps each connection:
+ * waiting to double step by step cost a 256 MiB file most of its time).
+ * Then keep what paid: when the wide count did not raise the rate by at least
+ * a third of a connection's share per connection added (the link, the disk or
+ * the CPU is the limit), go down to as many as the rate measured needs at the
+ * old rate per connection; while it pays, keep doubling. A 429, 503 or
+ * network error halves the count for the rest of the file.
+ *
+ * Connections come out of budgets (ConnectionBudget): one per snapshot,
+ * shared by its files and their lanes (16 by default: no more per host than
+ * aria2c's most), within the process's own.
  */
 
-/** Connections open at once in this process, all files together. */
-export const PROCESS_MAX_LANES = 64;
+/** Connections open at once in this process, all snapshots together. */
+export const PROCESS_MAX_CONNECTIONS = 64;
+/**
+ * Connections of one snapshot, its files and their lanes together: its bytes
+ * come from one Hub and one CDN host, so this is also the most per host.
+ */
+export const SNAPSHOT_MAX_CONNECTIONS = 16;
 /** How often the rate is sampled; the first sample after a change is skipped (the new lanes ramp up). */
 const LANE_SAMPLE_MS = 250;
+/** The first sample, which decides whether to open wide: early, as the slowest part of a capped file is its start. */
+const FIRST_SAMPLE_MS = 100;
 
 /**
  * Lanes added pay when each raises the rate by at least this part of a lane's
@@ -27,39 +40,63 @@ const FAST_LANE_BYTES_PER_SECOND = 100_000_000;
 /** Samples averaged to judge a change: one alone is too noisy on a busy machine. */
 const SAMPLES_PER_VERDICT = 2;
 
-let processLanes = 0;
-
 /**
- * Samples `controller` every LANE_SAMPLE_MS with the bytes received so far and
- * hands the count it wants to `grow`, which starts what is missing (lanes of
- * a file, files of a snapshot). The timer never keeps the process alive.
- * Returns the function that stops it.
+ * Samples `controller` FIRST_SAMPLE_MS after the start, then every
+ * LANE_SAMPLE_MS, with the bytes received so far and hands the count it
+ * wants to `grow`, which starts what is missing (lanes of a file, files of a
+ * snapshot). The timers never keep the process alive. Returns the function
+ * that stops them.
  */
 export function sampleEvery(
   controller: LaneController,
   receivedBytes: () => number,
   grow: (wanted: number) => void,
 ): () => void {
-  const timer = setInterval(() => grow(controller.sample(receivedBytes())), LANE_SAMPLE_MS);
-  timer.unref();
-  return () => clearInterval(timer);
+  const tick = (): void => grow(controller.sample(receivedBytes()));
+  let interval: NodeJS.Timeout | null = null;
+  const first = setTimeout(() => {
+    tick();
+    interval = setInterval(tick, LANE_SAMPLE_MS).unref();
+  }, FIRST_SAMPLE_MS).unref();
+  return () => {
+    clearTimeout(first);
+    if (interval !== null) clearInterval(interval);
+  };
 }
 
-/** Takes a process-wide lane slot; `force` takes it even over the cap (each file gets one). */
-export function takeProcessLane(force: boolean): boolean {
-  if (!force && processLanes >= PROCESS_MAX_LANES) return false;
-  processLanes += 1;
-  return true;
+/**
+ * A number of connections that may be open at once. A budget with a parent
+ * also takes from it: a snapshot's from the process's.
+ */
+export class ConnectionBudget {
+  private used = 0;
+
+  constructor(
+    private readonly limit: number,
+    private readonly parent: ConnectionBudget | null = null,
+  ) {}
+
+  /** Takes a connection; `force` takes it even over the limit (each file gets one, so none waits for ever). */
+  take(force: boolean): boolean {
+    if (!force && !this.hasRoom()) return false;
+    this.used += 1;
+    this.parent?.take(true);
+    return true;
+  }
+
+  /** Whether one more connection fits, here and in the parent. */
+  hasRoom(): boolean {
+    return this.used < this.limit && (this.parent?.hasRoom() ?? true);
+  }
+
+  release(): void {
+    this.used = Math.max(0, this.used - 1);
+    this.parent?.release();
+  }
 }
 
-/** Whether the process-wide cap leaves room for one more connection. */
-export function processLanesLeft(): boolean {
-  return processLanes < PROCESS_MAX_LANES;
-}
-
-export function releaseProcessLane(): void {
-  processLanes = Math.max(0, processLanes - 1);
-}
+/** Every connection of the process. */
+export const processConnections = new ConnectionBudget(PROCESS_MAX_CONNECTIONS);
 
 export class LaneController {
   /** Lanes wanted now. */
@@ -70,7 +107,9 @@ export class LaneController {
   /** Rate with `baseLanes` lanes, before the last growth. */
   private baseRate = 0;
   private baseLanes = 0;
-  private skipNext = true;
+  private skipNext = false;
+  /** Whether the first verdict (openWide) was given. */
+  private opened = false;
   private verdictBytes = 0;
   private verdictSeconds = 0;
   private verdictSamples = 0;
@@ -83,13 +122,18 @@ export class LaneController {
     this.settled = this.target >= max;
   }
 
-  /** Called every LANE_SAMPLE_MS with the bytes received so far; returns the lanes wanted. */
+  /** Called by sampleEvery with the bytes received so far; returns the lanes wanted. */
   sample(totalBytes: number, now = performance.now()): number {
     const seconds = (now - this.lastAt) / 1000;
     const rate = seconds > 0 ? (totalBytes - this.lastBytes) / seconds : 0;
-    this.lastBytes = totalBytes;
-    this.lastAt = now;
-    if (this.settled) return this.target;
+    if (this.settled) return this.record(totalBytes, now);
+    if (!this.opened) {
+      // Nothing arrived yet (a slow first answer): no verdict on nothing.
+      if (totalBytes === this.lastBytes) return this.target;
+      this.record(totalBytes, now);
+      return this.openWide(rate);
+    }
+    this.record(totalBytes, now);
     if (this.skipNext) {
       this.skipNext = false;
       return this.target;
@@ -106,8 +150,9 @@ export class LaneController {
       const added = this.target - this.baseLanes;
       const share = this.baseRate / this.baseLanes;
       if (measured - this.baseRate < GAIN_PER_LANE * share * added) {
-        // More lanes did not pay: back to the count that did.
-        this.target = this.baseLanes;
+        // More lanes did not pay (fully): as many as the rate measured needs at the old rate per lane.
+        const needed = share > 0 ? Math.ceil(measured / share) : this.baseLanes;
+        this.target = Math.max(this.baseLanes, Math.min(this.target, needed));
         this.settled = true;
         return this.target;
       }
@@ -124,9 +169,34 @@ export class LaneController {
     return this.target;
   }
 
+  /**
+   * The first verdict, on the first bytes: each lane as fast as no CDN cap
+   * allows settles here; slower lanes (a cap, most likely) open wide at once,
+   * up to the most allowed, and the next verdicts judge whether that paid.
+   */
+  private openWide(rate: number): number {
+    this.opened = true;
+    if (rate / this.target >= FAST_LANE_BYTES_PER_SECOND || this.target >= this.max) {
+      this.settled = true;
+      return this.target;
+    }
+    this.baseRate = rate;
+    this.baseLanes = this.target;
+    this.target = this.max;
+    this.skipNext = true;
+    return this.target;
+  }
+
+  private record(totalBytes: number, now: number): number {
+    this.lastBytes = totalBytes;
+    this.lastAt = now;
+    return this.target;
+  }
+
   /** The server pushes back (429, 503) or connections fail: fewer lanes from now on. */
   backOff(): void {
     this.target = Math.max(1, Math.floor(this.target / 2));
+    this.opened = true;
     this.settled = true;
   }
 }
