@@ -23,10 +23,10 @@ function run(controller: LaneController, rate: (lanes: number) => number, sample
   return counts;
 }
 
-test('under a per-connection cap, the first bytes open every connection allowed at once', () => {
+test('under a per-connection cap, the sample after the first bytes opens every connection allowed at once', () => {
   const controller = new LaneController(1, 16);
   const counts = run(controller, (lanes) => lanes * 20 * MB, 6);
-  assert.equal(counts[0], 16, `asked for ${counts.join(', ')}`);
+  assert.deepEqual(counts.slice(0, 2), [1, 16], `asked for ${counts.join(', ')}`);
   assert.equal(controller.target, 16);
 });
 
@@ -41,7 +41,7 @@ test('a connection faster than any CDN cap stays alone', () => {
 test('when opening wide pays only in part (a link of 50 MB/s, 20 per connection), it keeps what the rate needs', () => {
   const controller = new LaneController(1, 16);
   const counts = run(controller, (lanes) => Math.min(50 * MB, lanes * 20 * MB), 8);
-  assert.equal(counts[0], 16);
+  assert.equal(counts[1], 16);
   assert.equal(controller.target, 3, `asked for ${counts.join(', ')}`);
 });
 

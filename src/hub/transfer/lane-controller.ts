@@ -1,7 +1,8 @@
 /**
  * How many connections ("lanes") one file uses, and how many files of a
- * snapshot run at once, decided while they download. Start with few; at the
- * first sample, unless each connection already runs faster than any CDN cap,
+ * snapshot run at once, decided while they download. Start with few; on the
+ * first sample after the first bytes, unless each connection already runs
+ * faster than any CDN cap,
  * open wide at once: as many as allowed (a CDN that caps each connection:
  * waiting to double step by step cost a 256 MiB file most of its time).
  * Then keep what paid: when the wide count did not raise the rate by at least
@@ -24,7 +25,10 @@ export const PROCESS_MAX_CONNECTIONS = 64;
 export const SNAPSHOT_MAX_CONNECTIONS = 16;
 /** How often the rate is sampled; the first sample after a change is skipped (the new lanes ramp up). */
 const LANE_SAMPLE_MS = 250;
-/** The first sample, which decides whether to open wide: early, as the slowest part of a capped file is its start. */
+/**
+ * The first sample: early, as the slowest part of a capped file is its start.
+ * The first verdict (open wide or not) comes one sample after the first bytes.
+ */
 const FIRST_SAMPLE_MS = 100;
 
 /**
@@ -108,7 +112,8 @@ export class LaneController {
   private baseRate = 0;
   private baseLanes = 0;
   private skipNext = false;
-  /** Whether the first verdict (openWide) was given. */
+  /** Whether the first bytes arrived (the sample after them gives the first verdict), and whether it was given. */
+  private primed = false;
   private opened = false;
   private verdictBytes = 0;
   private verdictSeconds = 0;
@@ -128,8 +133,11 @@ export class LaneController {
     const rate = seconds > 0 ? (totalBytes - this.lastBytes) / seconds : 0;
     if (this.settled) return this.record(totalBytes, now);
     if (!this.opened) {
-      // Nothing arrived yet (a slow first answer): no verdict on nothing.
-      if (totalBytes === this.lastBytes) return this.target;
+      // Judged on a whole sample after the first bytes: the time to connect and to be answered is not the link's rate.
+      if (!this.primed) {
+        if (totalBytes > 0) this.primed = true;
+        return this.record(totalBytes, now);
+      }
       this.record(totalBytes, now);
       return this.openWide(rate);
     }
