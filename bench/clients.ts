@@ -4,7 +4,7 @@
  * (the real CLI, with its own database and Hugging Face cache), curl and
  * aria2c. Each run checks that it got every byte before it counts.
  */
-import { execFileSync } from 'node:child_process';
+import { execFileSync, spawn } from 'node:child_process';
 import { existsSync, mkdirSync, mkdtempSync, readdirSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { delimiter, dirname, join } from 'node:path';
 import { measure, type Measurement } from './measure.js';
@@ -57,6 +57,9 @@ function checkComplete(tool: string, got: Expected, expected: Expected): void {
   }
 }
 
+/** A repository of one small file, which the bench Hub always serves: what the start-up measurement pulls. */
+export const TINY_REPO = 'bench/tiny';
+
 /** The tool name of the write-only line of (a) and (e) (see plainWrite), which targets.ts looks for. */
 export const PLAIN_WRITE = 'dd bs=1M, the same bytes written with no download';
 
@@ -75,18 +78,38 @@ const ARIA2C_OPTIONS = [
 ];
 
 export class BenchClients {
+  /**
+   * `caPath`: the CA that signed the Hub's certificate (an https Hub), which
+   * every client is told to trust its own way; null for plain http.
+   */
   constructor(
     private readonly workDir: string,
     private readonly cliPath: string,
     private readonly hubUrl: string,
+    private readonly caPath: string | null,
   ) {}
+
+  /** The same clients against another URL of the Hub (its plain-http twin), trusting no extra CA. */
+  over(hubUrl: string, caPath: string | null): BenchClients {
+    return new BenchClients(this.workDir, this.cliPath, hubUrl, caPath);
+  }
+
+  /** curl's and aria2c's option for the CA, none over http. */
+  private caOption(flag: string): string[] {
+    return this.caPath === null ? [] : [flag, this.caPath];
+  }
 
   private freshFolder(tool: string): string {
     return mkdtempSync(join(this.workDir, `${tool}-`));
   }
 
   /** `hfsched pull` with a fresh database whose settings are `settings`, into a fresh cache. */
-  async hfschedPull(repoId: string, settings: Record<string, string>, expected: Expected): Promise<Measurement> {
+  async hfschedPull(
+    repoId: string,
+    settings: Record<string, string>,
+    expected: Expected,
+    nodeOptions: string[] = [],
+  ): Promise<Measurement> {
     const folder = this.freshFolder('hfsched');
     try {
       const db = join(folder, 'hfsched.db');
@@ -103,13 +126,70 @@ export class BenchClients {
         });
       };
       cli('init');
-      for (const [key, value] of Object.entries(settings)) cli('config', 'set', key, value);
-      const measured = await measure(process.execPath, [this.cliPath, '--db', db, 'pull', repoId], env);
+      // The CA of an https Hub, as a user points hfsched at a private one (docs/proxies.md).
+      const all = this.caPath === null ? settings : { 'hub.ca_bundle': this.caPath, ...settings };
+      for (const [key, value] of Object.entries(all)) cli('config', 'set', key, value);
+      const measured = await measure(process.execPath, [...nodeOptions, this.cliPath, '--db', db, 'pull', repoId], env);
       checkComplete('hfsched pull', filesUnder(join(cache, `models--${repoId.replace('/', '--')}`, 'blobs')), expected);
       return measured;
     } finally {
       rmSync(folder, { recursive: true, force: true });
     }
+  }
+
+  /**
+   * Start-up: `hfsched pull` of a one-file repository `runs` times, each with
+   * a fresh database and cache; `firstRequestAt` gives when the Hub saw the
+   * run's first request (ms since the epoch). Returns the seconds from the
+   * exec to that request, one per run.
+   */
+  async pullStartups(repoId: string, runs: number, firstRequestAt: () => Promise<number | null>): Promise<number[]> {
+    const seconds: number[] = [];
+    for (let run = 0; run < runs; run++) {
+      const folder = this.freshFolder('hfsched-start');
+      try {
+        const db = join(folder, 'hfsched.db');
+        const env = cleanEnv({ HF_ENDPOINT: this.hubUrl, HF_HUB_CACHE: join(folder, 'hub'), HF_HOME: folder });
+        const cli = (...args: string[]): void => {
+          execFileSync(process.execPath, [this.cliPath, '--db', db, ...args], {
+            env,
+            stdio: ['ignore', 'ignore', 'pipe'],
+          });
+        };
+        cli('init');
+        if (this.caPath !== null) cli('config', 'set', 'hub.ca_bundle', this.caPath);
+        await firstRequestAt(); // forget the requests before
+        const startedAt = performance.timeOrigin + performance.now();
+        await new Promise<void>((resolve, reject) => {
+          const child = spawn(process.execPath, [this.cliPath, '--db', db, 'pull', repoId], { env, stdio: 'ignore' });
+          child.on('error', reject);
+          child.on('exit', (code) => (code === 0 ? resolve() : reject(new Error(`hfsched pull exited with ${code}`))));
+        });
+        const at = await firstRequestAt();
+        if (at === null) throw new Error('the Hub saw no request from hfsched pull');
+        seconds.push((at - startedAt) / 1000);
+      } finally {
+        rmSync(folder, { recursive: true, force: true });
+      }
+    }
+    return seconds;
+  }
+
+  /** Seconds from exec to exit of `node <args>`, `runs` times (e.g. `hfsched --version`). */
+  async execTimes(args: string[], runs: number): Promise<number[]> {
+    const seconds: number[] = [];
+    for (let run = 0; run < runs; run++) {
+      const startedAt = performance.now();
+      await new Promise<void>((resolve, reject) => {
+        const child = spawn(process.execPath, args, { env: cleanEnv({}), stdio: 'ignore' });
+        child.on('error', reject);
+        child.on('exit', (code) =>
+          code === 0 ? resolve() : reject(new Error(`node ${args.join(' ')} exited with ${code}`)),
+        );
+      });
+      seconds.push((performance.now() - startedAt) / 1000);
+    }
+    return seconds;
   }
 
   /** The official JavaScript client (@huggingface/hub downloadFileToCacheDir) for one file, into a fresh cache. */
@@ -118,7 +198,9 @@ export class BenchClients {
     try {
       const script = join(dirname(this.cliPath), '..', '..', 'bench', 'official-js-client.js');
       const cache = join(folder, 'hub');
-      const measured = await measure(process.execPath, [script, this.hubUrl, repoId, path, cache], cleanEnv({}));
+      // Node's fetch trusts the extra CA given at start-up.
+      const env = cleanEnv(this.caPath === null ? {} : { NODE_EXTRA_CA_CERTS: this.caPath });
+      const measured = await measure(process.execPath, [script, this.hubUrl, repoId, path, cache], env);
       checkComplete(
         '@huggingface/hub',
         filesUnder(join(cache, `models--${repoId.replace('/', '--')}`, 'blobs')),
@@ -138,7 +220,7 @@ export class BenchClients {
     const folder = this.freshFolder('curl');
     try {
       const limit = limitBytesPerSecond === undefined ? [] : ['--limit-rate', String(Math.round(limitBytesPerSecond))];
-      const args = ['-sS', '--fail', '-L', ...limit, '-o', join(folder, 'file'), url];
+      const args = ['-sS', '--fail', '-L', ...this.caOption('--cacert'), ...limit, '-o', join(folder, 'file'), url];
       const measured = await measure(curlPath, args, cleanEnv({}));
       checkComplete('curl', filesUnder(folder), expected);
       return measured;
@@ -208,7 +290,18 @@ export class BenchClients {
       list,
       (_out, config) => ({
         path: curlPath,
-        args: ['-sS', '--fail', '-L', '--create-dirs', '--parallel', '--parallel-max', String(parallel), '-K', config],
+        args: [
+          '-sS',
+          '--fail',
+          '-L',
+          ...this.caOption('--cacert'),
+          '--create-dirs',
+          '--parallel',
+          '--parallel-max',
+          String(parallel),
+          '-K',
+          config,
+        ],
       }),
       expected,
     );
@@ -220,7 +313,10 @@ export class BenchClients {
     return this.fetchMany(
       'Node floor',
       { name: 'files.json', text: () => JSON.stringify(files) },
-      (out, list) => ({ path: process.execPath, args: [script, list, out, String(parallel)] }),
+      (out, list) => ({
+        path: process.execPath,
+        args: [script, list, out, String(parallel), ...(this.caPath === null ? [] : [this.caPath])],
+      }),
       expected,
     );
   }
@@ -237,7 +333,10 @@ export class BenchClients {
     return this.fetchMany(
       'aria2c -j',
       list,
-      (out, input) => ({ path: aria2Path, args: [`-j${jobs}`, ...ARIA2C_OPTIONS, '-d', out, '-i', input] }),
+      (out, input) => ({
+        path: aria2Path,
+        args: [`-j${jobs}`, ...ARIA2C_OPTIONS, ...this.caOption('--ca-certificate'), '-d', out, '-i', input],
+      }),
       expected,
     );
   }
@@ -246,7 +345,17 @@ export class BenchClients {
   async aria2c(aria2Path: string, url: string, connections: number, expected: Expected): Promise<Measurement> {
     const folder = this.freshFolder('aria2c');
     try {
-      const args = [`-x${connections}`, `-s${connections}`, ...ARIA2C_OPTIONS, '-d', folder, '-o', 'file', url];
+      const args = [
+        `-x${connections}`,
+        `-s${connections}`,
+        ...ARIA2C_OPTIONS,
+        ...this.caOption('--ca-certificate'),
+        '-d',
+        folder,
+        '-o',
+        'file',
+        url,
+      ];
       const measured = await measure(aria2Path, args, cleanEnv({}));
       checkComplete('aria2c', filesUnder(folder), expected);
       return measured;

@@ -7,6 +7,7 @@
  */
 import { randomBytes } from 'node:crypto';
 import { createInterface } from 'node:readline';
+import { TINY_REPO } from './clients.js';
 import { startHubServer, type HubFileSpec, type HubRepoSpec } from '../test/support/hub-server.js';
 
 export interface BenchHubConfig {
@@ -18,11 +19,20 @@ export interface BenchHubConfig {
   medium?: { repoId: string; count: number; bytes: number };
   /** Per-connection cap on file bodies, or null. */
   throttleBytesPerSecond: number | null;
+  /**
+   * The server's certificate and key (a throwaway CA's, test/support/test-ca.ts): the Hub
+   * serves https, as the real one does, and a twin serves the same repositories over plain
+   * http (BenchHubReady.httpUrl), for the secondary lines.
+   */
+  tls: { cert: string; key: string } | null;
 }
 
 export interface BenchHubReady {
+  /** https when the config has tls, else http. */
   url: string;
   cdnUrl: string;
+  /** The plain-http twin of `url` (the same repositories), or null without tls. */
+  httpUrl: string | null;
   /** The small and medium files' paths and sizes, for the reference tools' URL lists. */
   smallFiles: { path: string; size: number }[];
   mediumFiles: { path: string; size: number }[];
@@ -36,6 +46,8 @@ export interface BenchHubStats {
   rangeRequests: number;
   errors: number;
   bodyBytes: number;
+  /** When the first request since the last stats arrived, in ms since the epoch (performance.timeOrigin based), or null. */
+  firstRequestAt: number | null;
 }
 
 /** Deterministic layout, random content: sizes spread evenly over [minBytes, maxBytes]. */
@@ -82,33 +94,41 @@ async function main(): Promise<void> {
     })),
     { id: config.small.repoId, revisions: { main: small } },
     ...(config.medium ? [{ id: config.medium.repoId, revisions: { main: medium } }] : []),
+    // One small file: what the start-up measurement pulls (extra-measurements.ts).
+    { id: TINY_REPO, revisions: { main: [{ path: 'config.json', content: '{"bench": true}\n' }] } },
   ];
-  const hub = await startHubServer({ repos });
+  const hub = await startHubServer({ repos, ...(config.tls ? { tls: config.tls } : {}) });
+  const plain = config.tls ? await startHubServer({ repos }) : null;
+  const hubs = plain ? [hub, plain] : [hub];
   if (config.throttleBytesPerSecond !== null)
-    hub.addFault({ kind: 'throttle', bytesPerSecond: config.throttleBytesPerSecond });
+    for (const each of hubs) each.addFault({ kind: 'throttle', bytesPerSecond: config.throttleBytesPerSecond });
 
   const lines = createInterface({ input: process.stdin });
   lines.on('line', (line) => {
     if (line.trim() === 'stats') {
-      const bodies = hub.requests.filter((r) => (r.status === 200 || r.status === 206) && r.method === 'GET');
+      const requests = hubs.flatMap((each) => each.requests);
+      const bodies = requests.filter((r) => (r.status === 200 || r.status === 206) && r.method === 'GET');
+      const first = Math.min(...requests.map((r) => r.receivedAt));
       const stats: BenchHubStats = {
-        requests: hub.requests.length,
+        requests: requests.length,
         hubBodies: bodies.filter((r) => r.host === 'hub' && !r.path.startsWith('/api/')).length,
         cdnBodies: bodies.filter((r) => r.host === 'cdn').length,
-        rangeRequests: hub.requests.filter((r) => r.range !== null).length,
-        errors: hub.requests.filter((r) => r.status >= 400).length,
-        bodyBytes: hub.requests.reduce((sum, r) => sum + r.bodyBytesSent, 0),
+        rangeRequests: requests.filter((r) => r.range !== null).length,
+        errors: requests.filter((r) => r.status >= 400).length,
+        bodyBytes: requests.reduce((sum, r) => sum + r.bodyBytesSent, 0),
+        firstRequestAt: requests.length > 0 ? performance.timeOrigin + first : null,
       };
-      hub.clearLog();
+      for (const each of hubs) each.clearLog();
       process.stdout.write(`${JSON.stringify(stats)}\n`);
     }
   });
   lines.on('close', () => {
-    void hub.close().then(() => process.exit(0));
+    void Promise.all(hubs.map((each) => each.close())).then(() => process.exit(0));
   });
   const ready: BenchHubReady = {
     url: hub.url,
     cdnUrl: hub.cdnUrl,
+    httpUrl: plain?.url ?? null,
     smallFiles: small.map((f) => ({ path: f.path, size: f.content.length })),
     mediumFiles: medium.map((f) => ({ path: f.path, size: f.content.length })),
   };

@@ -9,14 +9,17 @@
  * It answers whether a target is within reach of a Node program on this
  * machine at all: hfsched can come near this line but not pass it.
  *
- * Usage: node node-floor.js <list.json: [{url, path}]> <out folder> <parallel>
+ * Over https (the URL says) it trusts the CA file given last, as curl --cacert.
+ *
+ * Usage: node node-floor.js <list.json: [{url, path}]> <out folder> <parallel> [ca.pem]
  */
 import { createHash } from 'node:crypto';
 import { mkdirSync, readFileSync, renameSync, writeFileSync } from 'node:fs';
-import { connect } from 'node:net';
+import { connect, type Socket } from 'node:net';
+import { connect as connectTls } from 'node:tls';
 import { dirname, join } from 'node:path';
 
-const [listPath, outFolder, parallelText] = process.argv.slice(2);
+const [listPath, outFolder, parallelText, caPath] = process.argv.slice(2);
 if (!listPath || !outFolder || !parallelText) throw new Error('usage: node-floor <list.json> <out folder> <parallel>');
 const files = JSON.parse(readFileSync(listPath, 'utf8')) as { url: string; path: string }[];
 const madeFolders = new Set<string>();
@@ -38,7 +41,14 @@ function keep(path: string, body: Buffer): void {
 function lane(): Promise<void> {
   return new Promise((resolve, reject) => {
     const origin = new URL(files[0]!.url);
-    const socket = connect(Number(origin.port), origin.hostname);
+    const socket: Socket =
+      origin.protocol === 'https:'
+        ? connectTls({
+            host: origin.hostname,
+            port: Number(origin.port),
+            ...(caPath ? { ca: readFileSync(caPath, 'utf8') } : {}),
+          })
+        : connect(Number(origin.port), origin.hostname);
     let pending: Buffer = Buffer.alloc(0);
     let current: { url: string; path: string } | undefined;
     const ask = (): void => {
@@ -51,7 +61,7 @@ function lane(): Promise<void> {
       const url = new URL(current.url);
       socket.write(`GET ${url.pathname} HTTP/1.1\r\nHost: ${url.host}\r\nAccept-Encoding: identity\r\n\r\n`);
     };
-    socket.on('connect', ask);
+    socket.on(origin.protocol === 'https:' ? 'secureConnect' : 'connect', ask);
     socket.on('error', reject);
     socket.on('data', (data: Buffer) => {
       pending = pending.length === 0 ? data : Buffer.concat([pending, data]);

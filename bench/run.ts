@@ -1,6 +1,9 @@
 /**
  * `npm run bench`: hfsched pull against reference downloaders, on loopback,
- * against the test Hub in a child process, in one run:
+ * against the test Hub in a child process, in one run. The Hub serves https
+ * with a certificate of a CA made for the run (test/support/test-ca.ts), as
+ * the real Hub serves https; every client trusts that CA its own way. Each
+ * case also runs hfsched over plain http, a secondary line:
  *   (a) one large file, unthrottled: hfsched pull vs curl and the official
  *       JavaScript client, and Node's sha256 rate on one core over the same
  *       bytes (the ceiling of a verified download);
@@ -16,28 +19,41 @@
  *       and (e) curl held to hfsched's rate, what the same duration costs;
  *   the mirror (serve-case.ts): hfsched serve vs nginx sending the (a) file
  *       to 1, 8 and 32 clients at once;
+ *   start-up: `hfsched --version` and the first request of a `pull`, from exec;
  *   and the cost of fsync, and the idle daemon (extra-measurements.ts).
+ * After each case, one more `hfsched pull` runs under `node --cpu-prof`; its
+ * summary goes into bench/profile-summary.md (profile.ts).
  * Writes bench/results.md and prints it. Generated files live on tmpfs
  * (/dev/shm/hfsched-bench, else bench/work/) and are removed at the end.
  *
  * Knobs (environment): HFSCHED_BENCH_SIZE_MIB (default 1024), HFSCHED_BENCH_RUNS
  * (default 3), HFSCHED_BENCH_SMALL_FILES (default 2000), HFSCHED_BENCH_DIR,
- * HFSCHED_BENCH_HUGE_MIB (default 5120; 0 skips the case).
+ * HFSCHED_BENCH_HUGE_MIB (default 5120; 0 skips the case), HFSCHED_BENCH_CASES
+ * (default all: a comma-separated list of a, b, c, e, f, serve, start).
  */
 import { execFileSync } from 'node:child_process';
 import { existsSync, mkdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { cpus, freemem, loadavg } from 'node:os';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { BenchClients, CURL_AT_HFSCHED_RATE, findTool, NODE_FLOOR, PLAIN_WRITE, type Expected } from './clients.js';
+import {
+  BenchClients,
+  CURL_AT_HFSCHED_RATE,
+  findTool,
+  NODE_FLOOR,
+  PLAIN_WRITE,
+  TINY_REPO,
+  type Expected,
+} from './clients.js';
 import { measureFsyncCost, measureIdleDaemon, type IdleDaemon } from './extra-measurements.js';
 import { HubChild } from './hub-child.js';
 import type { BenchHubConfig, BenchHubStats } from './hub-process.js';
+import { readProfile, summarizeProfile } from './profile.js';
+import { createTestCa } from '../test/support/test-ca.js';
 import { gnuTimeAvailable, type Measurement } from './measure.js';
 import { renderReport, type BenchReport, type ScenarioResult, type ToolResult } from './report.js';
 import { runServeCase } from './serve-case.js';
-import { targets } from './targets.js';
-import { FILES_TO_START } from '../src/hub/transfer/file-pool.js';
+import { PLAIN_HTTP, targets, type StartupFigures } from './targets.js';
 import { measureSha256Rate, repeatedSha256, warmUpMemory, writeLargeFile } from './workload.js';
 
 const MIB = 1024 * 1024;
@@ -56,13 +72,22 @@ const THROTTLED_CONNECTIONS = 8;
 const IDLE_SECONDS = 60;
 /** The memory check downloads a file this many times smaller too: flat memory does not grow with it. */
 const SMALLER_FILE_DIVISOR = 4;
-/** The files hfsched starts with (it adds more only while they raise the rate); curl --parallel gets the same. */
-const SMALL_FILES_PARALLEL = FILES_TO_START;
+const SMALLER_BYTES_LABEL = `the ${LARGE_BYTES / SMALLER_FILE_DIVISOR / MIB} MiB file`;
+/** curl --parallel and the Node floor: as many files at a time as huggingface_hub's snapshot_download (max_workers=8). */
+const SMALL_FILES_PARALLEL = 8;
 /** (f): files too small to split (under download.multipart_threshold_bytes), under (b)'s cap. */
 const MEDIUM_FILES = 64;
 const MEDIUM_FILE_BYTES = 4 * MIB;
 /** aria2c's files at a time in (f): hfsched's most (download.concurrent_files). */
 const MEDIUM_FILES_PARALLEL = 16;
+/** Start-up runs (the target is on their median). */
+const STARTUP_RUNS = 10;
+const CASES = new Set(
+  (process.env['HFSCHED_BENCH_CASES'] ?? 'a,b,c,e,f,serve,start').split(',').map((name) => name.trim()),
+);
+/** Where the profiled runs write (under WORK_DIR), and the summaries' place in profile-summary.md. */
+const PROFILE_BEGIN = '<!-- profiles of the last npm run bench: begin -->';
+const PROFILE_END = '<!-- profiles of the last npm run bench: end -->';
 
 const CLI_PATH = fileURLToPath(new URL('../src/cli/main.js', import.meta.url));
 const REPO_ROOT = repositoryRoot();
@@ -174,6 +199,52 @@ const cdnNote = (stats: BenchHubStats): string =>
   `${stats.cdnBodies} CDN responses with bytes, ${stats.rangeRequests} with Range`;
 const hubNote = (stats: BenchHubStats): string => `${stats.hubBodies} file responses from the Hub`;
 
+/** A case's profiled run: one more `hfsched pull` under node --cpu-prof, summarized. */
+async function profileCase(
+  label: string,
+  run: (nodeOptions: string[]) => Promise<Measurement>,
+  profiles: { label: string; lines: string[] }[],
+): Promise<void> {
+  const folder = join(WORK_DIR, `profile-${profiles.length}`);
+  rmSync(folder, { recursive: true, force: true });
+  mkdirSync(folder, { recursive: true });
+  try {
+    await run(['--cpu-prof', `--cpu-prof-dir=${folder}`]);
+    profiles.push({ label, lines: summarizeProfile(readProfile(folder)) });
+    say(`${label}: profiled`);
+  } finally {
+    rmSync(folder, { recursive: true, force: true });
+  }
+}
+
+/** bench/profile-summary.md with this run's profiles between the markers (the notes around them kept). */
+function writeProfiles(profiles: { label: string; lines: string[] }[], date: string): string {
+  const old = existsSync(PROFILE_PATH) ? readFileSync(PROFILE_PATH, 'utf8') : '## Profile summary\n';
+  const section = [
+    PROFILE_BEGIN,
+    `### Profiles of the run of ${date}`,
+    '',
+    "One `hfsched pull` per case under `node --cpu-prof` (the main thread), right after the case's runs, over https:",
+    '',
+    ...profiles.flatMap(({ label, lines }) => [`- ${label}: ${lines[0]}`, ...lines.slice(1)]),
+    PROFILE_END,
+  ].join('\n');
+  const begin = old.indexOf(PROFILE_BEGIN);
+  const end = old.indexOf(PROFILE_END);
+  const text =
+    begin >= 0 && end > begin
+      ? `${old.slice(0, begin)}${section}${old.slice(end + PROFILE_END.length)}`
+      : `${old.trimEnd()}\n\n${section}\n`;
+  writeFileSync(PROFILE_PATH, text);
+  return text;
+}
+
+const median = (values: number[]): number => {
+  const sorted = [...values].sort((a, b) => a - b);
+  const middle = Math.floor(sorted.length / 2);
+  return sorted.length % 2 === 1 ? sorted[middle]! : (sorted[middle - 1]! + sorted[middle]!) / 2;
+};
+
 async function main(): Promise<void> {
   const startedAt = performance.now();
   if (!gnuTimeAvailable())
@@ -190,6 +261,8 @@ async function main(): Promise<void> {
 
   rmSync(WORK_DIR, { recursive: true, force: true });
   mkdirSync(WORK_DIR, { recursive: true });
+  // A CA made for this run: the Hub's certificate is signed by it, and every client trusts it.
+  const ca = createTestCa();
   try {
     say(`generating ${LARGE_BYTES / MIB} MiB and ${LARGE_BYTES / SMALLER_FILE_DIVISOR / MIB} MiB files in ${WORK_DIR}`);
     const large = writeLargeFile(join(WORK_DIR, 'large.bin'), LARGE_BYTES);
@@ -208,156 +281,264 @@ async function main(): Promise<void> {
       ],
       small: { repoId: SMALL_REPO, count: SMALL_FILES, minBytes: 4 * 1024, maxBytes: 64 * 1024, perFolder: 100 },
       throttleBytesPerSecond: null,
+      tls: ca.tls,
     };
     const largeExpected: Expected = { files: 1, bytes: large.size };
     const smallerExpected: Expected = { files: 1, bytes: smaller.size };
     const scenarios: ScenarioResult[] = [];
     const extra: string[] = [];
+    const profiles: { label: string; lines: string[] }[] = [];
     let idleDaemon: IdleDaemon | null = null;
-    // Run with (b)'s server, reported after (e).
-    let fScenario: ScenarioResult | null = null;
+    let startup: StartupFigures | null = null;
 
     const hub = await HubChild.start(config);
     try {
-      const clients = new BenchClients(WORK_DIR, CLI_PATH, hub.ready.url);
+      const clients = new BenchClients(WORK_DIR, CLI_PATH, hub.ready.url, ca.caPath);
+      const plain = clients.over(hub.ready.httpUrl!, null);
       const largeUrl = `${hub.ready.url}/${LARGE_REPO}/resolve/main/${LARGE_PATH}`;
-      const a = [
-        contender('hfsched pull', large.size, () => clients.hfschedPull(LARGE_REPO, {}, largeExpected), cdnNote),
-        curl
-          ? contender('curl', large.size, () => clients.curl(curl, largeUrl, largeExpected), cdnNote)
-          : skipped('curl', 'curl not installed'),
-        contender(
-          '@huggingface/hub downloadFileToCacheDir',
-          large.size,
-          () => clients.officialJsClient(LARGE_REPO, LARGE_PATH, largeExpected),
-          cdnNote,
-        ),
-        contender(
-          `hfsched pull, 1/${SMALLER_FILE_DIVISOR} size file`,
-          smaller.size,
-          () => clients.hfschedPull(SMALLER_REPO, {}, smallerExpected),
-          cdnNote,
-        ),
-        dd ? plainWriter(dd, clients, largeExpected) : skipped(PLAIN_WRITE, 'dd not installed'),
-      ];
-      await race('(a)', hub, a);
-      scenarios.push({
-        title: `(a) ${LARGE_BYTES / MIB} MiB file, unthrottled`,
-        reference: 'curl',
-        tools: a.map((c) => c.result),
-      });
+      const plainLargeUrl = `${hub.ready.httpUrl!}/${LARGE_REPO}/resolve/main/${LARGE_PATH}`;
+      if (CASES.has('start')) {
+        const firstRequestAt = async (): Promise<number | null> => (await hub.stats()).firstRequestAt;
+        const pulls: number[] = [];
+        const versions: number[] = [];
+        const bare: number[] = [];
+        // Alternated, one run each at a time, so that load from elsewhere hits all three alike.
+        for (let run = 0; run < STARTUP_RUNS; run++) {
+          pulls.push(...(await clients.pullStartups(TINY_REPO, 1, firstRequestAt)));
+          versions.push(...(await clients.execTimes([CLI_PATH, '--version'], 1)));
+          bare.push(...(await clients.execTimes(['-e', '0'], 1)));
+        }
+        startup = { version: median(versions), firstRequest: median(pulls), bareNode: median(bare) };
+        extra.push(
+          `start-up, median of ${STARTUP_RUNS} (alternated): \`hfsched --version\` exits ${startup.version.toFixed(3)} s after exec; ` +
+            `the first request of \`hfsched pull\` (https) reaches the Hub ${startup.firstRequest.toFixed(3)} s after exec; ` +
+            `a bare \`node -e 0\` exits after ${startup.bareNode.toFixed(3)} s`,
+        );
+        await profileCase(
+          'start-up (pull of a one-file repository)',
+          (options) => clients.hfschedPull(TINY_REPO, {}, { files: 1, bytes: 16 }, options),
+          profiles,
+        );
+      }
+      if (CASES.has('a')) {
+        const a = [
+          contender('hfsched pull', large.size, () => clients.hfschedPull(LARGE_REPO, {}, largeExpected), cdnNote),
+          curl
+            ? contender('curl', large.size, () => clients.curl(curl, largeUrl, largeExpected), cdnNote)
+            : skipped('curl', 'curl not installed'),
+          contender(
+            '@huggingface/hub downloadFileToCacheDir',
+            large.size,
+            () => clients.officialJsClient(LARGE_REPO, LARGE_PATH, largeExpected),
+            cdnNote,
+          ),
+          contender(
+            `hfsched pull, 1/${SMALLER_FILE_DIVISOR} size file`,
+            smaller.size,
+            () => clients.hfschedPull(SMALLER_REPO, {}, smallerExpected),
+            cdnNote,
+          ),
+          dd ? plainWriter(dd, clients, largeExpected) : skipped(PLAIN_WRITE, 'dd not installed'),
+          contender(
+            `hfsched pull, ${PLAIN_HTTP}`,
+            large.size,
+            () => plain.hfschedPull(LARGE_REPO, {}, largeExpected),
+            cdnNote,
+          ),
+          curl
+            ? contender(
+                `curl, ${PLAIN_HTTP}`,
+                large.size,
+                () => plain.curl(curl, plainLargeUrl, largeExpected),
+                cdnNote,
+              )
+            : skipped(`curl, ${PLAIN_HTTP}`, 'curl not installed'),
+        ];
+        await race('(a)', hub, a);
+        scenarios.push({
+          title: `(a) ${LARGE_BYTES / MIB} MiB file, unthrottled`,
+          reference: 'curl',
+          tools: a.map((c) => c.result),
+        });
+        await profileCase(
+          `(a) ${LARGE_BYTES / MIB} MiB`,
+          (options) => clients.hfschedPull(LARGE_REPO, {}, largeExpected, options),
+          profiles,
+        );
+      }
 
-      const smallFiles = hub.ready.smallFiles;
-      const smallExpected: Expected = {
-        files: smallFiles.length,
-        bytes: smallFiles.reduce((sum, f) => sum + f.size, 0),
-      };
-      const urls = smallFiles.map((f) => ({
-        url: `${hub.ready.url}/${SMALL_REPO}/resolve/main/${f.path}`,
-        path: f.path,
-      }));
-      const c = [
-        contender(
-          'hfsched pull',
-          smallExpected.bytes,
-          () => clients.hfschedPull(SMALL_REPO, {}, smallExpected),
-          hubNote,
-        ),
-        curl
-          ? contender(
-              `curl --parallel --parallel-max ${SMALL_FILES_PARALLEL}`,
-              smallExpected.bytes,
-              () => clients.curlParallel(curl, urls, SMALL_FILES_PARALLEL, smallExpected),
-              hubNote,
-            )
-          : skipped('curl --parallel', 'curl not installed'),
-        contender(
-          `${NODE_FLOOR}, ${SMALL_FILES_PARALLEL} at a time`,
-          smallExpected.bytes,
-          () => clients.nodeFloor(urls, SMALL_FILES_PARALLEL, smallExpected),
-          hubNote,
-        ),
-      ];
-      await race('(c)', hub, c);
-      scenarios.push({
-        title: `(c) ${smallFiles.length} files of 4-64 KiB (${(smallExpected.bytes / MIB).toFixed(0)} MiB)`,
-        reference: c[1]!.result.tool,
-        tools: c.map((x) => x.result),
-      });
+      if (CASES.has('c')) {
+        const smallFiles = hub.ready.smallFiles;
+        const smallExpected: Expected = {
+          files: smallFiles.length,
+          bytes: smallFiles.reduce((sum, f) => sum + f.size, 0),
+        };
+        const urlsOf = (base: string): { url: string; path: string }[] =>
+          smallFiles.map((f) => ({ url: `${base}/${SMALL_REPO}/resolve/main/${f.path}`, path: f.path }));
+        const urls = urlsOf(hub.ready.url);
+        const c = [
+          contender(
+            'hfsched pull',
+            smallExpected.bytes,
+            () => clients.hfschedPull(SMALL_REPO, {}, smallExpected),
+            hubNote,
+          ),
+          curl
+            ? contender(
+                `curl --parallel --parallel-max ${SMALL_FILES_PARALLEL}`,
+                smallExpected.bytes,
+                () => clients.curlParallel(curl, urls, SMALL_FILES_PARALLEL, smallExpected),
+                hubNote,
+              )
+            : skipped('curl --parallel', 'curl not installed'),
+          contender(
+            `${NODE_FLOOR}, ${SMALL_FILES_PARALLEL} at a time`,
+            smallExpected.bytes,
+            () => clients.nodeFloor(urls, SMALL_FILES_PARALLEL, smallExpected),
+            hubNote,
+          ),
+          contender(
+            `hfsched pull, ${PLAIN_HTTP}`,
+            smallExpected.bytes,
+            () => plain.hfschedPull(SMALL_REPO, {}, smallExpected),
+            hubNote,
+          ),
+          contender(
+            `${NODE_FLOOR}, ${SMALL_FILES_PARALLEL} at a time, ${PLAIN_HTTP}`,
+            smallExpected.bytes,
+            () => plain.nodeFloor(urlsOf(hub.ready.httpUrl!), SMALL_FILES_PARALLEL, smallExpected),
+            hubNote,
+          ),
+        ];
+        await race('(c)', hub, c);
+        scenarios.push({
+          title: `(c) ${smallFiles.length} files of 4-64 KiB (${(smallExpected.bytes / MIB).toFixed(0)} MiB)`,
+          reference: c[1]!.result.tool,
+          tools: c.map((x) => x.result),
+        });
+        await profileCase(
+          `(c) ${smallFiles.length} small files`,
+          (options) => clients.hfschedPull(SMALL_REPO, {}, smallExpected, options),
+          profiles,
+        );
+      }
     } finally {
       await hub.stop();
     }
 
-    const throttled = await HubChild.start({
-      ...config,
-      medium: { repoId: MEDIUM_REPO, count: MEDIUM_FILES, bytes: MEDIUM_FILE_BYTES },
-      throttleBytesPerSecond: THROTTLE_BYTES_PER_SECOND,
-    });
-    try {
-      const clients = new BenchClients(WORK_DIR, CLI_PATH, throttled.ready.url);
-      const largeUrl = `${throttled.ready.url}/${LARGE_REPO}/resolve/main/${LARGE_PATH}`;
-      const b = [
-        contender(
-          'hfsched pull, defaults',
-          large.size,
-          () => clients.hfschedPull(LARGE_REPO, {}, largeExpected),
-          cdnNote,
-        ),
-        aria2c
-          ? contender(
-              `aria2c -x${THROTTLED_CONNECTIONS} -s${THROTTLED_CONNECTIONS}`,
+    const throttled =
+      CASES.has('b') || CASES.has('f')
+        ? await HubChild.start({
+            ...config,
+            medium: { repoId: MEDIUM_REPO, count: MEDIUM_FILES, bytes: MEDIUM_FILE_BYTES },
+            throttleBytesPerSecond: THROTTLE_BYTES_PER_SECOND,
+          })
+        : null;
+    let fScenario: ScenarioResult | null = null;
+    if (throttled !== null) {
+      try {
+        const clients = new BenchClients(WORK_DIR, CLI_PATH, throttled.ready.url, ca.caPath);
+        const plain = clients.over(throttled.ready.httpUrl!, null);
+        const urlOf = (repo: string): string => `${throttled.ready.url}/${repo}/resolve/main/${LARGE_PATH}`;
+        const aria = `aria2c -x${THROTTLED_CONNECTIONS} -s${THROTTLED_CONNECTIONS}`;
+        if (CASES.has('b')) {
+          const b = [
+            contender(
+              'hfsched pull, defaults',
               large.size,
-              () => clients.aria2c(aria2c, largeUrl, THROTTLED_CONNECTIONS, largeExpected),
+              () => clients.hfschedPull(LARGE_REPO, {}, largeExpected),
               cdnNote,
-            )
-          : skipped('aria2c', 'aria2c not installed (apt-get install -y aria2)'),
-      ];
-      await race('(b)', throttled, b);
-      scenarios.splice(1, 0, {
-        title: `(b) same file, server capped at ${THROTTLE_BYTES_PER_SECOND / 1e6} MB/s per connection`,
-        reference: b[1]!.result.tool,
-        tools: b.map((x) => x.result),
-      });
+            ),
+            aria2c
+              ? contender(
+                  aria,
+                  large.size,
+                  () => clients.aria2c(aria2c, urlOf(LARGE_REPO), THROTTLED_CONNECTIONS, largeExpected),
+                  cdnNote,
+                )
+              : skipped('aria2c', 'aria2c not installed (apt-get install -y aria2)'),
+            contender(
+              `hfsched pull, defaults, ${SMALLER_BYTES_LABEL}`,
+              smaller.size,
+              () => clients.hfschedPull(SMALLER_REPO, {}, smallerExpected),
+              cdnNote,
+            ),
+            aria2c
+              ? contender(
+                  `${aria}, ${SMALLER_BYTES_LABEL}`,
+                  smaller.size,
+                  () => clients.aria2c(aria2c, urlOf(SMALLER_REPO), THROTTLED_CONNECTIONS, smallerExpected),
+                  cdnNote,
+                )
+              : skipped('aria2c', 'aria2c not installed (apt-get install -y aria2)'),
+            contender(
+              `hfsched pull, defaults, ${PLAIN_HTTP}`,
+              large.size,
+              () => plain.hfschedPull(LARGE_REPO, {}, largeExpected),
+              cdnNote,
+            ),
+          ];
+          await race('(b)', throttled, b);
+          scenarios.push({
+            title: `(b) same files, server capped at ${THROTTLE_BYTES_PER_SECOND / 1e6} MB/s per connection`,
+            reference: b[1]!.result.tool,
+            tools: b.map((x) => x.result),
+          });
+          await profileCase(
+            `(b) ${SMALLER_BYTES_LABEL} at 20 MB/s per connection`,
+            (options) => clients.hfschedPull(SMALLER_REPO, {}, smallerExpected, options),
+            profiles,
+          );
+        }
 
-      const mediumExpected: Expected = { files: MEDIUM_FILES, bytes: MEDIUM_FILES * MEDIUM_FILE_BYTES };
-      const mediumUrls = throttled.ready.mediumFiles.map((f) => ({
-        url: `${throttled.ready.url}/${MEDIUM_REPO}/resolve/main/${f.path}`,
-        path: f.path,
-      }));
-      const f = [
-        contender(
-          'hfsched pull, defaults',
-          mediumExpected.bytes,
-          () => clients.hfschedPull(MEDIUM_REPO, {}, mediumExpected),
-          cdnNote,
-        ),
-        contender(
-          `hfsched pull, download.concurrent_files=${FILES_TO_START}`,
-          mediumExpected.bytes,
-          () =>
-            clients.hfschedPull(MEDIUM_REPO, { 'download.concurrent_files': String(FILES_TO_START) }, mediumExpected),
-          cdnNote,
-        ),
-        aria2c
-          ? contender(
-              `aria2c -j${MEDIUM_FILES_PARALLEL}`,
+        if (CASES.has('f')) {
+          const mediumExpected: Expected = { files: MEDIUM_FILES, bytes: MEDIUM_FILES * MEDIUM_FILE_BYTES };
+          const mediumUrls = throttled.ready.mediumFiles.map((f) => ({
+            url: `${throttled.ready.url}/${MEDIUM_REPO}/resolve/main/${f.path}`,
+            path: f.path,
+          }));
+          const f = [
+            contender(
+              'hfsched pull, defaults',
               mediumExpected.bytes,
-              () => clients.aria2cMany(aria2c, mediumUrls, MEDIUM_FILES_PARALLEL, mediumExpected),
+              () => clients.hfschedPull(MEDIUM_REPO, {}, mediumExpected),
               cdnNote,
-            )
-          : skipped('aria2c', 'aria2c not installed (apt-get install -y aria2)'),
-      ];
-      await race('(f)', throttled, f);
-      fScenario = {
-        title: `(f) ${MEDIUM_FILES} files of ${MEDIUM_FILE_BYTES / MIB} MiB, the same cap`,
-        reference: f[2]!.result.tool,
-        tools: f.map((x) => x.result),
-      };
-    } finally {
-      await throttled.stop();
+            ),
+            aria2c
+              ? contender(
+                  `aria2c -j${MEDIUM_FILES_PARALLEL}`,
+                  mediumExpected.bytes,
+                  () => clients.aria2cMany(aria2c, mediumUrls, MEDIUM_FILES_PARALLEL, mediumExpected),
+                  cdnNote,
+                )
+              : skipped('aria2c', 'aria2c not installed (apt-get install -y aria2)'),
+            contender(
+              `hfsched pull, defaults, ${PLAIN_HTTP}`,
+              mediumExpected.bytes,
+              () => plain.hfschedPull(MEDIUM_REPO, {}, mediumExpected),
+              cdnNote,
+            ),
+          ];
+          await race('(f)', throttled, f);
+          fScenario = {
+            title: `(f) ${MEDIUM_FILES} files of ${MEDIUM_FILE_BYTES / MIB} MiB, the same cap`,
+            reference: f[1]!.result.tool,
+            tools: f.map((x) => x.result),
+          };
+          await profileCase(
+            `(f) ${MEDIUM_FILES} files of ${MEDIUM_FILE_BYTES / MIB} MiB at 20 MB/s per connection`,
+            (options) => clients.hfschedPull(MEDIUM_REPO, {}, mediumExpected, options),
+            profiles,
+          );
+        }
+      } finally {
+        await throttled.stop();
+      }
     }
 
-    if (HUGE_BYTES > 0 && freemem() > HUGE_BYTES + 4 * 1024 * MIB) {
+    if (!CASES.has('e')) {
+      extra.push('(e) not run (HFSCHED_BENCH_CASES)');
+    } else if (HUGE_BYTES > 0 && freemem() > HUGE_BYTES + 4 * 1024 * MIB) {
       // The (a) file served HUGE / LARGE times over: the source takes no more memory, so that
       // memory holds little more than what the clients write. (On a VM, pages the machine has
       // not used lately cost the kernel several times more to hand out, to any writer.)
@@ -372,7 +553,7 @@ async function main(): Promise<void> {
         ],
       });
       try {
-        const clients = new BenchClients(WORK_DIR, CLI_PATH, hugeHub.ready.url);
+        const clients = new BenchClients(WORK_DIR, CLI_PATH, hugeHub.ready.url, ca.caPath);
         const hugeExpected: Expected = { files: 1, bytes: huge.size };
         const hugeUrl = `${hugeHub.ready.url}/${HUGE_REPO}/resolve/main/${LARGE_PATH}`;
         const e: Contender[] = [
@@ -410,6 +591,11 @@ async function main(): Promise<void> {
           reference: 'curl',
           tools: e.map((x) => x.result),
         });
+        await profileCase(
+          `(e) ${HUGE_BYTES / MIB} MiB`,
+          (options) => clients.hfschedPull(HUGE_REPO, {}, hugeExpected, options),
+          profiles,
+        );
       } finally {
         await hugeHub.stop();
       }
@@ -421,6 +607,12 @@ async function main(): Promise<void> {
     // The mirror (serve-case.ts): the (a) file from a cache to 1, 8 and 32 clients, against nginx.
     say('serve case: hfsched serve and nginx sending the (a) file to 1, 8 and 32 curl clients');
     extra.push(...(await runServeCase(join(WORK_DIR, 'serve'), large)).lines);
+
+    if (CASES.has('serve')) {
+      // The mirror (serve-case.ts): the (a) file from a cache to 1, 8 and 32 clients, against nginx.
+      say('serve case: hfsched serve and nginx sending the (a) file to 1, 8 and 32 curl clients');
+      extra.push(...(await runServeCase(join(WORK_DIR, 'serve'), large)).lines);
+    }
 
     for (const cost of measureFsyncCost([
       { where: 'tmpfs', folder: WORK_DIR },
@@ -439,8 +631,9 @@ async function main(): Promise<void> {
         `(${((idle.databaseWrites / idle.seconds) * 60).toFixed(1)} a minute)`,
     );
 
+    const date = new Date().toISOString();
     const report: BenchReport = {
-      date: new Date().toISOString(),
+      date,
       machine: {
         cpus: cpus().length,
         cpuModel: cpus()[0]?.model ?? 'unknown',
@@ -450,10 +643,13 @@ async function main(): Promise<void> {
       },
       runsPerTool: RUNS,
       sha256MbPerSecond: sha256Rate / 1e6,
-      scenarios,
-      targets: targets(scenarios, sha256Rate / 1e6, idleDaemon, { large: LARGE_BYTES / MIB, huge: HUGE_BYTES / MIB }),
+      scenarios: [...scenarios].sort((x, y) => (x.title < y.title ? -1 : 1)),
+      targets: targets(scenarios, sha256Rate / 1e6, idleDaemon, startup, {
+        large: LARGE_BYTES / MIB,
+        huge: HUGE_BYTES / MIB,
+      }),
       extra,
-      profileSummary: existsSync(PROFILE_PATH) ? readFileSync(PROFILE_PATH, 'utf8') : null,
+      profileSummary: writeProfiles(profiles, date),
       durationSeconds: (performance.now() - startedAt) / 1000,
     };
     const text = renderReport(report);
@@ -461,6 +657,7 @@ async function main(): Promise<void> {
     process.stdout.write(`${text}\n`);
     say(`wrote ${RESULTS_PATH}`);
   } finally {
+    ca.cleanup();
     rmSync(WORK_DIR, { recursive: true, force: true });
   }
 }
