@@ -604,10 +604,6 @@ async function main(): Promise<void> {
     }
     if (fScenario !== null) scenarios.push(fScenario);
 
-    // The mirror (serve-case.ts): the (a) file from a cache to 1, 8 and 32 clients, against nginx.
-    say('serve case: hfsched serve and nginx sending the (a) file to 1, 8 and 32 curl clients');
-    extra.push(...(await runServeCase(join(WORK_DIR, 'serve'), large)).lines);
-
     if (CASES.has('serve')) {
       // The mirror (serve-case.ts): the (a) file from a cache to 1, 8 and 32 clients, against nginx.
       say('serve case: hfsched serve and nginx sending the (a) file to 1, 8 and 32 curl clients');
