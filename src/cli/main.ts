@@ -48,6 +48,7 @@ const GROUPS: ReadonlyArray<readonly [string, () => Promise<Register>]> = [
   ['apply', async () => (await import('./apply.js')).registerApplyCommand],
   ['verify', async () => (await import('./verify.js')).registerVerifyCommand],
   ['cache', async () => (await import('./cache.js')).registerCacheCommands],
+  ['completion', async () => (await import('./completion.js')).registerCompletionCommand],
   ['serve', async () => (await import('./serve.js')).registerServeCommand],
 ];
 
@@ -84,7 +85,8 @@ try {
   findCommand = programModule.findCommand;
   const { program, context, run } = programModule.createProgram();
   const name = commandName(process.argv);
-  const wanted = GROUPS.filter(([group]) => group === name);
+  // A completion script describes every command: it needs them all loaded.
+  const wanted = name === 'completion' ? [] : GROUPS.filter(([group]) => group === name);
   const groups = wanted.length > 0 ? wanted : name === null && versionOnly(process.argv) ? [] : GROUPS;
   for (const [, load] of groups) (await load())(program, context);
   process.exitCode = await run(process.argv);
