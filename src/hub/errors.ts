@@ -116,6 +116,9 @@ export function asUserFacingError(error: unknown, doing: string, retries = 0): E
     typeof code === 'string' && DISK_ERROR_CODES.has(code)
       ? 'check the cache folder (hub.cache_dir / HF_HUB_CACHE): its free space and permissions'
       : 'check the network and hub.endpoint / HF_ENDPOINT, then retry';
-  const hubAnswer = error instanceof TransferError ? (error.hubAnswer ?? undefined) : undefined;
-  return new DownloadError(`${doing} failed${after}: ${reason}; ${advice}`, { cause: error, hubAnswer });
+  const hubAnswer = error instanceof TransferError ? error.hubAnswer : null;
+  return new DownloadError(
+    `${doing} failed${after}: ${reason}; ${advice}`,
+    hubAnswer === null ? { cause: error } : { cause: error, hubAnswer },
+  );
 }
