@@ -24,6 +24,10 @@ import { commitsFetchedBy } from '../download/fetched-commits.js';
 import { formatRepoReference } from '../store/index.js';
 import { elsewhereNote, modelCacheFolder } from '../download/model-cache-folder.js';
 import type { CliContext } from './context.js';
+import { createInterface } from 'node:readline/promises';
+import { dirname } from 'node:path';
+import { ConstraintError } from '../errors.js';
+import { resolveTargets, type ManagedUsage } from './cache-rm.js';
 import { compileFilter, compileSort, rowsOf, type CacheRow } from './cache-ls.js';
 import { collect } from './option-parsers.js';
 import { formatLocalTime } from './output.js';
@@ -213,8 +217,82 @@ function registerPrune(cache: Command, context: CliContext): void {
     });
 }
 
+/** Asks on the terminal; refuses (exit 1) when there is none to ask on. */
+async function confirmed(question: string): Promise<boolean> {
+  if (!process.stdin.isTTY)
+    throw new ConstraintError('cache rm asks before deleting, and there is no terminal to ask on: add -y');
+  const prompt = createInterface({ input: process.stdin, output: process.stderr });
+  try {
+    return /^(y|yes)$/i.test((await prompt.question(`${question} (y/N) `)).trim());
+  } finally {
+    prompt.close();
+  }
+}
+
+function registerRemove(cache: Command, context: CliContext): void {
+  cache
+    .command('rm')
+    .description(
+      'remove revisions of managed models from the cache, as hf cache rm: repo ids, datasets/org/name or commits',
+    )
+    .argument('<target...>', 'a repo id, datasets/org/name, or a 40-hex commit')
+    .option('--dry-run', 'say what would be deleted; delete nothing')
+    .option('-y, --yes', 'do not ask before deleting')
+    .action(async (targets: string[], options: { dryRun?: boolean; yes?: boolean }) => {
+      await context.withStore(async (store) => {
+        const settings = context.settings(store);
+        const repos: ManagedUsage[] = [];
+        for (const model of store.listModels()) {
+          const folder = modelCacheFolder(model, settings, context.env);
+          const usage = await repoUsage(folder.cacheDir, { repoId: model.name, repoType: model.repoType });
+          if (usage === null) continue;
+          const reference = formatRepoReference(model.repoType, model.name);
+          repos.push({ id: `${model.repoType}/${model.name}`, usage, currentCommit: model.currentCommit, reference });
+        }
+        const { selected, missing } = resolveTargets(targets, repos);
+        if (missing.length > 0)
+          context.output.text(
+            ['Could not find the following targets in the cache:', ...missing.map((t) => `  - ${t}`)].join('\n'),
+          );
+        if (selected.size === 0) return context.output.text('Nothing to delete.');
+        const request = (repo: ManagedUsage, commits: Set<string>, dryRun: boolean) => ({
+          cacheDir: dirname(repo.usage.repoDir),
+          repoId: repo.usage.repoId,
+          repoType: repo.usage.repoType,
+          keepRevisions: 1,
+          currentCommit: repo.currentCommit,
+          fetchedCommits: new Set<string>(),
+          onlyCommits: commits,
+          dryRun,
+        });
+        let planned = 0;
+        let count = 0;
+        for (const [repo, commits] of selected) {
+          planned += (await pruneRepo(request(repo, commits, true))).freedBytes;
+          count += commits.size;
+        }
+        context.output.text(`About to delete ${count} revision(s) totalling ${formatBytes(planned)}.`);
+        for (const [repo, commits] of selected)
+          for (const commit of [...commits].sort()) context.output.text(`  - ${repo.id}: ${commit}`);
+        if (options.dryRun) return context.output.text('Dry run: no files were deleted.');
+        if (options.yes !== true && !(await confirmed('Proceed with deletion?')))
+          return context.output.text('Deletion cancelled.');
+        let freed = 0;
+        let busy = 0;
+        for (const [repo, commits] of selected) {
+          const result = await pruneRepo(request(repo, commits, false));
+          freed += result.freedBytes;
+          busy += result.busyBlobs;
+        }
+        context.output.text(`Deleted ${count} revision(s); freed ${formatBytes(freed)}.`);
+        if (busy > 0) context.output.note(`${busy} blob(s) were being written by another process and stay for now`);
+      });
+    });
+}
+
 export function registerCacheCommands(program: Command, context: CliContext): void {
   const cache = program.command('cache').description("see and prune the cache space of hfsched's models");
   registerList(cache, context);
   registerPrune(cache, context);
+  registerRemove(cache, context);
 }

@@ -112,6 +112,37 @@ describe('hfsched cache', () => {
     }
   });
 
+  test('cache rm TARGET... takes hf cache rm words: --dry-run, -y, a commit or a repo id; the current revision is refused', async () => {
+    const second = hub.commitOf('org/model', 'main');
+    const first = readdirSync(join(modelDir(), 'snapshots')).find((commit) => commit !== second)!;
+    const dry = await cli('cache', 'rm', first, '--dry-run');
+    assert.equal(dry.code, 0, dry.stderr);
+    assert.match(dry.stdout, /About to delete 1 revision\(s\) totalling 128(\.\d+)? KiB\./);
+    assert.match(dry.stdout, /Dry run: no files were deleted\./);
+    assert.ok(existsSync(join(modelDir(), 'snapshots', first)));
+
+    const unasked = await cli('cache', 'rm', first);
+    assert.equal(unasked.code, 1, 'no terminal to ask on');
+    assert.match(unasked.stderr, /add -y/);
+    const current = await cli('cache', 'rm', 'org/model', '-y');
+    assert.equal(current.code, 1);
+    assert.match(current.stderr, /hfsched model remove org\/model --purge/);
+    assert.equal((await cli('cache', 'rm', 'not a target')).code, 2);
+    const unknown = await cli('cache', 'rm', 'org/nope');
+    assert.equal(unknown.code, 0);
+    assert.match(
+      unknown.stdout,
+      /Could not find the following targets in the cache:\n {2}- org\/nope\nNothing to delete\./,
+    );
+    assert.ok(existsSync(join(modelDir(), 'snapshots', first)), 'nothing deleted so far');
+
+    const removed = await cli('cache', 'rm', first, '-y');
+    assert.equal(removed.code, 0, removed.stderr);
+    assert.match(removed.stdout, /Deleted 1 revision\(s\); freed 128(\.\d+)? KiB\./);
+    assert.deepEqual(readdirSync(join(modelDir(), 'snapshots')), [second]);
+    assert.equal((await cli('verify', 'org/model')).code, 0, 'the current revision is whole');
+  });
+
   test('cache prune keeps cache.keep_revisions snapshots; the official client then scans without warnings and reads every kept file offline', async () => {
     const first = readdirSync(join(modelDir(), 'snapshots')).find(
       (commit) => commit !== hub.commitOf('org/model', 'main'),

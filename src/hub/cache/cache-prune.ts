@@ -39,6 +39,11 @@ export interface PruneRequest extends ManagedRepo {
    * points at, may go. A snapshot another client fetched under a ref stays.
    */
   fetchedCommits: ReadonlySet<string>;
+  /**
+   * An explicit removal (`cache rm`): exactly these snapshots go, with their
+   * refs, whatever keepRevisions, the refs or who fetched them say.
+   */
+  onlyCommits?: ReadonlySet<string>;
   /** Plan only: report what would go, remove nothing. */
   dryRun: boolean;
 }
@@ -143,15 +148,21 @@ export async function pruneRepo(request: PruneRequest): Promise<PruneResult> {
   assertRealRepoFolders(layout);
   const refs = readRefs(layout);
   const snapshots = listSnapshots(layout, refs);
-  const kept = chooseKept(
-    snapshots.map((snapshot) => snapshot.commit),
-    request.currentCommit,
-    request.keepRevisions,
-  );
+  const only = request.onlyCommits;
+  const kept =
+    only === undefined
+      ? chooseKept(
+          snapshots.map((snapshot) => snapshot.commit),
+          request.currentCommit,
+          request.keepRevisions,
+        )
+      : new Set(snapshots.map((snapshot) => snapshot.commit).filter((commit) => !only.has(commit)));
   const removedSnapshots = snapshots
     .filter((snapshot) => !kept.has(snapshot.commit))
     // Another client's snapshot under a ref (a tag fetched on purpose) is not ours to remove.
-    .filter((snapshot) => request.fetchedCommits.has(snapshot.commit) || snapshot.refs.length === 0)
+    .filter(
+      (snapshot) => only !== undefined || request.fetchedCommits.has(snapshot.commit) || snapshot.refs.length === 0,
+    )
     .map((snapshot) => snapshot.commit);
   for (const snapshot of snapshots) if (!removedSnapshots.includes(snapshot.commit)) kept.add(snapshot.commit);
   const removedRefs = Object.entries(refs)
