@@ -131,7 +131,10 @@ export function registerPullCommand(program: Command, context: CliContext): void
           };
           try {
             if (oneOff) return await downloadOneOff(store, model, options, downloadOptions);
-            return await downloadModel(store, model, { scheduleId: null, ...downloadOptions });
+            // Pulling a model held by Ctrl-C (or model pause) is asking for it now: the hold goes.
+            if (model.status === 'paused' && store.heldModelIds().has(model.id)) store.resumeModel(model.id);
+            const current = store.getModel(model.id) ?? model;
+            return await downloadModel(store, current, { scheduleId: null, holdWhenPaused: true, ...downloadOptions });
           } finally {
             display.stop();
           }
@@ -150,8 +153,12 @@ export function registerPullCommand(program: Command, context: CliContext): void
         throw outcome.error;
       }
       if (outcome.status === 'paused') {
+        const hold =
+          oneOffOf === null
+            ? ` It is on hold, as with hfsched model pause: a running daemon leaves it alone until hfsched model resume ${modelName}.`
+            : '';
         stderr.write(
-          `Paused ${modelName} (${outcome.reason}): partial files are kept; run the same command to resume.${oneOffNote}\n`,
+          `Paused ${modelName} (${outcome.reason}): partial files are kept; run the same command to resume.${hold}${oneOffNote}\n`,
         );
         process.exit(signals.exitStatus());
       }

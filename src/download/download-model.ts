@@ -59,6 +59,8 @@ export interface DownloadModelOptions {
   revision?: string | null;
   include?: string[];
   exclude?: string[];
+  /** A pause also holds the model (as `model pause` does), so that a running daemon does not start it again. */
+  holdWhenPaused?: boolean;
   /** First retry delay (tests shorten it); default 1000 ms. */
   retryBaseDelayMs?: number;
 }
@@ -183,6 +185,9 @@ export async function downloadModel(
   } catch (error) {
     if (signal?.aborted) {
       const reason = abortReasonText(signal.reason);
+      // Held before the model is paused: the daemon never sees it paused without its hold.
+      if (options.holdWhenPaused === true)
+        await retryFinalWrite('the hold', () => store.holdModel(model.id, reason), log);
       await retryFinalWrite('the pause', () => store.cancelDownload(session.id, reason), log);
       log?.info({ reason }, 'download paused; partial files kept');
       return { status: 'paused', session: store.getDownloadSession(session.id) ?? session, reason };
