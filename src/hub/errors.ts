@@ -60,6 +60,13 @@ export class TransferError extends Error {
   }
 }
 
+/**
+ * The proxy a request went through failed it (refused the connection, asked
+ * for credentials): the message names the proxy, and the advice is to check
+ * it, not hub.endpoint (asUserFacingError).
+ */
+export class ProxyError extends TransferError {}
+
 /** No byte arrived for stallTimeoutMs: the connection is dropped and the transfer resumed. */
 export class StallTimeoutError extends TransferError {
   constructor(timeoutMs: number) {
@@ -113,9 +120,11 @@ export function asUserFacingError(error: unknown, doing: string, retries = 0): E
   const after = retries > 0 ? ` after ${retries} ${retries === 1 ? 'retry' : 'retries'}` : '';
   const code = (error as NodeJS.ErrnoException | null)?.code;
   const advice =
-    typeof code === 'string' && DISK_ERROR_CODES.has(code)
-      ? 'check the cache folder (hub.cache_dir / HF_HUB_CACHE): its free space and permissions'
-      : 'check the network and hub.endpoint / HF_ENDPOINT, then retry';
+    error instanceof ProxyError
+      ? 'check the proxy (hub.proxy, or HTTPS_PROXY / HTTP_PROXY / ALL_PROXY and NO_PROXY; docs/proxies.md), then retry'
+      : typeof code === 'string' && DISK_ERROR_CODES.has(code)
+        ? 'check the cache folder (hub.cache_dir / HF_HUB_CACHE): its free space and permissions'
+        : 'check the network and hub.endpoint / HF_ENDPOINT, then retry';
   const hubAnswer = error instanceof TransferError ? error.hubAnswer : null;
   return new DownloadError(
     `${doing} failed${after}: ${reason}; ${advice}`,

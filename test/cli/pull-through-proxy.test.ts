@@ -86,6 +86,43 @@ describe('hfsched pull through a proxy', () => {
     assert.match(result.stderr, /hub\.ca_bundle .*missing\.pem cannot be read \(ENOENT\)/);
   });
 
+  test('a proxy that wants credentials (407, over CONNECT and plain http) or refuses connections is named, not hub.endpoint', async () => {
+    hub = await startHubServer({ repos: REPOS, tls: ca.tls });
+    proxy = await startProxy('ops:Sup3rSecret');
+    const plainHub = await startHubServer({ repos: REPOS });
+    const closed = await startProxy();
+    const closedUrl = closed.url;
+    await closed.close();
+    try {
+      db.store.setSystemConfig('hub.ca_bundle', ca.caPath);
+      const cases: Array<[Record<string, string>, RegExp]> = [
+        [
+          { HF_ENDPOINT: hub.url, HTTPS_PROXY: proxy.url },
+          /asks for credentials \(407 Proxy Authentication Required\)/,
+        ],
+        [
+          { HF_ENDPOINT: plainHub.url, HTTP_PROXY: proxy.url.replace('//', '//ops:wrong@') },
+          /asks for credentials \(407 Proxy Authentication Required\)/,
+        ],
+        [{ HF_ENDPOINT: plainHub.url, HTTP_PROXY: closedUrl }, /failed: connect ECONNREFUSED/],
+      ];
+      for (const [env, why] of cases) {
+        const result = await runCli(['pull', 'org/model'], {
+          dbPath: db.dbPath,
+          env: { ...env, HF_HUB_CACHE: join(db.dir, 'cache'), HFSCHED_LOG_LEVEL: 'error' },
+        });
+        const proxyShown = (env.HTTPS_PROXY ?? env.HTTP_PROXY)!.replace(/\/\/[^@]*@/, '//***@');
+        assert.equal(result.code, 1, result.stderr);
+        assert.ok(result.stderr.includes(`the proxy ${proxyShown}`), result.stderr);
+        assert.match(result.stderr, why);
+        assert.match(result.stderr, /check the proxy \(hub\.proxy, or HTTPS_PROXY/);
+        assert.doesNotMatch(result.stderr, /hub\.endpoint|Sup3rSecret|wrong@/);
+      }
+    } finally {
+      await plainHub.close();
+    }
+  });
+
   test('a hub.ca_bundle that is a FIFO, /dev/zero, a folder or a huge file is refused at once with one line, exit 2', async () => {
     hub = await startHubServer({ repos: REPOS });
     proxy = await startProxy();

@@ -11,8 +11,9 @@
 import type { IncomingHttpHeaders } from 'node:http';
 import type { Dispatcher } from 'undici';
 import { BulkUnsupportedError, bulkGet } from './bulk-get.js';
-import { TransferError } from '../errors.js';
+import { ProxyError, TransferError } from '../errors.js';
 import { HubNetwork, type HubNetworkOptions } from './hub-network.js';
+import { redactProxyUrl } from './proxy-config.js';
 import { hubRateLimiter } from './rate-limit.js';
 import { StallWatchdog } from './stall-watchdog.js';
 import { USER_AGENT } from './user-agent.js';
@@ -166,13 +167,21 @@ async function sendOnce(url: URL, request: HubRequest): Promise<HubResponse> {
   };
 
   let answer: Answer;
+  const proxy = hubNetwork().proxyFor(url);
   try {
     answer =
       (await sendDirect(url, headers, request, controller.signal)) ??
       (await sendThroughUndici(url, headers, request, controller.signal));
   } catch (error) {
     cleanup();
-    throw controller.signal.aborted && controller.signal.reason instanceof Error ? controller.signal.reason : error;
+    if (controller.signal.aborted && controller.signal.reason instanceof Error) throw controller.signal.reason;
+    throw proxy === null ? error : proxyFailure(proxy, url, error);
+  }
+  if (proxy !== null && answer.status === 407) {
+    // A plain-http request through a proxy gets the proxy's own 407 as its answer: it is not the Hub's.
+    cleanup();
+    answer.destroy(new TransferError('response discarded', { retryable: false }));
+    throw proxyFailure(proxy, url, new Error('407 Proxy Authentication Required'));
   }
   answer.onEnd(cleanup);
   watchdog.touch();
@@ -189,6 +198,29 @@ async function sendOnce(url: URL, request: HubRequest): Promise<HubResponse> {
       answer.destroy(new TransferError('response discarded', { retryable: false }));
     },
   };
+}
+
+/**
+ * A request through `proxy` that failed before any answer of the server:
+ * the proxy is the one to name (without its credentials). Connection
+ * failures stay retryable; a proxy that wants credentials does not change
+ * its mind on a retry.
+ */
+function proxyFailure(proxy: URL, url: URL, error: unknown): ProxyError {
+  const reason = error instanceof Error ? error.message : String(error);
+  // undici says "Proxy response (407) !== 200 when HTTP Tunneling" or "Proxy Authentication Required (407)".
+  const answered = /^Proxy .*\((\d{3})\)|^(407)\b/.exec(reason);
+  const status = answered === null ? null : Number(answered[1] ?? answered[2]);
+  const what =
+    status === 407
+      ? 'asks for credentials (407 Proxy Authentication Required): give them in the proxy URL, http://user:password@host:port'
+      : status !== null
+        ? `refused to open a tunnel (${status})`
+        : `failed: ${reason}`;
+  return new ProxyError(`the proxy ${redactProxyUrl(proxy)} (for ${url.host}) ${what}`, {
+    retryable: status === null,
+    cause: error,
+  });
 }
 
 /** A response as either transport gives it. */
