@@ -8,15 +8,12 @@ import type { Registry } from 'prom-client';
 import { resolveCacheDir } from '../config/hub-location.js';
 import type { Settings } from '../config/settings.js';
 import type { Store } from '../store/index.js';
+import { isLoopbackHost } from '../system/loopback-host.js';
 import { MirrorHeartbeat } from './mirror-heartbeat.js';
 import { startMirror, type Mirror, type MirrorSettings } from './mirror-server.js';
 
 /** `127.0.0.1:8090`: only this machine reaches it unless the user says otherwise. */
 export const DEFAULT_LISTEN = '127.0.0.1:8090';
-
-export function isLoopbackHost(host: string): boolean {
-  return host === 'localhost' || host === '::1' || /^127\.\d+\.\d+\.\d+$/.test(host);
-}
 
 /** What the mirror reads from the settings. */
 export function mirrorSettings(settings: Settings, env: NodeJS.ProcessEnv): MirrorSettings {
