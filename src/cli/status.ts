@@ -13,6 +13,7 @@ import type { CliContext } from './context.js';
 import { ConstraintError } from '../errors.js';
 import { formatBytes, formatDuration } from '../system/human-units.js';
 import { formatLocalTime } from './output.js';
+import { isLoopbackHost } from '../system/loopback-host.js';
 import { formatClockSeconds } from '../schedule/clock-format.js';
 
 function progressText(download: RunningDownloadView): string {
@@ -64,7 +65,10 @@ function printReport(context: CliContext, report: StatusReport): void {
     ]);
   }
   if (report.daemon.httpUrl !== null)
-    pairs.push(['Health', `${report.daemon.httpUrl}/healthz, metrics at ${report.daemon.httpUrl}/metrics`]);
+    pairs.push([
+      'Health',
+      `${report.daemon.httpUrl}/healthz, metrics at ${report.daemon.httpUrl}/metrics${beyondLoopback(report.daemon.httpUrl)}`,
+    ]);
   context.output.keyValues(pairs);
   context.output.text('');
   if (report.running.length === 0) {
@@ -126,4 +130,10 @@ export function registerStatusCommand(program: Command, context: CliContext): vo
       if (options.json) return context.output.json(report);
       printReport(context, report);
     });
+}
+
+/** A warning when the health listener is reachable from other machines. */
+function beyondLoopback(url: string): string {
+  const host = new URL(url).hostname.replace(/^\[(.*)\]$/, '$1');
+  return isLoopbackHost(host) ? '' : ' (reachable beyond this machine: firewall it, or set http.host 127.0.0.1)';
 }

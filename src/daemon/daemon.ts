@@ -18,6 +18,7 @@ import { openStore, type Store } from '../store/index.js';
 import { hubRateLimiter, processBandwidthLimiter } from '../hub/index.js';
 import { Batch } from './batch.js';
 import type { Clock } from './clock.js';
+import { isLoopbackHost } from '../system/loopback-host.js';
 import { logDaemonEvents } from './event-log.js';
 import { createDaemonEvents, type DaemonEvents } from './events.js';
 import { handleDaemonCommands, type CommandTarget } from './command-handler.js';
@@ -142,6 +143,12 @@ export class Daemon implements CommandTarget {
         metrics: this.metrics,
         onError: (error) => this.logger.error({ err: error }, 'health listener request failed'),
       });
+      if (!isLoopbackHost(settings.httpHost)) {
+        this.logger.warn(
+          { http: this.health.url },
+          `the health and metrics listener is reachable beyond this machine (http.host ${settings.httpHost}); anyone who can reach it can read /metrics; firewall it, or set http.host 127.0.0.1`,
+        );
+      }
     }
     await this.startMirror();
     this.armSchedule();

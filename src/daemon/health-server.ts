@@ -19,7 +19,7 @@ export interface HealthServerOptions {
   host: string;
   port: number;
   health: () => HealthReport;
-  metrics: DaemonMetrics;
+  metrics: Pick<DaemonMetrics, 'text' | 'contentType'>;
   onError: (error: unknown) => void;
 }
 
@@ -29,14 +29,46 @@ export interface HealthServer {
   close(): Promise<void>;
 }
 
+/**
+ * What one client may hold. A probe or a scrape sends a few hundred bytes and
+ * gets its answer in milliseconds, so a connection that has not sent its
+ * headers within seconds, or sits idle, is a stuck or hostile client: Node's
+ * defaults (60 s for the headers, checked every 30 s, and no cap on
+ * connections) let 3,000 half-sent requests be held for a minute.
+ */
+export const HEALTH_LISTENER_LIMITS = {
+  /** Open connections at once; more are closed as they arrive. */
+  maxConnections: 64,
+  /** A request's headers must arrive within this. */
+  headersTimeoutMs: 5_000,
+  /** A whole request must arrive within this. */
+  requestTimeoutMs: 10_000,
+  /** A kept-alive connection with no request is closed after this. */
+  keepAliveTimeoutMs: 5_000,
+  /** How often the timeouts above are checked. */
+  checkIntervalMs: 1_000,
+} as const;
+
 export async function startHealthServer(options: HealthServerOptions): Promise<HealthServer> {
-  const server = createServer((request, response) => {
-    handle(request, response, options).catch((error: unknown) => {
-      options.onError(error);
-      if (!response.headersSent) response.writeHead(500, { 'content-type': 'text/plain' });
-      response.end('internal error\n');
-    });
-  });
+  const limits = HEALTH_LISTENER_LIMITS;
+  const server = createServer(
+    {
+      headersTimeout: limits.headersTimeoutMs,
+      requestTimeout: limits.requestTimeoutMs,
+      keepAliveTimeout: limits.keepAliveTimeoutMs,
+      connectionsCheckingInterval: limits.checkIntervalMs,
+    },
+    (request, response) => {
+      handle(request, response, options).catch((error: unknown) => {
+        options.onError(error);
+        if (!response.headersSent) response.writeHead(500, { 'content-type': 'text/plain' });
+        response.end('internal error\n');
+      });
+    },
+  );
+  server.maxConnections = limits.maxConnections;
+  // An idle socket (nothing sent, nothing to answer) is closed too.
+  server.setTimeout(limits.requestTimeoutMs, (socket) => socket.destroy());
   await listen(server, options.host, options.port);
   const address = server.address() as AddressInfo;
   const host = address.family === 'IPv6' ? `[${address.address}]` : address.address;

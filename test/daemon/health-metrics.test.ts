@@ -130,4 +130,21 @@ describe('daemon: health and metrics over HTTP', () => {
     const after = await f.cli(['status', '--health']);
     assert.equal(after.code, 1);
   });
+
+  test('a listener beyond loopback is warned about at start and in status', async () => {
+    fixture = await createDaemonFixture([]);
+    const f = fixture;
+    const port = await freePort();
+    f.db.store.setSystemConfig('http.port', String(port));
+    f.db.store.setSystemConfig('http.host', '0.0.0.0');
+    const daemon = f.startDaemon();
+    const warning = await daemon.waitForLog((line) =>
+      line.msg.startsWith('the health and metrics listener is reachable'),
+    );
+    assert.equal(warning.level, 40, 'logged as a warning');
+    await daemon.waitForLog((line) => line.msg === 'daemon started');
+    const status = await f.cli(['status']);
+    assert.equal(status.code, 0, status.stderr);
+    assert.match(status.stdout, /reachable beyond this machine: firewall it, or set http\.host 127\.0\.0\.1/);
+  });
 });
