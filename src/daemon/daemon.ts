@@ -252,6 +252,9 @@ export class Daemon implements CommandTarget {
 
   private onFire(firing: Firing): void {
     this.batch.start(firing.schedule.id, firing.windowEndsAt, 'schedule');
+    // Publish the open window now, not at the next tick: a model added in
+    // the second after a firing was told "pending until the next run".
+    this.writeHeartbeat();
   }
 
   // ------------------------------------------------------------ commands from the CLI
