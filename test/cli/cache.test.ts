@@ -7,12 +7,13 @@
 import { afterEach, beforeEach, describe, test } from 'node:test';
 import assert from 'node:assert/strict';
 import { randomBytes } from 'node:crypto';
-import { existsSync, readFileSync, readdirSync } from 'node:fs';
+import { existsSync, readFileSync, readdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { unexpectedScanWarnings } from '../support/official-scan.js';
 import { downloadFileToCacheDir, scanCacheDir } from '@huggingface/hub';
 import type { PruneResult, RepoUsage } from '../../src/hub/index.js';
 import { parseJsonOutput, runCli } from '../support/cli.js';
+import { holdFileLock } from '../support/file-lock-holder.js';
 import { startHubServer, type HubFileSpec, type HubServer } from '../support/hub-server.js';
 import { createTempDatabase, type TempDatabase } from '../support/temp-db.js';
 
@@ -194,5 +195,23 @@ describe('hfsched cache', () => {
     assert.ok(existsSync(join(cacheDir, 'models--org--other')));
     assert.ok(existsSync(locks), 'a lock file another process may hold is never deleted');
     assert.deepEqual(db.store.listModels(), []);
+  });
+
+  test('model remove --purge leaves a blob whose lock huggingface_hub holds (filelock on .locks/…/{etag}.lock, in a Python child) with its .incomplete, and says so', async () => {
+    // An official download in progress of a blob this repo does not have yet.
+    const etag = 'ab'.repeat(32);
+    const incomplete = join(modelDir(), 'blobs', `${etag}.incomplete`);
+    writeFileSync(incomplete, 'partial bytes');
+    const holder = await holdFileLock(join(cacheDir, '.locks', 'models--org--model', `${etag}.lock`), 'python3');
+    try {
+      const result = await cli('model', 'remove', '--purge', 'org/model');
+      assert.equal(result.code, 0, result.stderr);
+      assert.match(result.stdout + result.stderr, /1 file\(s\) being downloaded by another process were left in /);
+      assert.equal(readFileSync(incomplete, 'utf8'), 'partial bytes', 'the official download keeps its partial file');
+      assert.deepEqual(readdirSync(join(modelDir(), 'blobs')), [`${etag}.incomplete`], 'every other blob is gone');
+      assert.equal(existsSync(join(modelDir(), 'snapshots')), false);
+    } finally {
+      await holder.release();
+    }
   });
 });
