@@ -78,7 +78,7 @@ export async function measureIdleDaemon(
   };
   cli('init');
   cli('schedule', 'add', 'nightly', '--daily', '03:00', '--enable');
-  for (let index = 0; index < 5; index++) cli('model', 'add', `bench/idle-model-${index}`);
+  for (let index = 0; index < 5; index++) cli('model', 'add', '--no-check', `bench/idle-model-${index}`); // no Hub behind the idle daemon
   const daemon = spawn(process.execPath, [cliPath, '--db', db, 'daemon'], { env, stdio: 'ignore' });
   try {
     const watcher = new Database(db, { readonly: true });
