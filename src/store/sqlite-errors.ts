@@ -6,6 +6,8 @@
  *
  * SQLite's extended result codes: https://www.sqlite.org/rescode.html
  */
+import { statfsSync } from 'node:fs';
+import { dirname } from 'node:path';
 import Database from 'better-sqlite3';
 import { ConnectionError, DatabaseError, HfschedError, IntegrityError, OperationalError } from '../errors.js';
 
@@ -44,10 +46,15 @@ export function translateSqliteError(error: unknown, dbPath: string): HfschedErr
       { cause: error },
     );
   }
-  if (code === 'SQLITE_FULL') {
-    return new OperationalError(`database ${dbPath}: the disk is full; free some space and try again`, {
-      cause: error,
-    });
+  // A full disk often comes back as a write I/O error (the WAL cannot grow),
+  // so the disk's free space decides, not the code alone.
+  if (code === 'SQLITE_FULL' || (code.startsWith('SQLITE_IOERR') && diskIsFull(dbPath))) {
+    return new OperationalError(
+      `no space left for the database at ${dbPath}; free some space on its disk and try again`,
+      {
+        cause: error,
+      },
+    );
   }
   if (code.startsWith('SQLITE_CORRUPT') || code === 'SQLITE_NOTADB') {
     return new OperationalError(
@@ -67,4 +74,17 @@ export function translateSqliteError(error: unknown, dbPath: string): HfschedErr
     );
   }
   return new OperationalError(`database ${dbPath}: ${detail}`, { cause: error });
+}
+
+/** Less free than this on the database's disk counts as full: SQLite writes pages of 4 KiB and grows its WAL by many. */
+const FULL_DISK_BYTES = 1024 * 1024;
+
+/** Whether the disk holding the database has (almost) no room left; false when it cannot be told. */
+function diskIsFull(dbPath: string): boolean {
+  try {
+    const stats = statfsSync(dirname(dbPath));
+    return stats.bavail * stats.bsize < FULL_DISK_BYTES;
+  } catch {
+    return false;
+  }
 }
