@@ -116,7 +116,7 @@ test('a pull fsyncs each blob before naming it, and blobs/ and snapshot folders 
   const refMove = at((call) => isRename(call) && call.paths[1] === join(repoDir, 'refs', 'main'));
   assert.equal(refMove.length, 1, 'refs/main is written once, by a rename');
   // The weights are Xet-backed: after their download they move to the shared store
-  // (shared-blobs.ts) and a link takes their place, renamed from `.{etag}.xxxxxxxx.shared`.
+  // (shared-blobs.ts) and a link takes their place, renamed from `.{etag}.{8 hex}.shared`, as shared-blobs.ts names it.
   const isStoreLink = (call: Call): boolean => call.paths[0]!.endsWith('.shared');
   const blobRenames = at((call) => isRename(call) && call.paths[1]!.startsWith(`${blobsDir}/`) && !isStoreLink(call));
   assert.equal(blobRenames.length, 4, 'four blobs renamed into place');
