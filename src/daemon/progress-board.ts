@@ -5,7 +5,7 @@
  * same bytes, written at a bounded rate by the worker.
  */
 import type { DaemonRunningEntry } from '../store/index.js';
-import { TransferRate } from './transfer-rate.js';
+import { TransferRate } from '../system/transfer-rate.js';
 
 interface BoardEntry {
   modelId: number;
