@@ -11,6 +11,7 @@ import type { Writable } from 'node:stream';
 import type { FileDoneEvent, RetryEvent, SnapshotProgress } from '../hub/index.js';
 import { printableName } from '../system/printable.js';
 import { formatBytes, formatDuration } from '../system/human-units.js';
+import { TransferRate } from '../system/transfer-rate.js';
 
 // Loaded only for a terminal: its 16 modules cost about 25 ms of start-up that a pull from cron need not pay.
 const require = createRequire(import.meta.url);
@@ -20,7 +21,6 @@ function cliProgressLibrary(): typeof cliProgressModule {
   return loadedCliProgress;
 }
 
-const SPEED_WINDOW_MS = 5000;
 const PLAIN_PROGRESS_EVERY_MS = 10_000;
 const PLAIN_FLUSH_EVERY_MS = 200;
 const NAME_WIDTH = 32;
@@ -31,23 +31,6 @@ export interface PullDisplay {
   retry(event: RetryEvent): void;
   /** Removes the bars (the terminal is left clean for the summary). */
   stop(): void;
-}
-
-/** Bytes per second over the last few seconds of fetchedBytes samples. */
-export class SpeedMeter {
-  private samples: Array<{ at: number; bytes: number }> = [];
-
-  record(fetchedBytes: number, at: number = performance.now()): void {
-    this.samples.push({ at, bytes: fetchedBytes });
-    while (this.samples.length > 2 && at - this.samples[0]!.at > SPEED_WINDOW_MS) this.samples.shift();
-  }
-
-  bytesPerSecond(): number {
-    const first = this.samples[0];
-    const last = this.samples.at(-1);
-    if (first === undefined || last === undefined || last.at - first.at < 200) return 0;
-    return ((last.bytes - first.bytes) * 1000) / (last.at - first.at);
-  }
 }
 
 /** `downloading "x" of "org/name": connect ECONNREFUSED ...; retry 2/5 in 2s` */
@@ -73,8 +56,8 @@ interface BarPayload {
 class TerminalDisplay implements PullDisplay {
   private readonly multibar: cliProgressModule.MultiBar;
   private readonly total: cliProgressModule.SingleBar;
-  private readonly fileBars = new Map<string, { bar: cliProgressModule.SingleBar; speed: SpeedMeter }>();
-  private readonly speed = new SpeedMeter();
+  private readonly fileBars = new Map<string, { bar: cliProgressModule.SingleBar; speed: TransferRate }>();
+  private readonly speed = new TransferRate();
 
   constructor(
     stream: Writable,
@@ -117,7 +100,7 @@ class TerminalDisplay implements PullDisplay {
     }
     for (const file of progress.files) {
       let entry = this.fileBars.get(file.path);
-      const speed = entry?.speed ?? new SpeedMeter();
+      const speed = entry?.speed ?? new TransferRate();
       speed.record(file.doneBytes);
       const rate = speed.bytesPerSecond();
       const left = rate > 0 ? formatDuration((file.size - file.doneBytes) / rate) : '?';
@@ -156,7 +139,7 @@ class TerminalDisplay implements PullDisplay {
  * thousands of small files would otherwise cost a system call per file.
  */
 class PlainDisplay implements PullDisplay {
-  private readonly speed = new SpeedMeter();
+  private readonly speed = new TransferRate();
   private lastLine = performance.now();
   private pending = '';
   private timer: NodeJS.Timeout | null = null;

@@ -54,7 +54,7 @@ export class ProgressBoard {
     this.entries.delete(modelId);
   }
 
-  snapshot(now: number = Date.now()): DaemonRunningEntry[] {
+  snapshot(now: number = performance.now()): DaemonRunningEntry[] {
     return [...this.entries.values()].map((entry) => ({
       modelId: entry.modelId,
       model: entry.model,
