@@ -11,11 +11,12 @@ import { DAY_NAMES } from '../schedule/schedule-format.js';
 import { ConstraintError, ValidationError } from '../errors.js';
 import type { Store } from '../store/index.js';
 import type { ScheduleChanges, ScheduleConfiguration } from '../store/types.js';
-import { findWindowOverlap, windowInWords } from '../schedule/window-words.js';
-import { scheduleWhenOf, type ScheduleTiming, type ScheduleWhen } from '../schedule/schedule-fields.js';
+import { scheduleWhenOf, type ScheduleWhen } from '../schedule/schedule-fields.js';
+import { windowInWords } from '../schedule/window-words.js';
 import type { CliContext } from './context.js';
 import { wholeNumber } from './option-parsers.js';
 import { formatTimeInZone } from './output.js';
+import { refuseOverlappingWindows } from './window-overlap.js';
 import { findSchedule, sameNamed } from './schedule-reference.js';
 import { hasWhen, parseWhen, parseWindow, type WhenOptions, type WindowOptions } from './schedule-options.js';
 
@@ -49,21 +50,6 @@ function requireSchedule(store: Store, id: number): ScheduleConfiguration {
 }
 
 const SCHEDULE_ARGUMENT = ['<schedule>', 'schedule id, or its name when no other schedule has it'] as const;
-
-/**
- * Two windows of one schedule must not overlap: a window still open at the
- * next firing would run two batches at once and make the window's end
- * meaningless. Refused with the firing that shows it (exit 2).
- */
-function refuseOverlappingWindows(timing: ScheduleTiming, timezone: string): void {
-  const overlap = findWindowOverlap(timing, timezone);
-  if (overlap === null) return;
-  const words = windowInWords(timing, overlap.firedAt, timezone) ?? '';
-  throw new ValidationError(
-    `the window of the run at ${formatTimeInZone(overlap.firedAt, timezone)} (${words}) is still open at the next run, ` +
-      `${formatTimeInZone(overlap.nextFiring, timezone)} (${timezone}); windows of one schedule must not overlap: shorten --for or --until, or run less often`,
-  );
-}
 
 /** A warning (stderr) when other schedules have this name: then only the id tells them apart. */
 function warnSameName(context: CliContext, store: Store, schedule: ScheduleConfiguration): void {
