@@ -6,14 +6,28 @@
  */
 import { createReadStream, existsSync } from 'node:fs';
 import type { Command } from 'commander';
-import { ValidationError } from '../errors.js';
+import { ConstraintError, ValidationError } from '../errors.js';
 import { applyModelSet, currentState, NEW_DATABASE_STATE } from '../apply/apply-changes.js';
-import { planApply, refuseUnlistedPrune, type ApplyPlan, type PlanOptions } from '../apply/apply-plan.js';
+import {
+  planApply,
+  refuseUnlistedPrune,
+  type ApplyPlan,
+  type CurrentState,
+  type PlanOptions,
+} from '../apply/apply-plan.js';
 import { MODEL_SET_MAX_BYTES, parseModelSetFile, type ModelSetFile } from '../apply/model-set-file.js';
 import { describePrune, describeStep, planJson } from '../apply/plan-text.js';
 import { SETTING_DEFAULTS } from '../config/setting-table.js';
+import { readSettings, type Settings } from '../config/settings.js';
 import { initializeDatabase, openStore } from '../store/index.js';
 import type { CliContext } from './context.js';
+import {
+  checkKey,
+  checkModelsOnHub,
+  modelsToCheck,
+  refuseOverlappingSchedule,
+  settingsAfterApply,
+} from './apply-checks.js';
 
 interface ApplyOptions {
   file: string;
@@ -21,6 +35,8 @@ interface ApplyOptions {
   prune?: boolean;
   allowEmpty?: boolean;
   json?: boolean;
+  /** commander's --no-check: false skips the Hub check. */
+  check: boolean;
 }
 
 /**
@@ -51,13 +67,26 @@ async function readModelSetFile(path: string): Promise<ModelSetFile> {
   return parseModelSetFile(await readModelSetText(path), path === '-' ? '<stdin>' : path);
 }
 
-function planOnly(context: CliContext, file: ModelSetFile, options: PlanOptions): ApplyPlan {
+/**
+ * The plan against the database as it is now (a new, empty one when there is
+ * none: nothing is created), and the settings as the file leaves them. The
+ * schedule's windows are checked here, with the time zone the file leaves.
+ */
+function planOnly(
+  context: CliContext,
+  file: ModelSetFile,
+  options: PlanOptions,
+): { plan: ApplyPlan; settings: Settings } {
+  const planWith = (state: CurrentState): { plan: ApplyPlan; settings: Settings } => {
+    const after = settingsAfterApply(file, state);
+    refuseOverlappingSchedule(file, after, context.env);
+    return { plan: planApply(file, state, options), settings: readSettings(after, context.env) };
+  };
   const path = context.databasePath();
-  // A dry run creates nothing: without a database, everything in the file is new.
-  if (!existsSync(path)) return planApply(file, NEW_DATABASE_STATE, options);
+  if (!existsSync(path)) return planWith(NEW_DATABASE_STATE);
   const store = openStore(path);
   try {
-    return planApply(file, currentState(store), options);
+    return planWith(currentState(store));
   } finally {
     store.close();
   }
@@ -77,6 +106,20 @@ function applyForReal(
   } finally {
     store.close();
   }
+}
+
+/**
+ * The real run plans again inside its transaction: a model that another
+ * command added or moved while the Hub was asked would be applied unchecked.
+ * Then nothing is written, and apply is run again.
+ */
+function refuseUnchecked(plan: ApplyPlan, checked: Set<string> | 'offline' | 'skipped'): void {
+  if (typeof checked === 'string') return;
+  const unchecked = modelsToCheck(plan).find((model) => !checked.has(checkKey(model)));
+  if (unchecked === undefined) return;
+  throw new ConstraintError(
+    `the database changed while the Hub was asked (${unchecked.repo} line ${unchecked.line}): nothing was changed; run apply again`,
+  );
 }
 
 /** Said before anything is removed: the count a prune removes. */
@@ -109,17 +152,25 @@ export function registerApplyCommand(program: Command, context: CliContext): voi
       '\nExample:\n  hfsched apply -f hfsched.yaml --dry-run\n  hfsched apply -f hfsched.yaml --prune',
     )
     .option('--allow-empty', 'with --prune: accept a file without a models list (it removes every model)')
+    .option('--no-check', 'do not ask the Hub whether it has the models added or moved to a new revision')
     .action(async (options: ApplyOptions) => {
       const file = await readModelSetFile(options.file);
       const planOptions: PlanOptions = { prune: options.prune === true, allowEmpty: options.allowEmpty === true };
       // Before the database is created: a refusal changes nothing.
       refuseUnlistedPrune(file, planOptions);
+      const planned = planOnly(context, file, planOptions);
+      const checked = options.check
+        ? await checkModelsOnHub(modelsToCheck(planned.plan), file.source, planned.settings, context.env)
+        : 'skipped';
       let plan: ApplyPlan;
       if (options.dryRun) {
-        plan = planOnly(context, file, planOptions);
+        plan = planned.plan;
         printPrune(context, plan, file, options);
       } else {
-        plan = applyForReal(context, file, planOptions, (planned) => printPrune(context, planned, file, options));
+        plan = applyForReal(context, file, planOptions, (inTransaction) => {
+          refuseUnchecked(inTransaction, checked);
+          printPrune(context, inTransaction, file, options);
+        });
       }
       printPlan(context, plan, options);
     });
