@@ -90,7 +90,7 @@ function prepareMirror(folder: string, file: LargeFile): { dbPath: string; blobs
   const store = openStore(dbPath);
   try {
     store.setSystemConfig('hub.cache_dir', cacheDir);
-    const model = store.createModel('bench/serve');
+    const model = store.models.create({ name: 'bench/serve' });
     const session = store.beginDownload(model.id, null);
     store.completeDownload(session.id, {
       downloadPath: join(cacheDir, 'models--bench--serve', 'snapshots', 'a'.repeat(40)),

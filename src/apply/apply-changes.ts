@@ -14,7 +14,7 @@ import { planApply, type ApplyPlan, type ApplyStep, type CurrentState, type Plan
 /** What the database holds now, read through the store. */
 export function currentState(store: Store): CurrentState {
   return {
-    models: store.listModels(),
+    models: store.models.list(),
     schedules: store.listSchedules(),
     storedSetting: (key) => store.getSystemConfig(key),
   };
@@ -49,17 +49,14 @@ function modelOptionsOf(desired: DesiredModel): ModelOptions {
 function runStep(store: Store, step: ApplyStep): void {
   switch (step.action) {
     case 'add-model':
-      store.createModel(step.desired.repo, undefined, undefined, {
-        ...modelOptionsOf(step.desired),
-        repoType: step.desired.type,
-      });
+      store.models.create({ name: step.desired.repo, ...modelOptionsOf(step.desired), repoType: step.desired.type });
       return;
     case 'change-model':
-      store.updateModelOptions(step.current.id, modelOptionsOf(step.desired));
-      if (step.requeue) store.updateModelStatus(step.current.id, 'pending');
+      store.models.updateOptions(step.current.id, modelOptionsOf(step.desired));
+      if (step.requeue) store.models.updateStatus(step.current.id, 'pending');
       return;
     case 'remove-model':
-      store.deleteModel(step.current.id);
+      store.models.delete(step.current.id);
       return;
     case 'add-schedule':
       createAndEnableSchedule(store, step.desired);

@@ -68,7 +68,7 @@ function registerList(cache: Command, context: CliContext): void {
         const settings = context.settings(store);
         const { cacheDir } = resolveHubLocation(settings, context.env);
         const repos: ListedRepo[] = [];
-        for (const model of store.listModels()) {
+        for (const model of store.models.list()) {
           const folder = modelCacheFolder(model, settings, context.env);
           const name = formatRepoReference(model.repoType, model.name);
           if (folder.elsewhere && !options.json) context.output.note(elsewhereNote(name, folder));
@@ -158,7 +158,7 @@ function registerPrune(cache: Command, context: CliContext): void {
         const skipped: { model: string; reason: string }[] = [];
         // Each cache folder in use holds its own shared store.
         const cacheDirs = new Set([resolveHubLocation(settings, context.env).cacheDir]);
-        for (const model of store.listModels()) {
+        for (const model of store.models.list()) {
           const name = formatRepoReference(model.repoType, model.name);
           // An unfinished download may have a newer, partial snapshot: only settled models are pruned.
           if (model.status !== 'completed') {
@@ -242,7 +242,7 @@ function registerRemove(cache: Command, context: CliContext): void {
       await context.withStore(async (store) => {
         const settings = context.settings(store);
         const repos: ManagedUsage[] = [];
-        for (const model of store.listModels()) {
+        for (const model of store.models.list()) {
           const folder = modelCacheFolder(model, settings, context.env);
           const usage = await repoUsage(folder.cacheDir, { repoId: model.name, repoType: model.repoType });
           if (usage === null) continue;

@@ -28,7 +28,7 @@ import type { Model } from '../store/types.js';
 async function recheckCompleted(store: Store, model: Model, context: CliContext): Promise<string> {
   const outcome = await verifyModel(store, model, { settings: context.settings(store), env: context.env });
   if (outcome.state === 'damaged') return `model ${model.name} is pending for repair: ${outcome.reason}`;
-  store.markModelForRepair(model.id, 'retry: checked again at the next run');
+  store.models.markForRepair(model.id, 'retry: checked again at the next run');
   const intact = outcome.state === 'ok' ? `its ${outcome.files} files are intact; ` : '';
   return `model ${model.name} is pending: ${intact}the next run checks its revision again and fetches only what is missing`;
 }
@@ -50,7 +50,7 @@ function registerControl(model: Command, context: CliContext, command: ModelComm
             answer += `; the daemon says: ${await sendToDaemon(store, 'retry', found.id)}`;
         } else if (readLiveness(store).liveness.alive) answer = await sendToDaemon(store, command, found.id);
         else answer = applyModelCommand(store, command, found, NO_RUNNING_DOWNLOADS);
-        return { answer, model: store.getModel(found.id) ?? found };
+        return { answer, model: store.models.get(found.id) ?? found };
       });
       if (options.json) return context.output.json(model);
       context.output.done(answer.charAt(0).toUpperCase() + answer.slice(1));

@@ -15,14 +15,12 @@ export function findModel(store: Store, reference: string): Model {
   // A bare repo name may be all digits, so a number is tried as an id first, then as a name.
   const byId =
     /^\d+$/.test(trimmed) && Number(trimmed) >= 1 && Number.isSafeInteger(Number(trimmed))
-      ? store.getModel(Number(trimmed))
+      ? store.models.get(Number(trimmed))
       : null;
   const { repoType, name } = parseRepoReference(trimmed);
   // A plain `org/name` that is no model but a dataset means the dataset: there is nothing else it could mean.
   const model =
-    byId ??
-    store.getModelByName(name, repoType) ??
-    (repoType === 'model' ? store.getModelByName(name, 'dataset') : null);
+    byId ?? store.models.byName(name, repoType) ?? (repoType === 'model' ? store.models.byName(name, 'dataset') : null);
   if (model === null) {
     throw new NotFoundError(`no model "${reference}"; see the known models with: hfsched model list`);
   }

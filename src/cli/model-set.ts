@@ -22,8 +22,8 @@ export function registerModelSetCommand(model: Command, context: CliContext): vo
       const tracking = options.track;
       const updated = await context.withStore((store) => {
         const found = findModel(store, reference);
-        store.updateModelOptions(found.id, { tracking });
-        return store.getModel(found.id) ?? found;
+        store.models.updateOptions(found.id, { tracking });
+        return store.models.get(found.id) ?? found;
       });
       if (options.json) return context.output.json(updated);
       const name = formatRepoReference(updated.repoType, updated.name);

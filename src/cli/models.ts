@@ -122,7 +122,8 @@ function registerAdd(model: Command, context: CliContext): void {
         validatePatterns(options.include ?? [], 'include patterns');
         validatePatterns(options.exclude ?? [], 'exclude patterns');
         if (options.check) await checkNewRepo(store, context, target, options.revision ?? null);
-        const created = store.createModel(target.name, undefined, undefined, {
+        const created = store.models.create({
+          name: target.name,
           repoType: target.repoType,
           revision: options.revision ?? null,
           includePatterns: options.include ?? [],
@@ -150,7 +151,7 @@ function registerList(model: Command, context: CliContext): void {
     .option('--json', 'print the models as JSON')
     .action(async (options: { status?: ModelStatus; json?: boolean }) => {
       const models = await context.withStore((store) =>
-        options.status === undefined ? store.listModels() : store.getModelsByStatus(options.status),
+        options.status === undefined ? store.models.list() : store.models.byStatus(options.status),
       );
       if (options.json) return context.output.json(models);
       if (models.length === 0) {
@@ -217,7 +218,7 @@ function registerRemove(model: Command, context: CliContext): void {
         const found = findModel(store, reference);
         // The model's own folder (where it was downloaded), not necessarily this shell's cache.
         const folder = options.purge ? modelCacheFolder(found, context.settings(store), context.env) : null;
-        store.deleteModel(found.id);
+        store.models.delete(found.id);
         // The record goes first: a model still listed never points at a folder that is gone.
         const purged =
           folder === null ? null : await purgeRepo(folder.cacheDir, { repoId: found.name, repoType: found.repoType });

@@ -14,7 +14,7 @@ export async function checkNewRepo(
   target: RepoReference,
   revision: string | null,
 ): Promise<void> {
-  if (store.getModelByName(target.name, target.repoType) !== null) return;
+  if (store.models.byName(target.name, target.repoType) !== null) return;
   // Loaded only here: the Hub client is most of a command's start-up time.
   const { checkRepoOnHub, hubOffline } = await import('../download/repo-check.js');
   if (hubOffline(context.env)) return;

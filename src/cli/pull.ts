@@ -41,7 +41,7 @@ function modelToPull(
   note: (message: string) => void,
 ): { model: Model; oneOff: boolean } {
   const { repoType, name: repoId } = repoTarget(reference, options.repoType);
-  const known = store.getModelByName(repoId, repoType);
+  const known = store.models.byName(repoId, repoType);
   if (known !== null && isOneOff(known, options)) return { model: known, oneOff: true };
   if (known !== null) {
     const { model, recovered } = takeOverOrphanedDownload(store, known);
@@ -52,7 +52,8 @@ function modelToPull(
     }
     return { model, oneOff: false };
   }
-  const created = store.createModel(repoId, undefined, undefined, {
+  const created = store.models.create({
+    name: repoId,
     repoType,
     revision: options.revision ?? null,
     includePatterns: options.include ?? [],
@@ -132,8 +133,8 @@ export function registerPullCommand(program: Command, context: CliContext): void
           try {
             if (oneOff) return await downloadOneOff(store, model, options, downloadOptions);
             // Pulling a model held by Ctrl-C (or model pause) is asking for it now: the hold goes.
-            if (model.status === 'paused' && store.heldModelIds().has(model.id)) store.resumeModel(model.id);
-            const current = store.getModel(model.id) ?? model;
+            if (model.status === 'paused' && store.models.heldIds().has(model.id)) store.models.resume(model.id);
+            const current = store.models.get(model.id) ?? model;
             return await downloadModel(store, current, { scheduleId: null, holdWhenPaused: true, ...downloadOptions });
           } finally {
             display.stop();

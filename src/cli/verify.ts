@@ -54,7 +54,7 @@ function progressLine(
 
 /** The named models (every model when none is named). An unknown name is bad usage (exit 2), not damage (exit 1). */
 function modelsToVerify(store: Store, references: string[]): Model[] {
-  if (references.length === 0) return store.listModels();
+  if (references.length === 0) return store.models.list();
   return references.map((reference) => {
     try {
       return findModel(store, reference);

@@ -43,22 +43,22 @@ export function applyModelCommand(
     case 'pause':
       if (downloads.isRunning(model.id)) {
         // Held first, so that the scheduler does not pick the model again while its download stops.
-        store.holdModel(model.id, STOP_REASON_USER_PAUSE);
+        store.models.hold(model.id, STOP_REASON_USER_PAUSE);
         downloads.stop(model.id, STOP_REASON_USER_PAUSE);
         return `stopping the download of ${model.name}; it will be paused (partial files kept)`;
       }
       downloads.dropWaiting(model.id);
-      store.pauseModel(model.id, STOP_REASON_USER_PAUSE);
+      store.models.pause(model.id, STOP_REASON_USER_PAUSE);
       return `model ${model.name} paused; resume it with: hfsched model resume ${model.name}`;
     case 'resume':
-      store.resumeModel(model.id);
+      store.models.resume(model.id);
       return `model ${model.name} is pending again${downloads.admit(model)}`;
     case 'retry':
       // A completed model the CLI just re-checked (model-control.ts) is pending already: it joins an open window.
       if (model.status === 'pending' && model.statusReason !== null) {
         return `model ${model.name} is pending (${model.statusReason})${downloads.admit(model)}`;
       }
-      store.retryModel(model.id);
+      store.models.retry(model.id);
       return `model ${model.name} is pending again, retry count reset${downloads.admit(model)}`;
   }
 }

@@ -74,7 +74,7 @@ export interface FailedCheckView {
 }
 
 function failedChecks(store: Store): FailedCheckView[] {
-  return store.listModels().flatMap((model) =>
+  return store.models.list().flatMap((model) =>
     model.status === 'completed' && model.lastCheckError !== null
       ? [
           {

@@ -12,16 +12,16 @@ import type { Store } from '../store/index.js';
 import type { Model } from '../store/types.js';
 
 export function modelsToQueue(store: Store, maxRetries: number, skip: (modelId: number) => boolean): Model[] {
-  const held = store.heldModelIds();
-  return [...store.eligibleModels(maxRetries), ...store.trackedCompletedModels()].filter(
+  const held = store.models.heldIds();
+  return [...store.models.eligible(maxRetries), ...store.models.trackedCompleted()].filter(
     (model) => !(model.status === 'paused' && held.has(model.id)) && !isHeldUntilRetry(store, model) && !skip(model.id),
   );
 }
 
 /** Whether a queued model may still start now (it may have changed while it waited). */
 export function mayStart(store: Store, model: Model, maxRetries: number): boolean {
-  if (model.status === 'paused' && store.heldModelIds().has(model.id)) return false;
+  if (model.status === 'paused' && store.models.heldIds().has(model.id)) return false;
   if (model.status === 'completed') return model.tracking;
   if (isHeldUntilRetry(store, model)) return false;
-  return store.eligibleModels(maxRetries).some((eligible) => eligible.id === model.id);
+  return store.models.eligible(maxRetries).some((eligible) => eligible.id === model.id);
 }

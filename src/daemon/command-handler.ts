@@ -18,7 +18,7 @@ export interface CommandTarget {
 
 function execute(store: Store, command: DaemonCommand, target: CommandTarget): string {
   if (command.command === 'run-now') return target.runNow();
-  const model = command.modelId === null ? null : store.getModel(command.modelId);
+  const model = command.modelId === null ? null : store.models.get(command.modelId);
   if (model === null) throw new HfschedError(`model ${command.modelId ?? '?'} no longer exists`);
   return applyModelCommand(store, command.command, model, target.downloads);
 }

@@ -92,7 +92,7 @@ export class Daemon implements CommandTarget {
     });
     this.metrics = new DaemonMetrics(
       {
-        modelCountsByStatus: () => this.store.modelCountsByStatus(),
+        modelCountsByStatus: () => this.store.models.countByStatus(),
         activeDownloads: () => this.batch.queue.runningDownloads().length,
         queueLength: () => this.batch.queue.waitingModels().length,
         nextRunAt: () => this.trigger.nextRunAt(),

@@ -32,7 +32,7 @@ export type RunOutcome = { status: 'skipped' } | DownloadModelOutcome;
 
 export async function runModelDownload(options: RunModelDownloadOptions): Promise<RunOutcome> {
   const { store, logger, signal } = options;
-  const model = store.getModel(options.modelId);
+  const model = store.models.get(options.modelId);
   if (model === null) {
     logger.info({ modelId: options.modelId }, 'model removed while queued: skipped');
     return { status: 'skipped' };

@@ -16,7 +16,7 @@ import { isOrphaned, isOwnedByThisProcess, isRunByAnotherProcess } from '../down
 export function recoverAfterCrash(store: Store, logger: Logger): DownloadSession[] {
   const ended = store.recoverInterruptedSessions(isRunByAnotherProcess);
   for (const session of ended) {
-    const model = store.getModel(session.modelId);
+    const model = store.models.get(session.modelId);
     logger.warn(
       {
         model: model?.name,
@@ -49,7 +49,7 @@ export function repairAbandonedSessions(
   const ended = store.recoverInterruptedSessions((session) => !abandoned(session));
   for (const session of ended) {
     logger.warn(
-      { model: store.getModel(session.modelId)?.name, session: session.id },
+      { model: store.models.get(session.modelId)?.name, session: session.id },
       'download session left open with no task running it, recorded as interrupted; it resumes at the next run',
     );
   }

@@ -12,7 +12,7 @@ import type { Store } from '../store/index.js';
 
 /** The cache folders of every model in the database. */
 export function managedRepoDirs(store: Store, cacheDir: string): string[] {
-  return store.listModels().map((model) => new RepoCacheLayout(cacheDir, model.name, model.repoType).repoDir);
+  return store.models.list().map((model) => new RepoCacheLayout(cacheDir, model.name, model.repoType).repoDir);
 }
 
 /** The managed repositories' bytes on disk (blobs and partial files). */

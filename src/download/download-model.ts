@@ -187,7 +187,7 @@ export async function downloadModel(
       const reason = abortReasonText(signal.reason);
       // Held before the model is paused: the daemon never sees it paused without its hold.
       if (options.holdWhenPaused === true)
-        await retryFinalWrite('the hold', () => store.holdModel(model.id, reason), log);
+        await retryFinalWrite('the hold', () => store.models.hold(model.id, reason), log);
       await retryFinalWrite('the pause', () => store.cancelDownload(session.id, reason), log);
       log?.info({ reason }, 'download paused; partial files kept');
       return { status: 'paused', session: store.getDownloadSession(session.id) ?? session, reason };

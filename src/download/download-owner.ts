@@ -61,7 +61,7 @@ export function takeOverOrphanedDownload(
   if (open !== undefined && isOrphaned(open)) {
     // The word recoverInterruptedSessions writes: the same event, said the same way.
     store.failDownload(open.id, INTERRUPTED_MESSAGE);
-    return { model: store.getModel(model.id) ?? model, recovered: open };
+    return { model: store.models.get(model.id) ?? model, recovered: open };
   }
   throw new ConstraintError(
     `"${model.name}" is already downloading (by the daemon or another pull); see it with: hfsched status, or pause it with: hfsched model pause ${model.name}`,

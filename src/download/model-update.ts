@@ -64,8 +64,8 @@ export async function checkTrackedModel(store: Store, model: Model, options: Che
     const answer = await checkTrackedRevision(revisionRequest(model, revision, options));
     if (answer.kind === 'tag') {
       // A tag does not move (a model tracked on one was pulled before tags were pinned at download).
-      store.updateModelOptions(model.id, { tracking: false });
-      store.recordRevisionCheck(model.id, null);
+      store.models.updateOptions(model.id, { tracking: false });
+      store.models.recordRevisionCheck(model.id, null);
       options.logger?.info({ model: name, revision }, 'revision is a tag: the model is pinned');
       return { kind: 'pinned' };
     }
@@ -73,12 +73,12 @@ export async function checkTrackedModel(store: Store, model: Model, options: Che
   } catch (error) {
     options.signal?.throwIfAborted();
     const message = error instanceof Error ? error.message : String(error);
-    store.recordRevisionCheck(model.id, message);
+    store.models.recordRevisionCheck(model.id, message);
     options.logger?.warn({ model: name, revision, err: message }, 'branch check failed; tried again at the next run');
     return { kind: 'failed', error: message };
   }
   if (commit === model.currentCommit) {
-    store.recordRevisionCheck(model.id, null);
+    store.models.recordRevisionCheck(model.id, null);
     options.logger?.info({ model: name, revision, commit }, 'branch unchanged');
     return { kind: 'unchanged', commit };
   }
@@ -135,7 +135,7 @@ export async function pinIfTag(store: Store, model: Model, options: CheckOptions
   try {
     const tag = await isTagRevision(revisionRequest(model, revision, options));
     if (tag) {
-      store.updateModelOptions(model.id, { tracking: false });
+      store.models.updateOptions(model.id, { tracking: false });
       options.logger?.info({ revision }, 'revision is a tag: the model is pinned');
     }
     return tag;

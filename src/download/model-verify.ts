@@ -46,7 +46,7 @@ export async function verifyModel(store: Store, model: Model, options: VerifyMod
   if (model.status !== 'completed') {
     return { state: 'skipped', reason: `it is ${model.status}, not completed: nothing to verify yet` };
   }
-  const files = store.getModelFiles(model.id);
+  const files = store.models.files(model.id);
   if (model.currentCommit === null || files.length === 0) {
     return {
       state: 'skipped',
@@ -72,7 +72,7 @@ export async function verifyModel(store: Store, model: Model, options: VerifyMod
       result.problems.flatMap((problem) => (problem.corruptBlob === null ? [] : [problem.corruptBlob])),
     );
     for (const etag of corrupt) await discardBlob(cacheDir, repo, etag);
-    store.markModelForRepair(model.id, reason);
+    store.models.markForRepair(model.id, reason);
   }
   return {
     state: 'damaged',

@@ -11,8 +11,10 @@ import type { Model, ModelFile, RepoType } from '../store/types.js';
 
 /** The part of the store the mirror reads (the real Store satisfies it). */
 export interface ServedStore {
-  getModelByName(name: string, repoType?: RepoType): Model | null;
-  getModelFiles(id: number): ModelFile[];
+  models: {
+    byName(name: string, repoType?: RepoType): Model | null;
+    files(id: number): ModelFile[];
+  };
 }
 
 export interface ServedFile {
@@ -116,13 +118,13 @@ export class ServedRepos {
    */
   find(repoType: RepoType, repoId: string): ServedRepo | null {
     if (!this.isExposed(exposedName(repoType, repoId))) return null;
-    const model = this.store.getModelByName(repoId, repoType);
+    const model = this.store.models.byName(repoId, repoType);
     if (model === null || model.currentCommit === null || model.statusReason !== null) return null;
     const key = `${repoType}:${repoId}`;
     let known = this.remembered.get(key);
     if (known === undefined || known.modelId !== model.id || known.commit !== model.currentCommit) {
-      const files = this.store
-        .getModelFiles(model.id)
+      const files = this.store.models
+        .files(model.id)
         .map(servedFile)
         .sort((a, b) => (a.path < b.path ? -1 : a.path > b.path ? 1 : 0));
       known = { modelId: model.id, commit: model.currentCommit, files, byPath: new Map(files.map((f) => [f.path, f])) };

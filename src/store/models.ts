@@ -9,7 +9,7 @@ import { sqliteErrorCode } from './sqlite-errors.js';
 import { assertModelTransition } from './state-machines.js';
 import { withStoreErrors, writeTransaction } from './transaction.js';
 import { validateRepoId } from '../repo-id.js';
-import type { JsonObject, Model, ModelOptions, ModelStatus, RepoType } from './types.js';
+import type { Model, ModelOptions, ModelStatus, NewModel, RepoType } from './types.js';
 import {
   serializeMetadata,
   validateByteCount,
@@ -72,13 +72,8 @@ export function selectModel(db: Database.Database, id: number): Model | null {
 }
 
 /** A new `pending` model. IntegrityError if the name exists, ValidationError if it is not a repo id. */
-export function createModel(
-  db: Database.Database,
-  name: string,
-  sizeBytes?: number | null,
-  metadata?: JsonObject | null,
-  options: ModelOptions = {},
-): Model {
+export function createModel(db: Database.Database, model: NewModel): Model {
+  const { name, sizeBytes, metadata, ...options } = model;
   validateRepoId(name);
   const repoType = options.repoType === undefined ? 'model' : validateRepoType(options.repoType);
   const size = sizeBytes === undefined || sizeBytes === null ? null : validateByteCount(sizeBytes, 'model size');
@@ -137,7 +132,7 @@ export function updateModelStatus(
   db: Database.Database,
   id: number,
   status: ModelStatus,
-  downloadPath?: string | null,
+  { downloadPath }: { downloadPath?: string | null | undefined } = {},
 ): boolean {
   validateId(id, 'model');
   validateModelStatus(status);

@@ -14,9 +14,7 @@ import * as lifecycle from './download-lifecycle.js';
 import * as mirrors from './mirror-status.js';
 import type { MirrorRegistration, MirrorStatusRecord } from './mirror-status.js';
 import * as sessions from './download-sessions.js';
-import * as holds from './model-holds.js';
-import * as keeping from './model-keeping.js';
-import * as models from './models.js';
+import { ModelStore } from './model-store.js';
 import * as schedules from './schedules.js';
 import * as views from './status-views.js';
 import type { OpenSessionView } from './status-views.js';
@@ -26,11 +24,6 @@ import type {
   DownloadResult,
   DownloadSession,
   JsonObject,
-  Model,
-  ModelOptions,
-  ModelFile,
-  ModelStatus,
-  RepoType,
   ScheduleChanges,
   ScheduleConfiguration,
   ScheduleOptions,
@@ -50,11 +43,14 @@ export class Store {
   readonly db: Database.Database;
   /** The file the connection opened (database-identity.ts). */
   private readonly opened: DatabaseIdentity | null;
+  /** The models to download, their options, holds and records (model-store.ts). */
+  readonly models: ModelStore;
 
   constructor(path: string, db: Database.Database) {
     this.path = path;
     this.db = db;
     this.opened = databaseIdentity(path);
+    this.models = new ModelStore(db);
   }
 
   /**
@@ -82,73 +78,6 @@ export class Store {
    */
   transaction<T>(fn: () => T): T {
     return writeTransaction(this.db, fn);
-  }
-
-  // Models (contract)
-
-  /** A new `pending` model. IntegrityError: the name exists. ValidationError: not a repo id. */
-  createModel(name: string, sizeBytes?: number | null, metadata?: JsonObject | null, options?: ModelOptions): Model {
-    return models.createModel(this.db, name, sizeBytes, metadata, options);
-  }
-
-  getModel(id: number): Model | null {
-    return models.getModel(this.db, id);
-  }
-
-  /** The model with this repo id (with repoType 'dataset': the dataset), or null. */
-  getModelByName(name: string, repoType: RepoType = 'model'): Model | null {
-    return models.getModelByName(this.db, name, repoType);
-  }
-
-  /** false: no such model. StateTransitionError: illegal move. ValidationError: unknown status. */
-  updateModelStatus(id: number, status: ModelStatus, downloadPath?: string | null): boolean {
-    return models.updateModelStatus(this.db, id, status, downloadPath);
-  }
-
-  getModelsByStatus(status: ModelStatus): Model[] {
-    return models.getModelsByStatus(this.db, status);
-  }
-
-  // Models (more)
-
-  listModels(): Model[] {
-    return models.listModels(this.db);
-  }
-
-  updateModelOptions(id: number, options: ModelOptions): boolean {
-    return models.updateModelOptions(this.db, id, options);
-  }
-
-  /** Deletes a model and its sessions. false: no such model. ConstraintError: it is downloading. */
-  deleteModel(id: number): boolean {
-    return models.deleteModel(this.db, id);
-  }
-
-  /** pending, paused, and failed with last retry_count < maxRetries; oldest first. */
-  eligibleModels(maxRetries: number): Model[] {
-    return models.eligibleModels(this.db, maxRetries);
-  }
-
-  // Keeping models current and whole (migration 007)
-
-  /** Records a branch check (null error: it worked). false: no such model. */
-  recordRevisionCheck(id: number, error: string | null): boolean {
-    return keeping.recordRevisionCheck(this.db, id, error);
-  }
-
-  /** The files (with hashes) recorded when the current snapshot was downloaded. */
-  getModelFiles(id: number): ModelFile[] {
-    return keeping.getModelFiles(this.db, id);
-  }
-
-  /** completed -> pending with the reason; the next run brings back what is missing. */
-  markModelForRepair(id: number, reason: string): Model {
-    return keeping.markModelForRepair(this.db, id, reason);
-  }
-
-  /** Completed models that follow a branch. */
-  trackedCompletedModels(): Model[] {
-    return keeping.trackedCompletedModels(this.db);
   }
 
   // Schedules (contract)
@@ -339,36 +268,10 @@ export class Store {
     return commands.expireDaemonCommands(this.db, message);
   }
 
-  // Holds and the user's control of models (model-holds.ts)
-
-  heldModelIds(): Set<number> {
-    return holds.heldModelIds(this.db);
-  }
-
-  pauseModel(modelId: number, reason: string): Model {
-    return holds.pauseModel(this.db, modelId, reason);
-  }
-
-  holdModel(modelId: number, reason: string): void {
-    holds.holdModel(this.db, modelId, reason);
-  }
-
-  resumeModel(modelId: number): Model {
-    return holds.resumeModel(this.db, modelId);
-  }
-
-  retryModel(modelId: number): Model {
-    return holds.retryModel(this.db, modelId);
-  }
-
   // Views for status, metrics and health (status-views.ts)
 
   openDownloadSessions(): OpenSessionView[] {
     return views.openDownloadSessions(this.db);
-  }
-
-  modelCountsByStatus(): Record<ModelStatus, number> {
-    return views.modelCountsByStatus(this.db);
   }
 
   /** Throws when the database does not answer. */

@@ -113,6 +113,16 @@ export interface ModelOptions {
   tracking?: boolean;
 }
 
+/** A new model (`store.models.create`): its repo id, what is known of it, its download options. */
+export interface NewModel extends ModelOptions {
+  /** Hugging Face repo id: `org/name` or `name`. */
+  name: string;
+  /** Bytes of the whole snapshot, when known before the download. */
+  sizeBytes?: number | null | undefined;
+  /** A JSON object kept with the model. */
+  metadata?: JsonObject | null | undefined;
+}
+
 /** Schedule options added by migration 002. At most one of `windowEnd` and `windowMinutes`. */
 export interface ScheduleOptions {
   /** croner pattern; required for `custom` schedules, refused for the others. */

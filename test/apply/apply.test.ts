@@ -43,9 +43,9 @@ describe('applying a model set file', () => {
       plan.steps.map((step) => step.action),
       ['add-model', 'add-model', 'add-schedule', 'set-setting', 'set-setting'],
     );
-    const tiny = db.store.getModelByName('org/tiny');
+    const tiny = db.store.models.byName('org/tiny');
     assert.deepEqual(tiny?.includePatterns, ['*.safetensors', '*.json']);
-    const pinned = db.store.getModelByName('org/pinned');
+    const pinned = db.store.models.byName('org/pinned');
     assert.equal(pinned?.revision, 'v1.0');
     assert.deepEqual(pinned?.excludePatterns, ['*.bin']);
     const schedule = db.store.getActiveSchedule();
@@ -66,7 +66,7 @@ describe('applying a model set file', () => {
 
   test('a changed pattern updates the model and queues a completed model again', () => {
     apply(MODEL_SET);
-    const tiny = db.store.getModelByName('org/tiny');
+    const tiny = db.store.models.byName('org/tiny');
     assert.ok(tiny);
     const session = db.store.beginDownload(tiny.id, null);
     db.store.completeDownload(session.id, { downloadPath: '/cache/snap', sizeBytes: 10 });
@@ -75,7 +75,7 @@ describe('applying a model set file', () => {
       plan.steps.map((step) => step.action),
       ['change-model'],
     );
-    const changed = db.store.getModelByName('org/tiny');
+    const changed = db.store.models.byName('org/tiny');
     assert.deepEqual(changed?.includePatterns, ['*.safetensors']);
     assert.equal(changed?.status, 'pending');
   });
@@ -84,25 +84,25 @@ describe('applying a model set file', () => {
     apply(MODEL_SET);
     const withoutPinned = MODEL_SET.replace(/ {2}- repo: org\/pinned\n.*\n.*\n/, '');
     assert.deepEqual(apply(withoutPinned).steps, []);
-    assert.ok(db.store.getModelByName('org/pinned'));
+    assert.ok(db.store.models.byName('org/pinned'));
     const plan = apply(withoutPinned, true);
     assert.deepEqual(
       plan.steps.map((step) => step.action),
       ['remove-model'],
     );
-    assert.equal(db.store.getModelByName('org/pinned'), null);
-    assert.ok(db.store.getModelByName('org/tiny'));
+    assert.equal(db.store.models.byName('org/pinned'), null);
+    assert.ok(db.store.models.byName('org/tiny'));
   });
 
   test('--prune never removes a model that is downloading, and says so', () => {
     apply(MODEL_SET);
-    const pinned = db.store.getModelByName('org/pinned');
+    const pinned = db.store.models.byName('org/pinned');
     assert.ok(pinned);
     db.store.beginDownload(pinned.id, null);
     const plan = apply(MODEL_SET.replace(/ {2}- repo: org\/pinned\n.*\n.*\n/, ''), true);
     assert.deepEqual(plan.steps, []);
     assert.match(plan.warnings[0] ?? '', /^model org\/pinned is downloading: it is not removed/);
-    assert.equal(db.store.getModelByName('org/pinned')?.status, 'downloading');
+    assert.equal(db.store.models.byName('org/pinned')?.status, 'downloading');
   });
 
   test('the schedule of the file is enabled and the one enabled before is disabled', () => {
@@ -146,10 +146,10 @@ describe('applying a model set file', () => {
     track: false
 `;
     apply(text);
-    const dataset = db.store.getModelByName('org/tiny', 'dataset');
+    const dataset = db.store.models.byName('org/tiny', 'dataset');
     assert.equal(dataset?.repoType, 'dataset');
-    assert.equal(db.store.getModelByName('org/tiny', 'model'), null);
-    assert.equal(db.store.getModelByName('org/pinned')?.tracking, false);
+    assert.equal(db.store.models.byName('org/tiny', 'model'), null);
+    assert.equal(db.store.models.byName('org/pinned')?.tracking, false);
     const before = everyRow(db);
     assert.deepEqual(apply(text).steps, []);
     assert.deepEqual(everyRow(db), before);
@@ -157,15 +157,15 @@ describe('applying a model set file', () => {
 
   test('changing track updates the model, and a commit revision is pinned by default', () => {
     apply('models:\n  - repo: org/tiny\n');
-    assert.equal(db.store.getModelByName('org/tiny')?.tracking, true);
+    assert.equal(db.store.models.byName('org/tiny')?.tracking, true);
     const plan = apply('models:\n  - repo: org/tiny\n    track: false\n');
     assert.deepEqual(
       plan.steps.map((step) => step.action),
       ['change-model'],
     );
-    assert.equal(db.store.getModelByName('org/tiny')?.tracking, false);
+    assert.equal(db.store.models.byName('org/tiny')?.tracking, false);
     apply(`models:\n  - repo: org/tiny\n    revision: ${'c'.repeat(40)}\n`);
-    assert.equal(db.store.getModelByName('org/tiny')?.tracking, false);
+    assert.equal(db.store.models.byName('org/tiny')?.tracking, false);
   });
 
   test('--prune tells a dataset from a model of the same repo id', () => {
@@ -175,7 +175,7 @@ describe('applying a model set file', () => {
       plan.steps.map((step) => step.action),
       ['remove-model'],
     );
-    assert.equal(db.store.getModelByName('org/tiny', 'model'), null);
-    assert.ok(db.store.getModelByName('org/tiny', 'dataset'));
+    assert.equal(db.store.models.byName('org/tiny', 'model'), null);
+    assert.ok(db.store.models.byName('org/tiny', 'dataset'));
   });
 });

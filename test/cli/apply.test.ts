@@ -80,15 +80,15 @@ describe('hfsched apply', () => {
   });
 
   test('--prune warns on stderr about a downloading model it keeps', async () => {
-    const busy = db.store.createModel('org/busy');
+    const busy = db.store.models.create({ name: 'org/busy' });
     db.store.beginDownload(busy.id, null);
-    db.store.createModel('org/idle');
+    db.store.models.create({ name: 'org/idle' });
     const result = await runCli(['apply', '-f', file, '--prune'], { dbPath: db.dbPath, env: OFFLINE });
     assert.equal(result.code, 0, result.stderr);
     assert.match(result.stdout, /^- model org\/idle /m);
     assert.match(result.stderr, /^hfsched: warning: model org\/busy is downloading: it is not removed/);
     assert.deepEqual(
-      db.store.listModels().map((model) => model.name),
+      db.store.models.list().map((model) => model.name),
       ['org/busy', 'org/tiny'],
     );
   });
@@ -100,12 +100,12 @@ describe('hfsched apply --prune with a file that lists no models', () => {
   beforeEach(() => {
     db = createTempDatabase();
     file = join(db.dir, 'hfsched.yaml');
-    db.store.createModel('org/one');
-    db.store.createModel('org/two');
+    db.store.models.create({ name: 'org/one' });
+    db.store.models.create({ name: 'org/two' });
   });
   afterEach(() => db.cleanup());
 
-  const modelNames = () => db.store.listModels().map((model) => model.name);
+  const modelNames = () => db.store.models.list().map((model) => model.name);
 
   for (const [what, text] of [
     ['an empty file', ''],
@@ -184,7 +184,7 @@ describe('hfsched apply: what the file writes is what is stored', () => {
     writeFileSync(file, 'models:\n  - repo: org/a\n    revision: 1.10\n    include: 1e3\n');
     const result = await runCli(['apply', '-f', file], { dbPath: db.dbPath, env: OFFLINE });
     assert.equal(result.code, 0, result.stderr);
-    const [model] = db.store.listModels();
+    const [model] = db.store.models.list();
     assert.equal(model?.revision, '1.10');
     assert.deepEqual(model?.includePatterns, ['1e3']);
   });
@@ -211,7 +211,7 @@ describe('hfsched apply: what the file writes is what is stored', () => {
     const result = await runCli(['apply', '-f', file], { dbPath: db.dbPath, env: OFFLINE });
     assert.equal(result.code, 2);
     assert.match(result.stderr, new RegExp(`^hfsched: ${file}:3:15: invalid revision "\\./\\.": `));
-    assert.deepEqual(db.store.listModels(), []);
+    assert.deepEqual(db.store.models.list(), []);
   });
 });
 
@@ -264,10 +264,10 @@ describe('hfsched apply checks what model add and schedule add check', () => {
     const moved = await apply([]);
     assert.equal(moved.code, 1);
     assert.match(moved.stderr, new RegExp(`^hfsched: ${file}:2: .*v9\\.9`));
-    assert.equal(db.store.getModelByName('org/model')?.revision, null, 'the model keeps its revision');
+    assert.equal(db.store.models.byName('org/model')?.revision, null, 'the model keeps its revision');
     writeFileSync(file, 'models:\n  - repo: org/model\n    revision: v1.0\n');
     assert.equal((await apply([])).code, 0);
-    assert.equal(db.store.getModelByName('org/model')?.revision, 'v1.0');
+    assert.equal(db.store.models.byName('org/model')?.revision, 'v1.0');
     assert.deepEqual(
       apiCalls()
         .map((request) => request.path)
@@ -284,7 +284,7 @@ describe('hfsched apply checks what model add and schedule add check', () => {
     assert.equal(offline.code, 0, offline.stderr);
     assert.deepEqual(apiCalls(), []);
     assert.deepEqual(
-      db.store.listModels().map((model) => model.name),
+      db.store.models.list().map((model) => model.name),
       ['org/modle'],
     );
   });

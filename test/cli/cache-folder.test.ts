@@ -56,7 +56,7 @@ describe("commands look in the model's own cache folder", () => {
     assert.equal(result.code, 0, result.stdout + result.stderr);
     assert.match(result.stderr, bothFolders());
     assert.match(result.stdout, /org\/model\s+ok\s+2 files/);
-    assert.equal(db.store.getModelByName('org/model')!.status, 'completed');
+    assert.equal(db.store.models.byName('org/model')!.status, 'completed');
   });
 
   test('cache list from another environment shows the model where it is', async () => {

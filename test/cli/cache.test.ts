@@ -194,7 +194,7 @@ describe('hfsched cache', () => {
     assert.equal(existsSync(modelDir()), false);
     assert.ok(existsSync(join(cacheDir, 'models--org--other')));
     assert.ok(existsSync(locks), 'a lock file another process may hold is never deleted');
-    assert.deepEqual(db.store.listModels(), []);
+    assert.deepEqual(db.store.models.list(), []);
   });
 
   test('model remove --purge leaves a blob whose lock huggingface_hub holds (filelock on .locks/…/{etag}.lock, in a Python child) with its .incomplete, and says so', async () => {

@@ -89,6 +89,6 @@ describe('datasets', () => {
     const result = await cli('model', 'add', '--repo-type', 'model', 'datasets/org/shared-name');
     assert.equal(result.code, 2);
     assert.match(result.stderr, /names a dataset but --repo-type says model/);
-    assert.deepEqual(db.store.listModels(), []);
+    assert.deepEqual(db.store.models.list(), []);
   });
 });

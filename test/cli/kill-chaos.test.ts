@@ -155,7 +155,7 @@ describe('hfsched pull under kill -9 chaos', () => {
     }
 
     for (const repo of REPOS) {
-      const model = db.store.getModelByName(repo.id)!;
+      const model = db.store.models.byName(repo.id)!;
       assertValidSnapshot(cacheDir, repo, hub, model.downloadPath);
       assert.equal(model.status, 'completed');
       const open = db.store.getDownloadHistory(model.id).filter((session) => session.status === 'in_progress');

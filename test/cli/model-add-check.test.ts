@@ -41,7 +41,7 @@ describe('model add checks the Hub', () => {
       apiCalls().map((request) => request.path),
       ['/api/models/org/model/revision/v1.0'],
     );
-    assert.equal(db.store.getModelByName('org/model')?.revision, 'v1.0');
+    assert.equal(db.store.models.byName('org/model')?.revision, 'v1.0');
   });
 
   test('a repository the Hub does not have is refused at add (exit 1) and nothing is recorded', async () => {
@@ -50,14 +50,14 @@ describe('model add checks the Hub', () => {
     assert.match(result.stderr, /^hfsched: .*org\/modle.*\n$/);
     assert.match(result.stderr, /not found/i);
     assert.equal(apiCalls().length, 1, 'one API call');
-    assert.deepEqual(db.store.listModels(), []);
+    assert.deepEqual(db.store.models.list(), []);
   });
 
   test('a revision the Hub does not have is refused at add', async () => {
     const result = await cli(['model', 'add', 'org/model', '--revision', 'v9.9']);
     assert.equal(result.code, 1);
     assert.match(result.stderr, /v9\.9/);
-    assert.deepEqual(db.store.listModels(), []);
+    assert.deepEqual(db.store.models.list(), []);
   });
 
   test('--no-check and HF_HUB_OFFLINE=1 add without asking the Hub', async () => {
@@ -65,7 +65,7 @@ describe('model add checks the Hub', () => {
     assert.equal((await cli(['model', 'add', 'org/other'], { HF_HUB_OFFLINE: '1' })).code, 0);
     assert.equal(apiCalls().length, 0);
     assert.deepEqual(
-      db.store.listModels().map((model) => model.name),
+      db.store.models.list().map((model) => model.name),
       ['org/unknown', 'org/other'],
     );
   });
@@ -74,7 +74,7 @@ describe('model add checks the Hub', () => {
     const result = await cli(['pull', 'org/nosuch']);
     assert.equal(result.code, 1);
     assert.match(result.stderr, /org\/nosuch/);
-    assert.deepEqual(db.store.listModels(), []);
+    assert.deepEqual(db.store.models.list(), []);
   });
 
   test('without an enabled schedule, the confirmation says nothing will download it yet', async () => {

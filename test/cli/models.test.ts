@@ -30,7 +30,7 @@ describe('hfsched model', () => {
     assert.equal(result.code, 0, result.stderr);
     assert.match(result.stdout, /^Added model org\/name \(id \d+\); no schedule is enabled/);
     assert.match(result.stdout, /Include:\s+\*\.safetensors, \*\.json\n/);
-    const model = db.store.getModelByName('org/name');
+    const model = db.store.models.byName('org/name');
     assert.equal(model?.status, 'pending');
     assert.equal(model?.revision, 'v1.0');
     assert.deepEqual(model?.includePatterns, ['*.safetensors', '*.json']);
@@ -64,16 +64,16 @@ describe('hfsched model', () => {
       assert.ok(result.stderr.startsWith(`hfsched: invalid revision ${JSON.stringify(revision)}: `), result.stderr);
       assert.match(result.stderr, /git ref/);
     }
-    assert.equal(db.store.getModelByName('org/name'), null);
-    db.store.createModel('org/name');
+    assert.equal(db.store.models.byName('org/name'), null);
+    db.store.models.create({ name: 'org/name' });
     const pull = await cli('pull', 'org/name', '--revision', './.');
     assert.equal(pull.code, 2);
     assert.match(pull.stderr, /^hfsched: invalid revision "\.\/\.": git refs never end with "\."/);
   });
 
   test('model list shows a table of the models', async () => {
-    db.store.createModel('org/first');
-    db.store.createModel('org/second', 1288490188);
+    db.store.models.create({ name: 'org/first' });
+    db.store.models.create({ name: 'org/second', sizeBytes: 1288490188 });
     const result = await cli('model', 'list');
     assert.equal(result.code, 0, result.stderr);
     const lines = result.stdout.trimEnd().split('\n');
@@ -86,9 +86,9 @@ describe('hfsched model', () => {
   });
 
   test('model list --status shows only models with that status', async () => {
-    const paused = db.store.createModel('org/paused');
-    db.store.createModel('org/pending');
-    db.store.updateModelStatus(paused.id, 'paused');
+    const paused = db.store.models.create({ name: 'org/paused' });
+    db.store.models.create({ name: 'org/pending' });
+    db.store.models.updateStatus(paused.id, 'paused');
     const models = parseJsonOutput<Model[]>(await cli('model', 'list', '--status', 'paused', '--json'));
     assert.deepEqual(
       models.map((model) => model.name),
@@ -109,7 +109,7 @@ describe('hfsched model', () => {
   });
 
   test('model show finds a model by repo id and lists its last sessions', async () => {
-    const model = db.store.createModel('org/name');
+    const model = db.store.models.create({ name: 'org/name' });
     const session = db.store.beginDownload(model.id, null);
     db.store.failDownload(session.id, 'connection reset by the Hub');
     const result = await cli('model', 'show', 'org/name');
@@ -120,7 +120,7 @@ describe('hfsched model', () => {
   });
 
   test('model show --json by numeric id prints the model and its sessions', async () => {
-    const model = db.store.createModel('org/name');
+    const model = db.store.models.create({ name: 'org/name' });
     db.store.beginDownload(model.id, null);
     const shown = parseJsonOutput<{ model: Model; sessions: DownloadSession[] }>(
       await cli('model', 'show', String(model.id), '--json'),
@@ -138,7 +138,7 @@ describe('hfsched model', () => {
   });
 
   test('model remove deletes the model and its history', async () => {
-    const model = db.store.createModel('org/name');
+    const model = db.store.models.create({ name: 'org/name' });
     const session = db.store.beginDownload(model.id, null);
     db.store.completeDownload(session.id, { downloadPath: '/tmp/x', sizeBytes: 1 });
     const result = await cli('model', 'remove', 'org/name');
@@ -147,16 +147,16 @@ describe('hfsched model', () => {
       result.stdout,
       /^Removed model org\/name \(id 1\) and its download history; files already in the cache are kept \(--purge deletes them\)\.\n$/,
     );
-    assert.equal(db.store.getModelByName('org/name'), null);
+    assert.equal(db.store.models.byName('org/name'), null);
   });
 
   test('model remove is refused while the model downloads', async () => {
-    const model = db.store.createModel('org/busy');
+    const model = db.store.models.create({ name: 'org/busy' });
     db.store.beginDownload(model.id, null);
     const result = await cli('model', 'remove', 'org/busy');
     assert.equal(result.code, 1);
     assert.match(result.stderr, /^hfsched: .*org\/busy.*\n$/);
-    assert.notEqual(db.store.getModelByName('org/busy'), null);
+    assert.notEqual(db.store.models.byName('org/busy'), null);
   });
 });
 
@@ -169,7 +169,7 @@ describe('hfsched history', () => {
   afterEach(() => db.cleanup());
 
   function modelWithSessions(count: number): Model {
-    const model = db.store.createModel('org/name');
+    const model = db.store.models.create({ name: 'org/name' });
     for (let attempt = 1; attempt <= count; attempt += 1) {
       const session = db.store.beginDownload(model.id, null);
       db.store.failDownload(session.id, `attempt ${attempt} failed`);
@@ -201,7 +201,7 @@ describe('hfsched history', () => {
   });
 
   test('history of a model without sessions says so', async () => {
-    db.store.createModel('org/new');
+    db.store.models.create({ name: 'org/new' });
     const result = await cli('history', 'org/new');
     assert.equal(result.stdout, 'No download sessions for org/new yet.\n');
   });

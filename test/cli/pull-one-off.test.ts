@@ -40,8 +40,8 @@ describe('hfsched pull with its own --revision/--include/--exclude is a one-off'
   });
 
   test('pull --revision v1.0 leaves the model, its files, history and refs alone, so cache prune keeps its revision', async () => {
-    const before = db.store.getModelByName('org/model')!;
-    const files = db.store.getModelFiles(before.id);
+    const before = db.store.models.byName('org/model')!;
+    const files = db.store.models.files(before.id);
     const mainCommit = hub.commitOf('org/model', 'main');
 
     const result = await cli(['pull', 'org/model', '--revision', 'v1.0']);
@@ -49,12 +49,12 @@ describe('hfsched pull with its own --revision/--include/--exclude is a one-off'
     assert.equal(result.stdout.trim(), join(repoDir(), 'snapshots', hub.commitOf('org/model', 'v1.0')));
     assert.match(result.stderr, /a one-off with the command line's options: org\/model itself is unchanged, completed/);
 
-    const after = db.store.getModelByName('org/model')!;
+    const after = db.store.models.byName('org/model')!;
     assert.deepEqual(
       [after.status, after.currentCommit, after.downloadPath, after.revision],
       [before.status, mainCommit, before.downloadPath, null],
     );
-    assert.deepEqual(db.store.getModelFiles(after.id), files);
+    assert.deepEqual(db.store.models.files(after.id), files);
     assert.equal(db.store.getDownloadHistory(after.id).length, 1, 'the one-off is not a session of the model');
     assert.equal(readFileSync(join(repoDir(), 'refs', 'main'), 'utf8'), mainCommit);
 
@@ -74,7 +74,7 @@ describe('hfsched pull with its own --revision/--include/--exclude is a one-off'
     const result = await cli(['pull', 'org/model', '--include', 'config.json']);
     assert.equal(result.code, 0, result.stderr);
     assert.equal(readFileSync(join(repoDir(), 'refs', 'main'), 'utf8'), oldCommit);
-    assert.equal(db.store.getModelByName('org/model')!.currentCommit, oldCommit);
+    assert.equal(db.store.models.byName('org/model')!.currentCommit, oldCommit);
   });
 
   test('a failed one-off (--revision nosuch) is reported with exit 1 and not recorded: the model stays completed', async () => {
@@ -82,7 +82,7 @@ describe('hfsched pull with its own --revision/--include/--exclude is a one-off'
     assert.equal(result.code, 1, result.stderr);
     assert.match(result.stderr, /the one-off pull failed; org\/model is unchanged and nothing is recorded/);
     assert.match(result.stderr.trim().split('\n').at(-1)!, /nosuch/);
-    const model = db.store.getModelByName('org/model')!;
+    const model = db.store.models.byName('org/model')!;
     assert.equal(model.status, 'completed');
     assert.deepEqual(
       db.store.getDownloadHistory(model.id).map((session) => session.status),
@@ -94,6 +94,6 @@ describe('hfsched pull with its own --revision/--include/--exclude is a one-off'
     const result = await cli(['pull', 'org/model', '--revision', 'main']);
     assert.equal(result.code, 0, result.stderr);
     assert.doesNotMatch(result.stderr, /one-off/);
-    assert.equal(db.store.getDownloadHistory(db.store.getModelByName('org/model')!.id).length, 2);
+    assert.equal(db.store.getDownloadHistory(db.store.models.byName('org/model')!.id).length, 2);
   });
 });

@@ -64,7 +64,7 @@ describe('hfsched pull: which files --include and --exclude select', () => {
     const result = await pull(['org/fresh', '--include', '*.safetensors']);
     assert.equal(result.code, 1, result.stderr);
     assert.match(result.stderr, /no file of "org\/fresh" at main matches --include "\*\.safetensors"/);
-    assert.equal(db.store.getModelByName('org/fresh')!.status, 'failed');
+    assert.equal(db.store.models.byName('org/fresh')!.status, 'failed');
     assert.equal(existsSync(join(cacheDir, 'models--org--fresh')), false);
   });
 });

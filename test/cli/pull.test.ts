@@ -90,7 +90,7 @@ describe('hfsched pull', () => {
     );
     assert.deepEqual(readFileSync(join(snapshot, 'model.safetensors')), weights);
 
-    const model = db.store.getModelByName('org/model')!;
+    const model = db.store.models.byName('org/model')!;
     assert.equal(model.status, 'completed');
     assert.equal(model.downloadPath, snapshot);
     const [session] = db.store.getDownloadHistory(model.id);
@@ -99,7 +99,7 @@ describe('hfsched pull', () => {
   });
 
   test('pull uses the revision and patterns stored with the model', async () => {
-    db.store.createModel('org/model', null, null, { revision: 'v1.0', includePatterns: ['*.json'] });
+    db.store.models.create({ name: 'org/model', revision: 'v1.0', includePatterns: ['*.json'] });
     const result = await pull(['org/model']);
     assert.equal(result.code, 0, result.stderr);
     assert.equal(
@@ -109,11 +109,11 @@ describe('hfsched pull', () => {
   });
 
   test('pull options apply to that pull without changing the stored model', async () => {
-    db.store.createModel('org/model', null, null, { revision: 'v1.0' });
+    db.store.models.create({ name: 'org/model', revision: 'v1.0' });
     const result = await pull(['org/model', '--revision', 'main', '--exclude', '*.safetensors']);
     assert.equal(result.code, 0, result.stderr);
     assert.match(result.stderr, /: 1 file, /);
-    assert.equal(db.store.getModelByName('org/model')!.revision, 'v1.0');
+    assert.equal(db.store.models.byName('org/model')!.revision, 'v1.0');
   });
 
   test('a pull of a repository the Hub does not have exits 1 with a one-line error and leaves no model behind', async () => {
@@ -123,20 +123,20 @@ describe('hfsched pull', () => {
       result.stderr.trim().split('\n').at(-1),
       'hfsched: repository "org/nothing-here" not found, or private: check the name, or set HF_TOKEN',
     );
-    assert.equal(db.store.getModelByName('org/nothing-here'), null);
+    assert.equal(db.store.models.byName('org/nothing-here'), null);
   });
 
   test('a failed pull of a listed model records the failure', async () => {
-    const listed = db.store.createModel('org/nothing-here');
+    const listed = db.store.models.create({ name: 'org/nothing-here' });
     const result = await pull(['org/nothing-here']);
     assert.equal(result.code, 1);
-    assert.equal(db.store.getModel(listed.id)?.status, 'failed');
+    assert.equal(db.store.models.get(listed.id)?.status, 'failed');
     assert.equal(db.store.getDownloadHistory(listed.id)[0]!.status, 'failed');
   });
 
   test('a pull that has to retry says why and when', async () => {
     // Listed already, so the pull's only revision call is the download's (a new repository is checked once first).
-    db.store.createModel('org/model', undefined, undefined, { includePatterns: ['*.json'] });
+    db.store.models.create({ name: 'org/model', includePatterns: ['*.json'] });
     hub.addFault({ kind: 'status', pathContains: '/api/models/', status: 503, times: 1 });
     const result = await pull(['org/model', '--include', '*.json']);
     assert.equal(result.code, 0, result.stderr);
@@ -167,7 +167,7 @@ describe('hfsched pull', () => {
       stderr,
       /Paused org\/model \(interrupted by Ctrl-C\): partial files are kept; run the same command to resume\./,
     );
-    const model = db.store.getModelByName('org/model')!;
+    const model = db.store.models.byName('org/model')!;
     assert.equal(model.status, 'paused');
     const [session] = db.store.getDownloadHistory(model.id);
     assert.equal(session!.status, 'cancelled');
@@ -181,7 +181,7 @@ describe('hfsched pull', () => {
     child.kill('SIGTERM');
     const { code, stderr } = await exited;
     assert.equal(code, 143, stderr);
-    const [session] = db.store.getDownloadHistory(db.store.getModelByName('org/model')!.id);
+    const [session] = db.store.getDownloadHistory(db.store.models.byName('org/model')!.id);
     assert.equal(session!.status, 'cancelled');
     assert.equal(session!.errorMessage, 'stopped by SIGTERM');
   });
@@ -214,7 +214,7 @@ describe('hfsched pull', () => {
       weights,
     );
 
-    const sessions = db.store.getDownloadHistory(db.store.getModelByName('org/model')!.id);
+    const sessions = db.store.getDownloadHistory(db.store.models.byName('org/model')!.id);
     assert.deepEqual(
       sessions.map((s) => [s.status, s.errorMessage]),
       [

@@ -41,13 +41,13 @@ describe('scripting the CLI', () => {
     assert.deepEqual(Object.keys(pinned).sort(), keys);
     const removed = parseJsonOutput<Model>(await cli(['model', 'remove', 'org/name', '--json']));
     assert.deepEqual([removed.id, removed.name], [1, 'org/name']);
-    assert.deepEqual(db.store.listModels(), []);
+    assert.deepEqual(db.store.models.list(), []);
   });
 
   test('model retry --json prints the model it made pending', async () => {
-    const model = db.store.createModel('org/broken');
-    db.store.updateModelStatus(model.id, 'downloading');
-    db.store.updateModelStatus(model.id, 'failed');
+    const model = db.store.models.create({ name: 'org/broken' });
+    db.store.models.updateStatus(model.id, 'downloading');
+    db.store.models.updateStatus(model.id, 'failed');
     const retried = parseJsonOutput<Model>(await cli(['model', 'retry', 'org/broken', '--json']));
     assert.equal(retried.status, 'pending');
   });
@@ -95,13 +95,13 @@ describe('scripting the CLI', () => {
   });
 
   test('ls and rm are aliases, as in hf', async () => {
-    db.store.createModel('org/name');
+    db.store.models.create({ name: 'org/name' });
     db.store.createSchedule('nightly', 'daily', '01:00');
     assert.match((await cli(['model', 'ls'])).stdout, /org\/name/);
     assert.match((await cli(['schedule', 'ls'])).stdout, /nightly/);
     assert.equal((await cli(['cache', 'ls', '--json'])).code, 0);
     assert.equal((await cli(['model', 'rm', 'org/name'])).code, 0);
     assert.equal((await cli(['schedule', 'rm', 'nightly'])).code, 0);
-    assert.deepEqual([db.store.listModels(), db.store.listSchedules()], [[], []]);
+    assert.deepEqual([db.store.models.list(), db.store.listSchedules()], [[], []]);
   });
 });

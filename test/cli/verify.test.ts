@@ -62,7 +62,7 @@ describe('hfsched verify', () => {
     assert.equal(result.code, 0, result.stderr);
     assert.match(result.stdout, /^org\/model\s+ok\s+4 files, 2\.3 MiB/m);
     assert.deepEqual(hub.requests, []);
-    assert.equal(db.store.getModelByName('org/model')!.status, 'completed');
+    assert.equal(db.store.models.byName('org/model')!.status, 'completed');
   });
 
   test('a deleted blob and a blob with one byte flipped are found, and the next run fetches exactly those two', async () => {
@@ -82,7 +82,7 @@ describe('hfsched verify', () => {
       report!.outcome.problems!.map((problem) => `${problem.path}: ${problem.problem}`),
       ['config.json: corrupt', 'model.safetensors: missing'],
     );
-    const model = db.store.getModelByName('org/model')!;
+    const model = db.store.models.byName('org/model')!;
     assert.equal(model.status, 'pending');
     assert.match(model.statusReason ?? '', /^verify: 2 files damaged \(1 corrupt, 1 missing\)/);
 
@@ -96,7 +96,7 @@ describe('hfsched verify', () => {
       `/org/model/resolve/${commit}/model.safetensors`,
     ]);
     assert.equal((await cli('verify')).code, 0, 'intact again');
-    assert.equal(db.store.getModelByName('org/model')!.statusReason, null);
+    assert.equal(db.store.models.byName('org/model')!.statusReason, null);
   });
 
   test('a copy where a link should be is reported as a copy', async () => {
@@ -117,7 +117,7 @@ describe('hfsched verify', () => {
     const retry = await cli('model', 'retry', 'org/model');
     assert.equal(retry.code, 0, retry.stderr);
     assert.match(retry.stdout, /is pending for repair: verify: 1 file damaged \(1 missing\)/);
-    const model = db.store.getModelByName('org/model')!;
+    const model = db.store.models.byName('org/model')!;
     assert.equal(model.status, 'pending');
     assert.match(model.statusReason ?? '', /1 missing/);
   });
@@ -126,7 +126,7 @@ describe('hfsched verify', () => {
     const retry = await cli('model', 'retry', 'org/model');
     assert.equal(retry.code, 0, retry.stderr);
     assert.match(retry.stdout, /its 4 files are intact; the next run checks its revision again/);
-    assert.equal(db.store.getModelByName('org/model')!.status, 'pending');
+    assert.equal(db.store.models.byName('org/model')!.status, 'pending');
   });
 
   test('verifying an unknown model is bad usage: exit 2, nothing changes', async () => {

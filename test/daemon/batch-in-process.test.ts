@@ -59,8 +59,8 @@ describe('batch in one process, window on a fake clock', () => {
   test('the window closing stops the running download (paused, partial kept) and drops the waiting model', async () => {
     hub.addFault({ kind: 'throttle', bytesPerSecond: 512 * 1024, pathContains: 'model.safetensors' });
     const schedule = db.store.createSchedule('nightly', 'daily', '01:00', null, 1, { windowEnd: '06:00' });
-    const big = db.store.createModel('org/big');
-    const small = db.store.createModel('org/small');
+    const big = db.store.models.create({ name: 'org/big' });
+    const small = db.store.models.create({ name: 'org/small' });
     const env = { HF_HOME: join(db.dir, 'hf-home') };
     const events = createDaemonEvents();
     const queued: string[] = [];
@@ -94,18 +94,18 @@ describe('batch in one process, window on a fake clock', () => {
     assert.equal(outcome.status, 'paused');
     await batch.queue.settled();
 
-    assert.equal(db.store.getModel(big.id)?.status, 'paused');
+    assert.equal(db.store.models.get(big.id)?.status, 'paused');
     const [session] = db.store.getDownloadHistory(big.id);
     assert.deepEqual([session?.status, session?.errorMessage], ['cancelled', 'window closed at 06:00']);
     assert.ok((session?.bytesDownloaded ?? 0) < 8 * 1024 * 1024, 'stopped before the end');
-    assert.equal(db.store.getModel(small.id)?.status, 'pending', 'the dropped model keeps its status');
+    assert.equal(db.store.models.get(small.id)?.status, 'pending', 'the dropped model keeps its status');
     assert.deepEqual(db.store.getDownloadHistory(small.id), [], 'and never started');
     assert.equal(batch.window.isOpen(), false);
   });
 
   test('a window without an end finishes with its batch, and a model added later waits for the next one', async () => {
     const schedule = db.store.createSchedule('nightly', 'daily', '01:00', null, 2);
-    db.store.createModel('org/small');
+    db.store.models.create({ name: 'org/small' });
     const env = { HF_HOME: join(db.dir, 'hf-home') };
     const events = createDaemonEvents();
     const clock = new FakeClock(new Date('2026-01-10T01:00:00Z'));
@@ -127,8 +127,8 @@ describe('batch in one process, window on a fake clock', () => {
     await finished;
     assert.equal(batch.window.isOpen(), false);
 
-    db.store.createModel('org/big');
+    db.store.models.create({ name: 'org/big' });
     batch.queueNewcomers();
-    assert.equal(batch.queue.has(db.store.getModelByName('org/big')!.id), false, 'no window is open');
+    assert.equal(batch.queue.has(db.store.models.byName('org/big')!.id), false, 'no window is open');
   });
 });

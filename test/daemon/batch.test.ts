@@ -36,8 +36,8 @@ describe('daemon: a scheduled batch', () => {
     await waitFor(() => repos.every((r) => f.model(r.id).status === 'completed'), {
       timeoutMs: 30_000,
       what: () =>
-        `every model completed: ${f.db.store
-          .listModels()
+        `every model completed: ${f.db.store.models
+          .list()
           .map((m) => `${m.name}=${m.status}`)
           .join(', ')}`,
     });

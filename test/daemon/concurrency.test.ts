@@ -44,7 +44,7 @@ async function peakConcurrency(f: DaemonFixture, all: RepoFiles[]): Promise<numb
   await waitFor(
     () => {
       peak = Math.max(peak, modelsDownloadingAtServer(f.hub, all).size);
-      const downloading = f.db.store.getModelsByStatus('downloading').length;
+      const downloading = f.db.store.models.byStatus('downloading').length;
       peak = Math.max(peak, downloading);
       return all.every((repo) => f.model(repo.id).status === 'completed');
     },
@@ -76,7 +76,7 @@ describe('daemon: concurrency', () => {
       timeoutMs: 15_000,
       what: 'the first download',
     });
-    assert.equal(f.db.store.getModelsByStatus('downloading').length, 1, 'one at a time before the change');
+    assert.equal(f.db.store.models.byStatus('downloading').length, 1, 'one at a time before the change');
     const set = await f.cli(['schedule', 'set', String(scheduleId), '--max-concurrent', '3']);
     assert.equal(set.code, 0, set.stderr);
     await waitFor(() => modelsDownloadingAtServer(f.hub, all).size === 3, {

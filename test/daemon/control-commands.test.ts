@@ -82,7 +82,7 @@ describe('daemon: control commands', () => {
     const alpha = f.model('org/alpha');
     assert.equal((await f.cli(['model', 'pause', 'org/alpha'])).code, 0);
     assert.equal(f.model('org/alpha').status, 'paused');
-    assert.ok(f.db.store.heldModelIds().has(alpha.id));
+    assert.ok(f.db.store.models.heldIds().has(alpha.id));
     assert.equal((await f.cli(['model', 'resume', String(alpha.id)])).code, 0);
     assert.equal(f.model('org/alpha').status, 'pending');
 

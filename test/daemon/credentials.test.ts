@@ -37,7 +37,7 @@ async function daemonWithCredential(
   const credentials = join(db.dir, 'credentials');
   mkdirSync(credentials);
   if (token !== null) writeFileSync(join(credentials, 'hf_token'), `${token}\n`, { mode: 0o600 });
-  db.store.createModel('org/private');
+  db.store.models.create({ name: 'org/private' });
   db.store.setSystemConfig('download.min_free_bytes', '0');
   db.store.setSystemConfig('download.max_retries', '0');
   db.store.createSchedule('test', 'custom', null, null, 1, { cronPattern: '* * * * * *' });
@@ -61,8 +61,8 @@ function databaseBytes(temp: TempDatabase): string {
 describe('daemon: the token as a systemd credential', () => {
   test('a token in $CREDENTIALS_DIRECTORY/hf_token opens a private repo and is never logged or stored', async () => {
     const { db, hub, daemon } = await daemonWithCredential('hf_test_token');
-    const model = db.store.getModelByName('org/private')!;
-    await waitFor(() => db.store.getModel(model.id)?.status === 'completed', {
+    const model = db.store.models.byName('org/private')!;
+    await waitFor(() => db.store.models.get(model.id)?.status === 'completed', {
       timeoutMs: 20_000,
       what: () => `the private model downloaded; daemon logs: ${JSON.stringify(daemon.logs.slice(-5))}`,
     });
@@ -79,8 +79,8 @@ describe('daemon: the token as a systemd credential', () => {
 
   test('without the credential the private repo fails with the reason', async () => {
     const { db } = await daemonWithCredential(null);
-    const model = db.store.getModelByName('org/private')!;
-    await waitFor(() => db.store.getModel(model.id)?.status === 'failed', {
+    const model = db.store.models.byName('org/private')!;
+    await waitFor(() => db.store.models.get(model.id)?.status === 'failed', {
       timeoutMs: 20_000,
       what: 'the download failed',
     });

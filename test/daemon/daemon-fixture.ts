@@ -49,7 +49,7 @@ export async function createDaemonFixture(repos: RepoFiles[]): Promise<DaemonFix
     revisions: { main: Object.entries(repo.files).map(([path, content]) => ({ path, content })) },
   }));
   const hub = await startHubServer({ repos: specs });
-  for (const repo of repos) db.store.createModel(repo.id);
+  for (const repo of repos) db.store.models.create({ name: repo.id });
   // Small disks in CI: the default 1 GiB of headroom is not what these tests are about.
   db.store.setSystemConfig('download.min_free_bytes', '0');
   const env = { HF_ENDPOINT: hub.url, HF_HUB_CACHE: cacheDir, HF_TOKEN: hub.token };
@@ -71,7 +71,7 @@ export async function createDaemonFixture(repos: RepoFiles[]): Promise<DaemonFix
       return db.store.createSchedule('test', 'custom', null, null, maxConcurrent, { ...options, cronPattern }).id;
     },
     model(name) {
-      const model = db.store.getModelByName(name);
+      const model = db.store.models.byName(name);
       assert.ok(model, `model ${name} exists`);
       return model;
     },

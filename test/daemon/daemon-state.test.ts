@@ -73,7 +73,7 @@ describe('daemon registration', () => {
 
 describe('daemon commands', () => {
   test('commands are handed out oldest first and answered once', () => {
-    const model = db.store.createModel('org/a');
+    const model = db.store.models.create({ name: 'org/a' });
     const runNow = db.store.sendDaemonCommand('run-now', null);
     const pause = db.store.sendDaemonCommand('pause', model.id);
     assert.deepEqual(
@@ -90,7 +90,7 @@ describe('daemon commands', () => {
   });
 
   test('run-now takes no model and a model command needs one', () => {
-    const model = db.store.createModel('org/a');
+    const model = db.store.models.create({ name: 'org/a' });
     assert.throws(() => db.store.sendDaemonCommand('run-now', model.id), ValidationError);
     assert.throws(() => db.store.sendDaemonCommand('pause', null), ValidationError);
   });
@@ -103,46 +103,46 @@ describe('daemon commands', () => {
   });
 
   test('removing a model removes its holds and commands', () => {
-    const model = db.store.createModel('org/a');
+    const model = db.store.models.create({ name: 'org/a' });
     db.store.sendDaemonCommand('pause', model.id);
-    db.store.holdModel(model.id, 'paused by user');
-    db.store.deleteModel(model.id);
+    db.store.models.hold(model.id, 'paused by user');
+    db.store.models.delete(model.id);
     assert.deepEqual(db.store.unhandledDaemonCommands(), []);
-    assert.equal(db.store.heldModelIds().size, 0);
+    assert.equal(db.store.models.heldIds().size, 0);
   });
 });
 
 describe('user control of models', () => {
   test('pausing a pending model makes it paused and held until resumed', () => {
-    const model = db.store.createModel('org/a');
-    assert.equal(db.store.pauseModel(model.id, 'paused by user').status, 'paused');
-    assert.deepEqual([...db.store.heldModelIds()], [model.id]);
-    assert.equal(db.store.resumeModel(model.id).status, 'pending');
-    assert.equal(db.store.heldModelIds().size, 0);
+    const model = db.store.models.create({ name: 'org/a' });
+    assert.equal(db.store.models.pause(model.id, 'paused by user').status, 'paused');
+    assert.deepEqual([...db.store.models.heldIds()], [model.id]);
+    assert.equal(db.store.models.resume(model.id).status, 'pending');
+    assert.equal(db.store.models.heldIds().size, 0);
   });
 
   test('pausing a downloading model is refused outside the daemon', () => {
-    const model = db.store.createModel('org/a');
+    const model = db.store.models.create({ name: 'org/a' });
     db.store.beginDownload(model.id, null);
-    assert.throws(() => db.store.pauseModel(model.id, 'paused by user'), StateTransitionError);
-    assert.equal(db.store.getModel(model.id)?.status, 'downloading');
+    assert.throws(() => db.store.models.pause(model.id, 'paused by user'), StateTransitionError);
+    assert.equal(db.store.models.get(model.id)?.status, 'downloading');
   });
 
   test('retrying a failed model makes it pending with a fresh retry count', () => {
-    const model = db.store.createModel('org/a');
+    const model = db.store.models.create({ name: 'org/a' });
     const first = db.store.beginDownload(model.id, null);
     db.store.failDownload(first.id, 'server said 500');
     const second = db.store.beginDownload(model.id, null);
     db.store.failDownload(second.id, 'server said 500');
     assert.equal(db.store.getDownloadSession(second.id)?.retryCount, 1);
-    assert.equal(db.store.retryModel(model.id).status, 'pending');
+    assert.equal(db.store.models.retry(model.id).status, 'pending');
     assert.equal(db.store.beginDownload(model.id, null).retryCount, 0);
   });
 
   test('resume and retry refuse a model in the wrong state and change nothing', () => {
-    const model = db.store.createModel('org/a');
-    assert.throws(() => db.store.resumeModel(model.id), StateTransitionError);
-    assert.throws(() => db.store.retryModel(model.id), StateTransitionError);
-    assert.equal(db.store.getModel(model.id)?.status, 'pending');
+    const model = db.store.models.create({ name: 'org/a' });
+    assert.throws(() => db.store.models.resume(model.id), StateTransitionError);
+    assert.throws(() => db.store.models.retry(model.id), StateTransitionError);
+    assert.equal(db.store.models.get(model.id)?.status, 'pending');
   });
 });

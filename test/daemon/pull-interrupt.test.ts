@@ -44,7 +44,7 @@ test('Ctrl-C on pull while a daemon has a window open puts the model on hold: th
     /It is on hold, as with hfsched model pause: a running daemon leaves it alone until hfsched model resume org\/big\./,
   );
   assert.equal(f.model('org/big').status, 'paused');
-  assert.ok(f.db.store.heldModelIds().has(f.model('org/big').id));
+  assert.ok(f.db.store.models.heldIds().has(f.model('org/big').id));
 
   // The daemon looks at the database every second: three looks, and it has not restarted the download.
   await sleep(3000);
@@ -55,5 +55,5 @@ test('Ctrl-C on pull while a daemon has a window open puts the model on hold: th
   const again = await f.cli(['pull', 'org/big']);
   assert.equal(again.code, 0, again.stderr);
   assert.equal(f.model('org/big').status, 'completed');
-  assert.ok(!f.db.store.heldModelIds().has(f.model('org/big').id), 'pulling it again releases the hold');
+  assert.ok(!f.db.store.models.heldIds().has(f.model('org/big').id), 'pulling it again releases the hold');
 });

@@ -80,7 +80,7 @@ test('a tag is never shown or checked as a tracked branch: pull pins it, and the
 
   // As pull left a new model on a tag before 0.3: completed and still tracked.
   assert.equal((await f.cli(['pull', 'org/left-tracked'])).code, 0);
-  f.db.store.updateModelOptions(f.model('org/left-tracked').id, { tracking: true });
+  f.db.store.models.updateOptions(f.model('org/left-tracked').id, { tracking: true });
   f.addSchedule('*/2 * * * * *');
   const daemon = f.startDaemon();
   try {

@@ -39,7 +39,7 @@ test('the final write of a download is tried again while another connection hold
   const lines: string[] = [];
   const logger = pino({ level: 'warn' }, { write: (line: string) => lines.push(line) });
   try {
-    const model = store.createModel('org/model');
+    const model = store.models.create({ name: 'org/model' });
     const outcome = await downloadModel(store, model, {
       scheduleId: null,
       settings: readSettings(store, {}),
@@ -54,7 +54,7 @@ test('the final write of a download is tried again while another connection hold
       },
     });
     assert.equal(outcome.status, 'completed');
-    assert.equal(store.getModel(model.id)?.status, 'completed');
+    assert.equal(store.models.get(model.id)?.status, 'completed');
     assert.ok(
       lines.some((line) => line.includes('could not record the completed download; trying again')),
       lines.join(''),
@@ -67,9 +67,9 @@ test('the final write of a download is tried again while another connection hold
 
 test("the daemon ends its own open session that no task runs, and a dead process's, but not a running one", () => {
   const store = db.store;
-  const orphan = store.createModel('org/orphan');
-  const dead = store.createModel('org/dead-owner');
-  const running = store.createModel('org/running');
+  const orphan = store.models.create({ name: 'org/orphan' });
+  const dead = store.models.create({ name: 'org/dead-owner' });
+  const running = store.models.create({ name: 'org/running' });
   const orphanSession = store.beginDownload(orphan.id, null);
   store.recordDownloadProgress(orphanSession.id, 0, null, ownerMetadata());
   const deadSession = store.beginDownload(dead.id, null);
@@ -80,10 +80,10 @@ test("the daemon ends its own open session that no task runs, and a dead process
 
   const ended = repairAbandonedSessions(store, silent, (modelId) => modelId === running.id);
   assert.deepEqual(ended.map((session) => session.id).sort(), [orphanSession.id, deadSession.id].sort());
-  assert.equal(store.getModel(orphan.id)?.status, 'paused');
-  assert.equal(store.getModel(dead.id)?.status, 'paused');
+  assert.equal(store.models.get(orphan.id)?.status, 'paused');
+  assert.equal(store.models.get(dead.id)?.status, 'paused');
   assert.equal(store.getDownloadSession(orphanSession.id)?.errorMessage, 'interrupted');
-  assert.equal(store.getModel(running.id)?.status, 'downloading');
+  assert.equal(store.models.get(running.id)?.status, 'downloading');
   assert.deepEqual(
     repairAbandonedSessions(store, silent, (modelId) => modelId === running.id),
     [],

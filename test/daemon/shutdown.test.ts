@@ -37,15 +37,15 @@ describe('daemon: shutdown', () => {
       const daemon = f.startDaemon();
       await waitFor(
         () =>
-          f.db.store
-            .listModels()
+          f.db.store.models
+            .list()
             .every((model) => f.db.store.getDownloadHistory(model.id, 1)[0]?.status === 'in_progress'),
         { timeoutMs: 15_000, what: 'both downloads in progress' },
       );
       daemon.child.kill(signal);
       const exit = await exitWithin(daemon.exited, STOP_LIMIT_MS);
       assert.deepEqual(exit, { code: 0, signal: null });
-      for (const model of f.db.store.listModels()) {
+      for (const model of f.db.store.models.list()) {
         assert.equal(model.status, 'paused', `${model.name} paused`);
         const [session] = f.db.store.getDownloadHistory(model.id, 1);
         assert.equal(session?.status, 'cancelled');

@@ -30,7 +30,7 @@ afterEach(async () => {
 
 test('a file that fails verification 3 times in a row fails the model, which the scheduler then leaves alone until retried', async () => {
   hub.addFault({ kind: 'corrupt', pathContains: 'model.safetensors' });
-  const model = db.store.createModel('org/model');
+  const model = db.store.models.create({ name: 'org/model' });
   const outcome = await downloadModel(db.store, model, {
     scheduleId: null,
     settings: readSettings(db.store, {}),
@@ -54,7 +54,7 @@ test('a file that fails verification 3 times in a row fails the model, which the
     [],
   );
 
-  db.store.retryModel(model.id);
+  db.store.models.retry(model.id);
   assert.deepEqual(
     modelsToQueue(db.store, 10, () => false).map((m) => m.name),
     ['org/model'],

@@ -92,8 +92,8 @@ test(
     writeFileSync(filler, Buffer.alloc(6 * MiB, 9));
     hub.addFault({ kind: 'throttle', bytesPerSecond: 16 * MiB, pathContains: 'safetensors' });
 
-    const a = db.store.createModel('org/first');
-    const b = db.store.createModel('org/second');
+    const a = db.store.models.create({ name: 'org/first' });
+    const b = db.store.models.create({ name: 'org/second' });
     const firstDone = download(a);
     await sleep(50);
     const secondDone = download(b);
@@ -124,10 +124,10 @@ test(
   'a download that would take the managed repos over cache.max_bytes waits, and goes when the budget is raised',
   { timeout: 60_000 },
   async () => {
-    const a = db.store.createModel('org/first');
+    const a = db.store.models.create({ name: 'org/first' });
     assert.equal((await download(a)).status, 'completed');
     db.store.setSystemConfig('cache.max_bytes', '12MiB');
-    const b = db.store.createModel('org/second');
+    const b = db.store.models.create({ name: 'org/second' });
     const done = download(b);
     const reason = await waitUntilWaiting(b);
     assert.match(
@@ -135,7 +135,7 @@ test(
       /^waiting: cache budget: 8\.0 MiB more would bring the managed repos to 16\.0 MiB \(8\.0 MiB on disk\)/,
     );
     const metrics = new DaemonMetrics({
-      modelCountsByStatus: () => db.store.modelCountsByStatus(),
+      modelCountsByStatus: () => db.store.models.countByStatus(),
       activeDownloads: () => 1,
       queueLength: () => 0,
       nextRunAt: () => null,

@@ -41,7 +41,7 @@ function settings(): Settings {
 }
 
 test('a completed download records the session and the model with its snapshot path and size', async () => {
-  const model = db.store.createModel('org/model');
+  const model = db.store.models.create({ name: 'org/model' });
   const outcome = await downloadModel(db.store, model, {
     scheduleId: null,
     settings: settings(),
@@ -49,7 +49,7 @@ test('a completed download records the session and the model with its snapshot p
     bandwidth: null,
   });
   assert.equal(outcome.status, 'completed');
-  const after = db.store.getModel(model.id)!;
+  const after = db.store.models.get(model.id)!;
   assert.equal(after.status, 'completed');
   const commit = hub.commitOf('org/model', 'main');
   assert.equal(after.downloadPath, join(db.dir, 'cache', 'models--org--model', 'snapshots', commit));
@@ -64,7 +64,7 @@ test('a completed download records the session and the model with its snapshot p
 });
 
 test("the model's pinned revision and patterns decide what is downloaded", async () => {
-  const model = db.store.createModel('org/model', null, null, { revision: 'v2', includePatterns: ['*.json'] });
+  const model = db.store.models.create({ name: 'org/model', revision: 'v2', includePatterns: ['*.json'] });
   const outcome = await downloadModel(db.store, model, {
     scheduleId: null,
     settings: settings(),
@@ -79,7 +79,7 @@ test("the model's pinned revision and patterns decide what is downloaded", async
 
 test('progress reaches the session while the download runs', async () => {
   hub.addFault({ kind: 'throttle', bytesPerSecond: 1024 * 1024, pathContains: 'model.safetensors' });
-  const model = db.store.createModel('org/model');
+  const model = db.store.models.create({ name: 'org/model' });
   const seen: Array<{ status: string; bytes: number; total: number | null }> = [];
   const started = performance.now();
   await downloadModel(db.store, model, {
@@ -106,7 +106,7 @@ test('progress reaches the session while the download runs', async () => {
 });
 
 test('a failed download records the error on the session, fails the model and says so in its outcome', async () => {
-  const model = db.store.createModel('org/missing');
+  const model = db.store.models.create({ name: 'org/missing' });
   const outcome = await downloadModel(db.store, model, {
     scheduleId: null,
     settings: settings(),
@@ -117,7 +117,7 @@ test('a failed download records the error on the session, fails the model and sa
   if (outcome.status !== 'failed') return;
   assert.ok(outcome.error instanceof NotFoundError);
   assert.equal(outcome.session.status, 'failed');
-  assert.equal(db.store.getModel(model.id)!.status, 'failed');
+  assert.equal(db.store.models.get(model.id)!.status, 'failed');
   const [session] = db.store.getDownloadHistory(model.id);
   assert.equal(session!.status, 'failed');
   assert.equal(
@@ -128,7 +128,7 @@ test('a failed download records the error on the session, fails the model and sa
 
 test('aborting pauses: the session is cancelled with the reason and the model paused', async () => {
   hub.addFault({ kind: 'throttle', bytesPerSecond: 1024 * 1024, pathContains: 'model.safetensors' });
-  const model = db.store.createModel('org/model');
+  const model = db.store.models.create({ name: 'org/model' });
   const controller = new AbortController();
   const outcome = await downloadModel(db.store, model, {
     scheduleId: null,
@@ -142,17 +142,17 @@ test('aborting pauses: the session is cancelled with the reason and the model pa
   });
   assert.equal(outcome.status, 'paused');
   assert.equal(outcome.session.status, 'cancelled');
-  assert.equal(db.store.getModel(model.id)!.status, 'paused');
+  assert.equal(db.store.models.get(model.id)!.status, 'paused');
   const [session] = db.store.getDownloadHistory(model.id);
   assert.equal(session!.status, 'cancelled');
   assert.equal(session!.errorMessage, 'download window closed');
 });
 
 test('a model that is already downloading is not started twice', async () => {
-  const model = db.store.createModel('org/model');
+  const model = db.store.models.create({ name: 'org/model' });
   db.store.beginDownload(model.id, null);
   await assert.rejects(
-    downloadModel(db.store, db.store.getModel(model.id)!, {
+    downloadModel(db.store, db.store.models.get(model.id)!, {
       scheduleId: null,
       settings: settings(),
       token: null,

@@ -13,7 +13,7 @@ describe('who owns a download', () => {
   afterEach(() => temp.cleanup());
 
   function sessionOwnedBy(pid: number) {
-    const model = temp.store.createModel(`org/model-${pid}`);
+    const model = temp.store.models.create({ name: `org/model-${pid}` });
     const session = temp.store.beginDownload(model.id, null);
     temp.store.recordDownloadProgress(session.id, 0, null, { ...ownerMetadata(), ownerPid: pid });
     return temp.store.getDownloadSession(session.id)!;

@@ -62,7 +62,7 @@ async function download(model: Model): Promise<void> {
 
 /** Checks the branch; downloads it when it moved, as the daemon does at each firing. */
 async function fire(id: number): Promise<string> {
-  const model = db.store.getModel(id)!;
+  const model = db.store.models.get(id)!;
   const check = await checkTrackedModel(db.store, model, {
     settings: settings(),
     token: null,
@@ -78,7 +78,7 @@ const cdnFetches = (): string[] =>
   hub.requests.filter((request) => request.host === 'cdn' && request.status < 300).map((request) => request.path);
 
 test('an unchanged branch costs one API call and records the check', async () => {
-  const model = db.store.createModel('org/tracked');
+  const model = db.store.models.create({ name: 'org/tracked' });
   await download(model);
   hub.clearLog();
   assert.equal(await fire(model.id), 'unchanged');
@@ -86,14 +86,14 @@ test('an unchanged branch costs one API call and records the check', async () =>
     hub.requests.map((request) => `${request.method} ${request.path}`),
     ['GET /api/models/org/tracked/revision/main'],
   );
-  const after = db.store.getModel(model.id)!;
+  const after = db.store.models.get(model.id)!;
   assert.equal(after.status, 'completed');
   assert.ok(after.lastCheckedAt !== null);
   assert.equal(after.lastCheckError, null);
 });
 
 test('a moved branch is followed: only new blobs are fetched, refs/main moves, the session says from -> to', async () => {
-  const model = db.store.createModel('org/tracked');
+  const model = db.store.models.create({ name: 'org/tracked' });
   await download(model);
   const first = hub.commitOf('org/tracked', 'main');
   const second = hub.moveBranch('org/tracked', 'main', files('{"v": 2}', secondOnly));
@@ -101,7 +101,7 @@ test('a moved branch is followed: only new blobs are fetched, refs/main moves, t
 
   assert.equal(await fire(model.id), 'moved');
 
-  const after = db.store.getModel(model.id)!;
+  const after = db.store.models.get(model.id)!;
   assert.equal(after.status, 'completed');
   assert.equal(after.currentCommit, second);
   assert.equal(readFileSync(join(repoDir(), 'refs', 'main'), 'utf8'), second);
@@ -121,7 +121,7 @@ test('a moved branch is followed: only new blobs are fetched, refs/main moves, t
 });
 
 test('after updates, cache.keep_revisions snapshots stay, with exactly the blobs they link to', async () => {
-  const model = db.store.createModel('org/tracked');
+  const model = db.store.models.create({ name: 'org/tracked' });
   await download(model);
   const first = hub.commitOf('org/tracked', 'main');
   const firstWeights = hub.fileInfo('org/tracked', 'main', 'weights.safetensors').sha256;
@@ -144,28 +144,28 @@ test('after updates, cache.keep_revisions snapshots stay, with exactly the blobs
 });
 
 test('a pinned model (--no-track) keeps the commit it has when its branch moves', async () => {
-  const model = db.store.createModel('org/tracked', null, null, { tracking: false });
+  const model = db.store.models.create({ name: 'org/tracked', tracking: false });
   await download(model);
   const first = hub.commitOf('org/tracked', 'main');
   hub.moveBranch('org/tracked', 'main', files('{"v": 2}', secondOnly));
-  assert.deepEqual(db.store.trackedCompletedModels(), [], 'the daemon does not check it');
+  assert.deepEqual(db.store.models.trackedCompleted(), [], 'the daemon does not check it');
   // A repair (here: another download) fetches the pinned commit, not the moved branch.
-  db.store.markModelForRepair(model.id, 'test');
-  await download(db.store.getModel(model.id)!);
-  assert.equal(db.store.getModel(model.id)!.currentCommit, first);
+  db.store.models.markForRepair(model.id, 'test');
+  await download(db.store.models.get(model.id)!);
+  assert.equal(db.store.models.get(model.id)!.currentCommit, first);
 });
 
 test('a failed check (Hub answering 503) is recorded and leaves the model completed', async () => {
-  const model = db.store.createModel('org/tracked');
+  const model = db.store.models.create({ name: 'org/tracked' });
   await download(model);
   hub.addFault({ kind: 'status', status: 503, pathContains: '/api/models/org/tracked/revision' });
   assert.equal(await fire(model.id), 'failed');
-  const after = db.store.getModel(model.id)!;
+  const after = db.store.models.get(model.id)!;
   assert.equal(after.status, 'completed');
   assert.match(after.lastCheckError ?? '', /503/);
   hub.clearFaults();
   assert.equal(await fire(model.id), 'unchanged');
-  assert.equal(db.store.getModel(model.id)!.lastCheckError, null, 'the next check clears it');
+  assert.equal(db.store.models.get(model.id)!.lastCheckError, null, 'the next check clears it');
 });
 
 test('a model on a tag is pinned after its first download; one on another branch stays tracked', async () => {
@@ -178,17 +178,17 @@ test('a model on a tag is pinned after its first download; one on another branch
       'v1.0': files('{"v": 1}', firstOnly),
     },
   });
-  const onTag = db.store.createModel('org/tagged', null, null, { revision: 'v1.0' });
-  const onBranch = db.store.createModel('org/tagged', null, null, { revision: 'dev', repoType: 'dataset' });
+  const onTag = db.store.models.create({ name: 'org/tagged', revision: 'v1.0' });
+  const onBranch = db.store.models.create({ name: 'org/tagged', revision: 'dev', repoType: 'dataset' });
   await download(onTag);
-  assert.equal(db.store.getModel(onTag.id)!.tracking, false, 'the tag is pinned');
+  assert.equal(db.store.models.get(onTag.id)!.tracking, false, 'the tag is pinned');
   assert.ok(hub.requests.some((request) => request.path === '/api/models/org/tagged/refs'));
   assert.deepEqual(
-    db.store.trackedCompletedModels().map((model) => model.id),
+    db.store.models.trackedCompleted().map((model) => model.id),
     [],
     'a pinned model is never checked',
   );
   hub.addRepo({ id: 'org/tagged', type: 'dataset', revisions: { dev: files('{"dev": 1}', secondOnly) } });
   await download(onBranch);
-  assert.equal(db.store.getModel(onBranch.id)!.tracking, true, 'a branch stays tracked');
+  assert.equal(db.store.models.get(onBranch.id)!.tracking, true, 'a branch stays tracked');
 });

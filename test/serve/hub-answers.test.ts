@@ -227,7 +227,7 @@ describe('listings', () => {
       hash: (index + 1).toString(16).padStart(40, '0'),
       size: index,
     }));
-    const model = fx.db.store.createModel('org/many');
+    const model = fx.db.store.models.create({ name: 'org/many' });
     const session = fx.db.store.beginDownload(model.id, null);
     fx.db.store.completeDownload(session.id, { downloadPath: '/x', sizeBytes: 0, commit: 'c'.repeat(40), files: many });
     const seen: string[] = [];

@@ -27,7 +27,7 @@ test('a model downloaded before gets its cache folder from its snapshot folder; 
     const store = openStore(temp.dbPath);
     try {
       assert.deepEqual(
-        store.listModels().map((model) => [model.name, model.cacheDir]),
+        store.models.list().map((model) => [model.name, model.cacheDir]),
         [
           ['org/model', '/srv/hf/hub'],
           ['org/data', '/data/cache'],

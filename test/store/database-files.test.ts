@@ -42,7 +42,7 @@ describe('initializing and opening a database file', () => {
       initializeDatabase(dbPath, SETTING_DEFAULTS);
       const store = openStore(dbPath);
       store.setSystemConfig('download.max_retries', '9');
-      store.createModel('org/kept');
+      store.models.create({ name: 'org/kept' });
       const settingsBefore = store.listSystemConfig().length;
       store.close();
 
@@ -52,7 +52,7 @@ describe('initializing and opening a database file', () => {
       try {
         assert.equal(reopened.getSystemConfig('download.max_retries'), '9');
         assert.equal(reopened.listSystemConfig().length, settingsBefore);
-        assert.equal(reopened.getModelByName('org/kept')?.name, 'org/kept');
+        assert.equal(reopened.models.byName('org/kept')?.name, 'org/kept');
       } finally {
         reopened.close();
       }
@@ -159,7 +159,7 @@ describe('initializing and opening a database file', () => {
       store.close();
       assert.equal(store.isOpen, false);
       assert.throws(
-        () => store.listModels(),
+        () => store.models.list(),
         (error: unknown) => error instanceof ConnectionError && /is closed/.test(error.message),
       );
     });
@@ -177,7 +177,7 @@ describe('closing on exit', () => {
       assert.equal(existsSync(`${dbPath}-wal`), false, 'a cleanly closed WAL database leaves no -wal file');
       const store = openStore(dbPath);
       try {
-        assert.notEqual(store.getModelByName('org/written-before-exit'), null);
+        assert.notEqual(store.models.byName('org/written-before-exit'), null);
       } finally {
         store.close();
       }
@@ -197,13 +197,13 @@ describe('SQLite errors seen from the store', () => {
       try {
         other.exec('BEGIN IMMEDIATE');
         assert.throws(
-          () => store.createModel('org/name'),
+          () => store.models.create({ name: 'org/name' }),
           (error: unknown) =>
             error instanceof OperationalError &&
             error.message.startsWith(`database ${dbPath} is locked by another process`),
         );
         other.exec('ROLLBACK');
-        assert.equal(store.createModel('org/name').name, 'org/name');
+        assert.equal(store.models.create({ name: 'org/name' }).name, 'org/name');
       } finally {
         store.close();
         other.close();
@@ -219,9 +219,9 @@ describe('SQLite errors seen from the store', () => {
       const store = openStore(dbPath, { busyTimeoutMs: 50 });
       try {
         other.exec("BEGIN IMMEDIATE; INSERT INTO models (name, status) VALUES ('org/uncommitted', 'pending')");
-        assert.deepEqual(store.listModels(), []);
+        assert.deepEqual(store.models.list(), []);
         other.exec('COMMIT');
-        assert.equal(store.listModels().length, 1);
+        assert.equal(store.models.list().length, 1);
       } finally {
         store.close();
         other.close();

@@ -8,7 +8,7 @@ describe('download lifecycle (worker transactions)', () => {
   let model: Model;
   beforeEach(() => {
     temp = createTempDatabase();
-    model = temp.store.createModel('org/name');
+    model = temp.store.models.create({ name: 'org/name' });
   });
   afterEach(() => temp.cleanup());
 
@@ -16,7 +16,7 @@ describe('download lifecycle (worker transactions)', () => {
     const schedule = temp.store.createSchedule('nightly', 'daily', '02:00');
     const session = temp.store.beginDownload(model.id, schedule.id);
     assert.deepEqual([session.status, session.scheduleId, session.retryCount], ['started', schedule.id, 0]);
-    assert.equal(temp.store.getModel(model.id)?.status, 'downloading');
+    assert.equal(temp.store.models.get(model.id)?.status, 'downloading');
   });
 
   test('a model that is already downloading cannot begin again, and no session is opened', () => {
@@ -28,7 +28,7 @@ describe('download lifecycle (worker transactions)', () => {
   test('beginning a download for a missing model or schedule changes nothing', () => {
     assert.throws(() => temp.store.beginDownload(model.id + 1, null), NotFoundError);
     assert.throws(() => temp.store.beginDownload(model.id, 5), NotFoundError);
-    assert.equal(temp.store.getModel(model.id)?.status, 'pending');
+    assert.equal(temp.store.models.get(model.id)?.status, 'pending');
     assert.deepEqual(temp.store.getDownloadHistory(model.id), []);
   });
 
@@ -65,7 +65,7 @@ describe('download lifecycle (worker transactions)', () => {
       ['completed', 2048, 2048, { commit: 'abc', fetchedBytes: 2038 }],
     );
     assert.notEqual(ended?.completedAt, null);
-    const completed = temp.store.getModel(model.id);
+    const completed = temp.store.models.get(model.id);
     assert.deepEqual(
       [completed?.status, completed?.downloadPath, completed?.sizeBytes],
       ['completed', '/cache/snapshots/abc', 2048],
@@ -78,7 +78,7 @@ describe('download lifecycle (worker transactions)', () => {
     const ended = temp.store.getDownloadSession(session.id);
     assert.deepEqual([ended?.status, ended?.errorMessage], ['failed', 'checksum mismatch for model.safetensors']);
     assert.notEqual(ended?.completedAt, null);
-    assert.equal(temp.store.getModel(model.id)?.status, 'failed');
+    assert.equal(temp.store.models.get(model.id)?.status, 'failed');
   });
 
   test('a cancelled download records the reason and pauses the model', () => {
@@ -86,7 +86,7 @@ describe('download lifecycle (worker transactions)', () => {
     temp.store.cancelDownload(session.id, 'download window closed at 06:00');
     const ended = temp.store.getDownloadSession(session.id);
     assert.deepEqual([ended?.status, ended?.errorMessage], ['cancelled', 'download window closed at 06:00']);
-    assert.equal(temp.store.getModel(model.id)?.status, 'paused');
+    assert.equal(temp.store.models.get(model.id)?.status, 'paused');
   });
 
   test('a session that has already ended cannot be ended again, and neither table changes', () => {
@@ -98,18 +98,18 @@ describe('download lifecycle (worker transactions)', () => {
     );
     assert.throws(() => temp.store.cancelDownload(session.id, 'late'), StateTransitionError);
     assert.equal(temp.store.getDownloadSession(session.id)?.errorMessage, 'first');
-    assert.equal(temp.store.getModel(model.id)?.status, 'failed');
+    assert.equal(temp.store.models.get(model.id)?.status, 'failed');
   });
 
   test('ending a session whose model is no longer downloading changes neither table', () => {
     const session = temp.store.beginDownload(model.id, null);
-    temp.store.updateModelStatus(model.id, 'paused');
+    temp.store.models.updateStatus(model.id, 'paused');
     assert.throws(
       () => temp.store.failDownload(session.id, 'boom'),
       /model "org\/name" cannot go from paused to failed/,
     );
     assert.equal(temp.store.getDownloadSession(session.id)?.status, 'started');
-    assert.equal(temp.store.getModel(model.id)?.status, 'paused');
+    assert.equal(temp.store.models.get(model.id)?.status, 'paused');
   });
 
   test('ending a session that does not exist is a NotFoundError', () => {
@@ -129,17 +129,17 @@ describe('download lifecycle (worker transactions)', () => {
   test('retry_count starts again at 0 after the model is moved back to pending', () => {
     const first = temp.store.beginDownload(model.id, null);
     temp.store.failDownload(first.id, 'failed');
-    temp.store.updateModelStatus(model.id, 'pending');
+    temp.store.models.updateStatus(model.id, 'pending');
     assert.equal(temp.store.beginDownload(model.id, null).retryCount, 0);
   });
 
   test('eligible models are pending, paused, and failed with retries left, oldest first', () => {
-    const paused = temp.store.createModel('org/paused');
-    const retriable = temp.store.createModel('org/failed-once');
-    const exhausted = temp.store.createModel('org/failed-often');
-    const completed = temp.store.createModel('org/completed');
-    const downloading = temp.store.createModel('org/downloading');
-    temp.store.updateModelStatus(paused.id, 'paused');
+    const paused = temp.store.models.create({ name: 'org/paused' });
+    const retriable = temp.store.models.create({ name: 'org/failed-once' });
+    const exhausted = temp.store.models.create({ name: 'org/failed-often' });
+    const completed = temp.store.models.create({ name: 'org/completed' });
+    const downloading = temp.store.models.create({ name: 'org/downloading' });
+    temp.store.models.updateStatus(paused.id, 'paused');
     temp.store.failDownload(temp.store.beginDownload(retriable.id, null).id, 'failed');
     for (let attempt = 0; attempt < 3; attempt++) {
       temp.store.failDownload(temp.store.beginDownload(exhausted.id, null).id, 'failed');
@@ -148,22 +148,22 @@ describe('download lifecycle (worker transactions)', () => {
     temp.store.beginDownload(downloading.id, null);
 
     assert.deepEqual(
-      temp.store.eligibleModels(2).map((eligible) => eligible.name),
+      temp.store.models.eligible(2).map((eligible) => eligible.name),
       ['org/name', 'org/paused', 'org/failed-once'],
     );
     assert.deepEqual(
-      temp.store.eligibleModels(3).map((eligible) => eligible.name),
+      temp.store.models.eligible(3).map((eligible) => eligible.name),
       ['org/name', 'org/paused', 'org/failed-once', 'org/failed-often'],
     );
     assert.deepEqual(
-      temp.store.eligibleModels(0).map((eligible) => eligible.name),
+      temp.store.models.eligible(0).map((eligible) => eligible.name),
       ['org/name', 'org/paused'],
     );
   });
 
   test('recovery after a crash fails open sessions as interrupted and pauses their models', () => {
-    const other = temp.store.createModel('org/other');
-    const done = temp.store.createModel('org/done');
+    const other = temp.store.models.create({ name: 'org/other' });
+    const done = temp.store.models.create({ name: 'org/done' });
     const started = temp.store.beginDownload(model.id, null);
     const inProgress = temp.store.beginDownload(other.id, null);
     temp.store.recordDownloadProgress(inProgress.id, 10, 100);
@@ -182,14 +182,14 @@ describe('download lifecycle (worker transactions)', () => {
     assert.ok(recovered.every((session) => session.completedAt !== null));
     assert.equal(temp.store.getDownloadSession(inProgress.id)?.bytesDownloaded, 10, 'progress is kept for the resume');
     assert.deepEqual(
-      [model, other, done].map((each) => temp.store.getModel(each.id)?.status),
+      [model, other, done].map((each) => temp.store.models.get(each.id)?.status),
       ['paused', 'paused', 'completed'],
     );
     assert.deepEqual(temp.store.recoverInterruptedSessions(), []);
   });
 
   test('recovery leaves alone a session that another live process still runs', () => {
-    const other = temp.store.createModel('org/other');
+    const other = temp.store.models.create({ name: 'org/other' });
     const crashed = temp.store.beginDownload(model.id, null);
     const running = temp.store.beginDownload(other.id, null);
 
@@ -201,7 +201,7 @@ describe('download lifecycle (worker transactions)', () => {
     );
     assert.equal(temp.store.getDownloadSession(running.id)?.status, 'started');
     assert.deepEqual(
-      [model, other].map((each) => temp.store.getModel(each.id)?.status),
+      [model, other].map((each) => temp.store.models.get(each.id)?.status),
       ['paused', 'downloading'],
     );
   });

@@ -8,7 +8,7 @@ describe('download sessions', () => {
   let modelId: number;
   beforeEach(() => {
     temp = createTempDatabase();
-    modelId = temp.store.createModel('org/name').id;
+    modelId = temp.store.models.create({ name: 'org/name' }).id;
   });
   afterEach(() => temp.cleanup());
 
@@ -27,7 +27,7 @@ describe('download sessions', () => {
       ],
       [modelId, schedule.id, 'started', 0, null, null, 0],
     );
-    assert.equal(temp.store.getModel(modelId)?.status, 'pending', 'the contract operation leaves the model alone');
+    assert.equal(temp.store.models.get(modelId)?.status, 'pending', 'the contract operation leaves the model alone');
   });
 
   test('a session may have no schedule (a download started by hand)', () => {
@@ -109,7 +109,7 @@ describe('download sessions', () => {
       temp.store.updateDownloadSession(session.id, 'failed', null, null, 'boom');
       return session.id;
     });
-    const other = temp.store.createModel('org/other');
+    const other = temp.store.models.create({ name: 'org/other' });
     temp.store.createDownloadSession(other.id);
     assert.deepEqual(
       temp.store.getDownloadHistory(modelId).map((session) => session.id),

@@ -119,7 +119,7 @@ describe('migration 002 (schedules: cron pattern and window)', () => {
   test('models, schedules and their sessions survive going down to version 1 and up again', () => {
     const temp = createTempDatabase();
     try {
-      const model = temp.store.createModel('org/kept');
+      const model = temp.store.models.create({ name: 'org/kept' });
       const schedule = temp.store.createSchedule('nightly', 'weekly', '02:30', 0, 3);
       const session = temp.store.beginDownload(model.id, schedule.id);
       temp.store.close();
@@ -129,7 +129,7 @@ describe('migration 002 (schedules: cron pattern and window)', () => {
 
       const store = openStore(temp.dbPath);
       try {
-        assert.deepEqual(store.getModel(model.id)?.status, 'downloading');
+        assert.deepEqual(store.models.get(model.id)?.status, 'downloading');
         const kept = store.getSchedule(schedule.id);
         assert.deepEqual(
           [kept?.name, kept?.type, kept?.time, kept?.dayOfWeek, kept?.maxConcurrentDownloads, kept?.enabled],
@@ -202,7 +202,7 @@ describe('migration 003 (models: revision and patterns)', () => {
   test('going down drops the revision and pattern columns and going up restores their defaults', () => {
     const temp = createTempDatabase();
     try {
-      const model = temp.store.createModel('org/pinned', null, null, { revision: 'v1.0', includePatterns: ['*.json'] });
+      const model = temp.store.models.create({ name: 'org/pinned', revision: 'v1.0', includePatterns: ['*.json'] });
       temp.store.close();
       migrateDatabase(temp.dbPath, 2);
       const columns = withRawConnection(temp.dbPath, (db) =>
@@ -221,7 +221,7 @@ describe('migration 003 (models: revision and patterns)', () => {
       migrateDatabase(temp.dbPath, latestSchemaVersion());
       const store = openStore(temp.dbPath);
       try {
-        const restored = store.getModel(model.id);
+        const restored = store.models.get(model.id);
         assert.deepEqual([restored?.revision, restored?.includePatterns, restored?.excludePatterns], [null, [], []]);
       } finally {
         store.close();
@@ -238,7 +238,7 @@ describe('migration daemon_command_status (daemon commands: a status column)', (
   test('answers written as "ok: ..." / "error: ..." become a status and a message, and going down restores them', () => {
     const temp = createTempDatabase();
     try {
-      const model = temp.store.createModel('org/a');
+      const model = temp.store.models.create({ name: 'org/a' });
       temp.store.close();
       migrateDatabase(temp.dbPath, before);
       withRawConnection(temp.dbPath, (db) => {

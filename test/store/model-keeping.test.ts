@@ -14,13 +14,13 @@ describe('models and datasets (migration keep_repos)', () => {
   test('a model and a dataset may share a name, but two datasets of one name may not', () => {
     const temp = createTempDatabase();
     try {
-      const model = temp.store.createModel('org/same');
-      const dataset = temp.store.createModel('org/same', null, null, { repoType: 'dataset' });
+      const model = temp.store.models.create({ name: 'org/same' });
+      const dataset = temp.store.models.create({ name: 'org/same', repoType: 'dataset' });
       assert.notEqual(model.id, dataset.id);
-      assert.equal(temp.store.getModelByName('org/same')?.id, model.id);
-      assert.equal(temp.store.getModelByName('org/same', 'dataset')?.id, dataset.id);
+      assert.equal(temp.store.models.byName('org/same')?.id, model.id);
+      assert.equal(temp.store.models.byName('org/same', 'dataset')?.id, dataset.id);
       assert.throws(
-        () => temp.store.createModel('org/same', null, null, { repoType: 'dataset' }),
+        () => temp.store.models.create({ name: 'org/same', repoType: 'dataset' }),
         (error: unknown) =>
           error instanceof IntegrityError && /dataset "datasets\/org\/same" already exists/.test(error.message),
       );
@@ -32,16 +32,16 @@ describe('models and datasets (migration keep_repos)', () => {
   test('a branch is tracked by default, a commit is pinned, and tracking a commit is refused', () => {
     const temp = createTempDatabase();
     try {
-      assert.equal(temp.store.createModel('org/branch').tracking, true);
-      assert.equal(temp.store.createModel('org/pinned', null, null, { revision: COMMIT }).tracking, false);
+      assert.equal(temp.store.models.create({ name: 'org/branch' }).tracking, true);
+      assert.equal(temp.store.models.create({ name: 'org/pinned', revision: COMMIT }).tracking, false);
       assert.throws(
-        () => temp.store.createModel('org/refused', null, null, { revision: COMMIT, tracking: true }),
+        () => temp.store.models.create({ name: 'org/refused', revision: COMMIT, tracking: true }),
         ValidationError,
       );
-      const pinned = temp.store.getModelByName('org/pinned')!;
-      assert.throws(() => temp.store.updateModelOptions(pinned.id, { tracking: true }), ValidationError);
-      assert.equal(temp.store.getModel(pinned.id)!.tracking, false, 'nothing changed');
-      assert.equal(temp.store.getModelByName('org/refused'), null);
+      const pinned = temp.store.models.byName('org/pinned')!;
+      assert.throws(() => temp.store.models.updateOptions(pinned.id, { tracking: true }), ValidationError);
+      assert.equal(temp.store.models.get(pinned.id)!.tracking, false, 'nothing changed');
+      assert.equal(temp.store.models.byName('org/refused'), null);
     } finally {
       temp.cleanup();
     }
@@ -50,7 +50,7 @@ describe('models and datasets (migration keep_repos)', () => {
   test('a completed download records the commit and the files; a repair makes the model pending with its reason', () => {
     const temp = createTempDatabase();
     try {
-      const model = temp.store.createModel('org/kept');
+      const model = temp.store.models.create({ name: 'org/kept' });
       const session = temp.store.beginDownload(model.id, null);
       temp.store.completeDownload(session.id, {
         downloadPath: '/cache/models--org--kept/snapshots/' + COMMIT,
@@ -61,21 +61,21 @@ describe('models and datasets (migration keep_repos)', () => {
           { path: 'a.safetensors', hashKind: 'sha256', hash: 'c'.repeat(64), size: 6 },
         ],
       });
-      const completed = temp.store.getModel(model.id)!;
+      const completed = temp.store.models.get(model.id)!;
       assert.equal(completed.currentCommit, COMMIT);
       assert.ok(completed.lastCheckedAt !== null, 'a download is also a check');
       assert.deepEqual(
-        temp.store.getModelFiles(model.id).map((file) => [file.path, file.hashKind, file.hash]),
+        temp.store.models.files(model.id).map((file) => [file.path, file.hashKind, file.hash]),
         [
           ['a.safetensors', 'sha256', 'c'.repeat(64)],
           ['b.json', 'gitsha1', 'b'.repeat(40)],
         ],
       );
-      const pending = temp.store.markModelForRepair(model.id, 'verify: 1 file damaged');
+      const pending = temp.store.models.markForRepair(model.id, 'verify: 1 file damaged');
       assert.deepEqual([pending.status, pending.statusReason], ['pending', 'verify: 1 file damaged']);
-      assert.throws(() => temp.store.markModelForRepair(model.id, 'again'), StateTransitionError);
-      temp.store.deleteModel(model.id);
-      assert.deepEqual(temp.store.getModelFiles(model.id), [], 'files go with their model');
+      assert.throws(() => temp.store.models.markForRepair(model.id, 'again'), StateTransitionError);
+      temp.store.models.delete(model.id);
+      assert.deepEqual(temp.store.models.files(model.id), [], 'files go with their model');
     } finally {
       temp.cleanup();
     }
@@ -84,9 +84,9 @@ describe('models and datasets (migration keep_repos)', () => {
   test('going below repo types keeps every model; a commit-pinned model comes back up pinned; a dataset blocks going down', () => {
     const temp = createTempDatabase();
     try {
-      const branch = temp.store.createModel('org/branch');
-      const pinned = temp.store.createModel('org/pinned', null, null, { revision: COMMIT });
-      const dataset = temp.store.createModel('org/data', null, null, { repoType: 'dataset' });
+      const branch = temp.store.models.create({ name: 'org/branch' });
+      const pinned = temp.store.models.create({ name: 'org/pinned', revision: COMMIT });
+      const dataset = temp.store.models.create({ name: 'org/data', repoType: 'dataset' });
       temp.store.close();
       assert.throws(() => migrateDatabase(temp.dbPath, BEFORE_REPO_TYPES), /datasets exist/);
       const raw = new Database(temp.dbPath);
@@ -97,7 +97,7 @@ describe('models and datasets (migration keep_repos)', () => {
       const store = openStore(temp.dbPath);
       try {
         assert.deepEqual(
-          store.listModels().map((model) => [model.id, model.name, model.repoType, model.tracking]),
+          store.models.list().map((model) => [model.id, model.name, model.repoType, model.tracking]),
           [
             [branch.id, 'org/branch', 'model', true],
             [pinned.id, 'org/pinned', 'model', false],

@@ -21,7 +21,7 @@ describe('model state machine', () => {
 
   /** A new model put straight into `status` with SQL, so every row of the table can be tried. */
   function modelIn(status: ModelStatus, name: string): number {
-    const model = temp.store.createModel(name);
+    const model = temp.store.models.create({ name });
     temp.store.db.prepare('UPDATE models SET status = ? WHERE id = ?').run(status, model.id);
     return model.id;
   }
@@ -32,12 +32,12 @@ describe('model state machine', () => {
       test(`a ${from} model ${legal ? 'can' : 'cannot'} become ${to}`, () => {
         const id = modelIn(from, `state/${from}-to-${to}`);
         if (legal) {
-          assert.equal(temp.store.updateModelStatus(id, to), true);
-          assert.equal(temp.store.getModel(id)?.status, to);
+          assert.equal(temp.store.models.updateStatus(id, to), true);
+          assert.equal(temp.store.models.get(id)?.status, to);
         } else {
-          const before = temp.store.getModel(id);
-          assert.throws(() => temp.store.updateModelStatus(id, to), StateTransitionError);
-          assert.deepEqual(temp.store.getModel(id), before);
+          const before = temp.store.models.get(id);
+          assert.throws(() => temp.store.models.updateStatus(id, to), StateTransitionError);
+          assert.deepEqual(temp.store.models.get(id), before);
         }
       });
     }

@@ -58,10 +58,7 @@ test('patterns stored before hf download matching keep selecting the files they 
     migrateDatabase(temp.dbPath, latestSchemaVersion());
     const store = openStore(temp.dbPath);
     try {
-      assert.deepEqual(store.getModelByName('org/names')!.includePatterns.slice(0, 2), [
-        'config.json',
-        '*/config.json',
-      ]);
+      assert.deepEqual(store.models.byName('org/names')!.includePatterns.slice(0, 2), ['config.json', '*/config.json']);
     } finally {
       store.close();
     }

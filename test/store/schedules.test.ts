@@ -236,7 +236,7 @@ describe('schedules', () => {
 
   test('deleting a schedule keeps the download history, without the schedule', () => {
     const schedule = temp.store.createSchedule('nightly', 'daily', '02:00');
-    const model = temp.store.createModel('org/name');
+    const model = temp.store.models.create({ name: 'org/name' });
     const session = temp.store.beginDownload(model.id, schedule.id);
     assert.equal(temp.store.deleteSchedule(schedule.id), true);
     assert.equal(temp.store.getSchedule(schedule.id), null);

@@ -4,7 +4,7 @@
  * `after`/`afterEach` hook or a `finally`.
  *
  *     const db = createTempDatabase();
- *     try { db.store.createModel('org/name'); } finally { db.cleanup(); }
+ *     try { db.store.models.create({ name: 'org/name' }); } finally { db.cleanup(); }
  */
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
