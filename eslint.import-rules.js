@@ -51,7 +51,7 @@ export const HUB_PARTS = {
 /** Modules of src/hub/ that import no subfolder: every subfolder may use them. */
 export const HUB_LEAVES = ['errors.ts', 'types.ts', 'repo-paths.ts', 'file-selection.ts'];
 /** Modules of src/hub/ that join the subfolders: nothing inside the Hub imports them. */
-const HUB_ROOT = ['index.ts', 'snapshot-download.ts'];
+const HUB_ROOT = ['index.ts', 'snapshot-download.ts', 'hub-runtime.ts'];
 
 const RULE = '@typescript-eslint/no-restricted-imports';
 const HOW = 'see "Who imports whom" in docs/ARCHITECTURE.md';
@@ -165,8 +165,8 @@ export function importRules() {
       [...hubOutside, ...hubPatterns('leaf')],
     ),
   );
-  // types.ts describes a download's request, which carries a bandwidth limiter
-  // and the disk gate's limits: it may name their types, never their code.
+  // types.ts describes a download's request, which carries the disk gate's
+  // limits: it may name their types, never their code.
   configs.push(
     restrict(
       ['src/hub/types.ts'],

@@ -66,12 +66,18 @@ export async function checkModelsOnHub(
   env: NodeJS.ProcessEnv,
 ): Promise<Set<string> | 'offline'> {
   // Loaded only here: the Hub client is most of a command's start-up time.
-  const { checkRepoOnHub, hubOffline } = await import('../download/repo-check.js');
+  const [{ checkRepoOnHub, hubOffline }, { HubRuntime }] = await Promise.all([
+    import('../download/repo-check.js'),
+    import('../hub/index.js'),
+  ]);
   if (hubOffline(env)) return 'offline';
+  // One for every check: they share its connections and the Hub's rate limits.
+  const runtime = new HubRuntime();
   const checked = new Set<string>();
   for (const model of models) {
     try {
-      await checkRepoOnHub({ repoId: model.repo, repoType: model.type, revision: model.revision }, settings, env);
+      const repo = { repoId: model.repo, repoType: model.type, revision: model.revision };
+      await checkRepoOnHub(runtime, repo, settings, env);
     } catch (error) {
       if (error instanceof Error)
         error.message = `${source}:${model.line}: ${error.message}; nothing was changed (--no-check skips this check)`;

@@ -10,7 +10,7 @@ import { findModel } from './model-reference.js';
 import { collect } from './option-parsers.js';
 import { formatBytes } from '../system/human-units.js';
 import { formatLocalTime } from './output.js';
-import { isCommitHash, purgeRepo } from '../hub/index.js';
+import { HubRuntime, isCommitHash, purgeRepo } from '../hub/index.js';
 import { elsewhereNote, modelCacheFolder } from '../download/model-cache-folder.js';
 import { formatRepoReference, validatePatterns, validateRepoId, validateRevision } from '../store/index.js';
 import { pendingStart, type PendingStart } from '../control/pending-start.js';
@@ -121,7 +121,7 @@ function registerAdd(model: Command, context: CliContext): void {
         if (options.revision !== undefined) validateRevision(options.revision);
         validatePatterns(options.include ?? [], 'include patterns');
         validatePatterns(options.exclude ?? [], 'exclude patterns');
-        if (options.check) await checkNewRepo(store, context, target, options.revision ?? null);
+        if (options.check) await checkNewRepo(store, context, target, options.revision ?? null, new HubRuntime());
         const created = store.models.create({
           name: target.name,
           repoType: target.repoType,

@@ -16,7 +16,7 @@ import type { Store } from '../store/index.js';
 import { takeOverOrphanedDownload } from '../download/download-owner.js';
 import { downloadModel, type DownloadModelOutcome } from '../download/download-model.js';
 import { downloadOneOff, isOneOff, type OneOffOutcome } from '../download/download-one-off.js';
-import type { FileDoneEvent, RetryEvent, SnapshotProgress } from '../hub/index.js';
+import { HubRuntime, type FileDoneEvent, type RetryEvent, type SnapshotProgress } from '../hub/index.js';
 import type { CliContext } from './context.js';
 import { checkNewRepo } from './new-repo-check.js';
 import { collect } from './option-parsers.js';
@@ -112,13 +112,16 @@ export function registerPullCommand(program: Command, context: CliContext): void
       try {
         outcome = await context.withStore(async (store) => {
           const settings = context.settings(store);
+          // The check and the download share its connections (the check's is reused) and rate limits.
+          const runtime = new HubRuntime();
           // A repository the Hub does not have is refused before it is recorded: no model is left behind.
-          await checkNewRepo(store, context, repoTarget(repoId, options.repoType), options.revision ?? null);
+          await checkNewRepo(store, context, repoTarget(repoId, options.repoType), options.revision ?? null, runtime);
           const { model, oneOff } = modelToPull(store, repoId, options, (message) => context.output.note(message));
           modelName = formatRepoReference(model.repoType, model.name);
           if (oneOff) oneOffOf = model;
           const display = createPullDisplay(stderr, model.name, context.output.quiet);
           const downloadOptions = {
+            runtime,
             settings,
             token: readToken(context.env).token,
             signal: controller.signal,

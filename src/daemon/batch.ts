@@ -6,6 +6,7 @@
  */
 import type { Logger } from 'pino';
 import type { RunningDownloads } from '../control/model-commands.js';
+import type { HubRuntime } from '../hub/index.js';
 import type { Store } from '../store/index.js';
 import type { Model } from '../store/types.js';
 import { formatClock } from '../schedule/clock-format.js';
@@ -21,6 +22,8 @@ import { ProgressBoard } from './progress-board.js';
 
 export interface BatchOptions {
   store: Store;
+  /** The daemon's Hub runtime: every download and branch check of the batch goes through it. */
+  runtime: HubRuntime;
   logger: Logger;
   config: LiveConfig;
   env: NodeJS.ProcessEnv;
@@ -34,6 +37,7 @@ export class Batch implements RunningDownloads {
   readonly window: BatchWindow;
   readonly board = new ProgressBoard();
   private readonly store: Store;
+  private readonly runtime: HubRuntime;
   private readonly logger: Logger;
   private readonly config: LiveConfig;
   private readonly env: NodeJS.ProcessEnv;
@@ -43,6 +47,7 @@ export class Batch implements RunningDownloads {
 
   constructor(options: BatchOptions) {
     this.store = options.store;
+    this.runtime = options.runtime;
     this.logger = options.logger;
     this.config = options.config;
     this.env = options.env;
@@ -149,6 +154,7 @@ export class Batch implements RunningDownloads {
     try {
       const outcome = await runModelDownload({
         store: this.store,
+        runtime: this.runtime,
         modelId: queued.id,
         scheduleId,
         settings: this.config.settings,

@@ -15,7 +15,7 @@
 import type { Logger } from 'pino';
 import type { RunningDownloads } from '../control/model-commands.js';
 import { openStore, type Store } from '../store/index.js';
-import { hubRateLimiter, processBandwidthLimiter } from '../hub/index.js';
+import { HubRuntime } from '../hub/index.js';
 import { Batch } from './batch.js';
 import type { Clock } from './clock.js';
 import { isLoopbackHost } from '../system/loopback-host.js';
@@ -58,6 +58,8 @@ export class Daemon implements CommandTarget {
   private readonly batch: Batch;
   private readonly trigger: ScheduleTrigger;
   private readonly metrics: DaemonMetrics;
+  /** The Hub connections, limits and disk gate that every download and check of this daemon shares. */
+  private readonly runtime: HubRuntime;
   /** What happens in the daemon; the log and the metrics listen (events.ts). */
   readonly events: DaemonEvents = createDaemonEvents();
   private health: HealthServer | null = null;
@@ -84,7 +86,16 @@ export class Daemon implements CommandTarget {
     this.done = new Promise((resolve) => (this.resolveDone = resolve));
     const clock = options.clock !== undefined ? { clock: options.clock } : {};
     logDaemonEvents(this.events, options.logger);
-    this.batch = new Batch({ store, logger: options.logger, config, env: options.env, events: this.events, ...clock });
+    this.runtime = new HubRuntime({ bandwidthLimit: config.settings.downloadBandwidthLimit });
+    this.batch = new Batch({
+      store,
+      runtime: this.runtime,
+      logger: options.logger,
+      config,
+      env: options.env,
+      events: this.events,
+      ...clock,
+    });
     this.trigger = new ScheduleTrigger({
       onFire: (firing) => this.onFire(firing),
       onError: (error) => this.logger.error({ err: error }, 'schedule firing failed'),
@@ -97,6 +108,7 @@ export class Daemon implements CommandTarget {
         queueLength: () => this.batch.queue.waitingModels().length,
         nextRunAt: () => this.trigger.nextRunAt(),
       },
+      this.runtime,
       { processMetrics: config.settings.httpPort !== 0 },
     );
     this.metrics.listenTo(this.events);
@@ -196,6 +208,7 @@ export class Daemon implements CommandTarget {
     }
     await this.mirror?.stop();
     await this.health?.close();
+    this.runtime.close();
     try {
       this.store.releaseDaemonStatus(process.pid);
     } catch (error) {
@@ -345,8 +358,8 @@ export class Daemon implements CommandTarget {
       this.events.emit('settings:changed', { keys: changes.settings });
       if (settings.logLevel !== before.logLevel) this.logger.level = settings.logLevel;
       if (settings.downloadBandwidthLimit !== before.downloadBandwidthLimit) {
-        // The process-wide limiter every download shares (the worker's default).
-        processBandwidthLimiter(settings.downloadBandwidthLimit);
+        // At once for the running downloads too (each download also sets it when it starts: snapshot-settings.ts).
+        this.runtime.bandwidth.setRate(settings.downloadBandwidthLimit);
       }
       if (settings.httpPort !== before.httpPort || settings.httpHost !== before.httpHost) {
         this.logger.warn('http.port and http.host apply at the next start of the daemon');
@@ -381,7 +394,7 @@ export class Daemon implements CommandTarget {
       queue: this.batch.queue.waitingModels().map((model) => ({ modelId: model.id, model: model.name })),
       running: this.batch.board.snapshot(),
       httpUrl: this.health?.url ?? null,
-      rateLimitedUntil: hubRateLimiter.limitedUntil(),
+      rateLimitedUntil: this.runtime.rateLimiter.limitedUntil(),
     };
     const published = JSON.stringify(snapshot);
     let registered: boolean;

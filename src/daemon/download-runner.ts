@@ -10,6 +10,7 @@
 import type { Logger } from 'pino';
 import type { Settings } from '../config/settings.js';
 import { readToken } from '../config/hub-location.js';
+import type { HubRuntime } from '../hub/index.js';
 import type { Store } from '../store/index.js';
 import { downloadModel, type DownloadModelOutcome } from '../download/download-model.js';
 import { checkTrackedModel } from '../download/model-update.js';
@@ -18,6 +19,7 @@ import type { ProgressReport } from './progress-board.js';
 
 export interface RunModelDownloadOptions {
   store: Store;
+  runtime: HubRuntime;
   modelId: number;
   scheduleId: number | null;
   settings: Settings;
@@ -46,6 +48,7 @@ export async function runModelDownload(options: RunModelDownloadOptions): Promis
   const { token } = readToken(options.env);
   if (model.status === 'completed') {
     const check = await checkTrackedModel(store, model, {
+      runtime: options.runtime,
       settings: options.settings,
       token,
       env: options.env,
@@ -59,6 +62,7 @@ export async function runModelDownload(options: RunModelDownloadOptions): Promis
   }
   try {
     return await downloadModel(store, model, {
+      runtime: options.runtime,
       scheduleId: options.scheduleId,
       settings: options.settings,
       token,

@@ -2,14 +2,15 @@
  * The daemon's Prometheus metrics, on a registry of its own (not prom-client's
  * global one, so that tests and embedders can run several daemons in one
  * process). Counters listen to the daemon's events (events.ts); gauges
- * read their value when scraped, from the daemon's live state and the database.
+ * read their value when scraped, from the daemon's live state, its Hub
+ * runtime (rate limits, the disk gate) and the database.
  *
  * Names follow https://prometheus.io/docs/practices/naming/ (`_total` for
  * counters, base units: bytes and seconds).
  */
 import { Counter, Gauge, Registry, collectDefaultMetrics } from 'prom-client';
 import type { DownloadModelOutcome } from '../download/download-model.js';
-import { hubRateLimiter, processDiskGate } from '../hub/index.js';
+import type { HubRuntime } from '../hub/index.js';
 import type { DaemonEvents } from './events.js';
 import { MODEL_STATUSES, type ModelStatus } from '../store/types.js';
 import { registerRateLimitMetrics } from './rate-limit-metrics.js';
@@ -38,9 +39,13 @@ export class DaemonMetrics {
    * 10 ms (perf_hooks.monitorEventLoopDelay), about 0.5 % of a core measured
    * on an idle daemon, so they are collected only when something can scrape them.
    */
-  constructor(source: MetricsSource, options: { processMetrics: boolean } = { processMetrics: true }) {
+  constructor(
+    source: MetricsSource,
+    runtime: HubRuntime,
+    options: { processMetrics: boolean } = { processMetrics: true },
+  ) {
     if (options.processMetrics) collectDefaultMetrics({ register: this.registry, prefix: 'hfsched_' });
-    registerRateLimitMetrics(this.registry, hubRateLimiter);
+    registerRateLimitMetrics(this.registry, runtime.rateLimiter);
     this.downloads = new Counter({
       name: 'hfsched_downloads_total',
       help: 'Downloads ended by this daemon, by outcome (completed, failed, cancelled).',
@@ -91,8 +96,8 @@ export class DaemonMetrics {
       labelNames: ['reason'],
       registers: [this.registry],
       collect() {
-        // The process's disk gate: every download of this daemon reserves there.
-        const counts = processDiskGate.waitingCounts();
+        // The runtime's disk gate: every download of this daemon reserves there.
+        const counts = runtime.diskGate.waitingCounts();
         for (const reason of ['disk', 'budget'] as const) this.labels(reason).set(counts[reason]);
       },
     });

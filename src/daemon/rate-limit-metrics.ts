@@ -1,5 +1,5 @@
 /**
- * The Hub rate limit on /metrics, read from the process-wide limiter when
+ * The Hub rate limit on /metrics, read from the daemon's limiter (its HubRuntime's) when
  * scraped: when requests wait until, what is left per bucket, and how often
  * and how long they waited. An alert on `hfsched_hub_too_many_requests_total`
  * rising says the budget is shared with something hfsched does not see

@@ -14,10 +14,9 @@ import type { Logger } from 'pino';
 import { resolveHubLocation } from '../config/hub-location.js';
 import type { Settings } from '../config/settings.js';
 import {
-  BandwidthLimiter,
   downloadSnapshot,
   type FileDoneEvent,
-  processBandwidthLimiter,
+  type HubRuntime,
   RepeatedCorruptionError,
   type RetryEvent,
   type SnapshotProgress,
@@ -45,8 +44,8 @@ export interface DownloadModelOptions {
   token: string | null;
   /** Abort = pause (see above); the reason becomes the session's error message. */
   signal?: AbortSignal;
-  /** Shared by every download of the process; default: the process limiter set to download.bandwidth_limit. */
-  bandwidth?: BandwidthLimiter | null;
+  /** The connections, limits and disk gate the download shares with the others of the process (the daemon's, the pull's). */
+  runtime: HubRuntime;
   onProgress?: (progress: SnapshotProgress) => void;
   onFileDone?: (file: FileDoneEvent) => void;
   onRetry?: (event: RetryEvent) => void;
@@ -157,8 +156,8 @@ export async function downloadModel(
   let snapshot: SnapshotResult;
   try {
     // Proxies and CAs as set now (a bad CA file fails this download, with its message).
-    const knobs = snapshotSettings(settings, options.env ?? process.env, location.endpoint, log);
-    snapshot = await downloadSnapshot({
+    const knobs = snapshotSettings(options.runtime, settings, options.env ?? process.env, location.endpoint, log);
+    snapshot = await downloadSnapshot(options.runtime, {
       endpoint: location.endpoint,
       token: options.token,
       cacheDir: location.cacheDir,
@@ -170,8 +169,6 @@ export async function downloadModel(
       ...knobs,
       spaceLimits: currentSpaceLimits(store, location.cacheDir, options.env ?? process.env),
       onSpaceWait,
-      bandwidth:
-        options.bandwidth === undefined ? processBandwidthLimiter(settings.downloadBandwidthLimit) : options.bandwidth,
       ...(signal !== undefined ? { signal } : {}),
       ...(log !== undefined ? { logger: log } : {}),
       ...(options.onFileDone !== undefined ? { onFileDone: options.onFileDone } : {}),
@@ -242,6 +239,7 @@ export async function downloadModel(
   // A first download on its own revision: a tag is pinned, never checked again.
   if (model.currentCommit === null && options.revision === undefined) {
     await pinIfTag(store, model, {
+      runtime: options.runtime,
       settings,
       token: options.token,
       env: options.env ?? process.env,

@@ -9,7 +9,7 @@
  * failure.
  */
 import { resolveHubLocation } from '../config/hub-location.js';
-import { downloadSnapshot, processBandwidthLimiter, type SnapshotResult } from '../hub/index.js';
+import { downloadSnapshot, type SnapshotResult } from '../hub/index.js';
 import type { Store } from '../store/index.js';
 import type { Model } from '../store/types.js';
 import { currentSpaceLimits } from './cache-budget.js';
@@ -54,7 +54,7 @@ export async function downloadOneOff(
   const revision = selection.revision ?? storedRevision(model);
   const log = options.logger?.child({ model: model.name, oneOff: true });
   try {
-    const snapshot = await downloadSnapshot({
+    const snapshot = await downloadSnapshot(options.runtime, {
       endpoint: location.endpoint,
       token: options.token,
       cacheDir: location.cacheDir,
@@ -65,10 +65,8 @@ export async function downloadOneOff(
       writeRef: revision !== (model.revision ?? 'main'),
       include: selection.include ?? model.includePatterns,
       exclude: selection.exclude ?? model.excludePatterns,
-      ...snapshotSettings(settings, env, location.endpoint, log),
+      ...snapshotSettings(options.runtime, settings, env, location.endpoint, log),
       spaceLimits: currentSpaceLimits(store, location.cacheDir, env),
-      bandwidth:
-        options.bandwidth === undefined ? processBandwidthLimiter(settings.downloadBandwidthLimit) : options.bandwidth,
       ...(options.onSpaceWait !== undefined ? { onSpaceWait: options.onSpaceWait } : {}),
       ...(signal !== undefined ? { signal } : {}),
       ...(log !== undefined ? { logger: log } : {}),

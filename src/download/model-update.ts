@@ -16,6 +16,7 @@ import type { Settings } from '../config/settings.js';
 import {
   checkTrackedRevision,
   isCommitHash,
+  type HubRuntime,
   isTagRevision,
   pruneRepo,
   type PruneResult,
@@ -32,6 +33,8 @@ export type BranchCheck =
   | { kind: 'failed'; error: string };
 
 export interface CheckOptions {
+  /** Whose connections and rate limits the check uses (the daemon's, the pull's). */
+  runtime: HubRuntime;
   settings: Settings;
   token: string | null;
   env: NodeJS.ProcessEnv;
@@ -61,7 +64,7 @@ export async function checkTrackedModel(store: Store, model: Model, options: Che
   const name = formatRepoReference(model.repoType, model.name);
   let commit: string;
   try {
-    const answer = await checkTrackedRevision(revisionRequest(model, revision, options));
+    const answer = await checkTrackedRevision(options.runtime.http, revisionRequest(model, revision, options));
     if (answer.kind === 'tag') {
       // A tag does not move (a model tracked on one was pulled before tags were pinned at download).
       store.models.updateOptions(model.id, { tracking: false });
@@ -133,7 +136,7 @@ export async function pinIfTag(store: Store, model: Model, options: CheckOptions
   const revision = model.revision;
   if (!model.tracking || revision === null || revision === 'main' || isCommitHash(revision)) return false;
   try {
-    const tag = await isTagRevision(revisionRequest(model, revision, options));
+    const tag = await isTagRevision(options.runtime.http, revisionRequest(model, revision, options));
     if (tag) {
       store.models.updateOptions(model.id, { tracking: false });
       options.logger?.info({ revision }, 'revision is a tag: the model is pinned');

@@ -7,7 +7,7 @@
  */
 import type { Settings } from '../config/settings.js';
 import { readToken, resolveHubLocation } from '../config/hub-location.js';
-import { resolveRevisionCommit, useHubNetwork, type HubRepoType } from '../hub/index.js';
+import { resolveRevisionCommit, type HubRepoType, type HubRuntime } from '../hub/index.js';
 
 export interface RepoToCheck {
   repoId: string;
@@ -29,10 +29,15 @@ export function hubOffline(env: NodeJS.ProcessEnv): boolean {
  * one-line error naming the repository (NotFoundError for a repository or a
  * revision the Hub does not have, ConstraintError for a gated one, ...).
  */
-export async function checkRepoOnHub(repo: RepoToCheck, settings: Settings, env: NodeJS.ProcessEnv): Promise<string> {
+export async function checkRepoOnHub(
+  runtime: HubRuntime,
+  repo: RepoToCheck,
+  settings: Settings,
+  env: NodeJS.ProcessEnv,
+): Promise<string> {
   const location = resolveHubLocation(settings, env);
-  useHubNetwork({ env, proxySetting: settings.hubProxy, caBundlePath: settings.hubCaBundle });
-  return resolveRevisionCommit({
+  runtime.http.useNetwork({ env, proxySetting: settings.hubProxy, caBundlePath: settings.hubCaBundle });
+  return resolveRevisionCommit(runtime.http, {
     endpoint: location.endpoint,
     token: readToken(env).token,
     repoId: repo.repoId,

@@ -1,11 +1,12 @@
 /**
  * What the settings give every snapshot download, whoever starts it (a
- * recorded download, a one-off pull): the route to the Hub (proxies and CAs
- * as set now) and the speed, retry and free-disk knobs of the request.
+ * recorded download, a one-off pull): the runtime's route to the Hub
+ * (proxies and CAs) and bandwidth limit as set now, and the speed, retry and
+ * free-disk knobs of the request.
  */
 import type { Logger } from 'pino';
 import type { Settings } from '../config/settings.js';
-import { useHubNetwork, type SnapshotRequest } from '../hub/index.js';
+import type { HubRuntime, SnapshotRequest } from '../hub/index.js';
 
 export type SnapshotSettings = Pick<
   SnapshotRequest,
@@ -17,18 +18,23 @@ export type SnapshotSettings = Pick<
   | 'minFreeBytes'
 >;
 
-/** Sets the process's route to `endpoint` from the settings (a bad CA file throws, with its message). */
+/**
+ * Sets the runtime's route to `endpoint` (a bad CA file throws, with its
+ * message) and its bandwidth limit from the settings; returns the knobs.
+ */
 export function snapshotSettings(
+  runtime: HubRuntime,
   settings: Settings,
   env: NodeJS.ProcessEnv,
   endpoint: string,
   log: Logger | undefined,
 ): SnapshotSettings {
-  const network = useHubNetwork({
+  const network = runtime.http.useNetwork({
     env,
     proxySetting: settings.hubProxy,
     caBundlePath: settings.hubCaBundle,
   });
+  runtime.bandwidth.setRate(settings.downloadBandwidthLimit);
   log?.debug({ route: network.describeRoute(new URL(endpoint)) }, 'route to the Hub');
   return {
     concurrentFiles: settings.downloadConcurrentFiles,

@@ -4,11 +4,11 @@
  * outside src/hub/ imports only this file (lint enforces it).
  */
 export { downloadSnapshot } from './snapshot-download.js';
-export { BandwidthLimiter, processBandwidthLimiter } from './transfer/bandwidth-limiter.js';
+export { HubRuntime, type HubRuntimeOptions } from './hub-runtime.js';
 export { DownloadError, RepeatedCorruptionError } from './errors.js';
 export { RepoCacheLayout } from './cache/cache-layout.js';
 export { repoFolderName, isCommitHash, type HubRepoType } from './repo-paths.js';
-export { useHubNetwork } from './protocol/http-client.js';
+export type { HubHttpClient } from './protocol/http-client.js';
 export {
   checkTrackedRevision,
   resolveRevisionCommit,
@@ -34,7 +34,7 @@ export {
 } from './cache/cache-prune.js';
 export { collectUnreferencedEntries } from './cache/shared-blobs.js';
 export { repoUsage, type ManagedRepo, type RepoUsage, type SnapshotOnDisk } from './cache/cache-inventory.js';
-export { processDiskGate, type SpaceLimits } from './cache/disk-gate.js';
+export type { SpaceLimits } from './cache/disk-gate.js';
 export { repoBytesOnDisk, reposBytesOnDisk } from './cache/cache-usage.js';
 export { freeBytes } from './cache/free-space.js';
 export { PROGRESS_INTERVAL_MS } from './transfer/progress-tracker.js';
@@ -48,6 +48,6 @@ export type {
   SnapshotRequest,
   SnapshotResult,
 } from './types.js';
-export { bucketOf, HubRateLimiter, hubRateLimiter } from './protocol/rate-limit.js';
+export { bucketOf, HubRateLimiter } from './protocol/rate-limit.js';
 export { openServedBlob, type OpenedBlob, type ServedBlobRequest } from './cache/served-blob.js';
 export { fnmatchcase } from './fnmatch.js';

@@ -15,13 +15,14 @@ import { fetchBlob, hasCompleteBlob, type BlobJob } from './transfer/blob-fetche
 import { RepoCacheLayout } from './cache/cache-layout.js';
 import { asUserFacingError, DownloadError } from './errors.js';
 import { FILES_TO_START, FilePool } from './transfer/file-pool.js';
-import { ConnectionBudget, processConnections, SNAPSHOT_MAX_CONNECTIONS } from './transfer/lane-controller.js';
+import { ConnectionBudget, SNAPSHOT_MAX_CONNECTIONS } from './transfer/lane-controller.js';
 import { describeSelection, selectFiles } from './file-selection.js';
-import { processDiskGate, type SpaceLimits, type SpaceReservation } from './cache/disk-gate.js';
+import type { SpaceLimits, SpaceReservation } from './cache/disk-gate.js';
 import { disagreeingBlobSize, settleSizeDisagreement } from './transfer/blob-size-check.js';
 import { removeStaleTemporaries } from './cache/stale-temporaries.js';
 import { assertSymlinksSupported } from './cache/symlink-support.js';
 import { hubConnection } from './protocol/hub-connection.js';
+import type { HubRuntime } from './hub-runtime.js';
 import { ProgressTracker } from './transfer/progress-tracker.js';
 import { listRevision, type RepoFile } from './protocol/repo-listing.js';
 import { validateRepoId } from '../repo-id.js';
@@ -171,7 +172,8 @@ function freeDiskOnly(minFreeBytes: number): SpaceLimits {
 /** Listeners on a snapshot's signal that belong to no file: the disk gate, the listing, rate-limit waits. */
 const LISTENERS_BESIDE_FILES = 16;
 
-export async function downloadSnapshot(request: SnapshotRequest): Promise<SnapshotResult> {
+/** Downloads `request`'s snapshot with the connections, limits and gate of `runtime`. */
+export async function downloadSnapshot(runtime: HubRuntime, request: SnapshotRequest): Promise<SnapshotResult> {
   const revision = checkRequest(request);
   request.signal?.throwIfAborted();
   // One signal for everything in flight: the caller's pause, or our own stop after a failure.
@@ -189,6 +191,7 @@ export async function downloadSnapshot(request: SnapshotRequest): Promise<Snapsh
   let pool: FilePool<{ blob: PlannedBlob; state: BlobState }> | null = null;
   try {
     const connection = hubConnection({
+      http: runtime.http,
       endpoint: request.endpoint,
       token: request.token,
       repoId: request.repoId,
@@ -250,7 +253,7 @@ export async function downloadSnapshot(request: SnapshotRequest): Promise<Snapsh
     const missing = states.reduce((sum, state) => sum + state.missingBytes, 0);
     const tracker = new ProgressTracker(totalBytes, files.length, request.onProgress);
     // Waits, before anything is written, until the missing bytes fit (disk-gate.ts); released in `finally`.
-    reservation = await processDiskGate.reserve({
+    reservation = await runtime.diskGate.reserve({
       dir: request.cacheDir,
       neededBytes: missing,
       remainingBytes: () => missing - tracker.fetched,
@@ -263,7 +266,7 @@ export async function downloadSnapshot(request: SnapshotRequest): Promise<Snapsh
     const snapshotIsNew = ensureRealDir(request.cacheDir, snapshotPath);
     const createdFolders = new Set<string>([snapshotPath]);
     // One budget for the snapshot's files and their lanes (lane-controller.ts).
-    const connections = new ConnectionBudget(SNAPSHOT_MAX_CONNECTIONS, processConnections);
+    const connections = new ConnectionBudget(SNAPSHOT_MAX_CONNECTIONS, runtime.connections);
     tracker.emit(true);
     const placeBlob = async ({ blob, state }: { blob: PlannedBlob; state: BlobState }): Promise<void> => {
       const { job } = blob;
@@ -283,7 +286,7 @@ export async function downloadSnapshot(request: SnapshotRequest): Promise<Snapsh
           revision,
           connectionsPerFile: request.connectionsPerFile,
           multipartThresholdBytes: request.multipartThresholdBytes,
-          bandwidth: request.bandwidth,
+          bandwidth: runtime.bandwidth,
           onDiskBytes: (bytes) => tracker.onDisk(job.etag, bytes),
           onBytes: (bytes) => tracker.received(job.etag, bytes),
           onVerifying: () => tracker.verifying(job.etag),

@@ -4,7 +4,6 @@
  * what it gets at the end (SnapshotResult). See docs/ARCHITECTURE.md, "Hub".
  */
 import type { Logger } from 'pino';
-import type { BandwidthLimiter } from './transfer/bandwidth-limiter.js';
 import type { HashAlgorithm } from './cache/blob-hash.js';
 import type { SpaceLimits } from './cache/disk-gate.js';
 import type { HubRepoType } from './repo-paths.js';
@@ -49,8 +48,6 @@ export interface SnapshotRequest {
   spaceLimits?: () => SpaceLimits;
   /** Called with the reason when the download waits for disk space or budget, and with null when it goes on. */
   onSpaceWait?: (reason: string | null) => void;
-  /** Shared by every download of the process; null for no limit. */
-  bandwidth: BandwidthLimiter | null;
   /** Abort means pause: partial files stay, and the promise rejects with the signal's reason. */
   signal?: AbortSignal;
   /** Called at most every PROGRESS_INTERVAL_MS, and when a file starts or ends. */

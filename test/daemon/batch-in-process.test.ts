@@ -10,6 +10,7 @@ import { pino } from 'pino';
 import { Batch } from '../../src/daemon/batch.js';
 import { createDaemonEvents, type DaemonEventMap, type DaemonEvents } from '../../src/daemon/events.js';
 import { LiveConfig } from '../../src/daemon/live-config.js';
+import { HubRuntime } from '../../src/hub/index.js';
 import { FakeClock } from '../support/fake-clock.js';
 import { startHubServer, type HubServer } from '../support/hub-server.js';
 import { createTempDatabase, type TempDatabase } from '../support/temp-db.js';
@@ -68,6 +69,7 @@ describe('batch in one process, window on a fake clock', () => {
     const clock = new FakeClock(new Date('2026-01-10T01:00:00Z'));
     const batch = new Batch({
       store: db.store,
+      runtime: new HubRuntime(),
       logger: pino({ level: 'silent' }),
       config: LiveConfig.load(db.store, env),
       env,
@@ -111,6 +113,7 @@ describe('batch in one process, window on a fake clock', () => {
     const clock = new FakeClock(new Date('2026-01-10T01:00:00Z'));
     const batch = new Batch({
       store: db.store,
+      runtime: new HubRuntime(),
       logger: pino({ level: 'silent' }),
       config: LiveConfig.load(db.store, env),
       env,

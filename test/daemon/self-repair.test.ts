@@ -12,6 +12,7 @@ import { pino } from 'pino';
 import { readSettings } from '../../src/config/settings.js';
 import { repairAbandonedSessions } from '../../src/daemon/recovery.js';
 import { downloadModel } from '../../src/download/download-model.js';
+import { HubRuntime } from '../../src/hub/index.js';
 import { ownerMetadata } from '../../src/download/download-owner.js';
 import { openStore, type Store } from '../../src/store/index.js';
 import { startHubServer, type HubServer } from '../support/hub-server.js';
@@ -44,7 +45,7 @@ test('the final write of a download is tried again while another connection hold
       scheduleId: null,
       settings: readSettings(store, {}),
       token: null,
-      bandwidth: null,
+      runtime: new HubRuntime(),
       env: {},
       logger,
       // The last file is in place: from now until the end write, the database is taken.

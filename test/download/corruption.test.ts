@@ -8,6 +8,7 @@ import assert from 'node:assert/strict';
 import { readSettings } from '../../src/config/settings.js';
 import { modelsToQueue } from '../../src/daemon/batch-planner.js';
 import { downloadModel } from '../../src/download/download-model.js';
+import { HubRuntime } from '../../src/hub/index.js';
 import { startHubServer, type HubServer } from '../support/hub-server.js';
 import { createTempDatabase, type TempDatabase, useTestHub } from '../support/temp-db.js';
 
@@ -35,7 +36,7 @@ test('a file that fails verification 3 times in a row fails the model, which the
     scheduleId: null,
     settings: readSettings(db.store, {}),
     token: null,
-    bandwidth: null,
+    runtime: new HubRuntime(),
     retryBaseDelayMs: 10,
   });
   assert.equal(outcome.status, 'failed');

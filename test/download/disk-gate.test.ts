@@ -13,6 +13,7 @@ import { setTimeout as sleep } from 'node:timers/promises';
 import { readSettings } from '../../src/config/settings.js';
 import { DaemonMetrics } from '../../src/daemon/metrics.js';
 import { downloadModel, type DownloadModelOutcome } from '../../src/download/download-model.js';
+import { HubRuntime } from '../../src/hub/index.js';
 import { waitingFor } from '../../src/download/space-wait.js';
 import type { Model } from '../../src/store/types.js';
 import { runCli } from '../support/cli.js';
@@ -28,8 +29,11 @@ let db: TempDatabase;
 let cacheDir: string;
 /** Aborted after each test, so that a download still waiting for space never outlives a failed test. */
 let stopAll: AbortController;
+/** One per test, as one per daemon: its downloads reserve at the same disk gate, which the metrics read. */
+let runtime: HubRuntime;
 
 beforeEach(async () => {
+  runtime = new HubRuntime();
   hub = await startHubServer({
     repos: [
       { id: 'org/first', revisions: { main: [{ path: 'model.safetensors', content: first }] } },
@@ -57,7 +61,7 @@ function download(model: Model): Promise<DownloadModelOutcome> {
     scheduleId: null,
     settings: readSettings(db.store, {}),
     token: null,
-    bandwidth: null,
+    runtime,
     env: {},
     signal: stopAll.signal,
   });
@@ -134,12 +138,15 @@ test(
       reason,
       /^waiting: cache budget: 8\.0 MiB more would bring the managed repos to 16\.0 MiB \(8\.0 MiB on disk\)/,
     );
-    const metrics = new DaemonMetrics({
-      modelCountsByStatus: () => db.store.models.countByStatus(),
-      activeDownloads: () => 1,
-      queueLength: () => 0,
-      nextRunAt: () => null,
-    });
+    const metrics = new DaemonMetrics(
+      {
+        modelCountsByStatus: () => db.store.models.countByStatus(),
+        activeDownloads: () => 1,
+        queueLength: () => 0,
+        nextRunAt: () => null,
+      },
+      runtime,
+    );
     assert.match(await metrics.text(), /^hfsched_downloads_waiting_for_space\{reason="budget"\} 1$/m);
     const shown = await runCli(['model', 'show', 'org/second'], { dbPath: db.dbPath });
     assert.match(shown.stdout, /Waiting: +waiting: cache budget/);

@@ -3,7 +3,7 @@ import assert from 'node:assert/strict';
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { readSettings, type Settings } from '../../src/config/settings.js';
-import { BandwidthLimiter } from '../../src/hub/index.js';
+import { HubRuntime } from '../../src/hub/index.js';
 import { NotFoundError, StateTransitionError } from '../../src/errors.js';
 import { downloadModel } from '../../src/download/download-model.js';
 import { startHubServer, type HubServer } from '../support/hub-server.js';
@@ -46,7 +46,7 @@ test('a completed download records the session and the model with its snapshot p
     scheduleId: null,
     settings: settings(),
     token: null,
-    bandwidth: null,
+    runtime: new HubRuntime(),
   });
   assert.equal(outcome.status, 'completed');
   const after = db.store.models.get(model.id)!;
@@ -69,7 +69,7 @@ test("the model's pinned revision and patterns decide what is downloaded", async
     scheduleId: null,
     settings: settings(),
     token: null,
-    bandwidth: null,
+    runtime: new HubRuntime(),
   });
   assert.equal(outcome.status, 'completed');
   if (outcome.status !== 'completed') return;
@@ -86,7 +86,7 @@ test('progress reaches the session while the download runs', async () => {
     scheduleId: null,
     settings: settings(),
     token: null,
-    bandwidth: null,
+    runtime: new HubRuntime(),
     onProgress: () => {
       const session = db.store.getDownloadHistory(model.id, 1)[0]!;
       seen.push({ status: session.status, bytes: session.bytesDownloaded, total: session.totalBytes });
@@ -111,7 +111,7 @@ test('a failed download records the error on the session, fails the model and sa
     scheduleId: null,
     settings: settings(),
     token: null,
-    bandwidth: null,
+    runtime: new HubRuntime(),
   });
   assert.equal(outcome.status, 'failed');
   if (outcome.status !== 'failed') return;
@@ -134,7 +134,7 @@ test('aborting pauses: the session is cancelled with the reason and the model pa
     scheduleId: null,
     settings: settings(),
     token: null,
-    bandwidth: new BandwidthLimiter(0),
+    runtime: new HubRuntime(),
     signal: controller.signal,
     onProgress: (progress) => {
       if (progress.fetchedBytes > 512 * 1024) controller.abort('download window closed');
@@ -156,7 +156,7 @@ test('a model that is already downloading is not started twice', async () => {
       scheduleId: null,
       settings: settings(),
       token: null,
-      bandwidth: null,
+      runtime: new HubRuntime(),
     }),
     StateTransitionError,
   );

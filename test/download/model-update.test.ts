@@ -10,6 +10,7 @@ import { existsSync, readdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { readSettings, type Settings } from '../../src/config/settings.js';
 import { downloadModel } from '../../src/download/download-model.js';
+import { HubRuntime } from '../../src/hub/index.js';
 import { checkTrackedModel } from '../../src/download/model-update.js';
 import type { Model } from '../../src/store/types.js';
 import { startHubServer, type HubFileSpec, type HubServer } from '../support/hub-server.js';
@@ -54,7 +55,7 @@ async function download(model: Model): Promise<void> {
     scheduleId: null,
     settings: settings(),
     token: null,
-    bandwidth: null,
+    runtime: new HubRuntime(),
     env: {},
   });
   assert.equal(outcome.status, 'completed');
@@ -64,6 +65,7 @@ async function download(model: Model): Promise<void> {
 async function fire(id: number): Promise<string> {
   const model = db.store.models.get(id)!;
   const check = await checkTrackedModel(db.store, model, {
+    runtime: new HubRuntime(),
     settings: settings(),
     token: null,
     env: {},

@@ -3,16 +3,16 @@
  * made with openssl), kept-alive connections, what it refuses, and the ends
  * an exchange can meet (abort, a server that closes mid-body or while idle).
  */
-import { after, before, describe, test } from 'node:test';
+import { after, afterEach, before, beforeEach, describe, test } from 'node:test';
 import assert from 'node:assert/strict';
 import { createHash, randomBytes } from 'node:crypto';
 import { readFileSync } from 'node:fs';
 import http, { type IncomingMessage, type ServerResponse } from 'node:http';
 import https from 'node:https';
 import type { AddressInfo, Socket } from 'node:net';
-import { BulkUnsupportedError, bulkGet } from '../../src/hub/protocol/bulk-get.js';
+import { BulkConnectionPool, BulkUnsupportedError, bulkGet } from '../../src/hub/protocol/bulk-get.js';
 import { TransferError } from '../../src/hub/errors.js';
-import { sendHubRequest } from '../../src/hub/protocol/http-client.js';
+import { HubHttpClient } from '../../src/hub/protocol/http-client.js';
 import { createTestCa, type TestCa } from '../support/test-ca.js';
 
 const BODY = randomBytes(5 * 1024 * 1024 + 123);
@@ -74,12 +74,19 @@ async function readAll(body: AsyncIterable<Buffer>): Promise<{ sha256: string; b
   return { sha256: hash.digest('hex'), bytes, largest };
 }
 
-/** A bulk GET (or HEAD) of `url` with no extra header, trusting `ca`, ended only by `signal`. */
+/** Each test's own kept-alive connections, as each HubRuntime has its own. */
+let pool: BulkConnectionPool;
+beforeEach(() => {
+  pool = new BulkConnectionPool();
+});
+afterEach(() => pool.close());
+
+/** A bulk GET (or HEAD) of `url` on the test's pool, with no extra header, trusting `ca`, ended only by `signal`. */
 function fetchBulk(
   url: string,
   options: { method?: 'GET' | 'HEAD'; ca?: string[]; signal?: AbortSignal; headers?: Record<string, string> } = {},
 ) {
-  return bulkGet({
+  return bulkGet(pool, {
     url: new URL(url),
     method: options.method ?? 'GET',
     headers: options.headers ?? {},
@@ -132,9 +139,10 @@ describe('bulk GET over plain http', () => {
     );
   });
 
-  test('refuses a transfer coding it does not decode, and sendHubRequest then fetches it through undici', async () => {
+  test('refuses a transfer coding it does not decode, and the Hub client then fetches it through undici', async () => {
     await assert.rejects(fetchBulk(`${origin}/other-coding`), BulkUnsupportedError);
-    const response = await sendHubRequest({
+    const client = new HubHttpClient();
+    const response = await client.send({
       url: `${origin}/other-coding`,
       token: null,
       tokenOrigin: 'http://elsewhere.invalid',
@@ -143,6 +151,7 @@ describe('bulk GET over plain http', () => {
     const chunks: Buffer[] = [];
     for await (const piece of response.body) chunks.push(Buffer.from(piece));
     response.watchdog.stop();
+    client.close();
     assert.deepEqual(Buffer.concat(chunks), BODY.subarray(0, 3000));
   });
 

@@ -1,21 +1,23 @@
 /**
  * Setup shared by the Hub client tests: a temporary cache folder, a test Hub
- * server, and a SnapshotRequest with test-friendly defaults (short retry
+ * server, a fresh HubRuntime (its own connections, limiters and gate), and a SnapshotRequest with test-friendly defaults (short retry
  * delays and stall timeout, no free-space reserve) that a test overrides.
  */
 import { randomBytes } from 'node:crypto';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { downloadSnapshot, type SnapshotRequest, type SnapshotResult } from '../../src/hub/index.js';
+import { downloadSnapshot, HubRuntime, type SnapshotRequest, type SnapshotResult } from '../../src/hub/index.js';
 import { startHubServer, type HubRepoSpec, type HubServer, type HubServerOptions } from '../support/hub-server.js';
 
 export interface HubFixture {
   hub: HubServer;
   cacheDir: string;
+  /** What this fixture's pulls share, as the downloads of one process do. */
+  runtime: HubRuntime;
   /** A request for `repoId` against the fixture's Hub and cache. */
   request(repoId: string, overrides?: Partial<SnapshotRequest>): SnapshotRequest;
-  /** downloadSnapshot(request(repoId, overrides)). */
+  /** downloadSnapshot(runtime, request(repoId, overrides)). */
   pull(repoId: string, overrides?: Partial<SnapshotRequest>): Promise<SnapshotResult>;
   cleanup(): Promise<void>;
 }
@@ -26,6 +28,7 @@ export async function createHubFixture(
 ): Promise<HubFixture> {
   const hub = await startHubServer({ ...options, repos });
   const cacheDir = mkdtempSync(join(tmpdir(), 'hfsched-hub-test-'));
+  const runtime = new HubRuntime();
   const request = (repoId: string, overrides: Partial<SnapshotRequest> = {}): SnapshotRequest => ({
     endpoint: hub.url,
     token: null,
@@ -40,16 +43,17 @@ export async function createHubFixture(
     maxRetries: 3,
     stallTimeoutMs: 5000,
     minFreeBytes: 0,
-    bandwidth: null,
     retryBaseDelayMs: 10,
     ...overrides,
   });
   return {
     hub,
     cacheDir,
+    runtime,
     request,
-    pull: (repoId, overrides) => downloadSnapshot(request(repoId, overrides)),
+    pull: (repoId, overrides) => downloadSnapshot(runtime, request(repoId, overrides)),
     async cleanup() {
+      runtime.close();
       await hub.close();
       rmSync(cacheDir, { recursive: true, force: true });
     },

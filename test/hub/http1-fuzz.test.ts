@@ -11,7 +11,7 @@
 import { after, before, describe, test } from 'node:test';
 import assert from 'node:assert/strict';
 import net, { type AddressInfo } from 'node:net';
-import { BulkUnsupportedError, bulkGet } from '../../src/hub/protocol/bulk-get.js';
+import { BulkConnectionPool, BulkUnsupportedError, bulkGet } from '../../src/hub/protocol/bulk-get.js';
 import { ChunkedDecoder } from '../../src/hub/protocol/chunked-body.js';
 import { bodyFraming, parseHead } from '../../src/hub/protocol/http1-message.js';
 import { TransferError } from '../../src/hub/errors.js';
@@ -312,10 +312,11 @@ describe(`HTTP/1.1 parsers under fuzz (seed ${SEED})`, () => {
         const received: Buffer[] = [];
         let failure: unknown = null;
         try {
-          // A connection is reused only with the same trust list: a new list per round gives each round its own
-          // connection, so excess bytes that a round's server sends late cannot become the next round's answer.
-          const ca: string[] = [];
-          const response = await bulkGet({ url, method: 'GET', headers: { 'X-Round': String(round) }, ca, signal });
+          // A pool per round gives each round its own connection, so excess bytes that a round's server sends
+          // late cannot become the next round's answer.
+          const pool = new BulkConnectionPool();
+          const headers = { 'X-Round': String(round) };
+          const response = await bulkGet(pool, { url, method: 'GET', headers, ca: undefined, signal });
           for await (const piece of response.body) received.push(Buffer.from(piece));
         } catch (error) {
           failure = error;

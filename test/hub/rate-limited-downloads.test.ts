@@ -1,6 +1,5 @@
 import { afterEach, describe, test } from 'node:test';
 import assert from 'node:assert/strict';
-import { hubRateLimiter } from '../../src/hub/protocol/rate-limit.js';
 import type { HubFileSpec, RateLimitSpec } from '../support/hub-server.js';
 import { createHubFixture, type HubFixture } from './fixtures.js';
 
@@ -13,7 +12,6 @@ function manyFiles(count: number): HubFileSpec[] {
 }
 
 async function downloadUnder(spec: RateLimitSpec, files: number): Promise<{ fixture: HubFixture; elapsedMs: number }> {
-  hubRateLimiter.reset();
   const fixture = await createHubFixture([{ id: 'org/many', revisions: { main: manyFiles(files) } }], {
     rateLimit: spec,
   });
@@ -50,7 +48,7 @@ describe('downloads under the Hub rate limit', () => {
     fixture = run.fixture;
     const refused = fixture.hub.requests.filter((request) => request.status === 429);
     assert.ok(refused.length >= 1, 'the Hub refused some requests');
-    assert.ok(hubRateLimiter.counters().tooManyRequests >= 1);
+    assert.ok(fixture.runtime.rateLimiter.counters().tooManyRequests >= 1);
     assert.ok(run.elapsedMs >= 2000, `took ${run.elapsedMs} ms`);
   });
 });

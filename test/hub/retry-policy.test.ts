@@ -1,6 +1,6 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { BandwidthLimiter } from '../../src/hub/index.js';
+import { BandwidthLimiter } from '../../src/hub/transfer/bandwidth-limiter.js';
 import { backoffDelayMs, parseRetryAfter } from '../../src/hub/protocol/retry-policy.js';
 
 test('Retry-After is read as seconds or as an HTTP date, and capped at ten minutes', () => {

@@ -2,7 +2,7 @@ import { test, after, before } from 'node:test';
 import assert from 'node:assert/strict';
 import { existsSync, readFileSync, readdirSync } from 'node:fs';
 import { join } from 'node:path';
-import { BandwidthLimiter, type SnapshotProgress } from '../../src/hub/index.js';
+import { downloadSnapshot, HubRuntime, type SnapshotProgress } from '../../src/hub/index.js';
 import { bodyBytesFor, createHubFixture, patternBytes, type HubFixture } from './fixtures.js';
 import { CHUNK_BYTES } from '../../src/hub/transfer/transfer-chunks.js';
 
@@ -96,7 +96,7 @@ test('a multi-connection download resumes each range after a drop', async () => 
 
 test('the bandwidth limit holds a download to the configured rate', async () => {
   const started = performance.now();
-  await fx.pull('org/small', { bandwidth: new BandwidthLimiter(1000 * 1000) });
+  await downloadSnapshot(new HubRuntime({ bandwidthLimit: 1000 * 1000 }), fx.request('org/small'));
   const seconds = (performance.now() - started) / 1000;
   assert.ok(seconds >= 1.5, `2 MB at 1 MB/s took ${seconds.toFixed(2)} s`);
 });

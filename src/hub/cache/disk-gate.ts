@@ -168,6 +168,3 @@ export class DiskGate {
     signal?.throwIfAborted();
   }
 }
-
-/** One gate per process: every download of the daemon (or of one pull) reserves here. */
-export const processDiskGate = new DiskGate();

@@ -61,86 +61,105 @@ export interface BulkResponse {
   destroy(reason: Error): void;
 }
 
-const idle = new Map<string, Connection[]>();
+/**
+ * The kept-alive connections of one HubRuntime, per origin and trust, and
+ * the TLS contexts they are made with. One pool serves every download and
+ * check of a process (the daemon, a pull), so that a connection opened by
+ * one request is reused by the next.
+ */
+export class BulkConnectionPool {
+  private readonly idle = new Map<string, Connection[]>();
+  /**
+   * One TLS context per set of trusted CAs, made on first use: a context made
+   * from `ca` parses every certificate in it (the system's roots and the
+   * bundle, about 140), which cost 0.1-0.2 s of CPU per connection when each
+   * connection made its own.
+   */
+  private readonly secureContexts = new WeakMap<string[], tls.SecureContext>();
+  private readonly trustKeys = new WeakMap<string[], number>();
+  private trustKeysMade = 0;
+  private closed = false;
 
-/** Sends a GET and resolves once the response's head has arrived. */
-export async function bulkGet(request: BulkRequest): Promise<BulkResponse> {
+  /** Closes the idle connections; those in use close when their exchange ends, as none is kept from now on. */
+  close(): void {
+    this.closed = true;
+    const lists = [...this.idle.values()];
+    this.idle.clear();
+    for (const connection of lists.flat()) connection.close();
+  }
+
+  secureContextFor(ca: string[]): tls.SecureContext {
+    let context = this.secureContexts.get(ca);
+    if (context === undefined) {
+      context = tls.createSecureContext({ ca });
+      this.secureContexts.set(ca, context);
+    }
+    return context;
+  }
+
+  /** A connection made with one set of trusted CAs serves only requests that trust the same. */
+  keyOf(request: BulkRequest): string {
+    return `${request.url.protocol}//${request.url.host} ${this.trustKey(request.ca)}`;
+  }
+
+  private trustKey(ca: string[] | undefined): string {
+    if (ca === undefined) return 'default';
+    let key = this.trustKeys.get(ca);
+    if (key === undefined) {
+      this.trustKeysMade += 1;
+      key = this.trustKeysMade;
+      this.trustKeys.set(ca, key);
+    }
+    return `ca${key}`;
+  }
+
+  take(key: string): Connection | null {
+    const list = this.idle.get(key);
+    while (list !== undefined && list.length > 0) {
+      const connection = list.pop()!;
+      if (list.length === 0) this.idle.delete(key);
+      if (connection.takeFromIdle()) return connection;
+    }
+    return null;
+  }
+
+  put(connection: Connection): void {
+    const list = this.idle.get(connection.key) ?? [];
+    if (this.closed || list.length >= MAX_IDLE_PER_ORIGIN) {
+      connection.close();
+      return;
+    }
+    list.push(connection);
+    this.idle.set(connection.key, list);
+  }
+
+  drop(connection: Connection): void {
+    const list = this.idle.get(connection.key);
+    const at = list?.indexOf(connection) ?? -1;
+    if (at >= 0) list!.splice(at, 1);
+    if (list?.length === 0) this.idle.delete(connection.key);
+  }
+}
+
+/** Sends a GET or HEAD on a connection of `pool` and resolves once the response's head has arrived. */
+export async function bulkGet(pool: BulkConnectionPool, request: BulkRequest): Promise<BulkResponse> {
   const head = requestHead(request.method, request.url, request.headers);
   const { method, signal } = request;
   // No connection is made for a request already ended (a pause).
   signal.throwIfAborted();
-  // A connection made with one set of trusted CAs serves only requests that trust the same.
-  const key = `${request.url.protocol}//${request.url.host} ${trustKey(request.ca)}`;
-  const reused = takeIdle(key);
+  const key = pool.keyOf(request);
+  const reused = pool.take(key);
   if (reused !== null) {
     try {
       return await reused.exchange(head, method, signal);
     } catch (error) {
       // A kept-alive connection the server closed meanwhile fails before any answer: try once on a new one.
       if (!reused.answered && !signal.aborted && !(error instanceof BulkUnsupportedError))
-        return new Connection(key, request).exchange(head, method, signal);
+        return new Connection(pool, key, request).exchange(head, method, signal);
       throw error;
     }
   }
-  return new Connection(key, request).exchange(head, method, signal);
-}
-
-/**
- * One TLS context per set of trusted CAs, made on first use: a context made
- * from `ca` parses every certificate in it (the system's roots and the
- * bundle, about 140), which cost 0.1-0.2 s of CPU per connection when each
- * connection made its own.
- */
-const secureContexts = new WeakMap<string[], tls.SecureContext>();
-
-function secureContextFor(ca: string[]): tls.SecureContext {
-  let context = secureContexts.get(ca);
-  if (context === undefined) {
-    context = tls.createSecureContext({ ca });
-    secureContexts.set(ca, context);
-  }
-  return context;
-}
-
-const trustKeys = new WeakMap<string[], number>();
-let trustKeysMade = 0;
-
-function trustKey(ca: string[] | undefined): string {
-  if (ca === undefined) return 'default';
-  let key = trustKeys.get(ca);
-  if (key === undefined) {
-    trustKeysMade += 1;
-    key = trustKeysMade;
-    trustKeys.set(ca, key);
-  }
-  return `ca${key}`;
-}
-
-function takeIdle(key: string): Connection | null {
-  const list = idle.get(key);
-  while (list !== undefined && list.length > 0) {
-    const connection = list.pop()!;
-    if (list.length === 0) idle.delete(key);
-    if (connection.takeFromIdle()) return connection;
-  }
-  return null;
-}
-
-function putIdle(connection: Connection): void {
-  const list = idle.get(connection.key) ?? [];
-  if (list.length >= MAX_IDLE_PER_ORIGIN) {
-    connection.close();
-    return;
-  }
-  list.push(connection);
-  idle.set(connection.key, list);
-}
-
-function dropIdle(connection: Connection): void {
-  const list = idle.get(connection.key);
-  const at = list?.indexOf(connection) ?? -1;
-  if (at >= 0) list!.splice(at, 1);
-  if (list?.length === 0) idle.delete(connection.key);
+  return new Connection(pool, key, request).exchange(head, method, signal);
 }
 
 /** Where the current exchange is. */
@@ -172,6 +191,7 @@ class Connection {
   answered = false;
 
   constructor(
+    private readonly pool: BulkConnectionPool,
     readonly key: string,
     request: BulkRequest,
   ) {
@@ -185,7 +205,7 @@ class Connection {
             host,
             port: Number(port || 443),
             ...(net.isIP(host) === 0 ? { servername: host } : {}),
-            ...(request.ca ? { secureContext: secureContextFor(request.ca) } : {}),
+            ...(request.ca ? { secureContext: pool.secureContextFor(request.ca) } : {}),
             // A TLS socket takes net's onread too (test/hub/bulk-get.test.ts reads https this way); @types/node omits it.
             ...({ onread } as tls.ConnectionOptions),
           })
@@ -378,13 +398,13 @@ class Connection {
       this.socket.resume();
       this.socket.unref();
       this.idleTimer = setTimeout(() => this.close(), IDLE_KEEP_MS).unref();
-      putIdle(this);
+      this.pool.put(this);
     } else this.socket.destroy();
     this.wakeReader();
   }
 
   private onClose(): void {
-    dropIdle(this);
+    this.pool.drop(this);
     if (this.idleTimer !== null) clearTimeout(this.idleTimer);
     if (this.phase === 'body' && this.remaining < 0 && this.chunked === null && this.failure === null) {
       // A body framed by the end of the connection: this is its end.
@@ -400,7 +420,7 @@ class Connection {
     this.failure = error;
     this.detachSignal();
     this.socket.destroy();
-    dropIdle(this);
+    this.pool.drop(this);
     if (this.onHead !== null) {
       this.onHead.reject(error);
       this.onHead = null;

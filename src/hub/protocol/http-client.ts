@@ -10,73 +10,16 @@
  */
 import type { IncomingHttpHeaders } from 'node:http';
 import type { Dispatcher } from 'undici';
-import { BulkUnsupportedError, bulkGet } from './bulk-get.js';
+import { BulkConnectionPool, BulkUnsupportedError, bulkGet } from './bulk-get.js';
 import { ProxyError, TransferError } from '../errors.js';
 import { HubNetwork, type HubNetworkOptions } from './hub-network.js';
 import { redactProxyUrl } from './proxy-config.js';
-import { hubRateLimiter } from './rate-limit.js';
+import { HubRateLimiter } from './rate-limit.js';
 import { StallWatchdog } from './stall-watchdog.js';
 import { USER_AGENT } from './user-agent.js';
 
 const MAX_REDIRECTS = 10;
 const REDIRECT_STATUSES = new Set([301, 302, 303, 307, 308]);
-
-/**
- * Two transports. A direct connection goes through bulk-get.ts, our lean
- * HTTP/1.1 client: it reads a file's bytes with a third of undici's CPU
- * (bench/) and needs no extra module. A request through a proxy, or an
- * answer bulk-get.ts does not read, goes through undici's HubDispatcher
- * (hub-dispatcher.ts), loaded on first use: undici costs about 20 MiB of
- * memory and 30 ms of start-up, which a direct download never pays.
- * Until useHubNetwork is called, the environment's proxy variables apply.
- */
-const AGENT_OPTIONS = { keepAliveTimeout: 4000 };
-let network: HubNetwork | null = null;
-let networkKey: string | null = null;
-let undici: Promise<UndiciTransport> | null = null;
-
-interface UndiciTransport {
-  dispatcher: Dispatcher;
-  request: typeof import('undici').request;
-}
-
-/** Made on first use, so that a bad proxy variable fails a request with its message, not the import. */
-function hubNetwork(): HubNetwork {
-  network ??= new HubNetwork({ env: process.env, proxySetting: '', caBundlePath: null });
-  return network;
-}
-
-/** undici and the dispatcher for the current network, loaded and made on first use. */
-function undiciTransport(): Promise<UndiciTransport> {
-  const current = hubNetwork();
-  undici ??= Promise.all([import('undici'), import('./hub-dispatcher.js')]).then(([module, { HubDispatcher }]) => ({
-    dispatcher: new HubDispatcher(current, AGENT_OPTIONS),
-    request: module.request,
-  }));
-  return undici;
-}
-
-/**
- * Proxies and certificate authorities for every later request: the
- * environment's *_PROXY variables, `hub.proxy` and `hub.ca_bundle`. Called
- * before each download with the current settings; they are read again only
- * when they changed, and an undici dispatcher made for the old ones closes
- * once its requests end. ValidationError for a proxy URL or CA file that
- * cannot be used.
- */
-export function useHubNetwork(options: HubNetworkOptions): HubNetwork {
-  const proxyVariables = Object.entries(options.env).filter(([name]) =>
-    /^(https?|all|no)_proxy$|^node_extra_ca_certs$/i.test(name),
-  );
-  const key = JSON.stringify([proxyVariables, options.proxySetting, options.caBundlePath]);
-  if (key === networkKey && network !== null) return network;
-  network = new HubNetwork(options);
-  networkKey = key;
-  const previous = undici;
-  undici = null;
-  previous?.then(({ dispatcher }) => dispatcher.close()).catch(() => {});
-  return network;
-}
 
 export interface HubRequest {
   url: string;
@@ -114,90 +57,258 @@ export interface HubResponse {
   discard(): void;
 }
 
-/** Sends a request and follows redirects; resolves once the final response's head has arrived. */
-export async function sendHubRequest(request: HubRequest): Promise<HubResponse> {
-  let url = new URL(request.url);
-  for (let hop = 0; hop <= MAX_REDIRECTS; hop += 1) {
-    // The Hub's rate limits count requests to the endpoint only (rate-limit.ts), not to its CDN.
-    const counted = url.origin === request.tokenOrigin;
-    if (counted) await waitForRateLimit(url, request.signal);
-    const response = await sendOnce(url, request);
-    if (counted) hubRateLimiter.observe(url, response.status, response.headers);
-    const location = headerValue(response.headers, 'location');
-    if (!REDIRECT_STATUSES.has(response.status) || location === undefined) return response;
-    // The body of a redirect is not wanted; draining it returns the socket to the pool.
-    response.watchdog.stop();
-    response.body.drain();
-    url = new URL(location, url);
-  }
-  throw new TransferError(`too many redirects from ${new URL(request.url).host}`, { retryable: false });
+interface UndiciTransport {
+  dispatcher: Dispatcher;
+  request: typeof import('undici').request;
 }
 
-async function waitForRateLimit(url: URL, signal: AbortSignal | undefined): Promise<void> {
-  try {
-    await hubRateLimiter.waitForTurn(url, signal);
-  } catch (error) {
-    if (signal?.aborted) throw new TransferError('download paused', { retryable: false, cause: signal.reason });
-    throw error;
-  }
-}
+const AGENT_OPTIONS = { keepAliveTimeout: 4000 };
 
-async function sendOnce(url: URL, request: HubRequest): Promise<HubResponse> {
-  const headers: Record<string, string> = {
-    'User-Agent': USER_AGENT,
-    'Accept-Encoding': 'identity',
-    ...request.headers,
-  };
-  const fromTokenOrigin = url.origin === request.tokenOrigin;
-  if (request.token !== null && fromTokenOrigin) headers.Authorization = `Bearer ${request.token}`;
+/**
+ * Every request to the Hub and its CDN goes through one of these, owned by
+ * a HubRuntime (hub-runtime.ts): the network settings, both transports'
+ * kept-alive connections, the origins that bulk-get.ts does not read, and
+ * the rate limiter (rate-limit.ts).
+ *
+ * Two transports. A direct connection goes through bulk-get.ts, our lean
+ * HTTP/1.1 client: it reads a file's bytes with a third of undici's CPU
+ * (bench/) and needs no extra module. A request through a proxy, or an
+ * answer bulk-get.ts does not read, goes through undici's HubDispatcher
+ * (hub-dispatcher.ts), loaded on first use: undici costs about 20 MiB of
+ * memory and 30 ms of start-up, which a direct download never pays.
+ * Until useNetwork is called, the environment's proxy variables apply.
+ */
+export class HubHttpClient {
+  /** Every request to the endpoint waits its turn here, and every answer of the endpoint is read by it. */
+  readonly rateLimiter: HubRateLimiter;
+  private readonly bulk = new BulkConnectionPool();
+  private network: HubNetwork | null = null;
+  private networkKey: string | null = null;
+  private undici: Promise<UndiciTransport> | null = null;
+  /** Origins that gave an answer bulk-get.ts does not read: undici serves them from then on. */
+  private readonly bulkRefused = new Set<string>();
 
-  // One controller ends the exchange for every reason: the caller's signal
-  // (pause), the stall watchdog, discard(). undici rejects with, and errors
-  // the body with, the reason given, so readers see our error as it is.
-  const controller = new AbortController();
-  const watchdog = new StallWatchdog(request.stallTimeoutMs, (error) => controller.abort(error));
-  const onAbort = (): void => {
-    controller.abort(new TransferError('download paused', { retryable: false, cause: request.signal?.reason }));
-  };
-  if (request.signal?.aborted) onAbort();
-  request.signal?.addEventListener('abort', onAbort, { once: true });
-  const cleanup = (): void => {
-    watchdog.stop();
-    request.signal?.removeEventListener('abort', onAbort);
-  };
+  constructor(options: { rateLimiter?: HubRateLimiter } = {}) {
+    this.rateLimiter = options.rateLimiter ?? new HubRateLimiter();
+  }
 
-  let answer: Answer;
-  const proxy = hubNetwork().proxyFor(url);
-  try {
-    answer =
-      (await sendDirect(url, headers, request, controller.signal)) ??
-      (await sendThroughUndici(url, headers, request, controller.signal));
-  } catch (error) {
-    cleanup();
-    if (controller.signal.aborted && controller.signal.reason instanceof Error) throw controller.signal.reason;
-    throw proxy === null ? error : proxyFailure(proxy, url, error);
+  /**
+   * Proxies and certificate authorities for every later request: the
+   * environment's *_PROXY variables, `hub.proxy` and `hub.ca_bundle`. Called
+   * before each download with the current settings; they are read again only
+   * when they changed, and an undici dispatcher made for the old ones closes
+   * once its requests end. ValidationError for a proxy URL or CA file that
+   * cannot be used.
+   */
+  useNetwork(options: HubNetworkOptions): HubNetwork {
+    const proxyVariables = Object.entries(options.env).filter(([name]) =>
+      /^(https?|all|no)_proxy$|^node_extra_ca_certs$/i.test(name),
+    );
+    const key = JSON.stringify([proxyVariables, options.proxySetting, options.caBundlePath]);
+    if (key === this.networkKey && this.network !== null) return this.network;
+    this.network = new HubNetwork(options);
+    this.networkKey = key;
+    this.closeUndici();
+    return this.network;
   }
-  if (proxy !== null && answer.status === 407) {
-    // A plain-http request through a proxy gets the proxy's own 407 as its answer: it is not the Hub's.
-    cleanup();
-    answer.destroy(new TransferError('response discarded', { retryable: false }));
-    throw proxyFailure(proxy, url, new Error('407 Proxy Authentication Required'));
+
+  /** Sends a request and follows redirects; resolves once the final response's head has arrived. */
+  async send(request: HubRequest): Promise<HubResponse> {
+    let url = new URL(request.url);
+    for (let hop = 0; hop <= MAX_REDIRECTS; hop += 1) {
+      // The Hub's rate limits count requests to the endpoint only (rate-limit.ts), not to its CDN.
+      const counted = url.origin === request.tokenOrigin;
+      if (counted) await this.waitForRateLimit(url, request.signal);
+      const response = await this.sendOnce(url, request);
+      if (counted) this.rateLimiter.observe(url, response.status, response.headers);
+      const location = headerValue(response.headers, 'location');
+      if (!REDIRECT_STATUSES.has(response.status) || location === undefined) return response;
+      // The body of a redirect is not wanted; draining it returns the socket to the pool.
+      response.watchdog.stop();
+      response.body.drain();
+      url = new URL(location, url);
+    }
+    throw new TransferError(`too many redirects from ${new URL(request.url).host}`, { retryable: false });
   }
-  answer.onEnd(cleanup);
-  watchdog.touch();
-  return {
-    status: answer.status,
-    headers: answer.headers,
-    url,
-    fromTokenOrigin,
-    body: answer.body,
-    watchdog,
-    discard: () => {
+
+  /** Closes the idle connections of both transports (requests in flight end as they would). */
+  close(): void {
+    this.bulk.close();
+    this.closeUndici();
+  }
+
+  /** Made on first use, so that a bad proxy variable fails a request with its message, not the import. */
+  private currentNetwork(): HubNetwork {
+    this.network ??= new HubNetwork({ env: process.env, proxySetting: '', caBundlePath: null });
+    return this.network;
+  }
+
+  /** undici and the dispatcher for the current network, loaded and made on first use. */
+  private undiciTransport(): Promise<UndiciTransport> {
+    const current = this.currentNetwork();
+    this.undici ??= Promise.all([import('undici'), import('./hub-dispatcher.js')]).then(
+      ([module, { HubDispatcher }]) => ({
+        dispatcher: new HubDispatcher(current, AGENT_OPTIONS),
+        request: module.request,
+      }),
+    );
+    return this.undici;
+  }
+
+  /** The dispatcher made so far, if any, closes once its requests end. */
+  private closeUndici(): void {
+    const previous = this.undici;
+    this.undici = null;
+    previous?.then(({ dispatcher }) => dispatcher.close()).catch(() => {});
+  }
+
+  private async waitForRateLimit(url: URL, signal: AbortSignal | undefined): Promise<void> {
+    try {
+      await this.rateLimiter.waitForTurn(url, signal);
+    } catch (error) {
+      if (signal?.aborted) throw new TransferError('download paused', { retryable: false, cause: signal.reason });
+      throw error;
+    }
+  }
+
+  private async sendOnce(url: URL, request: HubRequest): Promise<HubResponse> {
+    const headers: Record<string, string> = {
+      'User-Agent': USER_AGENT,
+      'Accept-Encoding': 'identity',
+      ...request.headers,
+    };
+    const fromTokenOrigin = url.origin === request.tokenOrigin;
+    if (request.token !== null && fromTokenOrigin) headers.Authorization = `Bearer ${request.token}`;
+
+    // One controller ends the exchange for every reason: the caller's signal
+    // (pause), the stall watchdog, discard(). undici rejects with, and errors
+    // the body with, the reason given, so readers see our error as it is.
+    const controller = new AbortController();
+    const watchdog = new StallWatchdog(request.stallTimeoutMs, (error) => controller.abort(error));
+    const onAbort = (): void => {
+      controller.abort(new TransferError('download paused', { retryable: false, cause: request.signal?.reason }));
+    };
+    if (request.signal?.aborted) onAbort();
+    request.signal?.addEventListener('abort', onAbort, { once: true });
+    const cleanup = (): void => {
+      watchdog.stop();
+      request.signal?.removeEventListener('abort', onAbort);
+    };
+
+    let answer: Answer;
+    const proxy = this.currentNetwork().proxyFor(url);
+    try {
+      answer =
+        (await this.sendDirect(url, headers, request, controller.signal)) ??
+        (await this.sendThroughUndici(url, headers, request, controller.signal));
+    } catch (error) {
       cleanup();
-      controller.abort(new TransferError('response discarded', { retryable: false }));
+      if (controller.signal.aborted && controller.signal.reason instanceof Error) throw controller.signal.reason;
+      throw proxy === null ? error : proxyFailure(proxy, url, error);
+    }
+    if (proxy !== null && answer.status === 407) {
+      // A plain-http request through a proxy gets the proxy's own 407 as its answer: it is not the Hub's.
+      cleanup();
       answer.destroy(new TransferError('response discarded', { retryable: false }));
-    },
-  };
+      throw proxyFailure(proxy, url, new Error('407 Proxy Authentication Required'));
+    }
+    answer.onEnd(cleanup);
+    watchdog.touch();
+    return {
+      status: answer.status,
+      headers: answer.headers,
+      url,
+      fromTokenOrigin,
+      body: answer.body,
+      watchdog,
+      discard: () => {
+        cleanup();
+        controller.abort(new TransferError('response discarded', { retryable: false }));
+        answer.destroy(new TransferError('response discarded', { retryable: false }));
+      },
+    };
+  }
+
+  /** Through bulk-get.ts on a direct route; null when undici should carry the request. */
+  private async sendDirect(
+    url: URL,
+    headers: Record<string, string>,
+    request: HubRequest,
+    signal: AbortSignal,
+  ): Promise<Answer | null> {
+    const current = this.currentNetwork();
+    if (current.proxyFor(url) !== null || this.bulkRefused.has(url.origin)) return null;
+    let response;
+    try {
+      response = await bulkGet(this.bulk, { url, method: request.method ?? 'GET', headers, ca: current.ca, signal });
+    } catch (error) {
+      if (!(error instanceof BulkUnsupportedError)) throw error;
+      this.bulkRefused.add(url.origin);
+      return null;
+    }
+    const ended: (() => void)[] = [];
+    const end = (): void => {
+      for (const callback of ended.splice(0)) callback();
+    };
+    const pieces = response.body[Symbol.asyncIterator]();
+    return {
+      status: response.status,
+      headers: response.headers,
+      body: {
+        [Symbol.asyncIterator]: () => ({
+          next: async () => {
+            try {
+              const result = await pieces.next();
+              if (result.done === true) end();
+              return result;
+            } catch (error) {
+              end();
+              throw error;
+            }
+          },
+          return: async () => {
+            end();
+            return (await pieces.return?.()) ?? { done: true, value: undefined };
+          },
+        }),
+        drain: () => {
+          end();
+          response.drain();
+        },
+      },
+      destroy: (reason) => {
+        end();
+        response.destroy(reason);
+      },
+      onEnd: (callback) => ended.push(callback),
+    };
+  }
+
+  private async sendThroughUndici(
+    url: URL,
+    headers: Record<string, string>,
+    request: HubRequest,
+    signal: AbortSignal,
+  ): Promise<Answer> {
+    const transport = await this.undiciTransport();
+    const answer = await transport.request(url, {
+      dispatcher: transport.dispatcher,
+      method: request.method ?? 'GET',
+      headers,
+      signal,
+    });
+    const body = answer.body;
+    // A body drained or dropped without a reader must not crash the process on a late
+    // reset; a reader (for await) still gets every error.
+    body.on('error', () => {});
+    return {
+      status: answer.statusCode,
+      headers: answer.headers as IncomingHttpHeaders,
+      body: Object.assign(body, { drain: () => void body.resume() }) as ResponseBody,
+      destroy: () => body.destroy(),
+      onEnd: (callback) => body.on('close', callback),
+    };
+  }
 }
 
 /**
@@ -231,90 +342,6 @@ interface Answer {
   destroy(reason: Error): void;
   /** Once the body is read, drained or dropped. */
   onEnd(callback: () => void): void;
-}
-
-/** Origins that gave an answer bulk-get.ts does not read: undici serves them from then on. */
-const bulkRefused = new Set<string>();
-
-/** Through bulk-get.ts on a direct route; null when undici should carry the request. */
-async function sendDirect(
-  url: URL,
-  headers: Record<string, string>,
-  request: HubRequest,
-  signal: AbortSignal,
-): Promise<Answer | null> {
-  const current = hubNetwork();
-  if (current.proxyFor(url) !== null || bulkRefused.has(url.origin)) return null;
-  let response;
-  try {
-    response = await bulkGet({ url, method: request.method ?? 'GET', headers, ca: current.ca, signal });
-  } catch (error) {
-    if (!(error instanceof BulkUnsupportedError)) throw error;
-    bulkRefused.add(url.origin);
-    return null;
-  }
-  const ended: (() => void)[] = [];
-  const end = (): void => {
-    for (const callback of ended.splice(0)) callback();
-  };
-  const pieces = response.body[Symbol.asyncIterator]();
-  return {
-    status: response.status,
-    headers: response.headers,
-    body: {
-      [Symbol.asyncIterator]: () => ({
-        next: async () => {
-          try {
-            const result = await pieces.next();
-            if (result.done === true) end();
-            return result;
-          } catch (error) {
-            end();
-            throw error;
-          }
-        },
-        return: async () => {
-          end();
-          return (await pieces.return?.()) ?? { done: true, value: undefined };
-        },
-      }),
-      drain: () => {
-        end();
-        response.drain();
-      },
-    },
-    destroy: (reason) => {
-      end();
-      response.destroy(reason);
-    },
-    onEnd: (callback) => ended.push(callback),
-  };
-}
-
-async function sendThroughUndici(
-  url: URL,
-  headers: Record<string, string>,
-  request: HubRequest,
-  signal: AbortSignal,
-): Promise<Answer> {
-  const transport = await undiciTransport();
-  const answer = await transport.request(url, {
-    dispatcher: transport.dispatcher,
-    method: request.method ?? 'GET',
-    headers,
-    signal,
-  });
-  const body = answer.body;
-  // A body drained or dropped without a reader must not crash the process on a late
-  // reset; a reader (for await) still gets every error.
-  body.on('error', () => {});
-  return {
-    status: answer.statusCode,
-    headers: answer.headers as IncomingHttpHeaders,
-    body: Object.assign(body, { drain: () => void body.resume() }) as ResponseBody,
-    destroy: () => body.destroy(),
-    onEnd: (callback) => body.on('close', callback),
-  };
 }
 
 /** Reads a whole (small) body as text, e.g. the JSON of an API answer. */

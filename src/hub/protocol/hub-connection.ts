@@ -4,10 +4,13 @@
  * Also the URLs of the Hub API (huggingface_hub/hf_api.py, file_download.hf_hub_url).
  */
 import type { Logger } from 'pino';
+import type { HubHttpClient } from './http-client.js';
 import type { HubRepoType } from '../repo-paths.js';
 import type { RetryEvent } from '../types.js';
 
 export interface HubConnection {
+  /** Where the requests go out (the runtime's: its connections, network settings and rate limiter). */
+  http: HubHttpClient;
   /** No trailing slash. */
   endpoint: string;
   /** The endpoint's origin: the only one that gets the token. */
@@ -44,6 +47,7 @@ export function announceRetry(
 }
 
 export function hubConnection(options: {
+  http: HubHttpClient;
   endpoint: string;
   token: string | null;
   repoId: string;
@@ -58,6 +62,7 @@ export function hubConnection(options: {
 }): HubConnection {
   const endpoint = options.endpoint.trim().replace(/\/+$/, '');
   const connection: HubConnection = {
+    http: options.http,
     endpoint,
     tokenOrigin: new URL(endpoint).origin,
     token: options.token,

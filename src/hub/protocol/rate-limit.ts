@@ -2,8 +2,9 @@
  * Keeps this process under the Hub's rate limits. The Hub counts requests per
  * 5-minute window and per bucket ("api" for the JSON API, "resolvers" for
  * `/resolve/` URLs; https://huggingface.co/docs/hub/rate-limits) and says what
- * is left in every answer (rate-limit-headers.ts). One limiter serves the
- * whole process, so that many models downloading at once share one budget:
+ * is left in every answer (rate-limit-headers.ts). One limiter, the
+ * HubRuntime's, serves the whole process, so that many models downloading at
+ * once share one budget:
  *
  * - while plenty is left, requests go at once;
  * - when little is left (PACE_FRACTION of the quota, at least PACE_FLOOR),
@@ -168,11 +169,6 @@ export class HubRateLimiter {
     return { waits: this.waitCount, waitedSeconds: this.waitedMs / 1000, tooManyRequests: this.tooManyRequests };
   }
 
-  /** Forgets every budget (tests, or a new endpoint). */
-  reset(): void {
-    this.budgets.clear();
-  }
-
   /** 0 when the request may go now (and counts it); else how long to wait before asking again. */
   private takeTurn(key: string): number {
     const budget = this.budgets.get(key);
@@ -197,6 +193,3 @@ export class HubRateLimiter {
     return 0;
   }
 }
-
-/** The process-wide limiter that every Hub request goes through. */
-export const hubRateLimiter = new HubRateLimiter();

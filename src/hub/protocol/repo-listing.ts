@@ -6,7 +6,7 @@
  * than VERY_LARGE_REPO_THRESHOLD, or a mirror that leaves the hashes out).
  */
 import { asUserFacingError, DownloadError } from '../errors.js';
-import { headerValue, readBodyText, sendHubRequest } from './http-client.js';
+import { headerValue, readBodyText } from './http-client.js';
 import {
   announceRetry,
   type HubConnection,
@@ -99,7 +99,7 @@ async function getJson(connection: HubConnection, url: string, revision: string,
   const budget = new RetryBudget(connection.maxRetries, connection.retryBaseDelayMs);
   for (;;) {
     try {
-      const response = await sendHubRequest({
+      const response = await connection.http.send({
         url,
         token: connection.token,
         tokenOrigin: connection.tokenOrigin,

@@ -5,6 +5,7 @@
  * the next firing.
  */
 import { asUserFacingError } from '../errors.js';
+import type { HubHttpClient } from './http-client.js';
 import { hubConnection, type HubConnection } from './hub-connection.js';
 import { fetchRefs, fetchRevisionCommit, fetchTagNames } from './repo-listing.js';
 import { isCommitHash } from '../repo-paths.js';
@@ -24,10 +25,11 @@ export interface RevisionCheckRequest {
   signal?: AbortSignal;
 }
 
-function connectionFor(request: RevisionCheckRequest): HubConnection {
+function connectionFor(http: HubHttpClient, request: RevisionCheckRequest): HubConnection {
   validateRepoId(request.repoId);
   assertSafeRevision(request.revision);
   return hubConnection({
+    http,
     endpoint: request.endpoint,
     token: request.token,
     repoId: request.repoId,
@@ -40,8 +42,8 @@ function connectionFor(request: RevisionCheckRequest): HubConnection {
 }
 
 /** The 40-hex commit `revision` points at on the Hub. Errors are one line, naming the repository. */
-export async function resolveRevisionCommit(request: RevisionCheckRequest): Promise<string> {
-  const connection = connectionFor(request);
+export async function resolveRevisionCommit(http: HubHttpClient, request: RevisionCheckRequest): Promise<string> {
+  const connection = connectionFor(http, request);
   try {
     return await fetchRevisionCommit(connection, request.revision);
   } catch (error) {
@@ -59,8 +61,11 @@ export type TrackedRevision = { kind: 'tag' } | { kind: 'branch'; commit: string
  * branch, and where it points. A name the refs do not list (`refs/pr/1`) is
  * asked for as a revision.
  */
-export async function checkTrackedRevision(request: RevisionCheckRequest): Promise<TrackedRevision> {
-  const connection = connectionFor(request);
+export async function checkTrackedRevision(
+  http: HubHttpClient,
+  request: RevisionCheckRequest,
+): Promise<TrackedRevision> {
+  const connection = connectionFor(http, request);
   const { revision } = request;
   try {
     if (revision === 'main' || isCommitHash(revision))
@@ -80,8 +85,8 @@ export async function checkTrackedRevision(request: RevisionCheckRequest): Promi
  * Whether `revision` is a tag of the repository (a tag does not move, so a
  * model on a tag is pinned). One call to the refs endpoint.
  */
-export async function isTagRevision(request: RevisionCheckRequest): Promise<boolean> {
-  const connection = connectionFor(request);
+export async function isTagRevision(http: HubHttpClient, request: RevisionCheckRequest): Promise<boolean> {
+  const connection = connectionFor(http, request);
   try {
     return (await fetchTagNames(connection)).has(request.revision);
   } catch (error) {

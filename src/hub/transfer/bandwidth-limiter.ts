@@ -52,15 +52,3 @@ export class BandwidthLimiter {
 function sanitize(bytesPerSecond: number): number {
   return Number.isFinite(bytesPerSecond) && bytesPerSecond > 0 ? bytesPerSecond : 0;
 }
-
-let processLimiter: BandwidthLimiter | null = null;
-
-/**
- * The limiter every download of this process shares, set to `bytesPerSecond`
- * (the current `download.bandwidth_limit`).
- */
-export function processBandwidthLimiter(bytesPerSecond: number): BandwidthLimiter {
-  if (processLimiter === null) processLimiter = new BandwidthLimiter(bytesPerSecond);
-  else processLimiter.setRate(bytesPerSecond);
-  return processLimiter;
-}

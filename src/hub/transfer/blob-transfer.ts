@@ -26,9 +26,9 @@ import {
   RangesUnsupportedError,
   TransferError,
 } from '../errors.js';
-import { headerValue, sendHubRequest, type HubResponse } from '../protocol/http-client.js';
+import { headerValue, type HubResponse } from '../protocol/http-client.js';
 import { announceRetry, type HubConnection, resolveUrl } from '../protocol/hub-connection.js';
-import { LaneController, processConnections, sampleEvery, type ConnectionBudget } from './lane-controller.js';
+import { LaneController, sampleEvery, type ConnectionBudget } from './lane-controller.js';
 import { errorForAnswer } from '../protocol/response-errors.js';
 import { isRetryable, RetryBudget } from '../protocol/retry-policy.js';
 import type { Chunk, LaneRun } from './transfer-chunks.js';
@@ -57,10 +57,9 @@ export interface BlobTransferOptions {
   onBytes: (bytes: number) => void;
   /**
    * Where the lanes added to the first come from: the snapshot's budget, whose
-   * file pool counted the first lane already (file-pool.ts). Without it, every
-   * lane, the first too, comes from the process's.
+   * file pool counted the first lane already (file-pool.ts).
    */
-  connections?: ConnectionBudget;
+  connections: ConnectionBudget;
 }
 
 export class BlobTransfer {
@@ -114,9 +113,9 @@ export class BlobTransfer {
     let firstError: { error: unknown } | null = null;
     let allDone: () => void = () => {};
     const finished = new Promise<void>((resolve) => (allDone = resolve));
-    const connections = this.options.connections ?? processConnections;
-    // The first lane is the file's own connection: counted by the pool that runs the file, if any.
-    const counted = (first: boolean): boolean => !first || this.options.connections === undefined;
+    const connections = this.options.connections;
+    // The first lane is the file's own connection: counted by the pool that runs the file.
+    const counted = (first: boolean): boolean => !first;
     const startLane = (first: boolean): boolean => {
       if (counted(first) && !connections.take(first)) return false;
       this.running += 1;
@@ -254,7 +253,7 @@ export class BlobTransfer {
     const wholeFile = start === 0 && openEnded;
     // Open-ended when the range runs to the end of the file, as huggingface_hub resumes.
     const range = openEnded ? `bytes=${start}-` : `bytes=${start}-${runEnd - 1}`;
-    const response = await sendHubRequest({
+    const response = await connection.http.send({
       url: this.directUrl ?? resolveUrl(connection, this.options.commit, this.options.path),
       token: connection.token,
       tokenOrigin: connection.tokenOrigin,

@@ -13,10 +13,10 @@
  *
  * Connections come out of budgets (ConnectionBudget): one per snapshot,
  * shared by its files and their lanes (16 by default: no more per host than
- * aria2c's most), within the process's own.
+ * aria2c's most), within the runtime's own (hub-runtime.ts: one per process).
  */
 
-/** Connections open at once in this process, all snapshots together. */
+/** Connections open at once through one HubRuntime (the daemon's, a pull's), all snapshots together. */
 export const PROCESS_MAX_CONNECTIONS = 64;
 /**
  * Connections of one snapshot, its files and their lanes together: its bytes
@@ -98,9 +98,6 @@ export class ConnectionBudget {
     this.parent?.release();
   }
 }
-
-/** Every connection of the process. */
-export const processConnections = new ConnectionBudget(PROCESS_MAX_CONNECTIONS);
 
 export class LaneController {
   /** Lanes wanted now. */
