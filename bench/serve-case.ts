@@ -6,7 +6,9 @@
  * For each server: MB/s (all bytes over the wall time of the batch), its CPU
  * seconds per GiB sent and its peak RSS during the batch, from /proc (Linux):
  * utime + stime of the server process, and VmHWM after resetting it
- * (clear_refs) before each batch.
+ * (clear_refs) before each batch. Each batch runs HFSCHED_BENCH_RUNS times
+ * (default 3), the servers alternating; the median MB/s and CPU-s and the
+ * highest peak RSS are reported.
  * Targets (issue: the mirror): >= 0.8x nginx's MB/s; peak RSS <= 150 MiB with 32.
  *
  * Run alone: `npm run build && node dist/bench/serve-case.js [size MiB]`.
@@ -26,6 +28,7 @@ const MIB = 1024 * 1024;
 const GIB = 1024 * MIB;
 const CLI_PATH = fileURLToPath(new URL('../src/cli/main.js', import.meta.url));
 const CLIENT_COUNTS = [1, 8, 32] as const;
+const RUNS = Math.max(1, Number.parseInt(process.env['HFSCHED_BENCH_RUNS'] ?? '3', 10) || 3);
 export const SERVE_TARGETS = { throughputVsNginx: 0.8, peakRssMib: 150, rssConnections: 32 };
 
 export interface ServeBatch {
@@ -155,30 +158,33 @@ async function startNginx(nginx: string, folder: string, blobsDir: string, sha25
   return { name: 'nginx', pid: child.pid!, url, stop: () => stopChild(child) };
 }
 
+/**
+ * One curl reading the whole file: its "-w" line (bytes received, HTTP status,
+ * curl's exit code) and its error text. Waits for "close", not "exit": a
+ * child may exit before its stdout is read, and a batch of 32 read "" for
+ * some clients that had received every byte.
+ */
+async function curlOnce(curl: string, url: string): Promise<string> {
+  const child = spawn(curl, ['-sS', '-o', '/dev/null', '-w', '%{size_download} %{http_code} %{exitcode}', url], {
+    stdio: ['ignore', 'pipe', 'pipe'],
+  });
+  let text = '';
+  let errors = '';
+  child.stdout!.setEncoding('utf8').on('data', (chunk: string) => (text += chunk));
+  child.stderr!.setEncoding('utf8').on('data', (chunk: string) => (errors += chunk));
+  const [code] = (await once(child, 'close')) as [number | null, NodeJS.Signals | null];
+  return errors === '' && code === 0 ? text : `${text} (curl exited ${code}: ${errors.trim()})`;
+}
+
 /** `clients` curl processes reading the whole file at once; all must receive `size` bytes. */
 async function batch(curl: string, server: Server, clients: number, size: number): Promise<ServeBatch> {
   resetPeakRss(server.pid);
   const cpuBefore = cpuSeconds(server.pid);
   const started = performance.now();
-  const sizes = await Promise.all(
-    Array.from({ length: clients }, async () => {
-      const child = spawn(
-        curl,
-        ['-s', '-o', '/dev/null', '-w', '%{size_download} %{http_code} %{exitcode}', server.url],
-        {
-          stdio: ['ignore', 'pipe', 'ignore'],
-        },
-      );
-      let text = '';
-      child.stdout!.setEncoding('utf8').on('data', (chunk: string) => (text += chunk));
-      await once(child, 'exit');
-      return text;
-    }),
-  );
+  const results = await Promise.all(Array.from({ length: clients }, () => curlOnce(curl, server.url)));
   const seconds = (performance.now() - started) / 1000;
   const cpu = cpuSeconds(server.pid) - cpuBefore;
-  // curl's "-w": bytes received, HTTP status, curl's exit code.
-  const failed = sizes.filter((result) => result !== `${size} 200 0`);
+  const failed = results.filter((result) => result !== `${size} 200 0`);
   if (failed.length > 0) {
     throw new Error(
       `${server.name}: ${failed.length} of ${clients} clients got "${failed[0]}" (bytes, status, curl exit), not ${size} bytes`,
@@ -191,6 +197,23 @@ async function batch(curl: string, server: Server, clients: number, size: number
     mbPerSecond: bytes / seconds / 1e6,
     cpuSecondsPerGib: cpu / (bytes / GIB),
     peakRssMib: peakRssMib(server.pid),
+  };
+}
+
+function median(values: number[]): number {
+  const sorted = [...values].sort((x, y) => x - y);
+  const middle = Math.floor(sorted.length / 2);
+  return sorted.length % 2 === 1 ? sorted[middle]! : (sorted[middle - 1]! + sorted[middle]!) / 2;
+}
+
+/** The runs of one server at one client count as one figure: median MB/s and CPU-s, highest peak RSS. */
+function summarize(runs: ServeBatch[]): ServeBatch {
+  return {
+    server: runs[0]!.server,
+    clients: runs[0]!.clients,
+    mbPerSecond: median(runs.map((run) => run.mbPerSecond)),
+    cpuSecondsPerGib: median(runs.map((run) => run.cpuSecondsPerGib)),
+    peakRssMib: Math.max(...runs.map((run) => run.peakRssMib)),
   };
 }
 
@@ -222,7 +245,11 @@ export async function runServeCase(folder: string, file: LargeFile): Promise<Ser
   try {
     // Alternating servers at each client count, so both meet the machine in the same state.
     for (const clients of CLIENT_COUNTS) {
-      for (const server of servers) batches.push(await batch(curl, server, clients, file.size));
+      for (const server of servers) {
+        const runs: ServeBatch[] = [];
+        for (let run = 0; run < RUNS; run++) runs.push(await batch(curl, server, clients, file.size));
+        batches.push(summarize(runs));
+      }
     }
   } finally {
     for (const server of servers) await server.stop();
@@ -232,21 +259,19 @@ export async function runServeCase(folder: string, file: LargeFile): Promise<Ser
 
 function describe(batches: ServeBatch[], size: number): string[] {
   const lines = [
-    `serve case: a ${size / MIB} MiB file from the cache to N curl clients at once, hfsched serve vs nginx (sendfile, 1 worker):`,
+    `serve case: a ${size / MIB} MiB file from the cache to N curl clients at once (each reads it whole), hfsched serve vs nginx (sendfile, 1 worker); median of ${RUNS} runs alternated, highest peak RSS:`,
   ];
-  for (const entry of batches) {
-    lines.push(
-      `  ${entry.server.padEnd(13)} ${String(entry.clients).padStart(2)} client(s): ${entry.mbPerSecond.toFixed(0)} MB/s, ` +
-        `${entry.cpuSecondsPerGib.toFixed(2)} CPU-s per GiB, peak RSS ${entry.peakRssMib.toFixed(0)} MiB`,
-    );
-  }
+  const figures = (entry: ServeBatch): string =>
+    `${entry.mbPerSecond.toFixed(0)} MB/s, ${entry.cpuSecondsPerGib.toFixed(2)} CPU-s per GiB, peak RSS ${entry.peakRssMib.toFixed(0)} MiB`;
   for (const clients of CLIENT_COUNTS) {
     const ours = batches.find((b) => b.server === 'hfsched serve' && b.clients === clients);
     const reference = batches.find((b) => b.server === 'nginx' && b.clients === clients);
     if (ours === undefined || reference === undefined) continue;
     const ratio = ours.mbPerSecond / reference.mbPerSecond;
+    const met = ratio >= SERVE_TARGETS.throughputVsNginx ? 'met' : 'NOT met';
     lines.push(
-      `  target ${clients} client(s): >= ${SERVE_TARGETS.throughputVsNginx}x nginx's MB/s: ${ratio.toFixed(2)}x, ${ratio >= SERVE_TARGETS.throughputVsNginx ? 'met' : 'NOT met'}`,
+      `  ${clients} client(s): hfsched serve ${figures(ours)}; nginx ${figures(reference)}; ` +
+        `${ratio.toFixed(2)}x nginx's MB/s (target >= ${SERVE_TARGETS.throughputVsNginx}x: ${met})`,
     );
   }
   const rss = batches.find((b) => b.server === 'hfsched serve' && b.clients === SERVE_TARGETS.rssConnections);
