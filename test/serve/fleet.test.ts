@@ -7,12 +7,13 @@
  */
 import { after, before, test } from 'node:test';
 import assert from 'node:assert/strict';
-import { spawn, type ChildProcess } from 'node:child_process';
+import type { ChildProcess } from 'node:child_process';
 import { once } from 'node:events';
 import { setTimeout as sleep } from 'node:timers/promises';
-import { CLI_PATH, parseJsonOutput, runCli } from '../support/cli.js';
+import { parseJsonOutput, runCli } from '../support/cli.js';
 import { startHubServer, type HubServer } from '../support/hub-server.js';
 import { createTempDatabase, useTestHub, type TempDatabase } from '../support/temp-db.js';
+import { startServe } from './mirror-fixture.js';
 
 const MiB = 1024 * 1024;
 function pattern(size: number, seed: number): Buffer {
@@ -36,25 +37,6 @@ let writer: TempDatabase;
 let serve: ChildProcess;
 let mirrorUrl: string;
 const agents: TempDatabase[] = [];
-
-/** Starts `hfsched serve` on a free loopback port and resolves with its URL, read from its start line. */
-async function startServe(db: TempDatabase): Promise<{ child: ChildProcess; url: string }> {
-  const child = spawn(process.execPath, [CLI_PATH, '--db', db.dbPath, 'serve', '--listen', '127.0.0.1:0'], {
-    env: { PATH: process.env.PATH ?? '', HOME: db.dir },
-    stdio: ['ignore', 'pipe', 'pipe'],
-  });
-  let output = '';
-  const url = await new Promise<string>((resolve, reject) => {
-    child.stdout!.setEncoding('utf8').on('data', (chunk: string) => {
-      output += chunk;
-      const match = /"url":"(http:\/\/127\.0\.0\.1:\d+)"[^\n]*serving the cache as a Hub mirror/.exec(output);
-      if (match) resolve(match[1]!);
-    });
-    child.stderr!.setEncoding('utf8').on('data', (chunk: string) => (output += chunk));
-    child.on('exit', (code) => reject(new Error(`hfsched serve exited (${code}): ${output}`)));
-  });
-  return { child, url };
-}
 
 before(async () => {
   hub = await startHubServer({ repos: [{ id: 'org/fleet', revisions: { main: files } }] });

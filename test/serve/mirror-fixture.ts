@@ -3,10 +3,11 @@
  * database whose cache the real `hfsched pull` fills from it, and the mirror
  * (src/serve/) serving that database and cache on a loopback port.
  */
+import { spawn, type ChildProcess } from 'node:child_process';
 import { join } from 'node:path';
 import { Registry } from 'prom-client';
 import { startMirror, type Mirror, type MirrorSettings } from '../../src/serve/mirror-server.js';
-import { runCli } from '../support/cli.js';
+import { CLI_PATH, runCli } from '../support/cli.js';
 import { startHubServer, type HubRepoSpec, type HubServer } from '../support/hub-server.js';
 import { createTempDatabase, useTestHub, type TempDatabase } from '../support/temp-db.js';
 
@@ -65,4 +66,23 @@ export async function createMirrorFixture(
       if (problems.length > 0) throw new Error(`the mirror reported problems: ${problems.map(String).join('; ')}`);
     },
   };
+}
+
+/** Starts `hfsched serve` on a free loopback port and resolves with its URL, read from its start line. */
+export async function startServe(db: TempDatabase): Promise<{ child: ChildProcess; url: string }> {
+  const child = spawn(process.execPath, [CLI_PATH, '--db', db.dbPath, 'serve', '--listen', '127.0.0.1:0'], {
+    env: { PATH: process.env.PATH ?? '', HOME: db.dir },
+    stdio: ['ignore', 'pipe', 'pipe'],
+  });
+  let output = '';
+  const url = await new Promise<string>((resolve, reject) => {
+    child.stdout!.setEncoding('utf8').on('data', (chunk: string) => {
+      output += chunk;
+      const match = /"url":"(http:\/\/127\.0\.0\.1:\d+)"[^\n]*serving the cache as a Hub mirror/.exec(output);
+      if (match) resolve(match[1]!);
+    });
+    child.stderr!.setEncoding('utf8').on('data', (chunk: string) => (output += chunk));
+    child.on('exit', (code) => reject(new Error(`hfsched serve exited (${code}): ${output}`)));
+  });
+  return { child, url };
 }
