@@ -4,10 +4,8 @@
  * reads the database and the cache; it never asks the Hub for anything,
  * so a client asking for what is not there cannot make it fetch.
  *
- * Limits: at most MAX_CONNECTIONS open connections (more are closed at
- * once), request heads within HEADERS_TIMEOUT_MS, idle sockets closed after
- * IDLE_TIMEOUT_MS (a client that stops reading a body counts as idle), a
- * paths-info body of at most MAX_BODY_BYTES.
+ * Limits: MIRROR_LIMITS (open connections, header, request, keep-alive and
+ * idle timeouts), and a paths-info body of at most MAX_BODY_BYTES.
  */
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
@@ -28,10 +26,28 @@ import { MirrorMetrics } from './mirror-metrics.js';
 import { queryFlag, routeOf, type RepoRoute, type RouteName } from './mirror-routes.js';
 import { ServedRepos, type ServedRepo, type ServedStore } from './served-repos.js';
 
-export const MAX_CONNECTIONS = 256;
-export const HEADERS_TIMEOUT_MS = 15_000;
-export const IDLE_TIMEOUT_MS = 60_000;
-export const KEEP_ALIVE_TIMEOUT_MS = 5_000;
+/** What clients may hold of the mirror (docs/serve.md, "Limits"). */
+export interface MirrorLimits {
+  /** Open connections at once; more are closed as they arrive. */
+  maxConnections: number;
+  /** A request's head must arrive within this. */
+  headersTimeoutMs: number;
+  /** A whole request (head and paths-info body) must arrive within this. */
+  requestTimeoutMs: number;
+  /** A kept-alive connection with no request is closed after this. */
+  keepAliveTimeoutMs: number;
+  /** A connection where nothing moves (a client that stopped reading) is closed after this. */
+  idleTimeoutMs: number;
+}
+
+export const MIRROR_LIMITS: Readonly<MirrorLimits> = {
+  maxConnections: 256,
+  headersTimeoutMs: 15_000,
+  requestTimeoutMs: 30_000,
+  keepAliveTimeoutMs: 5_000,
+  idleTimeoutMs: 60_000,
+};
+
 export const MAX_BODY_BYTES = 1024 * 1024;
 /** Entries per page of a tree listing, as the Hub pages it. */
 export const TREE_PAGE_SIZE = 1000;
@@ -55,6 +71,8 @@ export interface MirrorOptions {
   onProblem: (message: string, error?: unknown) => void;
   /** Entries per tree page (tests); default TREE_PAGE_SIZE. */
   treePageSize?: number;
+  /** Other limits than MIRROR_LIMITS (tests, which cannot wait seconds for a timeout). */
+  limits?: Partial<MirrorLimits>;
 }
 
 export interface Mirror {
@@ -313,16 +331,17 @@ function listen(server: Server, host: string, port: number): Promise<void> {
 
 export async function startMirror(options: MirrorOptions): Promise<Mirror> {
   const handler = new MirrorHandler(options, `${options.host}:${options.port}`);
+  const limits = { ...MIRROR_LIMITS, ...options.limits };
   const server = createServer(
     {
-      headersTimeout: HEADERS_TIMEOUT_MS,
-      requestTimeout: 2 * HEADERS_TIMEOUT_MS,
-      keepAliveTimeout: KEEP_ALIVE_TIMEOUT_MS,
+      headersTimeout: limits.headersTimeoutMs,
+      requestTimeout: limits.requestTimeoutMs,
+      keepAliveTimeout: limits.keepAliveTimeoutMs,
     },
     (request, response) => handler.handle(request, response),
   );
-  server.maxConnections = MAX_CONNECTIONS;
-  server.setTimeout(IDLE_TIMEOUT_MS, (socket) => socket.destroy());
+  server.maxConnections = limits.maxConnections;
+  server.setTimeout(limits.idleTimeoutMs, (socket) => socket.destroy());
   await listen(server, options.host, options.port);
   const address = server.address() as AddressInfo;
   const host = address.family === 'IPv6' ? `[${address.address}]` : address.address;
