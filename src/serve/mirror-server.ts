@@ -90,6 +90,9 @@ class Refusal extends Error {
   }
 }
 
+/** The client left, or was timed out, before its request was whole: nothing to answer and nothing to report. */
+class ClientGone extends Error {}
+
 function encodeCursor(offset: number): string {
   return Buffer.from(`offset:${offset}`).toString('base64url');
 }
@@ -124,7 +127,7 @@ function readBody(request: IncomingMessage): Promise<string> {
       chunks.push(chunk);
     });
     request.on('end', () => resolve(Buffer.concat(chunks).toString('utf8')));
-    request.on('error', reject);
+    request.on('error', () => reject(new ClientGone('the request ended before its body was whole')));
   });
 }
 
@@ -227,6 +230,10 @@ export class MirrorHandler {
       await this.answer(request, response, found.reading, found.repo, headOnly);
     };
     work().catch((error: unknown) => {
+      if (error instanceof ClientGone) {
+        response.destroy();
+        return;
+      }
       if (error instanceof Refusal) {
         errorCode = error.hubError.code;
         if (!response.headersSent) sendHubError(response, error.hubError, headOnly);
