@@ -38,6 +38,8 @@ export interface MirrorLimits {
   keepAliveTimeoutMs: number;
   /** A connection where nothing moves (a client that stopped reading) is closed after this. */
   idleTimeoutMs: number;
+  /** How often the header and request timeouts are checked (Node's default, 30 s, would double them). */
+  checkIntervalMs: number;
 }
 
 export const MIRROR_LIMITS: Readonly<MirrorLimits> = {
@@ -46,6 +48,7 @@ export const MIRROR_LIMITS: Readonly<MirrorLimits> = {
   requestTimeoutMs: 30_000,
   keepAliveTimeoutMs: 5_000,
   idleTimeoutMs: 60_000,
+  checkIntervalMs: 1_000,
 };
 
 export const MAX_BODY_BYTES = 1024 * 1024;
@@ -344,6 +347,7 @@ export async function startMirror(options: MirrorOptions): Promise<Mirror> {
       headersTimeout: limits.headersTimeoutMs,
       requestTimeout: limits.requestTimeoutMs,
       keepAliveTimeout: limits.keepAliveTimeoutMs,
+      connectionsCheckingInterval: limits.checkIntervalMs,
     },
     (request, response) => handler.handle(request, response),
   );
