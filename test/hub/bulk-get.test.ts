@@ -10,6 +10,7 @@ import { readFileSync } from 'node:fs';
 import http, { type IncomingMessage, type ServerResponse } from 'node:http';
 import https from 'node:https';
 import type { AddressInfo, Socket } from 'node:net';
+import { rootCertificates } from 'node:tls';
 import { BulkConnectionPool, BulkUnsupportedError, bulkGet } from '../../src/hub/protocol/bulk-get.js';
 import { TransferError } from '../../src/hub/errors.js';
 import { HubHttpClient } from '../../src/hub/protocol/http-client.js';
@@ -225,5 +226,12 @@ describe('bulk GET over https', () => {
     const read = await readAll(response.body);
     assert.equal(read.sha256, BODY_SHA256);
     await assert.rejects(fetchBulk(`${origin}/file`), /certificate/i);
+  });
+
+  test("Node's roots plus hub.ca_bundle (as hub-network.ts lists them) trust the bundle's CA; the roots alone do not", async () => {
+    const withBundle = [...rootCertificates, readFileSync(ca.caPath, 'utf8')];
+    const read = await readAll((await fetchBulk(`${origin}/file`, { ca: withBundle })).body);
+    assert.equal(read.sha256, BODY_SHA256);
+    await assert.rejects(fetchBulk(`${origin}/file`, { ca: [...rootCertificates] }), /certificate/i);
   });
 });
