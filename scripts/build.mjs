@@ -13,7 +13,8 @@
 // the pure-JavaScript dependencies: Node then reads one file at start-up
 // instead of about 130 (docs/performance.md, "Start-up"). Native addons stay
 // outside, as do the modules loaded with createRequire (env-schema,
-// cli-progress, pino-pretty), which Node loads from node_modules when needed.
+// cli-progress, pino-pretty) and the large packages few commands need (undici,
+// yaml), which Node loads from node_modules when needed.
 import { execFileSync } from 'node:child_process';
 import { createHash } from 'node:crypto';
 import {
@@ -41,8 +42,13 @@ const INPUTS = ['src', 'test', 'bench', 'scripts', 'package.json', 'package-lock
 /** The CLI bundle's entry point and output, relative to the project and to dist/. */
 const CLI_ENTRY = 'src/cli/main.ts';
 const CLI_OUT = 'src/cli/main.js';
-/** Not bundled: native addons (a .node file cannot be inlined); required at first use (see requiredAtFirstUse). */
-const EXTERNAL = ['better-sqlite3', 'fs-ext'];
+/**
+ * Not bundled, required at first use (see requiredAtFirstUse): native addons (a .node file cannot be
+ * inlined), and the large packages few commands need, which Node would otherwise compile at every start
+ * (`hfsched --version` compiled 2.4 MiB, 1.0 of it undici, used only through a proxy; yaml, 0.25, only by
+ * apply).
+ */
+const EXTERNAL = ['better-sqlite3', 'fs-ext', 'undici', 'yaml'];
 
 /** Every file under `path` (or `path` itself), relative to `base`. */
 function filesUnder(path, base = path) {
