@@ -33,16 +33,22 @@ export class HubChild {
     return new HubChild(child, lines, pending, JSON.parse(readyLine) as BenchHubReady);
   }
 
-  /** What the server saw since the last call (then it forgets it). */
+  /** What the server saw since the last call (then it forgets it); rejects if the Hub process is gone. */
   stats(): Promise<BenchHubStats> {
-    return new Promise((resolve) => {
-      this.pending.push((line) => resolve(JSON.parse(line) as BenchHubStats));
+    return new Promise((resolve, reject) => {
+      const gone = (): void => reject(new Error(`the bench Hub process exited (${this.child.exitCode ?? 'signal'})`));
+      if (this.child.exitCode !== null || this.child.signalCode !== null) return gone();
+      this.child.once('exit', gone);
+      this.pending.push((line) => {
+        this.child.off('exit', gone);
+        resolve(JSON.parse(line) as BenchHubStats);
+      });
       this.child.stdin.write('stats\n');
     });
   }
 
   async stop(): Promise<void> {
-    if (this.child.exitCode !== null) return;
+    if (this.child.exitCode !== null || this.child.signalCode !== null) return;
     const exited = new Promise<void>((resolve) => this.child.once('exit', () => resolve()));
     this.child.stdin.end();
     await exited;

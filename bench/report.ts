@@ -48,6 +48,20 @@ export function summarize(result: ToolResult): Summary | null {
   };
 }
 
+/** A case that threw: its figures are missing, the others' kept. */
+export interface FailedCase {
+  /** As HFSCHED_BENCH_CASES names it: a, b, c, e, f, serve, start, fsync, idle. */
+  name: string;
+  reason: string;
+}
+
+/** The case a target's line judges, by how targets.ts begins it. */
+function caseOfTarget(text: string): string | null {
+  if (text.startsWith('(d) idle')) return 'idle';
+  if (text.startsWith('start-up')) return 'start';
+  return /^\(([abcef])\)/.exec(text)?.[1] ?? null;
+}
+
 export interface BenchReport {
   date: string;
   machine: { cpus: number; cpuModel: string; node: string; loadAverage: string; tools: string[] };
@@ -59,6 +73,9 @@ export interface BenchReport {
   profileSummary: string | null;
   /** Other measurements, one line each. */
   extra: string[];
+  failed: FailedCase[];
+  /** False while cases are still to run (results.md is written after each). */
+  finished: boolean;
   durationSeconds: number;
 }
 
@@ -70,8 +87,19 @@ export function renderReport(report: BenchReport): string {
   const lines: string[] = [
     '# hfsched benchmark results',
     '',
-    `Produced by \`npm run bench\` (bench/run.ts) on ${report.date}, in ${report.durationSeconds.toFixed(0)} s.`,
+    `Produced by \`npm run bench\` (bench/run.ts) on ${report.date}, in ${report.durationSeconds.toFixed(0)} s.` +
+      (report.finished ? '' : ' The run had not finished: cases still to run are missing.'),
     '',
+    ...(report.failed.length === 0
+      ? []
+      : [
+          '## Failed cases',
+          '',
+          ...report.failed.map((f) => `- **${f.name} failed**: ${f.reason}`),
+          '',
+          'The figures below are those of the cases that ran to the end.',
+          '',
+        ]),
     `Machine: ${report.machine.cpus} CPUs (${report.machine.cpuModel}), Node ${report.machine.node}, ` +
       `load average at start ${report.machine.loadAverage}. Tools: ${report.machine.tools.join(', ')}.`,
     '',
@@ -125,7 +153,12 @@ export function renderReport(report: BenchReport): string {
     '',
     '## Targets',
     '',
-    ...report.targets.map((t) => `- ${t.met === null ? 'not measured' : t.met ? 'met' : '**not met**'}: ${t.text}`),
+    ...report.targets.map((t) => {
+      const failed = report.failed.some((f) => f.name === caseOfTarget(t.text));
+      const verdict =
+        failed && t.met === null ? '**failed**' : t.met === null ? 'not measured' : t.met ? 'met' : '**not met**';
+      return `- ${verdict}: ${t.text}`;
+    }),
     '',
     '## Other measurements',
     '',
