@@ -294,6 +294,9 @@ function isUsableEntry(entry: string, size: number): boolean {
  * Entries whose sha256 this process has checked, by path, inode, size and
  * change time: an entry is read-only and only ever replaced by a rename, so
  * an unchanged inode means unchanged bytes, and each entry is hashed once.
+ * Kept here, not in a HubRuntime: it is a fact of the files that every use
+ * checks again (a changed entry has another inode or change time), so no
+ * runtime can see another's answer go stale.
  */
 const verifiedEntries = new Map<string, string>();
 

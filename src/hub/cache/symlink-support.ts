@@ -12,7 +12,12 @@ import { mkdtemp, rm, symlink } from 'node:fs/promises';
 import { join } from 'node:path';
 import { ConstraintError } from '../../errors.js';
 
-/** Per cache folder, once per process (as huggingface_hub caches its answer). */
+/**
+ * Per cache folder, once per process (as huggingface_hub caches its answer).
+ * Kept here, not in a HubRuntime: it is a fact of the file system under a
+ * folder, the same whichever runtime asks, and asking again would only cost
+ * a probe.
+ */
 const checked = new Map<string, Promise<boolean>>();
 
 async function trySymlink(cacheDir: string): Promise<boolean> {

@@ -36,7 +36,11 @@ export function runDone(lane: LaneRun): boolean {
   return chunk.index === lane.last && chunk.received === chunk.end - chunk.start;
 }
 
-/** Reused chunk buffers (CHUNK_BYTES each), shared by every transfer of the process. */
+/**
+ * Reused chunk buffers (CHUNK_BYTES each), shared by every transfer of the
+ * process. Kept here, not in a HubRuntime: they are the process's memory, not
+ * a limit or a connection, and a transfer reads only the bytes it wrote into one.
+ */
 const idleSlabs: Buffer[] = [];
 const MAX_IDLE_SLABS = WINDOW_BYTES / CHUNK_BYTES;
 
