@@ -89,6 +89,11 @@ describe('hfsched pull', () => {
       ),
     );
     assert.deepEqual(readFileSync(join(snapshot, 'model.safetensors')), weights);
+    // The check of the new repository and the download share one HubRuntime: its listing reuses the check's connection.
+    const [check, listing] = hub.requests.filter((request) => request.host === 'hub');
+    assert.match(check!.path, /\/revision\/main$/);
+    assert.match(listing!.path, /\/revision\/main\?blobs=true$/);
+    assert.deepEqual([check!.connection, listing!.connection], [1, 1]);
 
     const model = db.store.models.byName('org/model')!;
     assert.equal(model.status, 'completed');

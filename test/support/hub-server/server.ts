@@ -31,6 +31,18 @@ function listen(
   tls: HubServerOptions['tls'],
 ): Promise<Listener> {
   const sockets = new Set<Socket>();
+  // Connections are numbered as their first request arrives (req.socket: the TLS socket for https).
+  const connectionNumbers = new WeakMap<object, number>();
+  let connectionsSeen = 0;
+  const connectionOf = (socket: object): number => {
+    let number = connectionNumbers.get(socket);
+    if (number === undefined) {
+      connectionsSeen += 1;
+      number = connectionsSeen;
+      connectionNumbers.set(socket, number);
+    }
+    return number;
+  };
   const serve = (listener: RequestListener): Server =>
     tls === undefined ? createServer(listener) : createTlsServer({ key: tls.key, cert: tls.cert }, listener);
   const server = serve((req, res) => {
@@ -40,6 +52,7 @@ function listen(
       path: req.url ?? '/',
       range: req.headers.range ?? null,
       authorization: req.headers.authorization ?? null,
+      connection: connectionOf(req.socket),
       status: 0,
       bodyBytesSent: 0,
       receivedAt: performance.now(),

@@ -84,6 +84,8 @@ export interface LoggedRequest {
   path: string;
   range: string | null;
   authorization: string | null;
+  /** The connection it came on: 1 for this host's first, 2 for the next one opened, and so on (kept-alive reuse shows). */
+  connection: number;
   /** 0 until the response head is written. */
   status: number;
   /** Body bytes written so far (final once the response ended or was cut). */
