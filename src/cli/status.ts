@@ -98,6 +98,10 @@ function printReport(context: CliContext, report: StatusReport): void {
       `Queue (${report.queue.length}, in order): ${report.queue.map((entry) => entry.model).join(', ')}`,
     );
   }
+  if (report.heldUntilRetry.length > 0) {
+    context.output.text('Held until hfsched model retry (failed; the scheduler leaves them alone):');
+    for (const held of report.heldUntilRetry) context.output.text(`  ${held.model}: ${held.error}`);
+  }
   if (report.failedChecks.length > 0) {
     context.output.text('Failed checks (files kept, models still completed; checked again at the next run):');
     for (const check of report.failedChecks)

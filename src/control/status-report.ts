@@ -11,6 +11,7 @@
 import { scheduleTimeZone } from '../config/settings.js';
 import { formatRepoReference, type DaemonQueueEntry, type Store } from '../store/index.js';
 import { waitingFor } from '../download/space-wait.js';
+import { isHeldUntilRetry } from '../download/corruption-hold.js';
 import { daemonLiveness, readLiveness } from './liveness.js';
 import { describeScheduleTime, describeWindow, nextRunTimes } from '../schedule/schedule-timing.js';
 
@@ -64,6 +65,22 @@ export interface StatusReport {
   mirrors: MirrorView[];
   /** Completed models whose last branch check failed: their files are kept, the check runs again next firing. */
   failedChecks: FailedCheckView[];
+  /** Failed models the scheduler leaves alone until `hfsched model retry` (corrupt bytes, a selection over cache.max_bytes). */
+  heldUntilRetry: HeldModelView[];
+}
+
+export interface HeldModelView {
+  model: string;
+  /** The failed download's message: why, and what to do. */
+  error: string;
+}
+
+function heldModels(store: Store): HeldModelView[] {
+  return store.models.list().flatMap((model) => {
+    if (!isHeldUntilRetry(store, model)) return [];
+    const error = store.getDownloadHistory(model.id, 1)[0]?.errorMessage ?? 'failed';
+    return [{ model: formatRepoReference(model.repoType, model.name), error }];
+  });
 }
 
 export interface FailedCheckView {
@@ -174,5 +191,6 @@ export function buildStatusReport(store: Store, env: NodeJS.ProcessEnv, now: Dat
         : null,
     mirrors: liveMirrors(store, now),
     failedChecks: failedChecks(store),
+    heldUntilRetry: heldModels(store),
   };
 }

@@ -3,7 +3,9 @@
  * bytes (RepeatedCorruptionError) is left alone by the scheduler: another
  * firing would fetch the same wrong bytes again. Its failed session's
  * metadata says so (`heldUntilRetry`); `hfsched model retry` moves the model
- * back to pending, which the scheduler takes again.
+ * back to pending, which the scheduler takes again. A model whose selection
+ * is over `cache.max_bytes` (CacheBudgetError) is held the same way: it could
+ * never fit until the budget or the selection changes.
  */
 import type { Store } from '../store/index.js';
 import type { DownloadSession, Model } from '../store/types.js';

@@ -14,6 +14,7 @@ import type { Logger } from 'pino';
 import { resolveHubLocation } from '../config/hub-location.js';
 import type { Settings } from '../config/settings.js';
 import {
+  CacheBudgetError,
   downloadSnapshot,
   type FileDoneEvent,
   type HubRuntime,
@@ -190,7 +191,8 @@ export async function downloadModel(
       return { status: 'paused', session: store.getDownloadSession(session.id) ?? session, reason };
     }
     let message = failureText(error);
-    if (error instanceof RepeatedCorruptionError) {
+    // Corrupt bytes again and again, or a selection over cache.max_bytes: another firing would fail the same way.
+    if (error instanceof RepeatedCorruptionError || error instanceof CacheBudgetError) {
       // Marked before the end, in the same session: the scheduler reads it (corruption-hold.ts).
       const bytes = store.getDownloadSession(session.id)?.bytesDownloaded ?? 0;
       await retryFinalWrite(
@@ -199,6 +201,8 @@ export async function downloadModel(
         log,
       );
       message += `; the scheduler leaves ${model.name} alone until: hfsched model retry ${model.name}`;
+      // The caller (pull) says it too.
+      error.message = message;
     }
     await retryFinalWrite('the failure', () => store.failDownload(session.id, message), log);
     log?.error({ error: message }, 'download failed');

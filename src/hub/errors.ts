@@ -21,6 +21,14 @@ export class RepeatedCorruptionError extends DownloadError {}
 export const MAX_MISMATCHES_IN_A_ROW = 3;
 
 /**
+ * A download whose selected files alone take more than `cache.max_bytes`:
+ * it could never fit, whatever else were pruned, so it does not wait for the
+ * budget (disk-gate.ts). Another try fails the same until the budget or the
+ * selection changes, so the model waits for a person, as for corrupt bytes.
+ */
+export class CacheBudgetError extends ConstraintError {}
+
+/**
  * Something in the cache that its layout never puts there, where hfsched was
  * about to write, create or delete: a link planted to a file or folder
  * outside, a FIFO, a hard link (cache/safe-paths.ts). Another try would meet

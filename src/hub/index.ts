@@ -5,7 +5,7 @@
  */
 export { downloadSnapshot } from './snapshot-download.js';
 export { HubRuntime, type HubRuntimeOptions } from './hub-runtime.js';
-export { DownloadError, RepeatedCorruptionError } from './errors.js';
+export { CacheBudgetError, DownloadError, RepeatedCorruptionError } from './errors.js';
 export { RepoCacheLayout } from './cache/cache-layout.js';
 export { repoFolderName, isCommitHash, type HubRepoType } from './repo-paths.js';
 export type { HubHttpClient } from './protocol/http-client.js';

@@ -7,7 +7,7 @@
  * complete. Nothing is written before every listed path has been checked.
  */
 import { setMaxListeners } from 'node:events';
-import { lstatSync, readdirSync } from 'node:fs';
+import { lstatSync } from 'node:fs';
 import { mkdir } from 'node:fs/promises';
 import { dirname, sep } from 'node:path';
 import { NotFoundError, ValidationError } from '../errors.js';
@@ -28,7 +28,8 @@ import { listRevision, type RepoFile } from './protocol/repo-listing.js';
 import { validateRepoId } from '../repo-id.js';
 import { assertSafeRepoPath, assertSafeRevision, isValidEtag } from './repo-paths.js';
 import { fsyncDirectory } from './cache/durable-files.js';
-import { ensureRealDir } from './cache/safe-paths.js';
+import { ensureRealDir, realDirExists } from './cache/safe-paths.js';
+import { RepoFolders } from './cache/repo-folders.js';
 import { linkSnapshotFile, writeRef } from './cache/snapshot-links.js';
 import { linkFromStore, publishToStore } from './cache/shared-blobs.js';
 import { readTreeListing, writeTreeListing, type TreeListingEntry } from './cache/tree-listing.js';
@@ -111,10 +112,12 @@ async function linkMissingFromStore(
   layout: RepoCacheLayout,
   blobs: PlannedBlob[],
   present: Set<string>,
+  folders: RepoFolders,
 ): Promise<string[]> {
   const linked: string[] = [];
   for (const { job, xetHash } of blobs) {
     if (xetHash === null || present.has(job.etag)) continue;
+    folders.make();
     const blob = { cacheDir, blobPath: layout.blobPath(job.etag), xetHash, size: job.size, sha256: job.etag };
     if (await linkFromStore(blob)) linked.push(job.etag);
   }
@@ -188,6 +191,7 @@ export async function downloadSnapshot(runtime: HubRuntime, request: SnapshotReq
   const forwardAbort = (): void => controller.abort(request.signal?.reason);
   request.signal?.addEventListener('abort', forwardAbort, { once: true });
   let reservation: SpaceReservation | null = null;
+  let folders: RepoFolders | null = null;
   let pool: FilePool<{ blob: PlannedBlob; state: BlobState }> | null = null;
   try {
     const connection = hubConnection({
@@ -233,17 +237,20 @@ export async function downloadSnapshot(runtime: HubRuntime, request: SnapshotReq
       'snapshot listed',
     );
 
-    // The repo folder and blobs/ are real folders of the cache, not links planted to elsewhere (safe-paths.ts).
-    ensureRealDir(request.cacheDir, layout.blobsDir);
+    // The repo's folders are made just before the first write, and removed at the end if left empty (repo-folders.ts).
+    folders = new RepoFolders(request.cacheDir, layout);
     const swept = await removeStaleTemporaries(request.cacheDir, layout.repoDir);
     if (swept.length > 0)
       logger?.info({ repo: request.repoId, files: swept.length }, 'removed temporaries of dead processes');
-    const present = new Set(readdirSync(layout.blobsDir));
-    const linked = await linkMissingFromStore(request.cacheDir, layout, blobs, present);
+    const present = folders.presentBlobs();
+    const linked = await linkMissingFromStore(request.cacheDir, layout, blobs, present, folders);
     for (const etag of linked) present.add(etag);
     if (linked.length > 0) {
       fsyncDirectory(layout.blobsDir);
       logger?.info({ repo: request.repoId, files: linked.length }, 'files linked from the shared blob store');
+    } else {
+      // Nothing linked: no folder of the repo waits through the disk gate below.
+      folders.removeEmpty();
     }
     for (const { job } of blobs) {
       const actualSize = present.has(job.etag) ? disagreeingBlobSize(layout, job) : null;
@@ -256,6 +263,10 @@ export async function downloadSnapshot(runtime: HubRuntime, request: SnapshotReq
     reservation = await runtime.diskGate.reserve({
       dir: request.cacheDir,
       neededBytes: missing,
+      selection: {
+        bytes: blobs.reduce((sum, blob) => sum + blob.job.size, 0),
+        what: `"${request.repoId}" at ${revision} (${files.length} ${files.length === 1 ? 'file' : 'files'})`,
+      },
       remainingBytes: () => missing - tracker.fetched,
       limits: request.spaceLimits ?? (() => freeDiskOnly(request.minFreeBytes)),
       signal: controller.signal,
@@ -263,7 +274,8 @@ export async function downloadSnapshot(runtime: HubRuntime, request: SnapshotReq
     });
     if (missing > 0) ensureRealDir(request.cacheDir, layout.locksDir);
     const snapshotPath = layout.snapshotDir(listing.commit);
-    const snapshotIsNew = ensureRealDir(request.cacheDir, snapshotPath);
+    const snapshotIsNew = !realDirExists(request.cacheDir, snapshotPath);
+    folders.make(snapshotPath);
     const createdFolders = new Set<string>([snapshotPath]);
     // One budget for the snapshot's files and their lanes (lane-controller.ts).
     const connections = new ConnectionBudget(SNAPSHOT_MAX_CONNECTIONS, runtime.connections);
@@ -336,6 +348,8 @@ export async function downloadSnapshot(runtime: HubRuntime, request: SnapshotReq
       fetchedBytes: tracker.fetched,
     };
   } catch (error) {
+    // After a failure, a pause or a refusal: folders this download made and never wrote in go again.
+    folders?.removeEmpty();
     request.signal?.throwIfAborted();
     throw asUserFacingError(error, `downloading "${request.repoId}" into ${request.cacheDir}`);
   } finally {

@@ -7,7 +7,7 @@
 import { test, afterEach, beforeEach } from 'node:test';
 import assert from 'node:assert/strict';
 import { spawnSync } from 'node:child_process';
-import { mkdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { readSettings } from '../../src/config/settings.js';
@@ -18,6 +18,7 @@ import { waitingFor } from '../../src/download/space-wait.js';
 import type { Model } from '../../src/store/types.js';
 import { runCli } from '../support/cli.js';
 import { startHubServer, type HubServer } from '../support/hub-server.js';
+import { pythonScanCorruptions } from '../support/official-scan.js';
 import { createTempDatabase, type TempDatabase } from '../support/temp-db.js';
 
 const MiB = 1024 * 1024;
@@ -56,14 +57,14 @@ afterEach(async () => {
   await hub.close();
 });
 
-function download(model: Model): Promise<DownloadModelOutcome> {
+function download(model: Model, signal: AbortSignal = stopAll.signal): Promise<DownloadModelOutcome> {
   return downloadModel(db.store, model, {
     scheduleId: null,
     settings: readSettings(db.store, {}),
     token: null,
     runtime,
     env: {},
-    signal: stopAll.signal,
+    signal,
   });
 }
 
@@ -84,6 +85,18 @@ async function waitUntilWaiting(model: Model): Promise<string> {
     await sleep(25);
   }
   throw new Error(`${model.name} never said it waits`);
+}
+
+/** org/first downloaded, then org/second started under a 12 MiB budget: it waits. */
+async function secondWaitingForBudget(
+  signal?: AbortSignal,
+): Promise<{ b: Model; done: Promise<DownloadModelOutcome>; reason: string }> {
+  const a = db.store.models.create({ name: 'org/first' });
+  assert.equal((await download(a)).status, 'completed');
+  db.store.setSystemConfig('cache.max_bytes', '12MiB');
+  const b = db.store.models.create({ name: 'org/second' });
+  const done = download(b, signal);
+  return { b, done, reason: await waitUntilWaiting(b) };
 }
 
 test(
@@ -128,12 +141,7 @@ test(
   'a download that would take the managed repos over cache.max_bytes waits, and goes when the budget is raised',
   { timeout: 60_000 },
   async () => {
-    const a = db.store.models.create({ name: 'org/first' });
-    assert.equal((await download(a)).status, 'completed');
-    db.store.setSystemConfig('cache.max_bytes', '12MiB');
-    const b = db.store.models.create({ name: 'org/second' });
-    const done = download(b);
-    const reason = await waitUntilWaiting(b);
+    const { done, reason } = await secondWaitingForBudget();
     assert.match(
       reason,
       /^waiting: cache budget: 8\.0 MiB more would bring the managed repos to 16\.0 MiB \(8\.0 MiB on disk\)/,
@@ -151,6 +159,8 @@ test(
     const shown = await runCli(['model', 'show', 'org/second'], { dbPath: db.dbPath });
     assert.match(shown.stdout, /Waiting: +waiting: cache budget/);
     assert.equal(bytesSentFor('org/second'), 0);
+    assert.equal(existsSync(join(cacheDir, 'models--org--second')), false, 'no folder for a repo that waits');
+    assert.deepEqual(pythonScanCorruptions(cacheDir), []);
 
     db.store.setSystemConfig('cache.max_bytes', '32MiB');
     assert.equal((await done).status, 'completed');
@@ -160,5 +170,55 @@ test(
       ),
       second,
     );
+  },
+);
+
+test(
+  'a repo that waits for the budget, then pauses or fails before its first byte, leaves no folder: the rule of huggingface_hub scan_cache_dir holds',
+  { timeout: 60_000 },
+  async () => {
+    const paused = new AbortController();
+    const { b, done } = await secondWaitingForBudget(paused.signal);
+    paused.abort('window closed');
+    assert.equal((await done).status, 'paused');
+    assert.equal(existsSync(join(cacheDir, 'models--org--second')), false);
+
+    // The budget allows it now, but the CDN refuses the file: nothing was written, nothing stays.
+    db.store.setSystemConfig('cache.max_bytes', '0');
+    db.store.setSystemConfig('download.max_retries', '0');
+    hub.addFault({ kind: 'status', status: 404, pathContains: 'safetensors' });
+    const failed = await download(db.store.models.get(b.id)!);
+    assert.equal(failed.status, 'failed');
+    assert.equal(existsSync(join(cacheDir, 'models--org--second')), false);
+    assert.deepEqual(pythonScanCorruptions(cacheDir), []);
+    // The repo another download filled is left as it is.
+    assert.ok(existsSync(join(cacheDir, 'models--org--first', 'snapshots')));
+  },
+);
+
+test(
+  'a pull whose files can never fit cache.max_bytes exits 1 at once with the figures and what to do, fetches nothing and leaves no folder (huggingface_hub scan_cache_dir rule)',
+  { timeout: 60_000 },
+  async () => {
+    db.store.setSystemConfig('cache.max_bytes', '4MiB');
+    const result = await runCli(['pull', 'org/first'], { dbPath: db.dbPath });
+    assert.equal(result.code, 1, result.stderr);
+    assert.equal(
+      result.stderr.split('\n').at(-2),
+      'hfsched: "org/first" at main (1 file) needs 8.0 MiB in the cache, more than cache.max_bytes 4.0 MiB (the managed repos use 0 B now): ' +
+        'it can never fit, so it does not wait; raise cache.max_bytes (hfsched config set cache.max_bytes SIZE) or select fewer files (--exclude); ' +
+        'pruning (hfsched cache prune) cannot free enough; the scheduler leaves org/first alone until: hfsched model retry org/first',
+    );
+    assert.equal(bytesSentFor('org/first'), 0);
+    assert.equal(existsSync(join(cacheDir, 'models--org--first')), false);
+    assert.deepEqual(pythonScanCorruptions(cacheDir), []);
+    const model = db.store.models.byName('org/first')!;
+    assert.equal(model.status, 'failed');
+    assert.equal(db.store.getDownloadHistory(model.id, 1)[0]?.metadata?.heldUntilRetry, true);
+
+    // Once the budget allows it, the same pull goes.
+    db.store.setSystemConfig('cache.max_bytes', '9MiB');
+    const fits = await runCli(['pull', 'org/first'], { dbPath: db.dbPath });
+    assert.equal(fits.code, 0, fits.stderr);
   },
 );

@@ -9,6 +9,10 @@
  *   bytes on disk, plus what the other running downloads still need, plus
  *   this download's missing bytes, must stay within the budget.
  *
+ * A download whose selection alone (its distinct blobs, present or not) is
+ * over the budget could never fit, whatever were pruned: it is refused at
+ * once (CacheBudgetError) instead of waiting for ever.
+ *
  * Checks run one at a time, so two downloads that start together never both
  * count the same free bytes. A reservation shrinks as its download writes
  * (the caller says how much it still needs) and goes when it ends; waiting
@@ -17,9 +21,15 @@
  */
 import { setTimeout as sleep } from 'node:timers/promises';
 import { formatBytes } from '../../system/human-units.js';
+import { CacheBudgetError } from '../errors.js';
 import { freeBytes } from './free-space.js';
 
 export const SPACE_POLL_MS = 2000;
+
+/** A size as people read it, with the bytes when that reads the same as the size it is compared with. */
+function exactBytes(bytes: number, other: number): string {
+  return formatBytes(bytes) === formatBytes(other) ? `${formatBytes(bytes)} (${bytes} bytes)` : formatBytes(bytes);
+}
 
 /** The limits as they are now: read again at each look, so a raised budget is seen by a waiting download. */
 export interface SpaceLimits {
@@ -35,6 +45,8 @@ export interface SpaceRequest {
   dir: string;
   /** Bytes this download has yet to write. */
   neededBytes: number;
+  /** What the download's files take in the cache once complete (each blob once), and what they are (`"org/name" at main (3 files)`). */
+  selection?: { bytes: number; what: string };
   /** Bytes it still has to write, later on (neededBytes at first, less as it goes). */
   remainingBytes: () => number;
   limits: () => SpaceLimits;
@@ -109,6 +121,15 @@ export class DiskGate {
       const others = this.promisedToOthers();
       if (limits.maxBytes > 0) {
         const used = await limits.managedBytes();
+        const selection = request.selection;
+        if (selection !== undefined && selection.bytes > limits.maxBytes) {
+          throw new CacheBudgetError(
+            `${selection.what} needs ${exactBytes(selection.bytes, limits.maxBytes)} in the cache, more than cache.max_bytes ${exactBytes(limits.maxBytes, selection.bytes)} ` +
+              `(the managed repos use ${formatBytes(used)} now): it can never fit, so it does not wait; ` +
+              `raise cache.max_bytes (hfsched config set cache.max_bytes SIZE) or select fewer files (--exclude); ` +
+              `pruning (hfsched cache prune) cannot free enough`,
+          );
+        }
         const total = used + others + request.neededBytes;
         if (total > limits.maxBytes) {
           return {

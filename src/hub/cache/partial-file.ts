@@ -9,7 +9,7 @@
  * `{etag}.incomplete.ranges`; such a file is cut back to its contiguous
  * prefix the first time it is seen.
  */
-import { closeSync, constants, ftruncateSync, readFileSync, rmSync } from 'node:fs';
+import { closeSync, constants, ftruncateSync, lstatSync, readFileSync, rmSync } from 'node:fs';
 import { cacheFileStats, openCacheFile } from './safe-paths.js';
 
 /**
@@ -85,4 +85,18 @@ export function resumablePrefix(incompletePath: string, rangesPath: string, size
 export function discardPartial(incompletePath: string, rangesPath: string): void {
   rmSync(incompletePath, { force: true });
   rmSync(rangesPath, { force: true });
+}
+
+/**
+ * After a failed or paused try, under the blob's lock: a partial file that
+ * holds no byte goes (nothing is lost), so a download that failed before its
+ * first byte leaves nothing in the repo (repo-folders.ts removes the folders).
+ */
+export function discardEmptyPartial(incompletePath: string, rangesPath: string): void {
+  try {
+    const stats = lstatSync(incompletePath, { throwIfNoEntry: false });
+    if (stats?.isFile() === true && stats.size === 0) discardPartial(incompletePath, rangesPath);
+  } catch {
+    // Kept: the try's own failure is what the caller reports.
+  }
 }

@@ -27,7 +27,7 @@ import {
   RepeatedCorruptionError,
 } from '../errors.js';
 import type { HubConnection } from '../protocol/hub-connection.js';
-import { discardPartial, resumablePrefix } from '../cache/partial-file.js';
+import { discardEmptyPartial, discardPartial, resumablePrefix } from '../cache/partial-file.js';
 
 /** Blobs smaller than this are fetched into memory (see above). */
 export const IN_MEMORY_MAX_BYTES = 1024 * 1024;
@@ -244,6 +244,9 @@ export async function fetchBlob(job: BlobJob, options: BlobFetchOptions): Promis
       () => Promise.resolve(discardPartial(layout.incompletePath(job.etag), layout.rangesPath(job.etag))),
     );
     return 'fetched';
+  } catch (error) {
+    discardEmptyPartial(layout.incompletePath(job.etag), layout.rangesPath(job.etag));
+    throw error;
   } finally {
     await lock.release();
   }
