@@ -24,6 +24,7 @@ import {
 } from '../hub/index.js';
 import { formatRepoReference, type Store } from '../store/index.js';
 import type { Model } from '../store/types.js';
+import { useNetworkSettings } from './snapshot-settings.js';
 
 export type BranchCheck =
   | { kind: 'unchanged'; commit: string }
@@ -64,6 +65,8 @@ export async function checkTrackedModel(store: Store, model: Model, options: Che
   const name = formatRepoReference(model.repoType, model.name);
   let commit: string;
   try {
+    // The route the settings give, as a download's: a daemon whose models are all current only checks.
+    useNetworkSettings(options.runtime, options.settings, options.env);
     const answer = await checkTrackedRevision(options.runtime.http, revisionRequest(model, revision, options));
     if (answer.kind === 'tag') {
       // A tag does not move (a model tracked on one was pulled before tags were pinned at download).
@@ -136,6 +139,7 @@ export async function pinIfTag(store: Store, model: Model, options: CheckOptions
   const revision = model.revision;
   if (!model.tracking || revision === null || revision === 'main' || isCommitHash(revision)) return false;
   try {
+    useNetworkSettings(options.runtime, options.settings, options.env);
     const tag = await isTagRevision(options.runtime.http, revisionRequest(model, revision, options));
     if (tag) {
       store.models.updateOptions(model.id, { tracking: false });

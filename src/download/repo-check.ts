@@ -8,6 +8,7 @@
 import type { Settings } from '../config/settings.js';
 import { readToken, resolveHubLocation } from '../config/hub-location.js';
 import { resolveRevisionCommit, type HubRepoType, type HubRuntime } from '../hub/index.js';
+import { useNetworkSettings } from './snapshot-settings.js';
 
 export interface RepoToCheck {
   repoId: string;
@@ -36,7 +37,7 @@ export async function checkRepoOnHub(
   env: NodeJS.ProcessEnv,
 ): Promise<string> {
   const location = resolveHubLocation(settings, env);
-  runtime.http.useNetwork({ env, proxySetting: settings.hubProxy, caBundlePath: settings.hubCaBundle });
+  useNetworkSettings(runtime, settings, env);
   return resolveRevisionCommit(runtime.http, {
     endpoint: location.endpoint,
     token: readToken(env).token,

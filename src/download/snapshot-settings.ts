@@ -6,7 +6,7 @@
  */
 import type { Logger } from 'pino';
 import type { Settings } from '../config/settings.js';
-import type { HubRuntime, SnapshotRequest } from '../hub/index.js';
+import type { HubNetwork, HubRuntime, SnapshotRequest } from '../hub/index.js';
 
 export type SnapshotSettings = Pick<
   SnapshotRequest,
@@ -19,8 +19,18 @@ export type SnapshotSettings = Pick<
 >;
 
 /**
- * Sets the runtime's route to `endpoint` (a bad CA file throws, with its
- * message) and its bandwidth limit from the settings; returns the knobs.
+ * Sets the runtime's route to the Hub (proxies and CAs) as the settings say
+ * now, before anything asks the Hub: a download, a branch check, a check of
+ * a new repository. ValidationError, with its message, for a proxy URL or CA
+ * file that cannot be used.
+ */
+export function useNetworkSettings(runtime: HubRuntime, settings: Settings, env: NodeJS.ProcessEnv): HubNetwork {
+  return runtime.http.useNetwork({ env, proxySetting: settings.hubProxy, caBundlePath: settings.hubCaBundle });
+}
+
+/**
+ * Sets the runtime's route to `endpoint` (useNetworkSettings) and its
+ * bandwidth limit from the settings; returns the knobs.
  */
 export function snapshotSettings(
   runtime: HubRuntime,
@@ -29,11 +39,7 @@ export function snapshotSettings(
   endpoint: string,
   log: Logger | undefined,
 ): SnapshotSettings {
-  const network = runtime.http.useNetwork({
-    env,
-    proxySetting: settings.hubProxy,
-    caBundlePath: settings.hubCaBundle,
-  });
+  const network = useNetworkSettings(runtime, settings, env);
   runtime.bandwidth.setRate(settings.downloadBandwidthLimit);
   log?.debug({ route: network.describeRoute(new URL(endpoint)) }, 'route to the Hub');
   return {

@@ -9,6 +9,7 @@ export { CacheBudgetError, DownloadError, RepeatedCorruptionError } from './erro
 export { RepoCacheLayout } from './cache/cache-layout.js';
 export { repoFolderName, isCommitHash, type HubRepoType } from './repo-paths.js';
 export type { HubHttpClient } from './protocol/http-client.js';
+export type { HubNetwork } from './protocol/hub-network.js';
 export {
   checkTrackedRevision,
   resolveRevisionCommit,

@@ -13,6 +13,7 @@ import { downloadModel } from '../../src/download/download-model.js';
 import { HubRuntime } from '../../src/hub/index.js';
 import { checkTrackedModel } from '../../src/download/model-update.js';
 import type { Model } from '../../src/store/types.js';
+import { startProxy } from '../support/logging-proxy.js';
 import { startHubServer, type HubFileSpec, type HubServer } from '../support/hub-server.js';
 import { createTempDatabase, type TempDatabase } from '../support/temp-db.js';
 import { randomBytes } from 'node:crypto';
@@ -193,4 +194,23 @@ test('a model on a tag is pinned after its first download; one on another branch
   hub.addRepo({ id: 'org/tagged', type: 'dataset', revisions: { dev: files('{"dev": 1}', secondOnly) } });
   await download(onBranch);
   assert.equal(db.store.models.get(onBranch.id)!.tracking, true, 'a branch stays tracked');
+});
+
+test('a branch check goes the way hub.proxy says, as a download does, also in a runtime that has not downloaded yet', async () => {
+  const proxy = await startProxy();
+  try {
+    db.store.setSystemConfig('hub.proxy', proxy.url);
+    const model = db.store.models.create({ name: 'org/tracked' });
+    const check = await checkTrackedModel(db.store, model, {
+      runtime: new HubRuntime(),
+      settings: settings(),
+      token: null,
+      env: {},
+      retryBaseDelayMs: 1,
+    });
+    assert.equal(check.kind, 'moved');
+    assert.deepEqual(proxy.log, [`GET ${hub.url}/api/models/org/tracked/revision/main`]);
+  } finally {
+    await proxy.close();
+  }
 });
