@@ -228,6 +228,20 @@ describe('bulk GET over https', () => {
     await assert.rejects(fetchBulk(`${origin}/file`), /certificate/i);
   });
 
+  test('a reader that waits between pieces (a bandwidth limit, a slow disk) still gets every byte, in order', async () => {
+    // A paused TLS socket hands out the records it already decrypted: they must not be written over the piece read before.
+    const response = await fetchBulk(`${origin}/file`, { ca: [readFileSync(ca.caPath, 'utf8')] });
+    const hash = createHash('sha256');
+    let bytes = 0;
+    for await (const piece of response.body) {
+      await new Promise((resolve) => setTimeout(resolve, 1));
+      hash.update(piece);
+      bytes += piece.length;
+    }
+    assert.equal(bytes, BODY.length);
+    assert.equal(hash.digest('hex'), BODY_SHA256);
+  });
+
   test("Node's roots plus hub.ca_bundle (as hub-network.ts lists them) trust the bundle's CA; the roots alone do not", async () => {
     const withBundle = [...rootCertificates, readFileSync(ca.caPath, 'utf8')];
     const read = await readAll((await fetchBulk(`${origin}/file`, { ca: withBundle })).body);

@@ -27,6 +27,18 @@ import { TransferError } from '../errors.js';
 const READ_BUFFER_BYTES = 1024 * 1024;
 /** A connection starts with this much and grows to READ_BUFFER_BYTES while reads fill its buffer (a fast link). */
 const FIRST_READ_BUFFER_BYTES = 64 * 1024;
+/**
+ * Over TLS, a read that comes while a piece of the read buffer is still the
+ * reader's goes to a spare buffer of this size, reused. A paused TLS socket
+ * still hands out every record it has already decrypted, 16 KiB at most each
+ * (Node's TLSWrap::ClearOut does not stop when the stream is paused), so a
+ * reader that waited between pieces (the bandwidth limit, a slow disk) lost
+ * those records to the next one written over them. A plain socket reads
+ * nothing once paused.
+ */
+const SPARE_READ_BUFFER_BYTES = 16 * 1024;
+/** Spare buffers kept for reuse per connection (two are in turn when the reader keeps up). */
+const MAX_SPARE_READ_BUFFERS = 4;
 /** A response head larger than this is not a file server's. */
 const MAX_HEAD_BYTES = 64 * 1024;
 const IDLE_KEEP_MS = 4000;
@@ -201,8 +213,16 @@ class Connection {
   private chunked: ChunkedDecoder | null = null;
   private reusable = false;
   private failure: Error | null = null;
-  /** The piece read but not yet handed to the reader (the socket is paused meanwhile). */
-  private pending: Buffer | null = null;
+  /**
+   * Pieces read but not yet handed to the reader (the socket is paused
+   * meanwhile), in order, each with the buffer it lies in. More than one
+   * only over TLS (see SPARE_READ_BUFFER_BYTES).
+   */
+  private readonly pending: { piece: Buffer; in: Buffer }[] = [];
+  /** The buffer of the piece the reader holds until it asks for the next, or null. */
+  private held: Buffer | null = null;
+  /** Over TLS: spare read buffers no piece lies in; null on a plain socket, which never needs one. */
+  private readonly spares: Buffer[] | null;
   private draining = false;
   private wake: (() => void) | null = null;
   private idleTimer: NodeJS.Timeout | null = null;
@@ -219,8 +239,12 @@ class Connection {
     request: BulkRequest,
   ) {
     // A function: net asks for the next read's buffer right after each read, so a grown one is used from then on.
-    const onread = { buffer: () => this.buffer, callback: (bytes: number) => this.onRead(bytes) };
+    const onread = {
+      buffer: () => this.nextReadBuffer(),
+      callback: (bytes: number, buffer: Buffer) => this.onRead(bytes, buffer),
+    };
     const { hostname, port, protocol } = request.url;
+    this.spares = protocol === 'https:' ? [] : null;
     const host = hostname.startsWith('[') ? hostname.slice(1, -1) : hostname;
     this.socket =
       protocol === 'https:'
@@ -275,12 +299,30 @@ class Connection {
     this.socket.destroy();
   }
 
-  /** Called by net for every read, into this.buffer; returning false pauses the socket. */
-  private onRead(bytes: number): boolean {
+  /** Where the next read goes: this.buffer, unless a piece in it is still the reader's (then a spare, over TLS). */
+  private nextReadBuffer(): Buffer {
+    if (this.spares === null || !this.inUse(this.buffer)) return this.buffer;
+    return this.spares.pop() ?? Buffer.allocUnsafeSlow(SPARE_READ_BUFFER_BYTES);
+  }
+
+  private inUse(buffer: Buffer): boolean {
+    return this.held === buffer || this.pending.some((entry) => entry.in === buffer);
+  }
+
+  /** The reader is done with the piece it held: its buffer may be read into again. */
+  private releaseHeld(): void {
+    const done = this.held;
+    this.held = null;
+    if (done === null || done === this.buffer || this.spares === null || this.inUse(done)) return;
+    if (this.spares.length < MAX_SPARE_READ_BUFFERS) this.spares.push(done);
+  }
+
+  /** Called by net for every read, into `buffer` (nextReadBuffer's); returning false pauses the socket. */
+  private onRead(bytes: number, buffer: Buffer): boolean {
     this.answered = true;
-    let piece: Buffer = this.buffer.subarray(0, bytes);
+    let piece: Buffer = buffer.subarray(0, bytes);
     // A full read: more was waiting. Read more at a time (the reader holds this piece; the next read goes to the new buffer).
-    if (bytes === this.buffer.length && bytes < READ_BUFFER_BYTES) {
+    if (buffer === this.buffer && bytes === this.buffer.length && bytes < READ_BUFFER_BYTES) {
       this.buffer = Buffer.allocUnsafeSlow(Math.min(READ_BUFFER_BYTES, bytes * 4));
     }
     if (this.phase === 'head') {
@@ -324,7 +366,7 @@ class Connection {
       return true;
     }
     // Handed to the reader as it lies in the buffer: no more reads until the reader asks for the next piece.
-    this.pending = piece;
+    this.pending.push({ piece, in: buffer });
     this.wakeReader();
     return false;
   }
@@ -386,12 +428,13 @@ class Connection {
   }
 
   private async next(): Promise<IteratorResult<Buffer>> {
+    this.releaseHeld();
     for (;;) {
       if (this.failure !== null) throw this.failure;
-      if (this.pending !== null) {
-        const piece = this.pending;
-        this.pending = null;
-        return { done: false, value: piece };
+      const entry = this.pending.shift();
+      if (entry !== undefined) {
+        this.held = entry.in;
+        return { done: false, value: entry.piece };
       }
       // The reader is done with the last piece: the connection is free for another exchange.
       if (this.phase === 'body' && this.bodyComplete()) this.endBody();
@@ -403,7 +446,8 @@ class Connection {
 
   private drain(): void {
     this.draining = true;
-    this.pending = null;
+    this.pending.length = 0;
+    this.held = null;
     if (this.phase === 'body' && this.bodyComplete()) this.endBody();
     else this.socket.resume();
   }
