@@ -231,6 +231,23 @@ export class BenchClients {
   }
 
   /**
+   * hash-offload.ts: one file over one connection read as the engine reads
+   * it, sha256 computed inline or on a worker thread (`mode`).
+   */
+  async hashOffload(url: string, mode: 'inline' | 'worker', sha256: string, expected: Expected): Promise<Measurement> {
+    const folder = this.freshFolder(`hash-${mode}`);
+    try {
+      const script = join(dirname(this.cliPath), '..', '..', 'bench', 'hash-offload.js');
+      const args = [script, url, join(folder, 'file'), mode, sha256, ...(this.caPath === null ? [] : [this.caPath])];
+      const measured = await measure(process.execPath, args, cleanEnv({}));
+      checkComplete(`hash-offload ${mode}`, filesUnder(folder), expected);
+      return measured;
+    } finally {
+      rmSync(folder, { recursive: true, force: true });
+    }
+  }
+
+  /**
    * No download: dd writes as many bytes (zeros, 1 MiB at a time) into the
    * same folder. What the kernel charges here for the writes alone, at that
    * moment: on a VM it grows with the size written (see docs/performance.md).

@@ -17,6 +17,8 @@
  *       GiB against (a); (a) and (e) also time dd writing as many bytes with
  *       no download, the kernel's charge for the writes alone (targets.ts),
  *       and (e) curl held to hfsched's rate, what the same duration costs;
+ *   (h) "hash": one connection read as the engine reads, sha256 inline or on
+ *       a worker thread (hash-offload.ts), alternated, ratios run by run;
  *   the mirror (serve-case.ts): hfsched serve vs nginx sending the (a) file
  *       to 1, 8 and 32 clients at once;
  *   start-up: `hfsched --version` and the first request of a `pull`, from exec;
@@ -29,7 +31,7 @@
  * Knobs (environment): HFSCHED_BENCH_SIZE_MIB (default 1024), HFSCHED_BENCH_RUNS
  * (default 3), HFSCHED_BENCH_SMALL_FILES (default 2000), HFSCHED_BENCH_DIR,
  * HFSCHED_BENCH_HUGE_MIB (default 5120; 0 skips the case), HFSCHED_BENCH_CASES
- * (default all: a comma-separated list of a, b, c, e, f, serve, start, fsync, idle).
+ * (default all: a comma-separated list of a, b, c, e, f, hash, serve, start, fsync, idle).
  * bench/results.md is written again after each case: a case that fails is
  * reported as failed there (and the bench exits 1), the others' figures kept.
  */
@@ -84,7 +86,7 @@ const MEDIUM_FILE_BYTES = 4 * MIB;
 const MEDIUM_FILES_PARALLEL = 16;
 /** Start-up runs (the target is on their median). */
 const STARTUP_RUNS = 10;
-const CASE_NAMES = ['a', 'b', 'c', 'e', 'f', 'serve', 'start', 'fsync', 'idle'] as const;
+const CASE_NAMES = ['a', 'b', 'c', 'e', 'f', 'hash', 'serve', 'start', 'fsync', 'idle'] as const;
 type CaseName = (typeof CASE_NAMES)[number];
 const CASES = new Set(
   (process.env['HFSCHED_BENCH_CASES'] ?? CASE_NAMES.join(',')).split(',').map((name) => name.trim()),
@@ -362,7 +364,7 @@ async function main(): Promise<void> {
       }
     };
 
-    await withHub(config, ['start', 'a', 'c'], async (hub) => {
+    await withHub(config, ['start', 'a', 'hash', 'c'], async (hub) => {
       const clients = new BenchClients(WORK_DIR, CLI_PATH, hub.ready.url, ca.caPath);
       const plain = clients.over(hub.ready.httpUrl!, null);
       const largeUrl = `${hub.ready.url}/${LARGE_REPO}/resolve/main/${LARGE_PATH}`;
@@ -435,6 +437,44 @@ async function main(): Promise<void> {
           (options) => clients.hfschedPull(LARGE_REPO, {}, largeExpected, options),
           profiles,
         );
+      });
+
+      await attempt('hash', async () => {
+        // Item 3: sha256 on a worker thread (buffers transferred) against inline, one connection, same read path.
+        const sizes = [
+          { file: large, expected: largeExpected, repo: LARGE_REPO, label: `${LARGE_BYTES / MIB} MiB` },
+          { file: smaller, expected: smallerExpected, repo: SMALLER_REPO, label: SMALLER_BYTES_LABEL },
+        ];
+        const h = sizes.flatMap(({ file, expected, repo, label }) =>
+          (['inline', 'worker'] as const).map((mode) =>
+            contender(
+              `sha256 ${mode === 'inline' ? 'inline' : 'on a worker thread'}, ${label}`,
+              file.size,
+              () =>
+                clients.hashOffload(`${hub.ready.url}/${repo}/resolve/main/${LARGE_PATH}`, mode, file.sha256, expected),
+              cdnNote,
+            ),
+          ),
+        );
+        await race('(h)', hub, h);
+        scenarios.push({
+          title: '(h) one connection read as the engine reads, sha256 inline or on a worker thread',
+          reference: h[0]!.result.tool,
+          tools: h.map((x) => x.result),
+        });
+        for (const [inline, worker] of [
+          [h[0]!, h[1]!],
+          [h[2]!, h[3]!],
+        ] as const) {
+          const pairs = inline.result.runs.map((run, index) => {
+            const other = worker.result.runs[index]!;
+            return { wall: other.wallSeconds / run.wallSeconds, cpu: other.cpuSeconds / run.cpuSeconds };
+          });
+          extra.push(
+            `(h) ${worker.result.tool} / inline, run by run (alternated): wall ${pairs.map((p) => p.wall.toFixed(2)).join(', ')}; ` +
+              `CPU ${pairs.map((p) => p.cpu.toFixed(2)).join(', ')} (median wall ${median(pairs.map((p) => p.wall)).toFixed(2)}, CPU ${median(pairs.map((p) => p.cpu)).toFixed(2)})`,
+          );
+        }
       });
 
       await attempt('c', async () => {
