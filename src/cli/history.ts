@@ -56,7 +56,11 @@ export function registerHistoryCommand(program: Command, context: CliContext): v
       if (model.lastCheckError !== null) {
         context.output.text(
           `Last check of ${model.revision ?? 'main'} at ${formatLocalTime(model.lastCheckedAt)} failed: ${model.lastCheckError}` +
-            (model.status === 'completed' ? ' (the files are kept; the model stays completed)' : ''),
+            (model.status === 'completed'
+              ? ' (the files are kept; the model stays completed)'
+              : model.status === 'pending' && model.currentCommit !== null
+                ? ' (the files are kept; the download waits for the next run)'
+                : ''),
         );
       }
     });

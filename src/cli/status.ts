@@ -103,9 +103,9 @@ function printReport(context: CliContext, report: StatusReport): void {
     for (const held of report.heldUntilRetry) context.output.text(`  ${held.model}: ${held.error}`);
   }
   if (report.failedChecks.length > 0) {
-    context.output.text('Failed checks (files kept, models still completed; checked again at the next run):');
+    context.output.text('Failed checks (files kept, models not failed; checked again at the next run):');
     for (const check of report.failedChecks)
-      context.output.text(`  ${check.model} at ${formatLocalTime(check.checkedAt)}: ${check.error}`);
+      context.output.text(`  ${check.model} (${check.status}) at ${formatLocalTime(check.checkedAt)}: ${check.error}`);
   }
 }
 

@@ -63,7 +63,10 @@ export interface StatusReport {
   rateLimitedUntil: string | null;
   /** The Hub mirrors serving this cache now (hfsched serve, or the daemon with serve.listen). */
   mirrors: MirrorView[];
-  /** Completed models whose last branch check failed: their files are kept, the check runs again next firing. */
+  /**
+   * Models with files on disk whose last check failed: completed ones (the branch check), and those pending
+   * again for a retry or a repair (the check before it). Their files are kept; the check runs again next firing.
+   */
   failedChecks: FailedCheckView[];
   /** Failed models the scheduler leaves alone until `hfsched model retry` (corrupt bytes, a selection over cache.max_bytes). */
   heldUntilRetry: HeldModelView[];
@@ -85,6 +88,8 @@ function heldModels(store: Store): HeldModelView[] {
 
 export interface FailedCheckView {
   model: string;
+  /** `completed`, or `pending` (a retry or repair waits for the check). */
+  status: string;
   /** ISO 8601 UTC. */
   checkedAt: string | null;
   error: string;
@@ -92,10 +97,12 @@ export interface FailedCheckView {
 
 function failedChecks(store: Store): FailedCheckView[] {
   return store.models.list().flatMap((model) =>
-    model.status === 'completed' && model.lastCheckError !== null
+    (model.status === 'completed' || (model.status === 'pending' && model.currentCommit !== null)) &&
+    model.lastCheckError !== null
       ? [
           {
             model: formatRepoReference(model.repoType, model.name),
+            status: model.status,
             checkedAt: model.lastCheckedAt,
             error: model.lastCheckError,
           },

@@ -16,6 +16,7 @@ import type { Settings } from '../config/settings.js';
 import {
   checkTrackedRevision,
   isCommitHash,
+  resolveRevisionCommit,
   type HubRuntime,
   isTagRevision,
   pruneRepo,
@@ -90,6 +91,38 @@ export async function checkTrackedModel(store: Store, model: Model, options: Che
   }
   options.logger?.info({ model: name, revision, from: model.currentCommit, to: commit }, 'branch moved; updating');
   return { kind: 'moved', from: model.currentCommit, to: commit };
+}
+
+/**
+ * Before the daemon downloads a model that was complete and is pending again
+ * (`model retry`, or `verify` found damage): one call asks the Hub for the
+ * revision, as the branch check of a completed model does. When it fails (a
+ * daemon without the token of a private or gated repo, the Hub down) the
+ * failure is recorded as a failed check and the download is not started: it
+ * would fail before its first byte, and turn a model whose files are on disk
+ * `failed`. The model stays pending, and the next firing asks again.
+ */
+export async function checkBeforeRepair(
+  store: Store,
+  model: Model,
+  revision: string,
+  options: CheckOptions,
+): Promise<boolean> {
+  const name = formatRepoReference(model.repoType, model.name);
+  try {
+    await resolveRevisionCommit(options.runtime.http, revisionRequest(model, revision, options));
+  } catch (error) {
+    options.signal?.throwIfAborted();
+    const message = error instanceof Error ? error.message : String(error);
+    store.models.recordRevisionCheck(model.id, message);
+    options.logger?.warn(
+      { model: name, revision, err: message },
+      'revision check failed; the download waits for the next run',
+    );
+    return false;
+  }
+  store.models.recordRevisionCheck(model.id, null);
+  return true;
 }
 
 /**

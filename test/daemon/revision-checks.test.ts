@@ -37,7 +37,7 @@ test('a daemon without a token keeps a complete private model completed, and sta
     const status = await f.cli(['status']);
     assert.match(
       status.stdout,
-      /Failed checks \(files kept, models still completed; checked again at the next run\):\n {2}org\/private at .+: repository "org\/private" not found, or private/,
+      /Failed checks \(files kept, models not failed; checked again at the next run\):\n {2}org\/private \(completed\) at .+: repository "org\/private" not found, or private/,
     );
     const history = await f.cli(['history', 'org/private']);
     assert.match(
@@ -96,4 +96,86 @@ test('a tag is never shown or checked as a tracked branch: pull pins it, and the
   } finally {
     await daemon.kill();
   }
+});
+
+/** Pulls `id` with the token, then starts the daemon without one on a schedule firing every 2 s. */
+async function completeThenDaemonWithoutToken(f: DaemonFixture, id: string, before: string[][] = []) {
+  const pulled = await f.cli(['pull', id]);
+  assert.equal(pulled.code, 0, pulled.stderr);
+  for (const args of before) {
+    const result = await f.cli(args);
+    assert.equal(result.code, 0, result.stderr);
+  }
+  f.addSchedule('*/2 * * * * *');
+  const { HF_TOKEN: _token, ...withoutToken } = f.env;
+  return startDaemon(f.db.dbPath, withoutToken);
+}
+
+/** Waits until `count` more batches have finished. */
+async function batches(daemon: ReturnType<typeof startDaemon>, count: number): Promise<void> {
+  const finished = () => daemon.logs.filter((line) => line.msg === 'batch finished').length;
+  const target = finished() + count;
+  await waitFor(() => finished() >= target, { timeoutMs: 30_000, what: `${count} more batches` });
+}
+
+test('a daemon without a token leaves a complete pinned private model and a complete gated model completed', async () => {
+  fixture = await createDaemonFixture([]);
+  const f = fixture;
+  f.hub.addRepo({ id: 'org/pinned', private: true, revisions: { main: [{ path: 'config.json', content: '{}' }] } });
+  f.hub.addRepo({
+    id: 'org/gated',
+    gated: true,
+    gatedAccessGranted: true,
+    revisions: { main: [{ path: 'config.json', content: '{}' }] },
+  });
+  assert.equal((await f.cli(['pull', 'org/gated'])).code, 0);
+  const daemon = await completeThenDaemonWithoutToken(f, 'org/pinned', [['model', 'set', 'org/pinned', '--no-track']]);
+  try {
+    await batches(daemon, 3);
+    for (const name of ['org/pinned', 'org/gated']) {
+      const model = f.model(name);
+      assert.equal(model.status, 'completed', name);
+      assert.deepEqual(
+        f.db.store.getDownloadHistory(model.id).map((session) => session.status),
+        ['completed'],
+        `${name}: no new session`,
+      );
+      assert.equal((await f.cli(['verify', name])).code, 0, `${name}: the files are intact`);
+    }
+    assert.match(f.model('org/gated').lastCheckError ?? '', /gated/i);
+    assert.equal(f.model('org/pinned').lastCheckError, null, 'a pinned model is not checked');
+  } finally {
+    await daemon.kill();
+  }
+});
+
+test('model retry of a complete private model, then a daemon without a token: the model is not failed, and status and history say why', async () => {
+  fixture = await createDaemonFixture([]);
+  const f = fixture;
+  f.hub.addRepo({ id: 'org/private', private: true, revisions: { main: [{ path: 'config.json', content: '{}' }] } });
+  const daemon = await completeThenDaemonWithoutToken(f, 'org/private', [['model', 'retry', 'org/private']]);
+  try {
+    await batches(daemon, 3);
+    const model = f.model('org/private');
+    assert.equal(model.status, 'pending', 'still waiting for its check, not failed');
+    assert.match(model.lastCheckError ?? '', /repository "org\/private" not found, or private/);
+    assert.deepEqual(
+      f.db.store.getDownloadHistory(model.id).map((session) => session.status),
+      ['completed'],
+      'a refused check is no failed download',
+    );
+    const status = await f.cli(['status']);
+    assert.match(status.stdout, /org\/private \(pending\) at .+: repository "org\/private" not found, or private/);
+    const history = await f.cli(['history', 'org/private']);
+    assert.match(
+      history.stdout,
+      /Last check of main at .+ failed: repository "org\/private" not found, or private.*\(the files are kept; the download waits for the next run\)/,
+    );
+  } finally {
+    await daemon.kill();
+  }
+  // With the token back, the retry goes through and the check's failure is gone.
+  f.startDaemon();
+  await waitFor(() => f.model('org/private').status === 'completed', { timeoutMs: 20_000, what: 'the retry' });
+  assert.equal(f.model('org/private').lastCheckError, null);
 });
