@@ -110,6 +110,7 @@ export async function checkBeforeRepair(
 ): Promise<boolean> {
   const name = formatRepoReference(model.repoType, model.name);
   try {
+    useNetworkSettings(options.runtime, options.settings, options.env);
     await resolveRevisionCommit(options.runtime.http, revisionRequest(model, revision, options));
   } catch (error) {
     options.signal?.throwIfAborted();
