@@ -15,14 +15,12 @@ import type { FileHandle } from 'node:fs/promises';
 import { openServedBlob } from '../hub/index.js';
 import { parseByteRange } from './byte-range.js';
 import { sendHubError } from './hub-errors.js';
+import type { ReadBufferBudget } from './read-buffers.js';
 import type { ServedFile, ServedRepo } from './served-repos.js';
-
-/** One read: large reads cost fewer calls per GiB; each connection holds two of these buffers, no more. */
-export const READ_CHUNK_BYTES = 256 * 1024;
 
 /**
  * Streams bytes `start..end` (inclusive) of the file to the response: two
- * buffers per connection, one being read while the other is written, each
+ * buffers per connection (read-buffers.ts), one being read while the other is written, each
  * reused once the kernel has taken it (the write's callback). A slow client
  * slows the reads; memory stays at two buffers a connection whatever the
  * file's size.
@@ -39,9 +37,10 @@ function sendBytes(
   start: number,
   end: number,
   onBytes: (count: number) => void,
+  readBuffers: ReadBufferBudget,
 ): Promise<void> {
   return new Promise((resolve, reject) => {
-    const buffers = [Buffer.allocUnsafeSlow(READ_CHUNK_BYTES), Buffer.allocUnsafeSlow(READ_CHUNK_BYTES)];
+    const { buffers, release } = readBuffers.take(end - start + 1);
     let readPosition = start;
     let readTurn = 0;
     let reading = false;
@@ -54,6 +53,7 @@ function sendBytes(
     const settle = (): void => {
       if (settled || reading) return;
       settled = true;
+      release();
       response.off('close', onClose);
       if (failure !== null) reject(failure);
       else resolve();
@@ -116,6 +116,8 @@ export interface FileAnswer {
   file: ServedFile;
   /** Counts body bytes as they go out. */
   onBytes: (count: number) => void;
+  /** The mirror's read buffers. */
+  readBuffers: ReadBufferBudget;
 }
 
 export async function answerFile(
@@ -179,7 +181,7 @@ export async function answerFile(
     return;
   }
   try {
-    await sendBytes(blob.handle, response, start, end, answer.onBytes);
+    await sendBytes(blob.handle, response, start, end, answer.onBytes, answer.readBuffers);
   } catch {
     // The client went away, or the socket timed out: nothing more to send.
     response.destroy();

@@ -23,6 +23,7 @@ import {
 } from './hub-errors.js';
 import { pathsInfo, repoInfo, repoRefs, treeEntries } from './hub-json.js';
 import { MirrorMetrics } from './mirror-metrics.js';
+import { ReadBufferBudget } from './read-buffers.js';
 import { queryFlag, routeOf, type RepoRoute, type RouteName } from './mirror-routes.js';
 import { ServedRepos, type ServedRepo, type ServedStore } from './served-repos.js';
 
@@ -176,6 +177,7 @@ export class MirrorHandler {
   readonly repos: ServedRepos;
   private readonly tokens: TokenGate;
   readonly metrics: MirrorMetrics;
+  private readonly readBuffers = new ReadBufferBudget();
 
   constructor(
     private readonly options: MirrorOptions,
@@ -315,6 +317,7 @@ export class MirrorHandler {
           repo,
           file,
           onBytes: (count) => this.metrics.sent(count),
+          readBuffers: this.readBuffers,
         });
         return;
       }
