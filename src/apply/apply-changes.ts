@@ -15,7 +15,7 @@ import { planApply, type ApplyPlan, type ApplyStep, type CurrentState, type Plan
 export function currentState(store: Store): CurrentState {
   return {
     models: store.models.list(),
-    schedules: store.listSchedules(),
+    schedules: store.schedules.list(),
     storedSetting: (key) => store.getSystemConfig(key),
   };
 }
@@ -28,12 +28,17 @@ export const NEW_DATABASE_STATE: CurrentState = {
 };
 
 function createAndEnableSchedule(store: Store, step: Extract<ApplyStep, { action: 'add-schedule' }>['desired']): void {
-  const created = store.createSchedule(step.name, step.type, step.time, step.dayOfWeek, step.maxConcurrentDownloads, {
+  const created = store.schedules.create({
+    name: step.name,
+    type: step.type,
+    time: step.time,
+    dayOfWeek: step.dayOfWeek,
+    maxConcurrentDownloads: step.maxConcurrentDownloads,
     cronPattern: step.cronPattern,
     windowEnd: step.windowEnd,
     windowMinutes: step.windowMinutes,
   });
-  store.enableSchedule(created.id);
+  store.schedules.enable(created.id);
 }
 
 /** The store's options for a model of the file. */
@@ -62,11 +67,11 @@ function runStep(store: Store, step: ApplyStep): void {
       createAndEnableSchedule(store, step.desired);
       return;
     case 'replace-schedule':
-      store.deleteSchedule(step.current.id);
+      store.schedules.delete(step.current.id);
       createAndEnableSchedule(store, step.desired);
       return;
     case 'change-schedule':
-      store.updateSchedule(step.current.id, {
+      store.schedules.update(step.current.id, {
         time: step.desired.time,
         dayOfWeek: step.desired.dayOfWeek,
         cronPattern: step.desired.cronPattern,
@@ -76,7 +81,7 @@ function runStep(store: Store, step: ApplyStep): void {
       });
       return;
     case 'enable-schedule':
-      store.enableSchedule(step.current.id);
+      store.schedules.enable(step.current.id);
       return;
     case 'set-setting':
       setSetting(store, step.key, step.to);

@@ -12,9 +12,9 @@ export function findSchedule(store: Store, reference: string): ScheduleConfigura
   const trimmed = reference.trim();
   // A name may be all digits, so a number is tried as an id first, then as a name.
   const byId =
-    /^\d+$/.test(trimmed) && Number.isSafeInteger(Number(trimmed)) ? store.getSchedule(Number(trimmed)) : null;
+    /^\d+$/.test(trimmed) && Number.isSafeInteger(Number(trimmed)) ? store.schedules.get(Number(trimmed)) : null;
   if (byId !== null) return byId;
-  const schedules = store.listSchedules();
+  const schedules = store.schedules.list();
   const named = schedules.filter((schedule) => schedule.name === trimmed);
   if (named.length === 1) return named[0]!;
   if (named.length > 1) {
@@ -33,5 +33,5 @@ export function findSchedule(store: Store, reference: string): ScheduleConfigura
 
 /** The other schedules with this name (for the warning on a duplicate name). */
 export function sameNamed(store: Store, name: string, exceptId: number): ScheduleConfiguration[] {
-  return store.listSchedules().filter((schedule) => schedule.name === name && schedule.id !== exceptId);
+  return store.schedules.list().filter((schedule) => schedule.name === name && schedule.id !== exceptId);
 }

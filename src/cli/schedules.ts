@@ -128,22 +128,20 @@ function registerAdd(schedule: Command, context: CliContext): void {
           { ...when, windowEnd: window?.windowEnd ?? null, windowMinutes: window?.windowMinutes ?? null },
           timezone,
         );
-        const created = store.createSchedule(
-          name ?? defaultScheduleName(when),
-          when.type,
-          when.time,
-          when.dayOfWeek,
-          options.maxConcurrent,
-          {
-            cronPattern: when.cronPattern,
-            windowEnd: window?.windowEnd ?? null,
-            windowMinutes: window?.windowMinutes ?? null,
-          },
-        );
-        if (options.enable) store.enableSchedule(created.id);
+        const created = store.schedules.create({
+          name: name ?? defaultScheduleName(when),
+          type: when.type,
+          time: when.time,
+          dayOfWeek: when.dayOfWeek,
+          maxConcurrentDownloads: options.maxConcurrent,
+          cronPattern: when.cronPattern,
+          windowEnd: window?.windowEnd ?? null,
+          windowMinutes: window?.windowMinutes ?? null,
+        });
+        if (options.enable) store.schedules.enable(created.id);
         warnSameName(context, store, created);
         const view = scheduleView(requireSchedule(store, created.id), timezone, 3);
-        return { view, active: store.getActiveSchedule() };
+        return { view, active: store.schedules.active() };
       });
       if (options.json) return context.output.json(view);
       printScheduleWithRuns(context, 'Added schedule', view, active);
@@ -159,7 +157,7 @@ function registerList(schedule: Command, context: CliContext): void {
     .action(async (options: { json?: boolean }) => {
       const views = await context.withStore((store) => {
         const timezone = scheduleTimeZone(store, context.env);
-        return store.listSchedules().map((entry) => scheduleView(entry, timezone, 1));
+        return store.schedules.list().map((entry) => scheduleView(entry, timezone, 1));
       });
       if (options.json) return context.output.json(views);
       if (views.length === 0) {
@@ -190,7 +188,7 @@ function registerEnableDisable(schedule: Command, context: CliContext): void {
     .action(async (reference: string, options: { json?: boolean }) => {
       const view = await context.withStore((store) => {
         const { id } = findSchedule(store, reference);
-        store.enableSchedule(id);
+        store.schedules.enable(id);
         return scheduleView(requireSchedule(store, id), scheduleTimeZone(store, context.env), 1);
       });
       if (options.json) return context.output.json(view);
@@ -204,7 +202,7 @@ function registerEnableDisable(schedule: Command, context: CliContext): void {
     .action(async (reference: string, options: { json?: boolean }) => {
       const view = await context.withStore((store) => {
         const { id } = findSchedule(store, reference);
-        store.disableSchedule(id);
+        store.schedules.disable(id);
         return scheduleView(requireSchedule(store, id), scheduleTimeZone(store, context.env), 1);
       });
       if (options.json) return context.output.json(view);
@@ -268,10 +266,10 @@ function registerSet(schedule: Command, context: CliContext): void {
         const after = { ...current, ...changes };
         const timing = { ...scheduleWhenOf(after), windowEnd: after.windowEnd, windowMinutes: after.windowMinutes };
         refuseOverlappingWindows(timing, timezone);
-        store.updateSchedule(current.id, changes);
+        store.schedules.update(current.id, changes);
         const changed = requireSchedule(store, current.id);
         if (changes.name !== undefined) warnSameName(context, store, changed);
-        return { view: scheduleView(changed, timezone, 3), active: store.getActiveSchedule() };
+        return { view: scheduleView(changed, timezone, 3), active: store.schedules.active() };
       });
       if (options.json) return context.output.json(view);
       printScheduleWithRuns(context, 'Changed schedule', view, active);
@@ -288,7 +286,7 @@ function registerRemove(schedule: Command, context: CliContext): void {
     .action(async (reference: string, options: { json?: boolean }) => {
       const removed = await context.withStore((store) => {
         const found = findSchedule(store, reference);
-        store.deleteSchedule(found.id);
+        store.schedules.delete(found.id);
         return { ...scheduleView(found, scheduleTimeZone(store, context.env), 0), enabled: false };
       });
       if (options.json) return context.output.json(removed);

@@ -24,7 +24,7 @@ export function pendingStart(store: Store, env: NodeJS.ProcessEnv, now: Date = n
     const endlessBatch = record.windowEndsAt === null && (record.running.length > 0 || record.queue.length > 0);
     if (endsLater || endlessBatch) return { kind: 'window-open', windowEndsAt: endsLater ? record.windowEndsAt : null };
   }
-  const active = store.getActiveSchedule();
+  const active = store.schedules.active();
   if (active === null) return { kind: 'no-schedule' };
   const timezone = scheduleTimeZone(store, env);
   const next = nextRunTimes(active, timezone, 1, now)[0];

@@ -149,7 +149,7 @@ export function buildStatusReport(store: Store, env: NodeJS.ProcessEnv, now: Dat
     reason: liveness.alive ? null : liveness.reason,
     httpUrl: alive ? record.httpUrl : null,
   };
-  const active = store.getActiveSchedule();
+  const active = store.schedules.active();
   const timezone = scheduleTimeZone(store, env);
   const schedule: ScheduleView | null =
     active === null

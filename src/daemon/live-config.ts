@@ -37,7 +37,7 @@ export class LiveConfig {
 
   /** Reads the first configuration; ValidationError if a stored setting is invalid. */
   static load(store: Store, env: NodeJS.ProcessEnv): LiveConfig {
-    return new LiveConfig(store, env, store.getActiveSchedule(), readSettings(store, env));
+    return new LiveConfig(store, env, store.schedules.active(), readSettings(store, env));
   }
 
   get schedule(): ScheduleConfiguration | null {
@@ -59,7 +59,7 @@ export class LiveConfig {
    */
   refresh(): ConfigChanges {
     const settings = readSettings(this.store, this.env);
-    const schedule = this.store.getActiveSchedule();
+    const schedule = this.store.schedules.active();
     const previousSettings = this.currentSettings;
     const changedSettings = (Object.keys(settings) as (keyof Settings)[]).filter(
       (key) => settings[key] !== previousSettings[key],

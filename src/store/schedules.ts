@@ -9,7 +9,7 @@ import { ValidationError } from '../errors.js';
 import { mapSchedule, type ScheduleRow } from './row-mapping.js';
 import { validateCronPattern } from '../schedule/schedule-format.js';
 import { withStoreErrors, writeTransaction } from './transaction.js';
-import type { ScheduleChanges, ScheduleConfiguration, ScheduleOptions, ScheduleType } from './types.js';
+import type { NewSchedule, ScheduleChanges, ScheduleConfiguration, ScheduleType } from './types.js';
 import {
   validateDayOfWeek,
   validateId,
@@ -87,24 +87,16 @@ export function selectSchedule(db: Database.Database, id: number): ScheduleConfi
  * A new schedule, enabled only if no other schedule is enabled.
  * ValidationError for a configuration that breaks the rules above.
  */
-export function createSchedule(
-  db: Database.Database,
-  name: string,
-  type: ScheduleType,
-  time: string | null,
-  dayOfWeek?: number | null,
-  maxConcurrentDownloads = 1,
-  options: ScheduleOptions = {},
-): ScheduleConfiguration {
+export function createSchedule(db: Database.Database, schedule: NewSchedule): ScheduleConfiguration {
   const fields = validateScheduleFields({
-    name,
-    type,
-    time: time ?? null,
-    dayOfWeek: dayOfWeek ?? null,
-    maxConcurrentDownloads,
-    cronPattern: options.cronPattern ?? null,
-    windowEnd: options.windowEnd ?? null,
-    windowMinutes: options.windowMinutes ?? null,
+    name: schedule.name,
+    type: schedule.type,
+    time: schedule.time ?? null,
+    dayOfWeek: schedule.dayOfWeek ?? null,
+    maxConcurrentDownloads: schedule.maxConcurrentDownloads ?? 1,
+    cronPattern: schedule.cronPattern ?? null,
+    windowEnd: schedule.windowEnd ?? null,
+    windowMinutes: schedule.windowMinutes ?? null,
   });
   return writeTransaction(db, () => {
     const row = db

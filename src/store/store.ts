@@ -15,22 +15,12 @@ import * as mirrors from './mirror-status.js';
 import type { MirrorRegistration, MirrorStatusRecord } from './mirror-status.js';
 import * as sessions from './download-sessions.js';
 import { ModelStore } from './model-store.js';
-import * as schedules from './schedules.js';
+import { ScheduleStore } from './schedule-store.js';
 import * as views from './status-views.js';
 import type { OpenSessionView } from './status-views.js';
 import * as systemConfig from './system-config.js';
 import { writeTransaction } from './transaction.js';
-import type {
-  DownloadResult,
-  DownloadSession,
-  JsonObject,
-  ScheduleChanges,
-  ScheduleConfiguration,
-  ScheduleOptions,
-  ScheduleType,
-  SessionStatus,
-  SystemConfiguration,
-} from './types.js';
+import type { DownloadResult, DownloadSession, JsonObject, SessionStatus, SystemConfiguration } from './types.js';
 
 export class Store {
   /** The database file. */
@@ -45,12 +35,15 @@ export class Store {
   private readonly opened: DatabaseIdentity | null;
   /** The models to download, their options, holds and records (model-store.ts). */
   readonly models: ModelStore;
+  /** The schedules, at most one enabled (schedule-store.ts). */
+  readonly schedules: ScheduleStore;
 
   constructor(path: string, db: Database.Database) {
     this.path = path;
     this.db = db;
     this.opened = databaseIdentity(path);
     this.models = new ModelStore(db);
+    this.schedules = new ScheduleStore(db);
   }
 
   /**
@@ -78,52 +71,6 @@ export class Store {
    */
   transaction<T>(fn: () => T): T {
     return writeTransaction(this.db, fn);
-  }
-
-  // Schedules (contract)
-
-  /** Enabled only if no other schedule is enabled. ValidationError: bad configuration. */
-  createSchedule(
-    name: string,
-    type: ScheduleType,
-    time: string | null,
-    dayOfWeek?: number | null,
-    maxConcurrentDownloads = 1,
-    options?: ScheduleOptions,
-  ): ScheduleConfiguration {
-    return schedules.createSchedule(this.db, name, type, time, dayOfWeek, maxConcurrentDownloads, options);
-  }
-
-  getActiveSchedule(): ScheduleConfiguration | null {
-    return schedules.getActiveSchedule(this.db);
-  }
-
-  /** This one on, all others off, atomically. false: no such schedule. */
-  enableSchedule(id: number): boolean {
-    return schedules.enableSchedule(this.db, id);
-  }
-
-  // Schedules (more)
-
-  getSchedule(id: number): ScheduleConfiguration | null {
-    return schedules.getSchedule(this.db, id);
-  }
-
-  listSchedules(): ScheduleConfiguration[] {
-    return schedules.listSchedules(this.db);
-  }
-
-  disableSchedule(id: number): boolean {
-    return schedules.disableSchedule(this.db, id);
-  }
-
-  updateSchedule(id: number, changes: ScheduleChanges): boolean {
-    return schedules.updateSchedule(this.db, id, changes);
-  }
-
-  /** Deletes a schedule; its sessions stay in the history with no schedule. false: no such schedule. */
-  deleteSchedule(id: number): boolean {
-    return schedules.deleteSchedule(this.db, id);
   }
 
   // Download sessions (contract)

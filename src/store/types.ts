@@ -3,7 +3,7 @@
  * store's edge (snake_case columns become camelCase fields, JSON columns are
  * parsed once, SQLite's 0/1 booleans become booleans).
  */
-import type { ScheduleTiming } from '../schedule/schedule-fields.js';
+import type { ScheduleTiming, ScheduleType } from '../schedule/schedule-fields.js';
 
 export const MODEL_STATUSES = ['pending', 'downloading', 'completed', 'failed', 'paused'] as const;
 export type ModelStatus = (typeof MODEL_STATUSES)[number];
@@ -134,7 +134,22 @@ export interface ScheduleOptions {
 }
 
 /**
- * Changes to an existing schedule (`updateSchedule`). A field left out is kept;
+ * A new schedule (`store.schedules.create`): daily takes a time, weekly a
+ * time and a day, custom a cron pattern and neither (checked when created).
+ */
+export interface NewSchedule extends ScheduleOptions {
+  name: string;
+  type: ScheduleType;
+  /** `HH:MM`; none for a custom schedule. */
+  time?: string | null | undefined;
+  /** 0 = Sunday .. 6 = Saturday; weekly schedules only. */
+  dayOfWeek?: number | null | undefined;
+  /** 1 to 10; default 1. */
+  maxConcurrentDownloads?: number | undefined;
+}
+
+/**
+ * Changes to an existing schedule (`store.schedules.update`). A field left out is kept;
  * `null` clears a nullable field. Setting one window form clears the other.
  */
 export interface ScheduleChanges {

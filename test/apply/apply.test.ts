@@ -48,7 +48,7 @@ describe('applying a model set file', () => {
     const pinned = db.store.models.byName('org/pinned');
     assert.equal(pinned?.revision, 'v1.0');
     assert.deepEqual(pinned?.excludePatterns, ['*.bin']);
-    const schedule = db.store.getActiveSchedule();
+    const schedule = db.store.schedules.active();
     assert.equal(schedule?.name, 'nightly');
     assert.equal(schedule?.time, '01:30');
     assert.equal(schedule?.windowEnd, '06:00');
@@ -106,11 +106,11 @@ describe('applying a model set file', () => {
   });
 
   test('the schedule of the file is enabled and the one enabled before is disabled', () => {
-    const other = db.store.createSchedule('manual', 'weekly', '03:00', 0);
-    db.store.enableSchedule(other.id);
+    const other = db.store.schedules.create({ name: 'manual', type: 'weekly', time: '03:00', dayOfWeek: 0 });
+    db.store.schedules.enable(other.id);
     apply(MODEL_SET);
-    assert.equal(db.store.getActiveSchedule()?.name, 'nightly');
-    assert.equal(db.store.getSchedule(other.id)?.enabled, false);
+    assert.equal(db.store.schedules.active()?.name, 'nightly');
+    assert.equal(db.store.schedules.get(other.id)?.enabled, false);
   });
 
   test('a schedule that changes from daily to cron is replaced under the same name', () => {
@@ -120,7 +120,7 @@ describe('applying a model set file', () => {
       plan.steps.map((step) => step.action),
       ['replace-schedule'],
     );
-    const schedules = db.store.listSchedules();
+    const schedules = db.store.schedules.list();
     assert.equal(schedules.length, 1);
     assert.equal(schedules[0]?.type, 'custom');
     assert.equal(schedules[0]?.cronPattern, '0 1 * * 1-5');
@@ -128,13 +128,13 @@ describe('applying a model set file', () => {
   });
 
   test('a file without a schedule section leaves the schedules alone', () => {
-    const existing = db.store.createSchedule('manual', 'daily', '02:00');
+    const existing = db.store.schedules.create({ name: 'manual', type: 'daily', time: '02:00' });
     const plan = apply('models:\n  - repo: org/tiny\n');
     assert.deepEqual(
       plan.steps.map((step) => step.action),
       ['add-model'],
     );
-    assert.deepEqual(db.store.listSchedules(), [existing]);
+    assert.deepEqual(db.store.schedules.list(), [existing]);
   });
 
   test('a dataset and a pinned model are created as the file says, and a second run changes nothing', () => {

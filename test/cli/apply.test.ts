@@ -196,7 +196,7 @@ describe('hfsched apply: what the file writes is what is stored', () => {
     assert.equal(dry.code, 2);
     assert.match(dry.stderr, new RegExp(`^hfsched: ${file}:2:9: schedule: invalid schedule name`));
     assert.deepEqual([real.code, real.stderr], [dry.code, dry.stderr]);
-    assert.deepEqual(db.store.listSchedules(), []);
+    assert.deepEqual(db.store.schedules.list(), []);
   });
 
   test('a file over 1 MiB is refused with exit 2', async () => {

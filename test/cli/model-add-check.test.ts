@@ -86,7 +86,7 @@ describe('model add checks the Hub', () => {
   });
 
   test('with an enabled schedule, it names the next run in the schedule zone, and whether a daemon runs', async () => {
-    db.store.createSchedule('nightly', 'daily', '01:30');
+    db.store.schedules.create({ name: 'nightly', type: 'daily', time: '01:30' });
     const result = await cli(['model', 'add', 'org/model']);
     assert.match(
       result.stdout.split('\n')[0] ?? '',
@@ -95,7 +95,7 @@ describe('model add checks the Hub', () => {
   });
 
   test('while a running daemon has a window open, it says the daemon queues it now', async () => {
-    db.store.createSchedule('nightly', 'daily', '01:30');
+    db.store.schedules.create({ name: 'nightly', type: 'daily', time: '01:30' });
     // A daemon registered by this (running) process, with an open window, as the daemon publishes it.
     db.store.claimDaemonStatus({ pid: process.pid, hostname: hostname(), startedAt: new Date() }, () => false);
     db.store.writeDaemonHeartbeat(process.pid, {

@@ -90,7 +90,7 @@ describe('hfsched schedule', () => {
     const result = await cli('schedule', 'add', '--cron', '0 25 * * *');
     assert.equal(result.code, 2);
     assert.match(result.stderr, /^hfsched: cron pattern "0 25 \* \* \*" is not valid: Invalid value for hour: 25; /);
-    assert.deepEqual(db.store.listSchedules(), []);
+    assert.deepEqual(db.store.schedules.list(), []);
   });
 
   test('schedule add needs exactly one of --daily, --weekly and --cron', async () => {
@@ -140,7 +140,7 @@ describe('hfsched schedule', () => {
       await cli('schedule', 'add', 'third', '--daily', '03:00', '--enable', '--json'),
     );
     assert.equal(third.enabled, true);
-    assert.equal(db.store.getActiveSchedule()?.name, 'third');
+    assert.equal(db.store.schedules.active()?.name, 'third');
   });
 
   test('schedule list shows each schedule with its next run and the enabled one', async () => {
@@ -165,20 +165,20 @@ describe('hfsched schedule', () => {
   });
 
   test('schedule enable switches the enabled schedule', async () => {
-    const first = db.store.createSchedule('first', 'daily', '01:00');
-    const second = db.store.createSchedule('second', 'daily', '02:00');
+    const first = db.store.schedules.create({ name: 'first', type: 'daily', time: '01:00' });
+    const second = db.store.schedules.create({ name: 'second', type: 'daily', time: '02:00' });
     const result = await cli('schedule', 'enable', String(second.id));
     assert.equal(result.code, 0, result.stderr);
     assert.match(result.stdout, /^Schedule 2 "second" is enabled \(daily at 02:00/);
-    assert.equal(db.store.getSchedule(first.id)?.enabled, false);
-    assert.equal(db.store.getSchedule(second.id)?.enabled, true);
+    assert.equal(db.store.schedules.get(first.id)?.enabled, false);
+    assert.equal(db.store.schedules.get(second.id)?.enabled, true);
   });
 
   test('schedule disable leaves no schedule enabled', async () => {
-    const only = db.store.createSchedule('only', 'daily', '01:00');
+    const only = db.store.schedules.create({ name: 'only', type: 'daily', time: '01:00' });
     const result = await cli('schedule', 'disable', String(only.id));
     assert.equal(result.stdout, 'Schedule 1 "only" is disabled.\n');
-    assert.equal(db.store.getActiveSchedule(), null);
+    assert.equal(db.store.schedules.active(), null);
   });
 
   test('enabling a schedule that does not exist exits 1', async () => {
@@ -188,24 +188,24 @@ describe('hfsched schedule', () => {
   });
 
   test("a schedule's name is taken wherever its id is, when no other schedule has it", async () => {
-    db.store.createSchedule('first', 'daily', '01:00');
-    db.store.createSchedule('nightly', 'daily', '02:00');
+    db.store.schedules.create({ name: 'first', type: 'daily', time: '01:00' });
+    db.store.schedules.create({ name: 'nightly', type: 'daily', time: '02:00' });
     assert.equal((await cli('schedule', 'enable', 'nightly')).code, 0);
-    assert.equal(db.store.getActiveSchedule()?.name, 'nightly');
+    assert.equal(db.store.schedules.active()?.name, 'nightly');
     const set = await cli('schedule', 'set', 'nightly', '--max-concurrent', '3');
     assert.equal(set.code, 0, set.stderr);
-    assert.equal(db.store.getSchedule(2)?.maxConcurrentDownloads, 3);
+    assert.equal(db.store.schedules.get(2)?.maxConcurrentDownloads, 3);
     assert.equal((await cli('schedule', 'disable', 'nightly')).code, 0);
-    assert.equal(db.store.getActiveSchedule(), null);
+    assert.equal(db.store.schedules.active(), null);
     assert.equal((await cli('schedule', 'remove', 'first')).code, 0);
     assert.deepEqual(
-      db.store.listSchedules().map((schedule) => schedule.name),
+      db.store.schedules.list().map((schedule) => schedule.name),
       ['nightly'],
     );
   });
 
   test('an unknown schedule name exits 1 with "did you mean"', async () => {
-    db.store.createSchedule('nightly', 'daily', '01:00');
+    db.store.schedules.create({ name: 'nightly', type: 'daily', time: '01:00' });
     const result = await cli('schedule', 'disable', 'nigthly');
     assert.equal(result.code, 1);
     assert.equal(
@@ -225,7 +225,7 @@ describe('hfsched schedule', () => {
     const ambiguous = await cli('schedule', 'remove', 'nightly');
     assert.equal(ambiguous.code, 2);
     assert.equal(ambiguous.stderr, 'hfsched: 2 schedules are named "nightly" (ids 1, 2); give the id\n');
-    assert.equal(db.store.listSchedules().length, 2, 'nothing removed');
+    assert.equal(db.store.schedules.list().length, 2, 'nothing removed');
     const renamed = await cli('schedule', 'set', '2', '--name', 'nightly');
     assert.match(renamed.stderr, /warning: schedule 1 is also named "nightly"/);
   });
@@ -250,11 +250,11 @@ describe('hfsched schedule', () => {
     );
     const hourly = await cli('schedule', 'add', 'hourly', '--cron', '0 * * * *', '--until', '06:00');
     assert.equal(hourly.code, 2);
-    assert.deepEqual(db.store.listSchedules(), []);
-    db.store.createSchedule('nightly', 'daily', '01:00', null, 1, { windowMinutes: 60 });
+    assert.deepEqual(db.store.schedules.list(), []);
+    db.store.schedules.create({ name: 'nightly', type: 'daily', time: '01:00', windowMinutes: 60 });
     const set = await cli('schedule', 'set', 'nightly', '--for', '24h01m');
     assert.equal(set.code, 2);
-    assert.equal(db.store.getSchedule(1)?.windowMinutes, 60);
+    assert.equal(db.store.schedules.get(1)?.windowMinutes, 60);
     assert.equal(
       (await cli('schedule', 'set', 'nightly', '--for', '24h')).code,
       0,
@@ -263,7 +263,7 @@ describe('hfsched schedule', () => {
   });
 
   test('schedule enable, disable and remove --json print the schedule', async () => {
-    db.store.createSchedule('nightly', 'daily', '01:00');
+    db.store.schedules.create({ name: 'nightly', type: 'daily', time: '01:00' });
     const enabled = parseJsonOutput<ScheduleView>(await cli('schedule', 'enable', '1', '--json'));
     assert.equal(enabled.enabled, true);
     assert.equal(enabled.nextRuns.length, 1);
@@ -274,7 +274,7 @@ describe('hfsched schedule', () => {
   });
 
   test('schedule set changes the time, window and concurrency', async () => {
-    const schedule = db.store.createSchedule('nightly', 'daily', '01:00', null, 1, { windowEnd: '05:00' });
+    const schedule = db.store.schedules.create({ name: 'nightly', type: 'daily', time: '01:00', windowEnd: '05:00' });
     const view = parseJsonOutput<ScheduleView>(
       await cli(
         'schedule',
@@ -297,31 +297,31 @@ describe('hfsched schedule', () => {
   });
 
   test('schedule set --no-window removes the window', async () => {
-    const schedule = db.store.createSchedule('nightly', 'daily', '01:00', null, 1, { windowMinutes: 60 });
+    const schedule = db.store.schedules.create({ name: 'nightly', type: 'daily', time: '01:00', windowMinutes: 60 });
     const result = await cli('schedule', 'set', String(schedule.id), '--no-window');
     assert.equal(result.code, 0, result.stderr);
-    assert.equal(db.store.getSchedule(schedule.id)?.windowMinutes, null);
+    assert.equal(db.store.schedules.get(schedule.id)?.windowMinutes, null);
   });
 
   test('schedule set cannot turn a daily schedule into a cron one', async () => {
-    const schedule = db.store.createSchedule('nightly', 'daily', '01:00');
+    const schedule = db.store.schedules.create({ name: 'nightly', type: 'daily', time: '01:00' });
     const result = await cli('schedule', 'set', String(schedule.id), '--cron', '0 1 * * *');
     assert.equal(result.code, 1);
     assert.match(result.stderr, /schedule 1 is a daily schedule and cannot become custom; add a new one/);
-    assert.equal(db.store.getSchedule(schedule.id)?.type, 'daily');
+    assert.equal(db.store.schedules.get(schedule.id)?.type, 'daily');
   });
 
   test('schedule set without any change exits 2', async () => {
-    const schedule = db.store.createSchedule('nightly', 'daily', '01:00');
+    const schedule = db.store.schedules.create({ name: 'nightly', type: 'daily', time: '01:00' });
     const result = await cli('schedule', 'set', String(schedule.id));
     assert.equal(result.code, 2);
     assert.match(result.stderr, /^hfsched: nothing to change; give --daily/);
   });
 
   test('schedule remove deletes the schedule', async () => {
-    const schedule = db.store.createSchedule('old', 'daily', '01:00');
+    const schedule = db.store.schedules.create({ name: 'old', type: 'daily', time: '01:00' });
     const result = await cli('schedule', 'remove', String(schedule.id));
     assert.equal(result.stdout, 'Removed schedule 1 "old".\n');
-    assert.equal(db.store.getSchedule(schedule.id), null);
+    assert.equal(db.store.schedules.get(schedule.id), null);
   });
 });

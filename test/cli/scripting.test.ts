@@ -96,12 +96,12 @@ describe('scripting the CLI', () => {
 
   test('ls and rm are aliases, as in hf', async () => {
     db.store.models.create({ name: 'org/name' });
-    db.store.createSchedule('nightly', 'daily', '01:00');
+    db.store.schedules.create({ name: 'nightly', type: 'daily', time: '01:00' });
     assert.match((await cli(['model', 'ls'])).stdout, /org\/name/);
     assert.match((await cli(['schedule', 'ls'])).stdout, /nightly/);
     assert.equal((await cli(['cache', 'ls', '--json'])).code, 0);
     assert.equal((await cli(['model', 'rm', 'org/name'])).code, 0);
     assert.equal((await cli(['schedule', 'rm', 'nightly'])).code, 0);
-    assert.deepEqual([db.store.models.list(), db.store.listSchedules()], [[], []]);
+    assert.deepEqual([db.store.models.list(), db.store.schedules.list()], [[], []]);
   });
 });

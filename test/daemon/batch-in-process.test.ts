@@ -59,7 +59,7 @@ function nextEvent<K extends keyof DaemonEventMap>(
 describe('batch in one process, window on a fake clock', () => {
   test('the window closing stops the running download (paused, partial kept) and drops the waiting model', async () => {
     hub.addFault({ kind: 'throttle', bytesPerSecond: 512 * 1024, pathContains: 'model.safetensors' });
-    const schedule = db.store.createSchedule('nightly', 'daily', '01:00', null, 1, { windowEnd: '06:00' });
+    const schedule = db.store.schedules.create({ name: 'nightly', type: 'daily', time: '01:00', windowEnd: '06:00' });
     const big = db.store.models.create({ name: 'org/big' });
     const small = db.store.models.create({ name: 'org/small' });
     const env = { HF_HOME: join(db.dir, 'hf-home') };
@@ -106,7 +106,12 @@ describe('batch in one process, window on a fake clock', () => {
   });
 
   test('a window without an end finishes with its batch, and a model added later waits for the next one', async () => {
-    const schedule = db.store.createSchedule('nightly', 'daily', '01:00', null, 2);
+    const schedule = db.store.schedules.create({
+      name: 'nightly',
+      type: 'daily',
+      time: '01:00',
+      maxConcurrentDownloads: 2,
+    });
     db.store.models.create({ name: 'org/small' });
     const env = { HF_HOME: join(db.dir, 'hf-home') };
     const events = createDaemonEvents();

@@ -26,7 +26,7 @@ describe('daemon: control commands', () => {
   test("run-now starts the enabled schedule's batch at once", async () => {
     fixture = await createDaemonFixture([{ id: 'org/alpha', files: { 'config.json': '{}' } }]);
     const f = fixture;
-    f.db.store.createSchedule('nightly', 'daily', farAway(), null, 1);
+    f.db.store.schedules.create({ name: 'nightly', type: 'daily', time: farAway() });
     const daemon = f.startDaemon();
     await daemon.waitForLog((line) => line.msg === 'daemon started');
     const result = await f.cli(['run-now']);

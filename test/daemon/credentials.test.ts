@@ -40,7 +40,7 @@ async function daemonWithCredential(
   db.store.models.create({ name: 'org/private' });
   db.store.setSystemConfig('download.min_free_bytes', '0');
   db.store.setSystemConfig('download.max_retries', '0');
-  db.store.createSchedule('test', 'custom', null, null, 1, { cronPattern: '* * * * * *' });
+  db.store.schedules.create({ name: 'test', type: 'custom', cronPattern: '* * * * * *' });
   daemon = startDaemon(db.dbPath, {
     HF_ENDPOINT: hub.url,
     HF_HUB_CACHE: join(db.dir, 'cache'),

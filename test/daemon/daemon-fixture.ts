@@ -68,7 +68,13 @@ export async function createDaemonFixture(repos: RepoFiles[]): Promise<DaemonFix
       return runCli(args, { dbPath: db.dbPath, env });
     },
     addSchedule(cronPattern, maxConcurrent = 1, options = {}) {
-      return db.store.createSchedule('test', 'custom', null, null, maxConcurrent, { ...options, cronPattern }).id;
+      return db.store.schedules.create({
+        name: 'test',
+        type: 'custom',
+        maxConcurrentDownloads: maxConcurrent,
+        ...options,
+        cronPattern,
+      }).id;
     },
     model(name) {
       const model = db.store.models.byName(name);

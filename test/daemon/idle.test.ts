@@ -25,7 +25,7 @@ describe('daemon: idle', () => {
   test('an idle daemon writes nothing to its database for 10 s, yet answers run-now within 2 s', async () => {
     fixture = await createDaemonFixture([{ id: 'org/alpha', files: { 'config.json': '{}' } }]);
     const f = fixture;
-    f.db.store.createSchedule('nightly', 'daily', twelveHoursAway(), null, 1);
+    f.db.store.schedules.create({ name: 'nightly', type: 'daily', time: twelveHoursAway() });
     const daemon = f.startDaemon();
     await daemon.waitForLog((line) => line.msg === 'schedule armed');
     await sleep(1500); // the first ticks after the start

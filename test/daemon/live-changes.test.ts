@@ -55,7 +55,7 @@ describe('daemon: live changes from the CLI', () => {
   test('a time zone set with the CLI while the daemon runs re-arms the schedule in that zone', async () => {
     fixture = await createDaemonFixture([]);
     const f = fixture;
-    f.db.store.createSchedule('nightly', 'daily', '01:30', null, 1);
+    f.db.store.schedules.create({ name: 'nightly', type: 'daily', time: '01:30' });
     const daemon = f.startDaemon();
     await daemon.waitForLog((line) => line.msg === 'schedule armed');
     const set = await f.cli(['config', 'set', 'scheduler.timezone', 'Pacific/Kiritimati']);

@@ -24,7 +24,13 @@ function triggerOn(clock: FakeClock): { trigger: ScheduleTrigger; firings: Firin
 
 describe('schedule trigger on a fake clock', () => {
   test('a daily schedule fires at its local time with its window end, and again the next day', () => {
-    const schedule = db.store.createSchedule('nightly', 'daily', '01:30', null, 2, { windowEnd: '06:00' });
+    const schedule = db.store.schedules.create({
+      name: 'nightly',
+      type: 'daily',
+      time: '01:30',
+      maxConcurrentDownloads: 2,
+      windowEnd: '06:00',
+    });
     // 00:00 UTC is 01:00 in Paris (winter): the first firing is 30 minutes away.
     const clock = new FakeClock(new Date('2026-01-10T00:00:00Z'));
     const { trigger, firings } = triggerOn(clock);
@@ -46,7 +52,7 @@ describe('schedule trigger on a fake clock', () => {
   });
 
   test('a daily schedule keeps its local time across a daylight saving change', () => {
-    const schedule = db.store.createSchedule('nightly', 'daily', '03:30');
+    const schedule = db.store.schedules.create({ name: 'nightly', type: 'daily', time: '03:30' });
     // Paris moves from UTC+1 to UTC+2 at 02:00 local on 29 March 2026.
     const clock = new FakeClock(new Date('2026-03-27T12:00:00Z'));
     const { trigger, firings } = triggerOn(clock);
@@ -61,7 +67,14 @@ describe('schedule trigger on a fake clock', () => {
   });
 
   test('a weekly schedule on day 0 fires on Sundays only', () => {
-    const schedule = db.store.createSchedule('sunday', 'weekly', '04:00', 0, 1, { windowMinutes: 90 });
+    const schedule = db.store.schedules.create({
+      name: 'sunday',
+      type: 'weekly',
+      time: '04:00',
+      dayOfWeek: 0,
+      maxConcurrentDownloads: 1,
+      windowMinutes: 90,
+    });
     const clock = new FakeClock(new Date('2026-01-05T00:00:00Z')); // a Monday
     const { trigger, firings } = triggerOn(clock);
     trigger.arm(schedule, 'UTC');
@@ -79,8 +92,8 @@ describe('schedule trigger on a fake clock', () => {
   });
 
   test('disarming stops the firings, and re-arming follows the new schedule', () => {
-    const first = db.store.createSchedule('every-hour', 'custom', null, null, 1, { cronPattern: '0 * * * *' });
-    const second = db.store.createSchedule('half-past', 'custom', null, null, 1, { cronPattern: '30 * * * *' });
+    const first = db.store.schedules.create({ name: 'every-hour', type: 'custom', cronPattern: '0 * * * *' });
+    const second = db.store.schedules.create({ name: 'half-past', type: 'custom', cronPattern: '30 * * * *' });
     const clock = new FakeClock(new Date('2026-01-10T10:15:00Z'));
     const { trigger, firings } = triggerOn(clock);
     trigger.arm(first, 'UTC');
@@ -107,7 +120,7 @@ describe('schedule trigger on a fake clock', () => {
   });
 
   test('a firing that throws is reported and the next firing still comes', () => {
-    const schedule = db.store.createSchedule('every-minute', 'custom', null, null, 1, { cronPattern: '* * * * *' });
+    const schedule = db.store.schedules.create({ name: 'every-minute', type: 'custom', cronPattern: '* * * * *' });
     const clock = new FakeClock(new Date('2026-01-10T10:00:30Z'));
     const errors: unknown[] = [];
     let calls = 0;
@@ -130,12 +143,12 @@ describe('schedule trigger on a fake clock', () => {
   });
 
   test('a schedule with a new name or concurrency keeps its timer and reports the change at the next firing', () => {
-    const schedule = db.store.createSchedule('nightly', 'daily', '02:00', null, 1);
+    const schedule = db.store.schedules.create({ name: 'nightly', type: 'daily', time: '02:00' });
     const clock = new FakeClock(new Date('2026-01-10T00:00:00Z'));
     const { trigger, firings } = triggerOn(clock);
     trigger.arm(schedule, 'UTC');
-    db.store.updateSchedule(schedule.id, { maxConcurrentDownloads: 4 });
-    trigger.updateSchedule(db.store.getSchedule(schedule.id)!);
+    db.store.schedules.update(schedule.id, { maxConcurrentDownloads: 4 });
+    trigger.updateSchedule(db.store.schedules.get(schedule.id)!);
     assert.equal(clock.pending, 1);
     clock.advance(2 * 3600 * 1000);
     assert.equal(firings[0]?.schedule.maxConcurrentDownloads, 4);

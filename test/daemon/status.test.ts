@@ -68,7 +68,7 @@ describe('daemon: hfsched status', () => {
   test('status without a daemon says it is not running and still shows the next run', async () => {
     fixture = await createDaemonFixture([]);
     const f = fixture;
-    f.db.store.createSchedule('nightly', 'daily', '01:30', null, 2);
+    f.db.store.schedules.create({ name: 'nightly', type: 'daily', time: '01:30', maxConcurrentDownloads: 2 });
     const result = await f.cli(['status', '--json']);
     assert.equal(result.code, 0, result.stderr);
     const report = parseJsonOutput<StatusReport>(result);

@@ -13,7 +13,7 @@ describe('download lifecycle (worker transactions)', () => {
   afterEach(() => temp.cleanup());
 
   test('beginning a download moves the model to downloading and opens a started session', () => {
-    const schedule = temp.store.createSchedule('nightly', 'daily', '02:00');
+    const schedule = temp.store.schedules.create({ name: 'nightly', type: 'daily', time: '02:00' });
     const session = temp.store.beginDownload(model.id, schedule.id);
     assert.deepEqual([session.status, session.scheduleId, session.retryCount], ['started', schedule.id, 0]);
     assert.equal(temp.store.models.get(model.id)?.status, 'downloading');

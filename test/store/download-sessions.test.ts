@@ -13,7 +13,7 @@ describe('download sessions', () => {
   afterEach(() => temp.cleanup());
 
   test('a new session is started, with nothing downloaded yet', () => {
-    const schedule = temp.store.createSchedule('nightly', 'daily', '02:00');
+    const schedule = temp.store.schedules.create({ name: 'nightly', type: 'daily', time: '02:00' });
     const session = temp.store.createDownloadSession(modelId, schedule.id);
     assert.deepEqual(
       [

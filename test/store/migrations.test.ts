@@ -120,7 +120,13 @@ describe('migration 002 (schedules: cron pattern and window)', () => {
     const temp = createTempDatabase();
     try {
       const model = temp.store.models.create({ name: 'org/kept' });
-      const schedule = temp.store.createSchedule('nightly', 'weekly', '02:30', 0, 3);
+      const schedule = temp.store.schedules.create({
+        name: 'nightly',
+        type: 'weekly',
+        time: '02:30',
+        dayOfWeek: 0,
+        maxConcurrentDownloads: 3,
+      });
       const session = temp.store.beginDownload(model.id, schedule.id);
       temp.store.close();
 
@@ -130,7 +136,7 @@ describe('migration 002 (schedules: cron pattern and window)', () => {
       const store = openStore(temp.dbPath);
       try {
         assert.deepEqual(store.models.get(model.id)?.status, 'downloading');
-        const kept = store.getSchedule(schedule.id);
+        const kept = store.schedules.get(schedule.id);
         assert.deepEqual(
           [kept?.name, kept?.type, kept?.time, kept?.dayOfWeek, kept?.maxConcurrentDownloads, kept?.enabled],
           ['nightly', 'weekly', '02:30', 0, 3, true],
@@ -148,7 +154,9 @@ describe('migration 002 (schedules: cron pattern and window)', () => {
   test('going down to version 1 fails while a custom schedule has no time, and version 2 stays intact', () => {
     const temp = createTempDatabase();
     try {
-      const custom = temp.store.createSchedule('every six hours', 'custom', null, null, 1, {
+      const custom = temp.store.schedules.create({
+        name: 'every six hours',
+        type: 'custom',
         cronPattern: '0 */6 * * *',
       });
       temp.store.close();
