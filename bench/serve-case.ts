@@ -94,8 +94,8 @@ function prepareMirror(folder: string, file: LargeFile): { dbPath: string; blobs
   try {
     store.setSystemConfig('hub.cache_dir', cacheDir);
     const model = store.models.create({ name: 'bench/serve' });
-    const session = store.beginDownload(model.id, null);
-    store.completeDownload(session.id, {
+    const session = store.downloads.begin({ modelId: model.id, scheduleId: null });
+    store.downloads.complete(session.id, {
       downloadPath: join(cacheDir, 'models--bench--serve', 'snapshots', 'a'.repeat(40)),
       sizeBytes: file.size,
       commit: 'a'.repeat(40),

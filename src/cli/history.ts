@@ -47,7 +47,7 @@ export function registerHistoryCommand(program: Command, context: CliContext): v
     .action(async (reference: string, options: { limit: number; json?: boolean }) => {
       const { model, sessions } = await context.withStore((store) => {
         const model = findModel(store, reference);
-        return { model, sessions: store.getDownloadHistory(model.id, options.limit) };
+        return { model, sessions: store.downloads.history(model.id, { limit: options.limit }) };
       });
       if (options.json) return context.output.json(sessions);
       if (sessions.length === 0) context.output.text(`No download sessions for ${model.name} yet.`);

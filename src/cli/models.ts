@@ -190,7 +190,7 @@ function registerShow(model: Command, context: CliContext): void {
     .action(async (reference: string, options: { json?: boolean }) => {
       const { found, sessions } = await context.withStore((store) => {
         const found = findModel(store, reference);
-        return { found, sessions: store.getDownloadHistory(found.id, SHOWN_SESSIONS) as DownloadSession[] };
+        return { found, sessions: store.downloads.history(found.id, { limit: SHOWN_SESSIONS }) as DownloadSession[] };
       });
       if (options.json) return context.output.json({ model: found, sessions });
       const waiting = sessions[0] === undefined ? null : waitingFor(sessions[0]);

@@ -81,7 +81,7 @@ export interface HeldModelView {
 function heldModels(store: Store): HeldModelView[] {
   return store.models.list().flatMap((model) => {
     if (!isHeldUntilRetry(store, model)) return [];
-    const error = store.getDownloadHistory(model.id, 1)[0]?.errorMessage ?? 'failed';
+    const error = store.downloads.history(model.id, { limit: 1 })[0]?.errorMessage ?? 'failed';
     return [{ model: formatRepoReference(model.repoType, model.name), error }];
   });
 }
@@ -167,7 +167,7 @@ export function buildStatusReport(store: Store, env: NodeJS.ProcessEnv, now: Dat
   else if (active !== null) nextRunAt = nextRunTimes(active, timezone, 1, now)[0]?.toISOString() ?? null;
 
   const live = new Map((alive ? record.running : []).map((entry) => [entry.modelId, entry]));
-  const running = store.openDownloadSessions().map(({ session, modelName }): RunningDownloadView => {
+  const running = store.downloads.openSessions().map(({ session, modelName }): RunningDownloadView => {
     const entry = live.get(session.modelId);
     const bytes = Math.max(entry?.bytesDone ?? 0, session.bytesDownloaded);
     const total = entry?.totalBytes ?? session.totalBytes;

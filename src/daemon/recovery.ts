@@ -14,7 +14,7 @@ import type { DownloadSession, Store } from '../store/index.js';
 import { isOrphaned, isOwnedByThisProcess, isRunByAnotherProcess } from '../download/download-owner.js';
 
 export function recoverAfterCrash(store: Store, logger: Logger): DownloadSession[] {
-  const ended = store.recoverInterruptedSessions(isRunByAnotherProcess);
+  const ended = store.downloads.recoverInterrupted(isRunByAnotherProcess);
   for (const session of ended) {
     const model = store.models.get(session.modelId);
     logger.warn(
@@ -45,8 +45,8 @@ export function repairAbandonedSessions(
 ): DownloadSession[] {
   const abandoned = (session: DownloadSession): boolean =>
     isOrphaned(session) || (isOwnedByThisProcess(session) && !runsHere(session.modelId));
-  if (!store.openDownloadSessions().some(({ session }) => abandoned(session))) return [];
-  const ended = store.recoverInterruptedSessions((session) => !abandoned(session));
+  if (!store.downloads.openSessions().some(({ session }) => abandoned(session))) return [];
+  const ended = store.downloads.recoverInterrupted((session) => !abandoned(session));
   for (const session of ended) {
     logger.warn(
       { model: store.models.get(session.modelId)?.name, session: session.id },

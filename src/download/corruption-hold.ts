@@ -15,6 +15,6 @@ export const HELD_UNTIL_RETRY = { heldUntilRetry: true } as const;
 /** Whether the scheduler must leave `model` alone until a person retries it. */
 export function isHeldUntilRetry(store: Store, model: Model): boolean {
   if (model.status !== 'failed') return false;
-  const last: DownloadSession | undefined = store.getDownloadHistory(model.id, 1)[0];
+  const last: DownloadSession | undefined = store.downloads.history(model.id, { limit: 1 })[0];
   return last?.metadata?.heldUntilRetry === true;
 }

@@ -3,9 +3,9 @@
  * status) and the Hub client (the download itself) meet. Used by `hfsched pull`
  * and by the daemon's queue.
  *
- *   beginDownload (model -> downloading, session started)
+ *   store.downloads.begin (model -> downloading, session started)
  *   downloadSnapshot, with progress written at most once a second (in_progress)
- *   completeDownload | failDownload | cancelDownload, each one transaction
+ *   store.downloads.complete | fail | cancel, each one transaction
  *
  * Abort means pause: the partial files stay, the session ends `cancelled` with
  * the signal's reason and the model becomes `paused`, ready to resume.
@@ -108,7 +108,10 @@ function progressRecorder(
     if (now - lastWrite < PROGRESS_WRITE_INTERVAL_MS) return;
     lastWrite = now;
     try {
-      store.recordDownloadProgress(sessionId, progress.doneBytes, progress.totalBytes);
+      store.downloads.recordProgress(sessionId, {
+        bytesDownloaded: progress.doneBytes,
+        totalBytes: progress.totalBytes,
+      });
     } catch (error) {
       // A busy database must not stop the transfer; the end is recorded in any case.
       logger?.warn({ session: sessionId, err: error }, 'could not record download progress');
@@ -130,9 +133,13 @@ export async function downloadModel(
   const { settings, logger, signal } = options;
   const location = resolveHubLocation(settings, options.env ?? process.env);
   const revision = options.revision ?? storedRevision(model);
-  const session = store.beginDownload(model.id, options.scheduleId, location.cacheDir);
+  const session = store.downloads.begin({
+    modelId: model.id,
+    scheduleId: options.scheduleId,
+    cacheDir: location.cacheDir,
+  });
   // Who runs it, so that a later `pull` can tell a dead download from a live one.
-  store.recordDownloadProgress(session.id, 0, null, ownerMetadata());
+  store.downloads.recordProgress(session.id, { bytesDownloaded: 0, totalBytes: null, metadata: ownerMetadata() });
   const log = logger?.child({ model: model.name, session: session.id });
   const recordProgress = progressRecorder(store, session.id, log);
   log?.info({ revision, endpoint: location.endpoint, cacheDir: location.cacheDir }, 'download started');
@@ -142,7 +149,11 @@ export async function downloadModel(
   let loggedWait: string | null = null;
   const onSpaceWait = (reason: string | null): void => {
     try {
-      store.recordDownloadProgress(session.id, 0, null, spaceWaitMetadata(reason));
+      store.downloads.recordProgress(session.id, {
+        bytesDownloaded: 0,
+        totalBytes: null,
+        metadata: spaceWaitMetadata(reason),
+      });
     } catch (error) {
       log?.warn({ err: error }, 'could not record the wait for disk space');
     }
@@ -186,28 +197,33 @@ export async function downloadModel(
       // Held before the model is paused: the daemon never sees it paused without its hold.
       if (options.holdWhenPaused === true)
         await retryFinalWrite('the hold', () => store.models.hold(model.id, reason), log);
-      await retryFinalWrite('the pause', () => store.cancelDownload(session.id, reason), log);
+      await retryFinalWrite('the pause', () => store.downloads.cancel(session.id, reason), log);
       log?.info({ reason }, 'download paused; partial files kept');
-      return { status: 'paused', session: store.getDownloadSession(session.id) ?? session, reason };
+      return { status: 'paused', session: store.downloads.getSession(session.id) ?? session, reason };
     }
     let message = failureText(error);
     // Corrupt bytes again and again, or a selection over cache.max_bytes: another firing would fail the same way.
     if (error instanceof RepeatedCorruptionError || error instanceof CacheBudgetError) {
       // Marked before the end, in the same session: the scheduler reads it (corruption-hold.ts).
-      const bytes = store.getDownloadSession(session.id)?.bytesDownloaded ?? 0;
+      const bytes = store.downloads.getSession(session.id)?.bytesDownloaded ?? 0;
       await retryFinalWrite(
         'the hold',
-        () => store.recordDownloadProgress(session.id, bytes, null, HELD_UNTIL_RETRY),
+        () =>
+          store.downloads.recordProgress(session.id, {
+            bytesDownloaded: bytes,
+            totalBytes: null,
+            metadata: HELD_UNTIL_RETRY,
+          }),
         log,
       );
       message += `; the scheduler leaves ${model.name} alone until: hfsched model retry ${model.name}`;
       // The caller (pull) says it too.
       error.message = message;
     }
-    await retryFinalWrite('the failure', () => store.failDownload(session.id, message), log);
+    await retryFinalWrite('the failure', () => store.downloads.fail(session.id, message), log);
     log?.error({ error: message }, 'download failed');
     const failure = error instanceof Error ? error : new Error(message);
-    return { status: 'failed', session: store.getDownloadSession(session.id) ?? session, error: failure };
+    return { status: 'failed', session: store.downloads.getSession(session.id) ?? session, error: failure };
   }
 
   const result = {
@@ -230,7 +246,7 @@ export async function downloadModel(
       size: file.size,
     })),
   };
-  await retryFinalWrite('the completed download', () => store.completeDownload(session.id, result), log);
+  await retryFinalWrite('the completed download', () => store.downloads.complete(session.id, result), log);
   log?.info(
     { commit: snapshot.commit, bytes: snapshot.totalBytes, fetched: snapshot.fetchedBytes },
     'download completed',
@@ -250,5 +266,5 @@ export async function downloadModel(
       ...(log !== undefined ? { logger: log } : {}),
     });
   }
-  return { status: 'completed', session: store.getDownloadSession(session.id) ?? session, snapshot };
+  return { status: 'completed', session: store.downloads.getSession(session.id) ?? session, snapshot };
 }

@@ -57,10 +57,10 @@ export function takeOverOrphanedDownload(
   model: Model,
 ): { model: Model; recovered: DownloadSession | null } {
   if (model.status !== 'downloading') return { model, recovered: null };
-  const open = store.getDownloadHistory(model.id, 1)[0];
+  const open = store.downloads.history(model.id, { limit: 1 })[0];
   if (open !== undefined && isOrphaned(open)) {
-    // The word recoverInterruptedSessions writes: the same event, said the same way.
-    store.failDownload(open.id, INTERRUPTED_MESSAGE);
+    // The word store.downloads.recoverInterrupted writes: the same event, said the same way.
+    store.downloads.fail(open.id, INTERRUPTED_MESSAGE);
     return { model: store.models.get(model.id) ?? model, recovered: open };
   }
   throw new ConstraintError(

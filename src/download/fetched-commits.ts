@@ -12,7 +12,7 @@ const SESSIONS_READ = 10_000;
 export function commitsFetchedBy(store: Store, model: Model): Set<string> {
   const commits = new Set<string>();
   if (model.currentCommit !== null) commits.add(model.currentCommit);
-  for (const session of store.getDownloadHistory(model.id, SESSIONS_READ)) {
+  for (const session of store.downloads.history(model.id, { limit: SESSIONS_READ })) {
     const commit = session.status === 'completed' ? session.metadata?.commit : undefined;
     if (typeof commit === 'string') commits.add(commit);
   }

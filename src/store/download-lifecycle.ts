@@ -16,7 +16,16 @@ import { assertSessionOwnersExist, insertSession, selectSession } from './downlo
 import { SQL_NOW } from './sql-time.js';
 import { assertModelTransition, assertSessionTransition } from './state-machines.js';
 import { writeTransaction } from './transaction.js';
-import type { DownloadResult, DownloadSession, JsonObject, Model, ModelStatus, SessionStatus } from './types.js';
+import type {
+  DownloadProgress,
+  DownloadResult,
+  DownloadSession,
+  DownloadStart,
+  JsonObject,
+  Model,
+  ModelStatus,
+  SessionStatus,
+} from './types.js';
 import { serializeMetadata, validateByteCount, validateId } from './validation.js';
 
 /** What `recoverInterruptedSessions` writes as the error of each session it ends. */
@@ -31,9 +40,7 @@ export const INTERRUPTED_MESSAGE = 'interrupted';
  */
 export function beginDownload(
   db: Database.Database,
-  modelId: number,
-  scheduleId: number | null,
-  cacheDir: string | null = null,
+  { modelId, scheduleId, cacheDir = null }: DownloadStart,
 ): DownloadSession {
   validateId(modelId, 'model');
   if (scheduleId !== null) validateId(scheduleId, 'schedule');
@@ -70,9 +77,7 @@ function mergedMetadata(session: DownloadSession, metadata: JsonObject | undefin
 export function recordDownloadProgress(
   db: Database.Database,
   sessionId: number,
-  bytesDownloaded: number,
-  totalBytes: number | null,
-  metadata?: JsonObject,
+  { bytesDownloaded, totalBytes, metadata }: DownloadProgress,
 ): boolean {
   validateId(sessionId, 'download session');
   validateByteCount(bytesDownloaded, 'bytes downloaded');

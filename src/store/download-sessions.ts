@@ -13,7 +13,7 @@ import { selectSchedule } from './schedules.js';
 import { SQL_NOW } from './sql-time.js';
 import { assertSessionTransition, ENDED_SESSION_STATUSES } from './state-machines.js';
 import { withStoreErrors, writeTransaction } from './transaction.js';
-import type { DownloadSession, SessionStatus } from './types.js';
+import type { DownloadSession, DownloadSessionUpdate, NewDownloadSession } from './types.js';
 import { validateByteCount, validateId, validateLimit, validateSessionStatus } from './validation.js';
 
 export function selectSession(db: Database.Database, id: number): DownloadSession | null {
@@ -49,8 +49,7 @@ export function insertSession(
 /** A new `started` session (the model's status is not touched). NotFoundError for a missing model or schedule. */
 export function createDownloadSession(
   db: Database.Database,
-  modelId: number,
-  scheduleId?: number | null,
+  { modelId, scheduleId }: NewDownloadSession,
 ): DownloadSession {
   validateId(modelId, 'model');
   const schedule = scheduleId === undefined || scheduleId === null ? null : validateId(scheduleId, 'schedule');
@@ -61,7 +60,7 @@ export function createDownloadSession(
 }
 
 /**
- * Moves a session to `status` and records progress; arguments left out (or
+ * Moves a session to `status` and records progress; fields left out (or
  * null) keep their value. Sets `completed_at` when the session ends.
  * false: no such session. StateTransitionError: an illegal move, including
  * any change to an ended session.
@@ -69,10 +68,7 @@ export function createDownloadSession(
 export function updateDownloadSession(
   db: Database.Database,
   id: number,
-  status: SessionStatus,
-  bytesDownloaded?: number | null,
-  totalBytes?: number | null,
-  errorMessage?: string | null,
+  { status, bytesDownloaded, totalBytes, errorMessage }: DownloadSessionUpdate,
 ): boolean {
   validateId(id, 'download session');
   validateSessionStatus(status);
@@ -103,7 +99,11 @@ export function updateDownloadSession(
 }
 
 /** The model's sessions, newest first, at most `limit`. */
-export function getDownloadHistory(db: Database.Database, modelId: number, limit = 10): DownloadSession[] {
+export function getDownloadHistory(
+  db: Database.Database,
+  modelId: number,
+  { limit = 10 }: { limit?: number | undefined } = {},
+): DownloadSession[] {
   validateId(modelId, 'model');
   validateLimit(limit);
   return withStoreErrors(db, () =>

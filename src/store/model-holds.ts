@@ -67,7 +67,7 @@ export function holdModel(db: Database.Database, modelId: number, reason: string
 
 /**
  * `from` -> pending and any hold removed, in one transaction. A retried
- * model's retry count starts again at 0 (beginDownload counts from a failed model only).
+ * model's retry count starts again at 0 (store.downloads.begin counts from a failed model only).
  */
 function returnToPending(
   db: Database.Database,

@@ -10,17 +10,15 @@ import * as commands from './daemon-commands.js';
 import type { CommandAnswer, DaemonCommand, DaemonCommandName } from './daemon-commands.js';
 import * as registration from './daemon-registration.js';
 import type { DaemonRegistration, DaemonSnapshot, DaemonStatusRecord } from './daemon-registration.js';
-import * as lifecycle from './download-lifecycle.js';
+import { DownloadStore } from './download-store.js';
 import * as mirrors from './mirror-status.js';
 import type { MirrorRegistration, MirrorStatusRecord } from './mirror-status.js';
-import * as sessions from './download-sessions.js';
 import { ModelStore } from './model-store.js';
 import { ScheduleStore } from './schedule-store.js';
 import * as views from './status-views.js';
-import type { OpenSessionView } from './status-views.js';
 import * as systemConfig from './system-config.js';
 import { writeTransaction } from './transaction.js';
-import type { DownloadResult, DownloadSession, JsonObject, SessionStatus, SystemConfiguration } from './types.js';
+import type { SystemConfiguration } from './types.js';
 
 export class Store {
   /** The database file. */
@@ -37,6 +35,8 @@ export class Store {
   readonly models: ModelStore;
   /** The schedules, at most one enabled (schedule-store.ts). */
   readonly schedules: ScheduleStore;
+  /** Download sessions and the worker's transactions (download-store.ts). */
+  readonly downloads: DownloadStore;
 
   constructor(path: string, db: Database.Database) {
     this.path = path;
@@ -44,6 +44,7 @@ export class Store {
     this.opened = databaseIdentity(path);
     this.models = new ModelStore(db);
     this.schedules = new ScheduleStore(db);
+    this.downloads = new DownloadStore(db);
   }
 
   /**
@@ -71,63 +72,6 @@ export class Store {
    */
   transaction<T>(fn: () => T): T {
     return writeTransaction(this.db, fn);
-  }
-
-  // Download sessions (contract)
-
-  createDownloadSession(modelId: number, scheduleId?: number | null): DownloadSession {
-    return sessions.createDownloadSession(this.db, modelId, scheduleId);
-  }
-
-  /** false: no such session. StateTransitionError: illegal move or an ended session. */
-  updateDownloadSession(
-    id: number,
-    status: SessionStatus,
-    bytesDownloaded?: number | null,
-    totalBytes?: number | null,
-    errorMessage?: string | null,
-  ): boolean {
-    return sessions.updateDownloadSession(this.db, id, status, bytesDownloaded, totalBytes, errorMessage);
-  }
-
-  /** Newest first. */
-  getDownloadHistory(modelId: number, limit = 10): DownloadSession[] {
-    return sessions.getDownloadHistory(this.db, modelId, limit);
-  }
-
-  // Download sessions (worker transactions)
-
-  getDownloadSession(id: number): DownloadSession | null {
-    return sessions.getDownloadSession(this.db, id);
-  }
-
-  beginDownload(modelId: number, scheduleId: number | null, cacheDir: string | null = null): DownloadSession {
-    return lifecycle.beginDownload(this.db, modelId, scheduleId, cacheDir);
-  }
-
-  recordDownloadProgress(
-    sessionId: number,
-    bytesDownloaded: number,
-    totalBytes: number | null,
-    metadata?: JsonObject,
-  ): boolean {
-    return lifecycle.recordDownloadProgress(this.db, sessionId, bytesDownloaded, totalBytes, metadata);
-  }
-
-  completeDownload(sessionId: number, result: DownloadResult): void {
-    lifecycle.completeDownload(this.db, sessionId, result);
-  }
-
-  failDownload(sessionId: number, errorMessage: string): void {
-    lifecycle.failDownload(this.db, sessionId, errorMessage);
-  }
-
-  cancelDownload(sessionId: number, reason: string): void {
-    lifecycle.cancelDownload(this.db, sessionId, reason);
-  }
-
-  recoverInterruptedSessions(isStillRunning?: (session: DownloadSession) => boolean): DownloadSession[] {
-    return lifecycle.recoverInterruptedSessions(this.db, isStillRunning);
   }
 
   // System configuration (contract)
@@ -216,10 +160,6 @@ export class Store {
   }
 
   // Views for status, metrics and health (status-views.ts)
-
-  openDownloadSessions(): OpenSessionView[] {
-    return views.openDownloadSessions(this.db);
-  }
 
   /** Throws when the database does not answer. */
   pingDatabase(): void {

@@ -162,7 +162,39 @@ export interface ScheduleChanges {
   windowMinutes?: number | null;
 }
 
-/** What a finished download records (`completeDownload`). */
+/** A new download session (`store.downloads.createSession`); no schedule: started by hand. */
+export interface NewDownloadSession {
+  modelId: number;
+  scheduleId?: number | null | undefined;
+}
+
+/** A session's move (`store.downloads.updateSession`); fields left out (or null) keep their value. */
+export interface DownloadSessionUpdate {
+  status: SessionStatus;
+  bytesDownloaded?: number | null | undefined;
+  totalBytes?: number | null | undefined;
+  errorMessage?: string | null | undefined;
+}
+
+/** A download that begins (`store.downloads.begin`). */
+export interface DownloadStart {
+  modelId: number;
+  /** The schedule whose firing started it; null: started by hand. */
+  scheduleId: number | null;
+  /** Becomes the model's cache folder if it has none yet. */
+  cacheDir?: string | null | undefined;
+}
+
+/** Progress of an open session (`store.downloads.recordProgress`). */
+export interface DownloadProgress {
+  bytesDownloaded: number;
+  /** null keeps the known total. */
+  totalBytes: number | null;
+  /** Merged (shallowly) into the session's metadata. */
+  metadata?: JsonObject | undefined;
+}
+
+/** What a finished download records (`store.downloads.complete`). */
 export interface DownloadResult {
   /** The snapshot folder. */
   downloadPath: string;

@@ -68,8 +68,8 @@ describe('applying a model set file', () => {
     apply(MODEL_SET);
     const tiny = db.store.models.byName('org/tiny');
     assert.ok(tiny);
-    const session = db.store.beginDownload(tiny.id, null);
-    db.store.completeDownload(session.id, { downloadPath: '/cache/snap', sizeBytes: 10 });
+    const session = db.store.downloads.begin({ modelId: tiny.id, scheduleId: null });
+    db.store.downloads.complete(session.id, { downloadPath: '/cache/snap', sizeBytes: 10 });
     const plan = apply(MODEL_SET.replace('["*.safetensors", "*.json"]', '["*.safetensors"]'));
     assert.deepEqual(
       plan.steps.map((step) => step.action),
@@ -98,7 +98,7 @@ describe('applying a model set file', () => {
     apply(MODEL_SET);
     const pinned = db.store.models.byName('org/pinned');
     assert.ok(pinned);
-    db.store.beginDownload(pinned.id, null);
+    db.store.downloads.begin({ modelId: pinned.id, scheduleId: null });
     const plan = apply(MODEL_SET.replace(/ {2}- repo: org\/pinned\n.*\n.*\n/, ''), true);
     assert.deepEqual(plan.steps, []);
     assert.match(plan.warnings[0] ?? '', /^model org\/pinned is downloading: it is not removed/);

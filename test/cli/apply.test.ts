@@ -81,7 +81,7 @@ describe('hfsched apply', () => {
 
   test('--prune warns on stderr about a downloading model it keeps', async () => {
     const busy = db.store.models.create({ name: 'org/busy' });
-    db.store.beginDownload(busy.id, null);
+    db.store.downloads.begin({ modelId: busy.id, scheduleId: null });
     db.store.models.create({ name: 'org/idle' });
     const result = await runCli(['apply', '-f', file, '--prune'], { dbPath: db.dbPath, env: OFFLINE });
     assert.equal(result.code, 0, result.stderr);

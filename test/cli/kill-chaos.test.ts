@@ -158,7 +158,7 @@ describe('hfsched pull under kill -9 chaos', () => {
       const model = db.store.models.byName(repo.id)!;
       assertValidSnapshot(cacheDir, repo, hub, model.downloadPath);
       assert.equal(model.status, 'completed');
-      const open = db.store.getDownloadHistory(model.id).filter((session) => session.status === 'in_progress');
+      const open = db.store.downloads.history(model.id).filter((session) => session.status === 'in_progress');
       assert.deepEqual(open, [], `no session of ${repo.id} is left open`);
     }
     const served = hub.requests

@@ -110,8 +110,8 @@ describe('hfsched model', () => {
 
   test('model show finds a model by repo id and lists its last sessions', async () => {
     const model = db.store.models.create({ name: 'org/name' });
-    const session = db.store.beginDownload(model.id, null);
-    db.store.failDownload(session.id, 'connection reset by the Hub');
+    const session = db.store.downloads.begin({ modelId: model.id, scheduleId: null });
+    db.store.downloads.fail(session.id, 'connection reset by the Hub');
     const result = await cli('model', 'show', 'org/name');
     assert.equal(result.code, 0, result.stderr);
     assert.match(result.stdout, /^ID:\s+1\nName:\s+org\/name\nStatus:\s+failed\n/);
@@ -121,7 +121,7 @@ describe('hfsched model', () => {
 
   test('model show --json by numeric id prints the model and its sessions', async () => {
     const model = db.store.models.create({ name: 'org/name' });
-    db.store.beginDownload(model.id, null);
+    db.store.downloads.begin({ modelId: model.id, scheduleId: null });
     const shown = parseJsonOutput<{ model: Model; sessions: DownloadSession[] }>(
       await cli('model', 'show', String(model.id), '--json'),
     );
@@ -139,8 +139,8 @@ describe('hfsched model', () => {
 
   test('model remove deletes the model and its history', async () => {
     const model = db.store.models.create({ name: 'org/name' });
-    const session = db.store.beginDownload(model.id, null);
-    db.store.completeDownload(session.id, { downloadPath: '/tmp/x', sizeBytes: 1 });
+    const session = db.store.downloads.begin({ modelId: model.id, scheduleId: null });
+    db.store.downloads.complete(session.id, { downloadPath: '/tmp/x', sizeBytes: 1 });
     const result = await cli('model', 'remove', 'org/name');
     assert.equal(result.code, 0, result.stderr);
     assert.match(
@@ -152,7 +152,7 @@ describe('hfsched model', () => {
 
   test('model remove is refused while the model downloads', async () => {
     const model = db.store.models.create({ name: 'org/busy' });
-    db.store.beginDownload(model.id, null);
+    db.store.downloads.begin({ modelId: model.id, scheduleId: null });
     const result = await cli('model', 'remove', 'org/busy');
     assert.equal(result.code, 1);
     assert.match(result.stderr, /^hfsched: .*org\/busy.*\n$/);
@@ -171,8 +171,8 @@ describe('hfsched history', () => {
   function modelWithSessions(count: number): Model {
     const model = db.store.models.create({ name: 'org/name' });
     for (let attempt = 1; attempt <= count; attempt += 1) {
-      const session = db.store.beginDownload(model.id, null);
-      db.store.failDownload(session.id, `attempt ${attempt} failed`);
+      const session = db.store.downloads.begin({ modelId: model.id, scheduleId: null });
+      db.store.downloads.fail(session.id, `attempt ${attempt} failed`);
     }
     return model;
   }

@@ -55,7 +55,7 @@ describe('hfsched pull with its own --revision/--include/--exclude is a one-off'
       [before.status, mainCommit, before.downloadPath, null],
     );
     assert.deepEqual(db.store.models.files(after.id), files);
-    assert.equal(db.store.getDownloadHistory(after.id).length, 1, 'the one-off is not a session of the model');
+    assert.equal(db.store.downloads.history(after.id).length, 1, 'the one-off is not a session of the model');
     assert.equal(readFileSync(join(repoDir(), 'refs', 'main'), 'utf8'), mainCommit);
 
     const prune = await cli(['cache', 'prune']);
@@ -85,7 +85,7 @@ describe('hfsched pull with its own --revision/--include/--exclude is a one-off'
     const model = db.store.models.byName('org/model')!;
     assert.equal(model.status, 'completed');
     assert.deepEqual(
-      db.store.getDownloadHistory(model.id).map((session) => session.status),
+      db.store.downloads.history(model.id).map((session) => session.status),
       ['completed'],
     );
   });
@@ -94,6 +94,6 @@ describe('hfsched pull with its own --revision/--include/--exclude is a one-off'
     const result = await cli(['pull', 'org/model', '--revision', 'main']);
     assert.equal(result.code, 0, result.stderr);
     assert.doesNotMatch(result.stderr, /one-off/);
-    assert.equal(db.store.getDownloadHistory(db.store.models.byName('org/model')!.id).length, 2);
+    assert.equal(db.store.downloads.history(db.store.models.byName('org/model')!.id).length, 2);
   });
 });

@@ -98,7 +98,7 @@ describe('hfsched pull', () => {
     const model = db.store.models.byName('org/model')!;
     assert.equal(model.status, 'completed');
     assert.equal(model.downloadPath, snapshot);
-    const [session] = db.store.getDownloadHistory(model.id);
+    const [session] = db.store.downloads.history(model.id);
     assert.equal(session!.status, 'completed');
     assert.equal(session!.scheduleId, null);
   });
@@ -136,7 +136,7 @@ describe('hfsched pull', () => {
     const result = await pull(['org/nothing-here']);
     assert.equal(result.code, 1);
     assert.equal(db.store.models.get(listed.id)?.status, 'failed');
-    assert.equal(db.store.getDownloadHistory(listed.id)[0]!.status, 'failed');
+    assert.equal(db.store.downloads.history(listed.id)[0]!.status, 'failed');
   });
 
   test('a pull that has to retry says why and when', async () => {
@@ -174,7 +174,7 @@ describe('hfsched pull', () => {
     );
     const model = db.store.models.byName('org/model')!;
     assert.equal(model.status, 'paused');
-    const [session] = db.store.getDownloadHistory(model.id);
+    const [session] = db.store.downloads.history(model.id);
     assert.equal(session!.status, 'cancelled');
     assert.equal(session!.errorMessage, 'interrupted by Ctrl-C');
   });
@@ -186,7 +186,7 @@ describe('hfsched pull', () => {
     child.kill('SIGTERM');
     const { code, stderr } = await exited;
     assert.equal(code, 143, stderr);
-    const [session] = db.store.getDownloadHistory(db.store.models.byName('org/model')!.id);
+    const [session] = db.store.downloads.history(db.store.models.byName('org/model')!.id);
     assert.equal(session!.status, 'cancelled');
     assert.equal(session!.errorMessage, 'stopped by SIGTERM');
   });
@@ -219,7 +219,7 @@ describe('hfsched pull', () => {
       weights,
     );
 
-    const sessions = db.store.getDownloadHistory(db.store.models.byName('org/model')!.id);
+    const sessions = db.store.downloads.history(db.store.models.byName('org/model')!.id);
     assert.deepEqual(
       sessions.map((s) => [s.status, s.errorMessage]),
       [

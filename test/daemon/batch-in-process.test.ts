@@ -97,11 +97,11 @@ describe('batch in one process, window on a fake clock', () => {
     await batch.queue.settled();
 
     assert.equal(db.store.models.get(big.id)?.status, 'paused');
-    const [session] = db.store.getDownloadHistory(big.id);
+    const [session] = db.store.downloads.history(big.id);
     assert.deepEqual([session?.status, session?.errorMessage], ['cancelled', 'window closed at 06:00']);
     assert.ok((session?.bytesDownloaded ?? 0) < 8 * 1024 * 1024, 'stopped before the end');
     assert.equal(db.store.models.get(small.id)?.status, 'pending', 'the dropped model keeps its status');
-    assert.deepEqual(db.store.getDownloadHistory(small.id), [], 'and never started');
+    assert.deepEqual(db.store.downloads.history(small.id), [], 'and never started');
     assert.equal(batch.window.isOpen(), false);
   });
 

@@ -46,7 +46,7 @@ describe('daemon: a scheduled batch', () => {
       const expectedSize = Object.values(r.files).reduce((sum, content) => sum + Buffer.byteLength(content), 0);
       assert.equal(model.sizeBytes, expectedSize, `${r.id} size`);
       assertValidSnapshot(f.cacheDir, r, f.hub, model.downloadPath);
-      const sessions = f.db.store.getDownloadHistory(model.id, 10);
+      const sessions = f.db.store.downloads.history(model.id, { limit: 10 });
       assert.equal(sessions.length, 1, `${r.id} was downloaded once`);
       const session = sessions[0]!;
       assert.equal(session.status, 'completed');
@@ -100,7 +100,7 @@ describe('daemon: a scheduled batch', () => {
     const firings = (): number => daemon.logs.filter((line) => line.msg === 'batch started').length;
     const firingsAtCompletion = firings();
     await waitFor(() => firings() >= firingsAtCompletion + 2, { timeoutMs: 10_000, what: 'two more firings' });
-    assert.equal(f.db.store.getDownloadHistory(f.model('org/alpha').id, 10).length, 1);
+    assert.equal(f.db.store.downloads.history(f.model('org/alpha').id, { limit: 10 }).length, 1);
     assert.equal(daemon.logs.filter((line) => line.msg === 'model queued').length, 1);
   });
 });

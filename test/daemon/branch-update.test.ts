@@ -43,7 +43,7 @@ test('the daemon follows a moved branch: it fetches only the new blobs, moves re
   assert.equal(cdnBlobs.length, 1, 'one LFS blob fetched');
   assert.ok(cdnBlobs[0]!.path.includes(f.hub.fileInfo('org/live', 'main', 'new.safetensors').sha256));
   assert.deepEqual(readdirSync(join(folder, 'snapshots')).sort(), [first, second].sort());
-  const [update] = f.db.store.getDownloadHistory(f.model('org/live').id, 1);
+  const [update] = f.db.store.downloads.history(f.model('org/live').id, { limit: 1 });
   assert.equal(update!.metadata?.fromCommit, first);
   assert.equal(update!.metadata?.fetchedBytes, fresh.length + '{"v": 2}'.length);
   assert.ok(daemon.logs.some((line) => line.msg === 'tracked model queued for a branch check'));

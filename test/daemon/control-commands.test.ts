@@ -45,7 +45,7 @@ describe('daemon: control commands', () => {
     f.addSchedule('*/2 * * * * *');
     const daemon = f.startDaemon();
     const modelId = f.model('org/alpha').id;
-    await waitFor(() => (f.db.store.getDownloadHistory(modelId, 1)[0]?.bytesDownloaded ?? 0) > 0, {
+    await waitFor(() => (f.db.store.downloads.history(modelId, { limit: 1 })[0]?.bytesDownloaded ?? 0) > 0, {
       timeoutMs: 15_000,
       what: 'the download under way',
     });
@@ -53,7 +53,7 @@ describe('daemon: control commands', () => {
     const pause = await f.cli(['model', 'pause', 'org/alpha']);
     assert.equal(pause.code, 0, pause.stderr);
     await waitFor(() => f.model('org/alpha').status === 'paused', { timeoutMs: 5000, what: 'the model paused' });
-    const [session] = f.db.store.getDownloadHistory(modelId, 1);
+    const [session] = f.db.store.downloads.history(modelId, { limit: 1 });
     assert.equal(session?.status, 'cancelled');
     assert.equal(session?.errorMessage, 'paused by user');
     assert.ok(partialSize(f.cacheDir, 'org/alpha', sha256) > 0, 'the partial file stays (flushed at the pause)');
@@ -62,7 +62,7 @@ describe('daemon: control commands', () => {
     const seen = firings();
     await waitFor(() => firings() >= seen + 2, { timeoutMs: 10_000, what: 'two more firings' });
     assert.equal(f.model('org/alpha').status, 'paused', 'firings leave a user-paused model alone');
-    assert.equal(f.db.store.getDownloadHistory(modelId, 10).length, 1);
+    assert.equal(f.db.store.downloads.history(modelId, { limit: 10 }).length, 1);
 
     f.hub.clearFaults();
     const resume = await f.cli(['model', 'resume', 'org/alpha']);
@@ -87,7 +87,7 @@ describe('daemon: control commands', () => {
     assert.equal(f.model('org/alpha').status, 'pending');
 
     const beta = f.model('org/beta');
-    f.db.store.failDownload(f.db.store.beginDownload(beta.id, null).id, 'server said 500');
+    f.db.store.downloads.fail(f.db.store.downloads.begin({ modelId: beta.id, scheduleId: null }).id, 'server said 500');
     const retry = await f.cli(['model', 'retry', 'org/beta']);
     assert.equal(retry.code, 0, retry.stderr);
     assert.equal(f.model('org/beta').status, 'pending');
@@ -99,7 +99,7 @@ describe('daemon: control commands', () => {
   test('pausing a downloading model without a daemon is refused with the reason', async () => {
     fixture = await createDaemonFixture([{ id: 'org/alpha', files: { 'config.json': '{}' } }]);
     const f = fixture;
-    f.db.store.beginDownload(f.model('org/alpha').id, null);
+    f.db.store.downloads.begin({ modelId: f.model('org/alpha').id, scheduleId: null });
     const result = await f.cli(['model', 'pause', 'org/alpha']);
     assert.equal(result.code, 1);
     assert.match(result.stderr, /is downloading, but not by a daemon that can stop it; .*Ctrl-C/);

@@ -36,7 +36,7 @@ describe('daemon: crash recovery', () => {
       timeoutMs: 20_000,
       what: 'the small file complete and the large one partly on disk',
     });
-    const interrupted = f.db.store.getDownloadHistory(modelId, 1)[0]!;
+    const interrupted = f.db.store.downloads.history(modelId, { limit: 1 })[0]!;
     first.child.kill('SIGKILL');
     await first.exited;
     const kept = partialSize(f.cacheDir, repo.id, large);
@@ -51,7 +51,7 @@ describe('daemon: crash recovery', () => {
     );
     await waitFor(() => f.model(repo.id).status === 'completed', { timeoutMs: 20_000, what: 'the resumed download' });
 
-    const [last, recovered] = f.db.store.getDownloadHistory(modelId, 2);
+    const [last, recovered] = f.db.store.downloads.history(modelId, { limit: 2 });
     assert.equal(recovered?.id, interrupted.id);
     assert.equal(recovered?.status, 'failed');
     assert.equal(recovered?.errorMessage, 'interrupted');

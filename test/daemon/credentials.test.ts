@@ -84,7 +84,7 @@ describe('daemon: the token as a systemd credential', () => {
       timeoutMs: 20_000,
       what: 'the download failed',
     });
-    const [session] = db.store.getDownloadHistory(model.id, 1);
+    const [session] = db.store.downloads.history(model.id, { limit: 1 });
     assert.match(session?.errorMessage ?? '', /not found, or private/);
   });
 });

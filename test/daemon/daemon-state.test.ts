@@ -123,20 +123,20 @@ describe('user control of models', () => {
 
   test('pausing a downloading model is refused outside the daemon', () => {
     const model = db.store.models.create({ name: 'org/a' });
-    db.store.beginDownload(model.id, null);
+    db.store.downloads.begin({ modelId: model.id, scheduleId: null });
     assert.throws(() => db.store.models.pause(model.id, 'paused by user'), StateTransitionError);
     assert.equal(db.store.models.get(model.id)?.status, 'downloading');
   });
 
   test('retrying a failed model makes it pending with a fresh retry count', () => {
     const model = db.store.models.create({ name: 'org/a' });
-    const first = db.store.beginDownload(model.id, null);
-    db.store.failDownload(first.id, 'server said 500');
-    const second = db.store.beginDownload(model.id, null);
-    db.store.failDownload(second.id, 'server said 500');
-    assert.equal(db.store.getDownloadSession(second.id)?.retryCount, 1);
+    const first = db.store.downloads.begin({ modelId: model.id, scheduleId: null });
+    db.store.downloads.fail(first.id, 'server said 500');
+    const second = db.store.downloads.begin({ modelId: model.id, scheduleId: null });
+    db.store.downloads.fail(second.id, 'server said 500');
+    assert.equal(db.store.downloads.getSession(second.id)?.retryCount, 1);
     assert.equal(db.store.models.retry(model.id).status, 'pending');
-    assert.equal(db.store.beginDownload(model.id, null).retryCount, 0);
+    assert.equal(db.store.downloads.begin({ modelId: model.id, scheduleId: null }).retryCount, 0);
   });
 
   test('resume and retry refuse a model in the wrong state and change nothing', () => {

@@ -22,9 +22,9 @@ describe('daemon: failures and retries', () => {
 
     await waitFor(() => f.model('org/flaky').status === 'completed', {
       timeoutMs: 25_000,
-      what: () => `a completed retry: ${JSON.stringify(f.db.store.getDownloadHistory(modelId, 5))}`,
+      what: () => `a completed retry: ${JSON.stringify(f.db.store.downloads.history(modelId, { limit: 5 }))}`,
     });
-    const [retried, failed] = f.db.store.getDownloadHistory(modelId, 5);
+    const [retried, failed] = f.db.store.downloads.history(modelId, { limit: 5 });
     assert.equal(failed?.status, 'failed');
     assert.match(failed?.errorMessage ?? '', /500/, 'the error says what the server answered');
     assert.match(failed?.errorMessage ?? '', /org\/flaky|config\.json/, 'and which model or file');
@@ -45,19 +45,22 @@ describe('daemon: failures and retries', () => {
     f.addSchedule('*/2 * * * * *', 1);
     const daemon = f.startDaemon();
     const modelId = f.model('org/broken').id;
-    await waitFor(() => f.db.store.getDownloadHistory(modelId, 5).filter((s) => s.status === 'failed').length === 2, {
-      timeoutMs: 25_000,
-      what: 'two failed attempts',
-    });
+    await waitFor(
+      () => f.db.store.downloads.history(modelId, { limit: 5 }).filter((s) => s.status === 'failed').length === 2,
+      {
+        timeoutMs: 25_000,
+        what: 'two failed attempts',
+      },
+    );
     const firings = (): number => daemon.logs.filter((line) => line.msg === 'batch started').length;
     const seen = firings();
     await waitFor(() => firings() >= seen + 2, { timeoutMs: 10_000, what: 'two more firings' });
-    assert.equal(f.db.store.getDownloadHistory(modelId, 5).length, 2, 'no third attempt');
+    assert.equal(f.db.store.downloads.history(modelId, { limit: 5 }).length, 2, 'no third attempt');
 
     f.hub.clearFaults();
     const retry = await f.cli(['model', 'retry', 'org/broken']);
     assert.equal(retry.code, 0, retry.stderr);
     await waitFor(() => f.model('org/broken').status === 'completed', { timeoutMs: 15_000, what: 'the retried model' });
-    assert.equal(f.db.store.getDownloadHistory(modelId, 1)[0]?.retryCount, 0, 'the retry count starts again');
+    assert.equal(f.db.store.downloads.history(modelId, { limit: 1 })[0]?.retryCount, 0, 'the retry count starts again');
   });
 });

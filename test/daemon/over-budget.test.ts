@@ -35,7 +35,7 @@ test('the daemon fails a model that can never fit cache.max_bytes, leaves it alo
     await daemon.waitForLog(() => daemon.logs.filter((line) => line.msg === 'batch finished').length > batches, 20_000);
     batches = daemon.logs.filter((line) => line.msg === 'batch finished').length;
   }
-  const sessions = f.db.store.getDownloadHistory(big().id);
+  const sessions = f.db.store.downloads.history(big().id);
   assert.equal(sessions.length, 1, 'one refused attempt, not one per firing');
   assert.match(
     sessions[0]?.errorMessage ?? '',

@@ -49,7 +49,7 @@ test('Ctrl-C on pull while a daemon has a window open puts the model on hold: th
   // The daemon looks at the database every second: three looks, and it has not restarted the download.
   await sleep(3000);
   assert.equal(f.model('org/big').status, 'paused');
-  assert.equal(f.db.store.getDownloadHistory(f.model('org/big').id).length, 1);
+  assert.equal(f.db.store.downloads.history(f.model('org/big').id).length, 1);
 
   f.hub.clearFaults();
   const again = await f.cli(['pull', 'org/big']);

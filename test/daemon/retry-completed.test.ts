@@ -23,7 +23,7 @@ test('model retry of a completed model in an open window joins the queue at once
   const retry = await f.cli(['model', 'retry', 'org/model']);
   assert.equal(retry.code, 0, retry.stderr);
   assert.match(retry.stdout, /queued in the open window/);
-  await waitFor(() => f.db.store.getDownloadHistory(f.model('org/model').id).length === 2, {
+  await waitFor(() => f.db.store.downloads.history(f.model('org/model').id).length === 2, {
     timeoutMs: 20_000,
     what: 'the retried model downloaded in the same window',
   });

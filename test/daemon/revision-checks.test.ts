@@ -45,7 +45,7 @@ test('a daemon without a token keeps a complete private model completed, and sta
       /Last check of main at .+ failed: repository "org\/private" not found, or private.*\(the files are kept; the model stays completed\)/,
     );
     assert.deepEqual(
-      f.db.store.getDownloadHistory(model().id).map((session) => session.status),
+      f.db.store.downloads.history(model().id).map((session) => session.status),
       ['completed'],
       'a failed check is no failed download',
     );
@@ -136,7 +136,7 @@ test('a daemon without a token leaves a complete pinned private model and a comp
       const model = f.model(name);
       assert.equal(model.status, 'completed', name);
       assert.deepEqual(
-        f.db.store.getDownloadHistory(model.id).map((session) => session.status),
+        f.db.store.downloads.history(model.id).map((session) => session.status),
         ['completed'],
         `${name}: no new session`,
       );
@@ -160,7 +160,7 @@ test('model retry of a complete private model, then a daemon without a token: th
     assert.equal(model.status, 'pending', 'still waiting for its check, not failed');
     assert.match(model.lastCheckError ?? '', /repository "org\/private" not found, or private/);
     assert.deepEqual(
-      f.db.store.getDownloadHistory(model.id).map((session) => session.status),
+      f.db.store.downloads.history(model.id).map((session) => session.status),
       ['completed'],
       'a refused check is no failed download',
     );

@@ -71,19 +71,27 @@ test("the daemon ends its own open session that no task runs, and a dead process
   const orphan = store.models.create({ name: 'org/orphan' });
   const dead = store.models.create({ name: 'org/dead-owner' });
   const running = store.models.create({ name: 'org/running' });
-  const orphanSession = store.beginDownload(orphan.id, null);
-  store.recordDownloadProgress(orphanSession.id, 0, null, ownerMetadata());
-  const deadSession = store.beginDownload(dead.id, null);
+  const orphanSession = store.downloads.begin({ modelId: orphan.id, scheduleId: null });
+  store.downloads.recordProgress(orphanSession.id, { bytesDownloaded: 0, totalBytes: null, metadata: ownerMetadata() });
+  const deadSession = store.downloads.begin({ modelId: dead.id, scheduleId: null });
   const gone = spawnSync(process.execPath, ['-e', 'process.stdout.write(String(process.pid))'], { encoding: 'utf8' });
-  store.recordDownloadProgress(deadSession.id, 0, null, { ownerPid: Number(gone.stdout), ownerHost: hostname() });
-  const runningSession = store.beginDownload(running.id, null);
-  store.recordDownloadProgress(runningSession.id, 0, null, ownerMetadata());
+  store.downloads.recordProgress(deadSession.id, {
+    bytesDownloaded: 0,
+    totalBytes: null,
+    metadata: { ownerPid: Number(gone.stdout), ownerHost: hostname() },
+  });
+  const runningSession = store.downloads.begin({ modelId: running.id, scheduleId: null });
+  store.downloads.recordProgress(runningSession.id, {
+    bytesDownloaded: 0,
+    totalBytes: null,
+    metadata: ownerMetadata(),
+  });
 
   const ended = repairAbandonedSessions(store, silent, (modelId) => modelId === running.id);
   assert.deepEqual(ended.map((session) => session.id).sort(), [orphanSession.id, deadSession.id].sort());
   assert.equal(store.models.get(orphan.id)?.status, 'paused');
   assert.equal(store.models.get(dead.id)?.status, 'paused');
-  assert.equal(store.getDownloadSession(orphanSession.id)?.errorMessage, 'interrupted');
+  assert.equal(store.downloads.getSession(orphanSession.id)?.errorMessage, 'interrupted');
   assert.equal(store.models.get(running.id)?.status, 'downloading');
   assert.deepEqual(
     repairAbandonedSessions(store, silent, (modelId) => modelId === running.id),

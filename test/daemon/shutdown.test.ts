@@ -39,7 +39,7 @@ describe('daemon: shutdown', () => {
         () =>
           f.db.store.models
             .list()
-            .every((model) => f.db.store.getDownloadHistory(model.id, 1)[0]?.status === 'in_progress'),
+            .every((model) => f.db.store.downloads.history(model.id, { limit: 1 })[0]?.status === 'in_progress'),
         { timeoutMs: 15_000, what: 'both downloads in progress' },
       );
       daemon.child.kill(signal);
@@ -47,7 +47,7 @@ describe('daemon: shutdown', () => {
       assert.deepEqual(exit, { code: 0, signal: null });
       for (const model of f.db.store.models.list()) {
         assert.equal(model.status, 'paused', `${model.name} paused`);
-        const [session] = f.db.store.getDownloadHistory(model.id, 1);
+        const [session] = f.db.store.downloads.history(model.id, { limit: 1 });
         assert.equal(session?.status, 'cancelled');
         assert.equal(session?.errorMessage, 'daemon stopped');
       }

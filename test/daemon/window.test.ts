@@ -47,12 +47,12 @@ describe('daemon: download windows', () => {
     f.startDaemon();
 
     const modelId = f.model(repo.id).id;
-    await waitFor(() => f.db.store.getDownloadHistory(modelId, 1)[0]?.status === 'cancelled', {
+    await waitFor(() => f.db.store.downloads.history(modelId, { limit: 1 })[0]?.status === 'cancelled', {
       timeoutMs: boundary - Date.now() + 15_000,
       what: () =>
-        `the window closing at ${hhmm(windowEnd)}: ${JSON.stringify(f.db.store.getDownloadHistory(modelId, 3))}`,
+        `the window closing at ${hhmm(windowEnd)}: ${JSON.stringify(f.db.store.downloads.history(modelId, { limit: 3 }))}`,
     });
-    const paused = f.db.store.getDownloadHistory(modelId, 1)[0]!;
+    const paused = f.db.store.downloads.history(modelId, { limit: 1 })[0]!;
     assert.ok(Date.now() >= boundary, 'not before the window end');
     assert.equal(paused.errorMessage, `window closed at ${hhmm(windowEnd)}`);
     assert.equal(paused.scheduleId, scheduleId);
@@ -69,7 +69,7 @@ describe('daemon: download windows', () => {
       timeoutMs: 20_000,
       what: 'the next window completing it',
     });
-    const [resumed] = f.db.store.getDownloadHistory(modelId, 1);
+    const [resumed] = f.db.store.downloads.history(modelId, { limit: 1 });
     assert.equal(resumed?.status, 'completed');
     assert.equal(resumed?.scheduleId, scheduleId);
     const ranges = f.hub.requests

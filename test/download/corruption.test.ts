@@ -47,7 +47,7 @@ test('a file that fails verification 3 times in a row fails the model, which the
   const transfers = hub.requests.filter((request) => request.host === 'cdn' && request.status === 200);
   assert.equal(transfers.length, 3, 'three full transfers, not max_retries + 1');
 
-  const session = db.store.getDownloadHistory(model.id, 1)[0]!;
+  const session = db.store.downloads.history(model.id, { limit: 1 })[0]!;
   assert.equal(session.status, 'failed');
   assert.match(session.errorMessage ?? '', /leaves org\/model alone until: hfsched model retry org\/model$/);
   assert.deepEqual(

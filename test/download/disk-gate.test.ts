@@ -79,7 +79,7 @@ function bytesSentFor(repo: string): number {
 
 async function waitUntilWaiting(model: Model): Promise<string> {
   for (let tries = 0; tries < 800; tries += 1) {
-    const session = db.store.getDownloadHistory(model.id, 1)[0];
+    const session = db.store.downloads.history(model.id, { limit: 1 })[0];
     const reason = session === undefined ? null : waitingFor(session);
     if (reason !== null) return reason;
     await sleep(25);
@@ -124,12 +124,12 @@ test(
     assert.equal((await firstDone).status, 'completed');
     await sleep(300);
     assert.equal(bytesSentFor('org/second'), 0, 'the waiting download fetched nothing');
-    assert.equal(db.store.getDownloadHistory(b.id, 1)[0]?.retryCount, 0, 'a wait for space is not a retry');
+    assert.equal(db.store.downloads.history(b.id, { limit: 1 })[0]?.retryCount, 0, 'a wait for space is not a retry');
 
     rmSync(filler);
     const outcome = await secondDone;
     assert.equal(outcome.status, 'completed');
-    const session = db.store.getDownloadHistory(b.id, 1)[0]!;
+    const session = db.store.downloads.history(b.id, { limit: 1 })[0]!;
     assert.equal(waitingFor(session), null);
     assert.match(String(session.metadata?.waitedFor), /of free disk/);
     const history = await runCli(['history', 'org/second'], { dbPath: db.dbPath });
@@ -214,7 +214,7 @@ test(
     assert.deepEqual(pythonScanCorruptions(cacheDir), []);
     const model = db.store.models.byName('org/first')!;
     assert.equal(model.status, 'failed');
-    assert.equal(db.store.getDownloadHistory(model.id, 1)[0]?.metadata?.heldUntilRetry, true);
+    assert.equal(db.store.downloads.history(model.id, { limit: 1 })[0]?.metadata?.heldUntilRetry, true);
 
     // Once the budget allows it, the same pull goes.
     db.store.setSystemConfig('cache.max_bytes', '9MiB');

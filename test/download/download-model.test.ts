@@ -54,7 +54,7 @@ test('a completed download records the session and the model with its snapshot p
   const commit = hub.commitOf('org/model', 'main');
   assert.equal(after.downloadPath, join(db.dir, 'cache', 'models--org--model', 'snapshots', commit));
   assert.equal(after.sizeBytes, weights.length + 2);
-  const [session] = db.store.getDownloadHistory(model.id);
+  const [session] = db.store.downloads.history(model.id);
   assert.equal(session!.status, 'completed');
   assert.equal(session!.scheduleId, null);
   assert.equal(session!.bytesDownloaded, weights.length + 2);
@@ -88,7 +88,7 @@ test('progress reaches the session while the download runs', async () => {
     token: null,
     runtime: new HubRuntime(),
     onProgress: () => {
-      const session = db.store.getDownloadHistory(model.id, 1)[0]!;
+      const session = db.store.downloads.history(model.id, { limit: 1 })[0]!;
       seen.push({ status: session.status, bytes: session.bytesDownloaded, total: session.totalBytes });
     },
   });
@@ -118,7 +118,7 @@ test('a failed download records the error on the session, fails the model and sa
   assert.ok(outcome.error instanceof NotFoundError);
   assert.equal(outcome.session.status, 'failed');
   assert.equal(db.store.models.get(model.id)!.status, 'failed');
-  const [session] = db.store.getDownloadHistory(model.id);
+  const [session] = db.store.downloads.history(model.id);
   assert.equal(session!.status, 'failed');
   assert.equal(
     session!.errorMessage,
@@ -143,14 +143,14 @@ test('aborting pauses: the session is cancelled with the reason and the model pa
   assert.equal(outcome.status, 'paused');
   assert.equal(outcome.session.status, 'cancelled');
   assert.equal(db.store.models.get(model.id)!.status, 'paused');
-  const [session] = db.store.getDownloadHistory(model.id);
+  const [session] = db.store.downloads.history(model.id);
   assert.equal(session!.status, 'cancelled');
   assert.equal(session!.errorMessage, 'download window closed');
 });
 
 test('a model that is already downloading is not started twice', async () => {
   const model = db.store.models.create({ name: 'org/model' });
-  db.store.beginDownload(model.id, null);
+  db.store.downloads.begin({ modelId: model.id, scheduleId: null });
   await assert.rejects(
     downloadModel(db.store, db.store.models.get(model.id)!, {
       scheduleId: null,
@@ -160,5 +160,5 @@ test('a model that is already downloading is not started twice', async () => {
     }),
     StateTransitionError,
   );
-  assert.equal(db.store.getDownloadHistory(model.id).length, 1);
+  assert.equal(db.store.downloads.history(model.id).length, 1);
 });

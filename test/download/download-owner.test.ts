@@ -14,9 +14,13 @@ describe('who owns a download', () => {
 
   function sessionOwnedBy(pid: number) {
     const model = temp.store.models.create({ name: `org/model-${pid}` });
-    const session = temp.store.beginDownload(model.id, null);
-    temp.store.recordDownloadProgress(session.id, 0, null, { ...ownerMetadata(), ownerPid: pid });
-    return temp.store.getDownloadSession(session.id)!;
+    const session = temp.store.downloads.begin({ modelId: model.id, scheduleId: null });
+    temp.store.downloads.recordProgress(session.id, {
+      bytesDownloaded: 0,
+      totalBytes: null,
+      metadata: { ...ownerMetadata(), ownerPid: pid },
+    });
+    return temp.store.downloads.getSession(session.id)!;
   }
 
   test('a session of a live process is running, and the daemon repair spares it; once that process dies it is orphaned', async () => {
@@ -25,14 +29,14 @@ describe('who owns a download', () => {
     const session = sessionOwnedBy(child.pid!);
     assert.equal(isRunByAnotherProcess(session), true);
     assert.equal(isOrphaned(session), false);
-    assert.deepEqual(temp.store.recoverInterruptedSessions(isRunByAnotherProcess), []);
+    assert.deepEqual(temp.store.downloads.recoverInterrupted(isRunByAnotherProcess), []);
 
     child.kill('SIGKILL');
     await once(child, 'exit');
     assert.equal(isRunByAnotherProcess(session), false);
     assert.equal(isOrphaned(session), true);
     assert.deepEqual(
-      temp.store.recoverInterruptedSessions(isRunByAnotherProcess).map((ended) => ended.id),
+      temp.store.downloads.recoverInterrupted(isRunByAnotherProcess).map((ended) => ended.id),
       [session.id],
     );
   });

@@ -116,7 +116,7 @@ test('a moved branch is followed: only new blobs are fetched, refs/main moves, t
     `/org/tracked/resolve/${second}/config.json`,
     `/org/tracked/resolve/${second}/weights.safetensors`,
   ]);
-  const [session] = db.store.getDownloadHistory(model.id, 1);
+  const [session] = db.store.downloads.history(model.id, { limit: 1 });
   assert.equal(session!.metadata?.fromCommit, first);
   assert.equal(session!.metadata?.commit, second);
   assert.equal(session!.metadata?.fetchedBytes, secondOnly.length + '{"v": 2}'.length);

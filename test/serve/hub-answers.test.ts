@@ -228,8 +228,13 @@ describe('listings', () => {
       size: index,
     }));
     const model = fx.db.store.models.create({ name: 'org/many' });
-    const session = fx.db.store.beginDownload(model.id, null);
-    fx.db.store.completeDownload(session.id, { downloadPath: '/x', sizeBytes: 0, commit: 'c'.repeat(40), files: many });
+    const session = fx.db.store.downloads.begin({ modelId: model.id, scheduleId: null });
+    fx.db.store.downloads.complete(session.id, {
+      downloadPath: '/x',
+      sizeBytes: 0,
+      commit: 'c'.repeat(40),
+      files: many,
+    });
     const seen: string[] = [];
     let url: string | null = `${fx.mirror.url}/api/models/org/many/tree/main?recursive=True&expand=False`;
     let pages = 0;

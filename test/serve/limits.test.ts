@@ -41,8 +41,8 @@ before(async () => {
   writeFileSync(hugeBlob, '');
   truncateSync(hugeBlob, GiB);
   const model = fx.db.store.models.create({ name: 'org/huge' });
-  const session = fx.db.store.beginDownload(model.id, null);
-  fx.db.store.completeDownload(session.id, {
+  const session = fx.db.store.downloads.begin({ modelId: model.id, scheduleId: null });
+  fx.db.store.downloads.complete(session.id, {
     downloadPath: join(fx.cacheDir, 'models--org--huge', 'snapshots', HUGE_COMMIT),
     sizeBytes: GiB,
     commit: HUGE_COMMIT,

@@ -127,7 +127,7 @@ describe('migration 002 (schedules: cron pattern and window)', () => {
         dayOfWeek: 0,
         maxConcurrentDownloads: 3,
       });
-      const session = temp.store.beginDownload(model.id, schedule.id);
+      const session = temp.store.downloads.begin({ modelId: model.id, scheduleId: schedule.id });
       temp.store.close();
 
       migrateDatabase(temp.dbPath, 1);
@@ -141,7 +141,7 @@ describe('migration 002 (schedules: cron pattern and window)', () => {
           [kept?.name, kept?.type, kept?.time, kept?.dayOfWeek, kept?.maxConcurrentDownloads, kept?.enabled],
           ['nightly', 'weekly', '02:30', 0, 3, true],
         );
-        assert.equal(store.getDownloadSession(session.id)?.scheduleId, schedule.id);
+        assert.equal(store.downloads.getSession(session.id)?.scheduleId, schedule.id);
         assert.deepEqual(store.db.pragma('foreign_key_check'), []);
       } finally {
         store.close();

@@ -51,8 +51,8 @@ describe('models and datasets (migration keep_repos)', () => {
     const temp = createTempDatabase();
     try {
       const model = temp.store.models.create({ name: 'org/kept' });
-      const session = temp.store.beginDownload(model.id, null);
-      temp.store.completeDownload(session.id, {
+      const session = temp.store.downloads.begin({ modelId: model.id, scheduleId: null });
+      temp.store.downloads.complete(session.id, {
         downloadPath: '/cache/models--org--kept/snapshots/' + COMMIT,
         sizeBytes: 10,
         commit: COMMIT,

@@ -170,17 +170,17 @@ describe('models', () => {
 
   test('deleting a model deletes its download history too', () => {
     const model = temp.store.models.create({ name: 'org/name' });
-    const session = temp.store.beginDownload(model.id, null);
-    temp.store.failDownload(session.id, 'network down');
+    const session = temp.store.downloads.begin({ modelId: model.id, scheduleId: null });
+    temp.store.downloads.fail(session.id, 'network down');
     assert.equal(temp.store.models.delete(model.id), true);
     assert.equal(temp.store.models.get(model.id), null);
-    assert.equal(temp.store.getDownloadSession(session.id), null);
+    assert.equal(temp.store.downloads.getSession(session.id), null);
     assert.equal(temp.store.models.delete(model.id), false);
   });
 
   test('a downloading model cannot be deleted', () => {
     const model = temp.store.models.create({ name: 'org/name' });
-    temp.store.beginDownload(model.id, null);
+    temp.store.downloads.begin({ modelId: model.id, scheduleId: null });
     assert.throws(
       () => temp.store.models.delete(model.id),
       (error: unknown) => error instanceof ConstraintError && /model "org\/name" is downloading/.test(error.message),

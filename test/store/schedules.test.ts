@@ -290,10 +290,10 @@ describe('schedules', () => {
   test('deleting a schedule keeps the download history, without the schedule', () => {
     const schedule = temp.store.schedules.create({ name: 'nightly', type: 'daily', time: '02:00' });
     const model = temp.store.models.create({ name: 'org/name' });
-    const session = temp.store.beginDownload(model.id, schedule.id);
+    const session = temp.store.downloads.begin({ modelId: model.id, scheduleId: schedule.id });
     assert.equal(temp.store.schedules.delete(schedule.id), true);
     assert.equal(temp.store.schedules.get(schedule.id), null);
-    assert.equal(temp.store.getDownloadSession(session.id)?.scheduleId, null);
+    assert.equal(temp.store.downloads.getSession(session.id)?.scheduleId, null);
     assert.equal(temp.store.schedules.delete(schedule.id), false);
   });
 
