@@ -92,7 +92,7 @@ function prepareMirror(folder: string, file: LargeFile): { dbPath: string; blobs
   initializeDatabase(dbPath, SETTING_DEFAULTS);
   const store = openStore(dbPath);
   try {
-    store.setSystemConfig('hub.cache_dir', cacheDir);
+    store.config.set('hub.cache_dir', cacheDir);
     const model = store.models.create({ name: 'bench/serve' });
     const session = store.downloads.begin({ modelId: model.id, scheduleId: null });
     store.downloads.complete(session.id, {

@@ -16,7 +16,7 @@ export function currentState(store: Store): CurrentState {
   return {
     models: store.models.list(),
     schedules: store.schedules.list(),
-    storedSetting: (key) => store.getSystemConfig(key),
+    storedSetting: (key) => store.config.get(key),
   };
 }
 

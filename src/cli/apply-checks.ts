@@ -17,9 +17,11 @@ import { refuseOverlappingWindows } from './window-overlap.js';
 export function settingsAfterApply(file: ModelSetFile, state: CurrentState): SettingsStore {
   const fromFile = new Map(file.settings.map((setting) => [setting.key, setting.value]));
   return {
-    getSystemConfig: (key) => fromFile.get(key) ?? state.storedSetting(key),
-    setSystemConfig: () => {
-      throw new Error('the settings of a plan are read only');
+    config: {
+      get: (key) => fromFile.get(key) ?? state.storedSetting(key),
+      set: () => {
+        throw new Error('the settings of a plan are read only');
+      },
     },
   };
 }

@@ -39,8 +39,10 @@ export interface SettingDescription {
 
 /** The part of the store settings need (the real Store satisfies it). */
 export interface SettingsStore {
-  getSystemConfig(key: string, defaultValue?: string): string | null;
-  setSystemConfig(key: string, value: string, description?: string): boolean;
+  config: {
+    get(key: string): string | null;
+    set(key: string, value: string, options: { description: string }): boolean;
+  };
 }
 
 export function settingKeys(): string[] {
@@ -120,7 +122,7 @@ function effectiveValue(spec: SettingSpec, store: SettingsStore, env: NodeJS.Pro
     }
   }
   const fallback = defaultOf(spec.key).value;
-  const stored = store.getSystemConfig(spec.key);
+  const stored = store.config.get(spec.key);
   if (stored === null) return { value: fallback, source: 'default' };
   let value: string;
   try {
@@ -208,7 +210,7 @@ export function describeSetting(
  */
 export function setSetting(store: SettingsStore, key: string, text: string): string {
   const canonical = validateSettingValue(key, text);
-  store.setSystemConfig(key, canonical, defaultOf(key).description);
+  store.config.set(key, canonical, { description: defaultOf(key).description });
   return canonical;
 }
 

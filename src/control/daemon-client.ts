@@ -35,16 +35,16 @@ export async function sendToDaemon(
   modelId: number | null,
   timeoutMs: number = COMMAND_TIMEOUT_MS,
 ): Promise<string> {
-  const sent = store.sendDaemonCommand(command, modelId);
+  const sent = store.daemon.sendCommand(command, modelId);
   const deadline = Date.now() + timeoutMs;
   while (Date.now() < deadline) {
     await sleep(POLL_MS);
-    const answer = store.getDaemonCommand(sent.id)?.answer ?? null;
+    const answer = store.daemon.getCommand(sent.id)?.answer ?? null;
     if (answer !== null) return messageOf(answer);
   }
-  if (!store.finishDaemonCommand(sent.id, { status: 'error', message: 'the CLI stopped waiting for an answer' })) {
+  if (!store.daemon.finishCommand(sent.id, { status: 'error', message: 'the CLI stopped waiting for an answer' })) {
     // Answered in the very last moment.
-    const answer = store.getDaemonCommand(sent.id)?.answer;
+    const answer = store.daemon.getCommand(sent.id)?.answer;
     if (answer) return messageOf(answer);
   }
   throw new OperationalError(

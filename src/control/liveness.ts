@@ -53,6 +53,6 @@ export interface DaemonReading {
 
 /** Reads the registration and judges it: how every command asks "is a daemon running?". */
 export function readLiveness(store: Store, now: Date = new Date()): DaemonReading {
-  const record = store.readDaemonStatus();
+  const record = store.daemon.status();
   return { record, liveness: daemonLiveness(record, now) };
 }

@@ -123,8 +123,8 @@ export interface MirrorView {
 
 /** The mirror rows whose process lives (a fresh heartbeat and, on this host, its pid). */
 function liveMirrors(store: Store, now: Date): MirrorView[] {
-  return store
-    .listMirrors()
+  return store.mirrors
+    .list()
     .filter((row) => daemonLiveness(row, now).alive)
     .map((row) => ({
       url: row.url,

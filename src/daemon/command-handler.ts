@@ -34,9 +34,9 @@ function answerTo(store: Store, command: DaemonCommand, target: CommandTarget): 
 }
 
 export function handleDaemonCommands(store: Store, target: CommandTarget, events: DaemonEvents): void {
-  for (const command of store.unhandledDaemonCommands()) {
+  for (const command of store.daemon.unhandledCommands()) {
     const answer = answerTo(store, command, target);
-    store.finishDaemonCommand(command.id, answer);
+    store.daemon.finishCommand(command.id, answer);
     events.emit('command:handled', { command: command.command, modelId: command.modelId, answer });
   }
 }

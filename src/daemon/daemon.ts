@@ -132,7 +132,7 @@ export class Daemon implements CommandTarget {
       // Our registration (if any) goes, so that a fixed restart is not refused.
       if (store.isOpen) {
         try {
-          store.releaseDaemonStatus(process.pid);
+          store.daemon.release(process.pid);
         } catch {
           // The original error matters more.
         }
@@ -143,7 +143,7 @@ export class Daemon implements CommandTarget {
   }
 
   private async begin(tickMs: number): Promise<void> {
-    const expired = this.store.expireDaemonCommands('sent while no daemon was running; send it again');
+    const expired = this.store.daemon.expireCommands('sent while no daemon was running; send it again');
     if (expired > 0) this.events.emit('commands:expired', { count: expired });
     recoverAfterCrash(this.store, this.logger);
     const settings = this.config.settings;
@@ -210,7 +210,7 @@ export class Daemon implements CommandTarget {
     await this.health?.close();
     this.runtime.close();
     try {
-      this.store.releaseDaemonStatus(process.pid);
+      this.store.daemon.release(process.pid);
     } catch (error) {
       this.logger.warn({ err: error }, 'could not unregister the daemon');
     }
@@ -399,10 +399,10 @@ export class Daemon implements CommandTarget {
     const published = JSON.stringify(snapshot);
     let registered: boolean;
     if (this.heartbeat.isDue(published)) {
-      registered = this.store.writeDaemonHeartbeat(process.pid, snapshot);
+      registered = this.store.daemon.heartbeat(process.pid, snapshot);
       this.heartbeat.written(published);
     } else {
-      registered = !changedOutside || this.store.readDaemonStatus()?.pid === process.pid;
+      registered = !changedOutside || this.store.daemon.status()?.pid === process.pid;
     }
     if (!registered && this.stopping === null) {
       this.logger.error('another daemon has registered on this database; stopping this one');
@@ -434,7 +434,7 @@ export class Daemon implements CommandTarget {
     const loopAge = Date.now() - this.lastTickAt;
     checks.loop = loopAge <= LOOP_STALE_MS ? 'ok' : `no tick for ${Math.round(loopAge / 1000)} s`;
     try {
-      this.store.pingDatabase();
+      this.store.ping();
       checks.database = 'ok';
     } catch (error) {
       checks.database = error instanceof Error ? error.message : String(error);

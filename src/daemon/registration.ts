@@ -5,7 +5,7 @@ import { ConstraintError, type Store } from '../store/index.js';
 
 /** Registers this process; ConstraintError when another daemon is alive on the database. */
 export function registerDaemon(store: Store, databasePath: string): void {
-  const blocking = store.claimDaemonStatus(
+  const blocking = store.daemon.claim(
     { pid: process.pid, hostname: hostname(), startedAt: new Date() },
     (current) => daemonLiveness(current).alive,
   );

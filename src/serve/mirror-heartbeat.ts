@@ -26,7 +26,7 @@ export class MirrorHeartbeat {
   ) {}
 
   start(url: string): void {
-    this.store.registerMirror({ ...this.key, url, startedAt: new Date() });
+    this.store.mirrors.register({ ...this.key, url, startedAt: new Date() });
     this.timer = setInterval(() => this.beat(), BEAT_MS);
     this.timer.unref();
   }
@@ -36,7 +36,7 @@ export class MirrorHeartbeat {
     const changed = totals.requests !== this.written.requests || totals.bytesSent !== this.written.bytesSent;
     if (!changed && Date.now() - this.written.at < IDLE_BEAT_MS) return;
     try {
-      this.store.writeMirrorHeartbeat(this.key, totals);
+      this.store.mirrors.heartbeat(this.key, totals);
       this.written = { ...totals, at: Date.now() };
     } catch (error) {
       this.onProblem('could not write the mirror heartbeat; trying again', error);
@@ -47,7 +47,7 @@ export class MirrorHeartbeat {
     if (this.timer !== null) clearInterval(this.timer);
     this.timer = null;
     try {
-      this.store.releaseMirror(this.key);
+      this.store.mirrors.release(this.key);
     } catch (error) {
       this.onProblem('could not remove the mirror heartbeat', error);
     }

@@ -23,7 +23,7 @@ export function setSystemConfig(
   db: Database.Database,
   key: string,
   value: string,
-  description?: string | null,
+  { description }: { description?: string | null | undefined } = {},
 ): boolean {
   validateConfigKey(key);
   if (typeof value !== 'string') {

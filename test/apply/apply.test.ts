@@ -53,7 +53,7 @@ describe('applying a model set file', () => {
     assert.equal(schedule?.time, '01:30');
     assert.equal(schedule?.windowEnd, '06:00');
     assert.equal(schedule?.maxConcurrentDownloads, 2);
-    assert.equal(db.store.getSystemConfig('download.bandwidth_limit'), String(50 * 1024 * 1024));
+    assert.equal(db.store.config.get('download.bandwidth_limit'), String(50 * 1024 * 1024));
   });
 
   test('a second run of the same file plans nothing and changes no row', () => {

@@ -34,8 +34,8 @@ describe("commands look in the model's own cache folder", () => {
       ],
     });
     db = createTempDatabase();
-    db.store.setSystemConfig('hub.endpoint', hub.url);
-    db.store.setSystemConfig('download.min_free_bytes', '0');
+    db.store.config.set('hub.endpoint', hub.url);
+    db.store.config.set('download.min_free_bytes', '0');
     unitCache = join(db.dir, 'unit-cache');
     shellCache = join(db.dir, 'shell-cache');
     const pulled = await runCli(['pull', 'org/model'], { dbPath: db.dbPath, env: { HF_HUB_CACHE: unitCache } });

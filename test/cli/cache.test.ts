@@ -47,7 +47,7 @@ describe('hfsched cache', () => {
     });
     db = createTempDatabase();
     cacheDir = join(db.dir, 'cache');
-    db.store.setSystemConfig('download.min_free_bytes', '0');
+    db.store.config.set('download.min_free_bytes', '0');
     assert.equal((await cli('pull', 'org/model')).code, 0);
     // A repository hfsched does not manage (any more): prune must never touch it.
     assert.equal((await cli('pull', 'org/other')).code, 0);

@@ -23,7 +23,7 @@ describe('hfsched config', () => {
   });
 
   test('config list --json reports the source of each value', async () => {
-    db.store.setSystemConfig('download.concurrent_files', '2');
+    db.store.config.set('download.concurrent_files', '2');
     const rows = parseJsonOutput<SettingDescription[]>(
       await cli(['config', 'list', '--json'], { HF_ENDPOINT: 'http://127.0.0.1:8999' }),
     );
@@ -36,7 +36,7 @@ describe('hfsched config', () => {
   });
 
   test('config get prints the effective value', async () => {
-    db.store.setSystemConfig('download.max_retries', '7');
+    db.store.config.set('download.max_retries', '7');
     const result = await cli(['config', 'get', 'download.max_retries']);
     assert.equal(result.code, 0, result.stderr);
     assert.equal(result.stdout, '7\n');
@@ -57,22 +57,22 @@ describe('hfsched config', () => {
     const result = await cli(['config', 'set', 'download.bandwidth_limit', '20MB']);
     assert.equal(result.code, 0, result.stderr);
     assert.equal(result.stdout, 'download.bandwidth_limit = 20000000 (19.1 MiB/s)\n');
-    assert.equal(db.store.getSystemConfig('download.bandwidth_limit'), '20000000');
+    assert.equal(db.store.config.get('download.bandwidth_limit'), '20000000');
   });
 
   test("sizes and rates take curl's and aria2c's units: 20M is 20 MiB, 512K/s is 512 KiB per second", async () => {
     assert.equal((await cli(['config', 'set', 'download.bandwidth_limit', '20M'])).code, 0);
-    assert.equal(db.store.getSystemConfig('download.bandwidth_limit'), String(20 * 1024 * 1024));
+    assert.equal(db.store.config.get('download.bandwidth_limit'), String(20 * 1024 * 1024));
     assert.equal((await cli(['config', 'set', 'download.bandwidth_limit', '512K/s'])).code, 0);
-    assert.equal(db.store.getSystemConfig('download.bandwidth_limit'), String(512 * 1024));
+    assert.equal(db.store.config.get('download.bandwidth_limit'), String(512 * 1024));
     assert.equal((await cli(['config', 'set', 'cache.max_bytes', '2g'])).code, 0);
-    assert.equal(db.store.getSystemConfig('cache.max_bytes'), String(2 * 1024 ** 3));
+    assert.equal(db.store.config.get('cache.max_bytes'), String(2 * 1024 ** 3));
     const refused = await cli(['config', 'set', 'cache.max_bytes', '2g/s']);
     assert.equal(refused.code, 2, 'a size is no rate');
   });
 
   test('config list shows sizes and rates human-readable', async () => {
-    db.store.setSystemConfig('download.bandwidth_limit', String(20 * 1024 * 1024));
+    db.store.config.set('download.bandwidth_limit', String(20 * 1024 * 1024));
     const result = await cli(['config', 'list']);
     assert.match(result.stdout, /\ndownload\.bandwidth_limit\s+20\.0 MiB\/s\s+database\s+yes\n/);
     assert.match(result.stdout, /\ndownload\.min_free_bytes\s+1\.0 GiB\s+default\s+yes\n/);
@@ -94,7 +94,7 @@ describe('hfsched config', () => {
   test('config unset of an unknown key exits 2 and changes nothing', async () => {
     const result = await cli(['config', 'unset', 'download.max_retry']);
     assert.equal(result.code, 2);
-    assert.equal(db.store.getSystemConfig('download.max_retry'), null);
+    assert.equal(db.store.config.get('download.max_retry'), null);
   });
 
   test('an unknown key gets "did you mean"', async () => {
@@ -127,13 +127,13 @@ describe('hfsched config', () => {
       result.stderr,
       /^hfsched: scheduler\.timezone: "Atlantis\/Capital" is not valid; expected an IANA time zone/,
     );
-    assert.equal(db.store.getSystemConfig('scheduler.timezone'), '');
+    assert.equal(db.store.config.get('scheduler.timezone'), '');
   });
 
   test('config set refuses an unknown key and stores nothing', async () => {
     const result = await cli(['config', 'set', 'download.turbo', 'on']);
     assert.equal(result.code, 2);
-    assert.equal(db.store.getSystemConfig('download.turbo'), null);
+    assert.equal(db.store.config.get('download.turbo'), null);
   });
 
   test('config set warns when an environment variable overrides the key', async () => {

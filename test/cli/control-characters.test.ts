@@ -23,7 +23,7 @@ beforeEach(async () => {
     repos: [{ id: 'org/model', revisions: { main: [{ path: EVIL, content: 'hello' }] } }],
   });
   db = createTempDatabase();
-  db.store.setSystemConfig('download.min_free_bytes', '0');
+  db.store.config.set('download.min_free_bytes', '0');
 });
 afterEach(async () => {
   db.cleanup();

@@ -32,7 +32,7 @@ describe('datasets', () => {
     });
     db = createTempDatabase();
     cacheDir = join(db.dir, 'cache');
-    db.store.setSystemConfig('download.min_free_bytes', '0');
+    db.store.config.set('download.min_free_bytes', '0');
   });
   afterEach(async () => {
     db.cleanup();

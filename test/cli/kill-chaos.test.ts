@@ -79,10 +79,10 @@ describe('hfsched pull under kill -9 chaos', () => {
     });
     db = createTempDatabase();
     cacheDir = join(db.dir, 'cache');
-    db.store.setSystemConfig('download.min_free_bytes', '0');
+    db.store.config.set('download.min_free_bytes', '0');
     // One file at a time per pull: a kill then lands between two of its writes, not in the middle of others'.
-    db.store.setSystemConfig('download.concurrent_files', '1');
-    db.store.setSystemConfig('download.connections_per_file', '1');
+    db.store.config.set('download.concurrent_files', '1');
+    db.store.config.set('download.connections_per_file', '1');
   });
   afterEach(async () => {
     db.cleanup();

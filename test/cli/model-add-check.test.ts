@@ -27,7 +27,7 @@ describe('model add checks the Hub', () => {
       repos: [{ id: 'org/model', revisions: { main: [{ path: 'config.json', content: '{}' }], 'v1.0': [] } }],
     });
     db = createTempDatabase();
-    db.store.setSystemConfig('scheduler.timezone', 'Asia/Tokyo');
+    db.store.config.set('scheduler.timezone', 'Asia/Tokyo');
   });
   afterEach(async () => {
     db.cleanup();
@@ -97,8 +97,8 @@ describe('model add checks the Hub', () => {
   test('while a running daemon has a window open, it says the daemon queues it now', async () => {
     db.store.schedules.create({ name: 'nightly', type: 'daily', time: '01:30' });
     // A daemon registered by this (running) process, with an open window, as the daemon publishes it.
-    db.store.claimDaemonStatus({ pid: process.pid, hostname: hostname(), startedAt: new Date() }, () => false);
-    db.store.writeDaemonHeartbeat(process.pid, {
+    db.store.daemon.claim({ pid: process.pid, hostname: hostname(), startedAt: new Date() }, () => false);
+    db.store.daemon.heartbeat(process.pid, {
       scheduleId: 1,
       nextRunAt: null,
       windowEndsAt: new Date(Date.now() + 3_600_000),

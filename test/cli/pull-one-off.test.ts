@@ -30,7 +30,7 @@ describe('hfsched pull with its own --revision/--include/--exclude is a one-off'
     });
     db = createTempDatabase();
     cacheDir = useTestHub(db, hub.url);
-    db.store.setSystemConfig('cache.keep_revisions', '1');
+    db.store.config.set('cache.keep_revisions', '1');
     const first = await cli(['pull', 'org/model']);
     assert.equal(first.code, 0, first.stderr);
   });

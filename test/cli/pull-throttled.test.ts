@@ -22,9 +22,9 @@ before(async () => {
   });
   db = createTempDatabase();
   useTestHub(db, hub.url);
-  db.store.setSystemConfig('download.bandwidth_limit', String(8 * 1024 * 1024));
-  db.store.setSystemConfig('download.multipart_threshold_bytes', String(1024 * 1024));
-  db.store.setSystemConfig('download.connections_per_file', '8');
+  db.store.config.set('download.bandwidth_limit', String(8 * 1024 * 1024));
+  db.store.config.set('download.multipart_threshold_bytes', String(1024 * 1024));
+  db.store.config.set('download.connections_per_file', '8');
 });
 after(async () => {
   db.cleanup();

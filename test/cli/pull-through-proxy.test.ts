@@ -32,7 +32,7 @@ describe('hfsched pull through a proxy', () => {
   let db: TempDatabase;
   beforeEach(async () => {
     db = createTempDatabase();
-    db.store.setSystemConfig('download.min_free_bytes', '0');
+    db.store.config.set('download.min_free_bytes', '0');
   });
   afterEach(async () => {
     db.cleanup();
@@ -43,7 +43,7 @@ describe('hfsched pull through a proxy', () => {
   test('HTTPS_PROXY with credentials and hub.ca_bundle: the pull goes through CONNECT and never shows the password', async () => {
     hub = await startHubServer({ repos: REPOS, tls: ca.tls });
     proxy = await startProxy('ops:Sup3rSecret');
-    db.store.setSystemConfig('hub.ca_bundle', ca.caPath);
+    db.store.config.set('hub.ca_bundle', ca.caPath);
     const result = await runCli(['pull', 'org/model'], {
       dbPath: db.dbPath,
       env: {
@@ -64,7 +64,7 @@ describe('hfsched pull through a proxy', () => {
   test('the hub.proxy setting sends a plain-http pull through the proxy, each request in its log', async () => {
     hub = await startHubServer({ repos: REPOS });
     proxy = await startProxy();
-    db.store.setSystemConfig('hub.proxy', proxy.url);
+    db.store.config.set('hub.proxy', proxy.url);
     const result = await runCli(['pull', 'org/model'], {
       dbPath: db.dbPath,
       env: { HF_ENDPOINT: hub.url, HF_HUB_CACHE: join(db.dir, 'cache') },
@@ -77,7 +77,7 @@ describe('hfsched pull through a proxy', () => {
   test('an unreadable hub.ca_bundle fails the pull with a message naming the setting', async () => {
     hub = await startHubServer({ repos: REPOS });
     proxy = await startProxy();
-    db.store.setSystemConfig('hub.ca_bundle', join(db.dir, 'missing.pem'));
+    db.store.config.set('hub.ca_bundle', join(db.dir, 'missing.pem'));
     const result = await runCli(['pull', 'org/model'], {
       dbPath: db.dbPath,
       env: { HF_ENDPOINT: hub.url, HF_HUB_CACHE: join(db.dir, 'cache') },
@@ -94,7 +94,7 @@ describe('hfsched pull through a proxy', () => {
     const closedUrl = closed.url;
     await closed.close();
     try {
-      db.store.setSystemConfig('hub.ca_bundle', ca.caPath);
+      db.store.config.set('hub.ca_bundle', ca.caPath);
       const cases: Array<[Record<string, string>, RegExp]> = [
         [
           { HF_ENDPOINT: hub.url, HTTPS_PROXY: proxy.url },
@@ -139,7 +139,7 @@ describe('hfsched pull through a proxy', () => {
       [huge, /9437184 bytes, over the 8 MiB a bundle may hold/],
     ];
     for (const [path, why] of cases) {
-      db.store.setSystemConfig('hub.ca_bundle', path);
+      db.store.config.set('hub.ca_bundle', path);
       // Before the fix a FIFO blocked the process for good: the timeout turns that into a failure.
       const result = await runCli(['pull', 'org/model'], {
         dbPath: db.dbPath,

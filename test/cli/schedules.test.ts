@@ -10,7 +10,7 @@ describe('hfsched schedule', () => {
   beforeEach(() => {
     db = createTempDatabase();
     // Tokyo has no daylight saving time, so UTC hours are fixed.
-    db.store.setSystemConfig('scheduler.timezone', 'Asia/Tokyo');
+    db.store.config.set('scheduler.timezone', 'Asia/Tokyo');
   });
   afterEach(() => db.cleanup());
 

@@ -47,7 +47,7 @@ describe('hfsched verify', () => {
     });
     db = createTempDatabase();
     cacheDir = join(db.dir, 'cache');
-    db.store.setSystemConfig('download.min_free_bytes', '0');
+    db.store.config.set('download.min_free_bytes', '0');
     const pulled = await cli('pull', 'org/model');
     assert.equal(pulled.code, 0, pulled.stderr);
   });

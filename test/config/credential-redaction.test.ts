@@ -80,8 +80,8 @@ describe('credentials in URLs are never printed', () => {
   });
 
   test('a URL with credentials stored in the database is shown without them', async () => {
-    db.store.setSystemConfig('hub.endpoint', ENDPOINT);
-    db.store.setSystemConfig('hub.proxy', `http://alice:${PASSWORD}@proxy.internal:3128`);
+    db.store.config.set('hub.endpoint', ENDPOINT);
+    db.store.config.set('hub.proxy', `http://alice:${PASSWORD}@proxy.internal:3128`);
     for (const args of [
       ['config', 'list'],
       ['config', 'get', 'hub.endpoint'],
@@ -123,7 +123,7 @@ describe('credentials in URLs never reach the daemon log', () => {
     const daemon = fixture.startDaemon();
     await daemon.waitForLog((line) => line.msg === 'daemon started');
     // Written past the CLI's check, as a broken tool or an older version could (HF_ENDPOINT, set by the fixture, would hide hub.endpoint).
-    fixture.db.store.setSystemConfig('hub.proxy', `http://alice:${PASSWORD}@proxy.internal:3128`);
+    fixture.db.store.config.set('hub.proxy', `http://alice:${PASSWORD}@proxy.internal:3128`);
     const failure = await daemon.waitForLog((line) => JSON.stringify(line).includes('hub.proxy'), 20_000);
     assert.ok(failure);
     assertNoCredentials([...daemon.logText, ...daemon.otherOutput].join('\n'), 'the daemon log');

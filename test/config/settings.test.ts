@@ -185,12 +185,12 @@ describe('settings validation', () => {
     test(`config set ${key} stores valid values in their canonical form`, () => {
       for (const [input, stored] of accepted) {
         assert.equal(setSetting(db.store, key, input), stored, `input ${JSON.stringify(input)}`);
-        assert.equal(db.store.getSystemConfig(key), stored);
+        assert.equal(db.store.config.get(key), stored);
       }
     });
 
     test(`config set ${key} refuses bad values with the reason, changing nothing`, () => {
-      const before = db.store.getSystemConfig(key);
+      const before = db.store.config.get(key);
       for (const input of refused) {
         assert.throws(
           () => setSetting(db.store, key, input),
@@ -204,7 +204,7 @@ describe('settings validation', () => {
             return true;
           },
         );
-        assert.equal(db.store.getSystemConfig(key), before);
+        assert.equal(db.store.config.get(key), before);
       }
     });
   }
@@ -227,7 +227,7 @@ describe('settings validation', () => {
         return true;
       },
     );
-    assert.equal(db.store.getSystemConfig('download.speed'), null);
+    assert.equal(db.store.config.get('download.speed'), null);
   });
 });
 
@@ -313,7 +313,7 @@ describe('effective settings', () => {
   });
 
   test('a bad value written to the database behind our back is reported with the fix', () => {
-    db.store.setSystemConfig('download.connections_per_file', 'many');
+    db.store.config.set('download.connections_per_file', 'many');
     try {
       assert.throws(() => readSettings(db.store, {}), {
         name: 'ValidationError',
@@ -321,7 +321,7 @@ describe('effective settings', () => {
           /setting download.connections_per_file holds "many" in the database.*hfsched config set download.connections_per_file <value>$/,
       });
     } finally {
-      db.store.setSystemConfig('download.connections_per_file', '4');
+      db.store.config.set('download.connections_per_file', '4');
     }
   });
 

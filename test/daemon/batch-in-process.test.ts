@@ -29,9 +29,9 @@ beforeEach(async () => {
       { id: 'org/small', revisions: { main: [{ path: 'config.json', content: '{}' }] } },
     ],
   });
-  db.store.setSystemConfig('hub.endpoint', hub.url);
-  db.store.setSystemConfig('hub.cache_dir', join(db.dir, 'cache'));
-  db.store.setSystemConfig('scheduler.timezone', 'UTC');
+  db.store.config.set('hub.endpoint', hub.url);
+  db.store.config.set('hub.cache_dir', join(db.dir, 'cache'));
+  db.store.config.set('scheduler.timezone', 'UTC');
 });
 afterEach(async () => {
   await hub.close();

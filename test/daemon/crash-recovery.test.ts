@@ -41,7 +41,7 @@ describe('daemon: crash recovery', () => {
     await first.exited;
     const kept = partialSize(f.cacheDir, repo.id, large);
     assert.equal(f.model(repo.id).status, 'downloading', 'kill -9 left the model downloading');
-    assert.notEqual(f.db.store.readDaemonStatus(), null, 'and its registration behind');
+    assert.notEqual(f.db.store.daemon.status(), null, 'and its registration behind');
 
     f.hub.clearFaults();
     f.hub.clearLog();

@@ -38,8 +38,8 @@ async function daemonWithCredential(
   mkdirSync(credentials);
   if (token !== null) writeFileSync(join(credentials, 'hf_token'), `${token}\n`, { mode: 0o600 });
   db.store.models.create({ name: 'org/private' });
-  db.store.setSystemConfig('download.min_free_bytes', '0');
-  db.store.setSystemConfig('download.max_retries', '0');
+  db.store.config.set('download.min_free_bytes', '0');
+  db.store.config.set('download.max_retries', '0');
   db.store.schedules.create({ name: 'test', type: 'custom', cronPattern: '* * * * * *' });
   daemon = startDaemon(db.dbPath, {
     HF_ENDPOINT: hub.url,

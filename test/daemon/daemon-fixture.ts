@@ -51,7 +51,7 @@ export async function createDaemonFixture(repos: RepoFiles[]): Promise<DaemonFix
   const hub = await startHubServer({ repos: specs });
   for (const repo of repos) db.store.models.create({ name: repo.id });
   // Small disks in CI: the default 1 GiB of headroom is not what these tests are about.
-  db.store.setSystemConfig('download.min_free_bytes', '0');
+  db.store.config.set('download.min_free_bytes', '0');
   const env = { HF_ENDPOINT: hub.url, HF_HUB_CACHE: cacheDir, HF_TOKEN: hub.token };
   const daemons: DaemonProcess[] = [];
   return {

@@ -21,27 +21,27 @@ afterEach(() => db.cleanup());
 
 describe('daemon registration', () => {
   test('a second daemon is refused while the registered one is alive', () => {
-    const first = db.store.claimDaemonStatus({ pid: 1001, hostname: 'a', startedAt: new Date() }, () => true);
+    const first = db.store.daemon.claim({ pid: 1001, hostname: 'a', startedAt: new Date() }, () => true);
     assert.equal(first, null);
-    const blocking = db.store.claimDaemonStatus({ pid: 1002, hostname: 'a', startedAt: new Date() }, () => true);
+    const blocking = db.store.daemon.claim({ pid: 1002, hostname: 'a', startedAt: new Date() }, () => true);
     assert.equal(blocking?.pid, 1001);
-    assert.equal(db.store.readDaemonStatus()?.pid, 1001);
+    assert.equal(db.store.daemon.status()?.pid, 1001);
   });
 
   test('a dead daemon is replaced, and its heartbeat is then refused', () => {
-    db.store.claimDaemonStatus({ pid: 1001, hostname: 'a', startedAt: new Date() }, () => true);
+    db.store.daemon.claim({ pid: 1001, hostname: 'a', startedAt: new Date() }, () => true);
     assert.equal(
-      db.store.claimDaemonStatus({ pid: 1002, hostname: 'a', startedAt: new Date() }, () => false),
+      db.store.daemon.claim({ pid: 1002, hostname: 'a', startedAt: new Date() }, () => false),
       null,
     );
-    assert.equal(db.store.writeDaemonHeartbeat(1001, EMPTY_SNAPSHOT), false);
-    assert.equal(db.store.writeDaemonHeartbeat(1002, EMPTY_SNAPSHOT), true);
+    assert.equal(db.store.daemon.heartbeat(1001, EMPTY_SNAPSHOT), false);
+    assert.equal(db.store.daemon.heartbeat(1002, EMPTY_SNAPSHOT), true);
   });
 
   test('the heartbeat publishes the queue, running downloads and times', () => {
-    db.store.claimDaemonStatus({ pid: 1001, hostname: 'a', startedAt: new Date() }, () => false);
+    db.store.daemon.claim({ pid: 1001, hostname: 'a', startedAt: new Date() }, () => false);
     const next = new Date('2030-01-02T03:04:05.678Z');
-    db.store.writeDaemonHeartbeat(1001, {
+    db.store.daemon.heartbeat(1001, {
       ...EMPTY_SNAPSHOT,
       nextRunAt: next,
       queue: [{ modelId: 7, model: 'org/q' }],
@@ -57,57 +57,57 @@ describe('daemon registration', () => {
         },
       ],
     });
-    const status = db.store.readDaemonStatus();
+    const status = db.store.daemon.status();
     assert.equal(status?.nextRunAt, next.toISOString());
     assert.deepEqual(status?.queue, [{ modelId: 7, model: 'org/q' }]);
     assert.equal(status?.running[0]?.bytesPerSecond, 5);
   });
 
   test('a clean stop removes the registration', () => {
-    db.store.claimDaemonStatus({ pid: 1001, hostname: 'a', startedAt: new Date() }, () => false);
-    assert.equal(db.store.releaseDaemonStatus(1002), false, 'not the registered pid');
-    assert.equal(db.store.releaseDaemonStatus(1001), true);
-    assert.equal(db.store.readDaemonStatus(), null);
+    db.store.daemon.claim({ pid: 1001, hostname: 'a', startedAt: new Date() }, () => false);
+    assert.equal(db.store.daemon.release(1002), false, 'not the registered pid');
+    assert.equal(db.store.daemon.release(1001), true);
+    assert.equal(db.store.daemon.status(), null);
   });
 });
 
 describe('daemon commands', () => {
   test('commands are handed out oldest first and answered once', () => {
     const model = db.store.models.create({ name: 'org/a' });
-    const runNow = db.store.sendDaemonCommand('run-now', null);
-    const pause = db.store.sendDaemonCommand('pause', model.id);
+    const runNow = db.store.daemon.sendCommand('run-now', null);
+    const pause = db.store.daemon.sendCommand('pause', model.id);
     assert.deepEqual(
-      db.store.unhandledDaemonCommands().map((command) => command.id),
+      db.store.daemon.unhandledCommands().map((command) => command.id),
       [runNow.id, pause.id],
     );
-    assert.equal(db.store.finishDaemonCommand(runNow.id, { status: 'ok', message: 'started' }), true);
-    assert.equal(db.store.finishDaemonCommand(runNow.id, { status: 'error', message: 'again' }), false);
-    assert.deepEqual(db.store.getDaemonCommand(runNow.id)?.answer, { status: 'ok', message: 'started' });
+    assert.equal(db.store.daemon.finishCommand(runNow.id, { status: 'ok', message: 'started' }), true);
+    assert.equal(db.store.daemon.finishCommand(runNow.id, { status: 'error', message: 'again' }), false);
+    assert.deepEqual(db.store.daemon.getCommand(runNow.id)?.answer, { status: 'ok', message: 'started' });
     assert.deepEqual(
-      db.store.unhandledDaemonCommands().map((command) => command.id),
+      db.store.daemon.unhandledCommands().map((command) => command.id),
       [pause.id],
     );
   });
 
   test('run-now takes no model and a model command needs one', () => {
     const model = db.store.models.create({ name: 'org/a' });
-    assert.throws(() => db.store.sendDaemonCommand('run-now', model.id), ValidationError);
-    assert.throws(() => db.store.sendDaemonCommand('pause', null), ValidationError);
+    assert.throws(() => db.store.daemon.sendCommand('run-now', model.id), ValidationError);
+    assert.throws(() => db.store.daemon.sendCommand('pause', null), ValidationError);
   });
 
   test('commands sent before a daemon started are expired, not executed', () => {
-    const sent = db.store.sendDaemonCommand('run-now', null);
-    assert.equal(db.store.expireDaemonCommands('too old'), 1);
-    assert.deepEqual(db.store.unhandledDaemonCommands(), []);
-    assert.deepEqual(db.store.getDaemonCommand(sent.id)?.answer, { status: 'error', message: 'too old' });
+    const sent = db.store.daemon.sendCommand('run-now', null);
+    assert.equal(db.store.daemon.expireCommands('too old'), 1);
+    assert.deepEqual(db.store.daemon.unhandledCommands(), []);
+    assert.deepEqual(db.store.daemon.getCommand(sent.id)?.answer, { status: 'error', message: 'too old' });
   });
 
   test('removing a model removes its holds and commands', () => {
     const model = db.store.models.create({ name: 'org/a' });
-    db.store.sendDaemonCommand('pause', model.id);
+    db.store.daemon.sendCommand('pause', model.id);
     db.store.models.hold(model.id, 'paused by user');
     db.store.models.delete(model.id);
-    assert.deepEqual(db.store.unhandledDaemonCommands(), []);
+    assert.deepEqual(db.store.daemon.unhandledCommands(), []);
     assert.equal(db.store.models.heldIds().size, 0);
   });
 });

@@ -14,7 +14,7 @@ describe('daemon: failures and retries', () => {
     fixture = await createDaemonFixture([{ id: 'org/flaky', files: { 'config.json': '{"flaky":true}' } }]);
     const f = fixture;
     // One retry per request, then the attempt fails; the scheduler retries the model once too.
-    f.db.store.setSystemConfig('download.max_retries', '1');
+    f.db.store.config.set('download.max_retries', '1');
     f.hub.addFault({ kind: 'status', status: 500, pathContains: 'config.json', times: 2 });
     f.addSchedule('*/2 * * * * *', 1);
     const daemon = f.startDaemon();
@@ -40,7 +40,7 @@ describe('daemon: failures and retries', () => {
   test('a model that used up its retries is not queued again until hfsched model retry', async () => {
     fixture = await createDaemonFixture([{ id: 'org/broken', files: { 'config.json': '{}' } }]);
     const f = fixture;
-    f.db.store.setSystemConfig('download.max_retries', '1');
+    f.db.store.config.set('download.max_retries', '1');
     f.hub.addFault({ kind: 'status', status: 500, pathContains: 'config.json' });
     f.addSchedule('*/2 * * * * *', 1);
     const daemon = f.startDaemon();

@@ -22,7 +22,7 @@ async function startWithListener(): Promise<{ f: DaemonFixture; url: string }> {
   ]);
   const f = fixture;
   const port = await freePort();
-  f.db.store.setSystemConfig('http.port', String(port));
+  f.db.store.config.set('http.port', String(port));
   const daemon = f.startDaemon();
   const started = await daemon.waitForLog((line) => line.msg === 'daemon started');
   assert.equal(started.http, `http://127.0.0.1:${port}`, 'listens on http.host (127.0.0.1 by default)');
@@ -42,7 +42,7 @@ describe('daemon: health and metrics over HTTP', () => {
   test('/healthz answers 503 naming the problem while a setting in the database is invalid, and the daemon stays alive', async () => {
     const { f, url } = await startWithListener();
     // Written around the CLI's validation, as a hand edit of the database would.
-    f.db.store.setSystemConfig('download.max_retries', 'many');
+    f.db.store.config.set('download.max_retries', 'many');
     let body: { status: string; checks: Record<string, string> } | null = null;
     await waitFor(
       async () => {
@@ -55,7 +55,7 @@ describe('daemon: health and metrics over HTTP', () => {
     assert.match(JSON.stringify(body), /download\.max_retries/);
     const alive = await f.cli(['status', '--health']);
     assert.equal(alive.code, 0, 'the heartbeat goes on');
-    f.db.store.setSystemConfig('download.max_retries', '3');
+    f.db.store.config.set('download.max_retries', '3');
     await waitFor(async () => (await fetch(`${url}/healthz`)).status === 200, {
       timeoutMs: 5000,
       what: 'healthy again',
@@ -101,14 +101,14 @@ describe('daemon: health and metrics over HTTP', () => {
     await new Promise<void>((resolve) => blocker.listen(0, '127.0.0.1', resolve));
     try {
       const port = (blocker.address() as AddressInfo).port;
-      f.db.store.setSystemConfig('http.port', String(port));
+      f.db.store.config.set('http.port', String(port));
       const result = await f.cli(['daemon']);
       assert.equal(result.code, 1);
       assert.match(
         result.stderr,
         new RegExp(`cannot listen on 127\\.0\\.0\\.1:${port} for health and metrics: EADDRINUSE`),
       );
-      assert.equal(f.db.store.readDaemonStatus(), null, 'no registration is left behind');
+      assert.equal(f.db.store.daemon.status(), null, 'no registration is left behind');
     } finally {
       await new Promise<void>((resolve) => blocker.close(() => resolve()));
     }
@@ -135,8 +135,8 @@ describe('daemon: health and metrics over HTTP', () => {
     fixture = await createDaemonFixture([]);
     const f = fixture;
     const port = await freePort();
-    f.db.store.setSystemConfig('http.port', String(port));
-    f.db.store.setSystemConfig('http.host', '0.0.0.0');
+    f.db.store.config.set('http.port', String(port));
+    f.db.store.config.set('http.host', '0.0.0.0');
     const daemon = f.startDaemon();
     const warning = await daemon.waitForLog((line) =>
       line.msg.startsWith('the health and metrics listener is reachable'),

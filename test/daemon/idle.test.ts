@@ -50,7 +50,7 @@ describe('daemon: idle', () => {
     const runNow = await f.cli(['run-now']);
     assert.equal(runNow.code, 0, runNow.stderr);
     assert.match(runNow.stdout, /batch started: 1 model\(s\) queued/);
-    const command = f.db.store.getDaemonCommand(1); // the database's first command
+    const command = f.db.store.daemon.getCommand(1); // the database's first command
     assert.equal(command?.command, 'run-now');
     assert.ok(command.handledAt !== null, 'the run-now command is answered');
     const waitedMs = Date.parse(command.handledAt) - Date.parse(command.createdAt);

@@ -22,7 +22,7 @@ test('the daemon fails a model that can never fit cache.max_bytes, leaves it alo
     { id: 'org/big', files: { 'model.safetensors': randomContent(3 * 1024 * 1024) } },
   ]);
   const f = fixture;
-  f.db.store.setSystemConfig('cache.max_bytes', '1MiB');
+  f.db.store.config.set('cache.max_bytes', '1MiB');
   f.addSchedule('*/2 * * * * *');
   const daemon = f.startDaemon();
   const big = () => f.model('org/big');

@@ -20,7 +20,7 @@ describe('daemon: the Hub rate limit in status and metrics', () => {
     // One request per bucket per 30 s, and no warning before the 429.
     f.hub.setRateLimit({ quota: 1, windowSeconds: 30, announce: false });
     const port = await freePort();
-    f.db.store.setSystemConfig('http.port', String(port));
+    f.db.store.config.set('http.port', String(port));
     f.addSchedule('*/2 * * * * *');
     f.startDaemon();
 

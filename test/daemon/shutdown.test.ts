@@ -51,7 +51,7 @@ describe('daemon: shutdown', () => {
         assert.equal(session?.status, 'cancelled');
         assert.equal(session?.errorMessage, 'daemon stopped');
       }
-      assert.equal(f.db.store.readDaemonStatus(), null, 'the daemon unregistered');
+      assert.equal(f.db.store.daemon.status(), null, 'the daemon unregistered');
       assert.equal(daemon.logs.at(-1)?.msg, 'daemon stopped', 'the last log line is written before the exit');
     });
   }
@@ -64,6 +64,6 @@ describe('daemon: shutdown', () => {
     const second = await f.cli(['daemon']);
     assert.equal(second.code, 1);
     assert.match(second.stderr, new RegExp(`another daemon \\(pid ${daemon.pid} on `));
-    assert.equal(f.db.store.readDaemonStatus()?.pid, daemon.pid, 'the first one stays registered');
+    assert.equal(f.db.store.daemon.status()?.pid, daemon.pid, 'the first one stays registered');
   });
 });

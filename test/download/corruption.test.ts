@@ -22,7 +22,7 @@ beforeEach(async () => {
   });
   db = createTempDatabase();
   useTestHub(db, hub.url);
-  db.store.setSystemConfig('download.max_retries', '10');
+  db.store.config.set('download.max_retries', '10');
 });
 afterEach(async () => {
   db.cleanup();

@@ -45,9 +45,9 @@ beforeEach(async () => {
   db = createTempDatabase();
   cacheDir = join(db.dir, 'cache');
   mkdirSync(cacheDir);
-  db.store.setSystemConfig('hub.endpoint', hub.url);
-  db.store.setSystemConfig('hub.cache_dir', cacheDir);
-  db.store.setSystemConfig('download.min_free_bytes', '0');
+  db.store.config.set('hub.endpoint', hub.url);
+  db.store.config.set('hub.cache_dir', cacheDir);
+  db.store.config.set('download.min_free_bytes', '0');
 });
 afterEach(async () => {
   stopAll.abort('test over');
@@ -93,7 +93,7 @@ async function secondWaitingForBudget(
 ): Promise<{ b: Model; done: Promise<DownloadModelOutcome>; reason: string }> {
   const a = db.store.models.create({ name: 'org/first' });
   assert.equal((await download(a)).status, 'completed');
-  db.store.setSystemConfig('cache.max_bytes', '12MiB');
+  db.store.config.set('cache.max_bytes', '12MiB');
   const b = db.store.models.create({ name: 'org/second' });
   const done = download(b, signal);
   return { b, done, reason: await waitUntilWaiting(b) };
@@ -162,7 +162,7 @@ test(
     assert.equal(existsSync(join(cacheDir, 'models--org--second')), false, 'no folder for a repo that waits');
     assert.deepEqual(pythonScanCorruptions(cacheDir), []);
 
-    db.store.setSystemConfig('cache.max_bytes', '32MiB');
+    db.store.config.set('cache.max_bytes', '32MiB');
     assert.equal((await done).status, 'completed');
     assert.deepEqual(
       readFileSync(
@@ -184,8 +184,8 @@ test(
     assert.equal(existsSync(join(cacheDir, 'models--org--second')), false);
 
     // The budget allows it now, but the CDN refuses the file: nothing was written, nothing stays.
-    db.store.setSystemConfig('cache.max_bytes', '0');
-    db.store.setSystemConfig('download.max_retries', '0');
+    db.store.config.set('cache.max_bytes', '0');
+    db.store.config.set('download.max_retries', '0');
     hub.addFault({ kind: 'status', status: 404, pathContains: 'safetensors' });
     const failed = await download(db.store.models.get(b.id)!);
     assert.equal(failed.status, 'failed');
@@ -200,7 +200,7 @@ test(
   'a pull whose files can never fit cache.max_bytes exits 1 at once with the figures and what to do, fetches nothing and leaves no folder (huggingface_hub scan_cache_dir rule)',
   { timeout: 60_000 },
   async () => {
-    db.store.setSystemConfig('cache.max_bytes', '4MiB');
+    db.store.config.set('cache.max_bytes', '4MiB');
     const result = await runCli(['pull', 'org/first'], { dbPath: db.dbPath });
     assert.equal(result.code, 1, result.stderr);
     assert.equal(
@@ -217,7 +217,7 @@ test(
     assert.equal(db.store.downloads.history(model.id, { limit: 1 })[0]?.metadata?.heldUntilRetry, true);
 
     // Once the budget allows it, the same pull goes.
-    db.store.setSystemConfig('cache.max_bytes', '9MiB');
+    db.store.config.set('cache.max_bytes', '9MiB');
     const fits = await runCli(['pull', 'org/first'], { dbPath: db.dbPath });
     assert.equal(fits.code, 0, fits.stderr);
   },

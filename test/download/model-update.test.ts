@@ -38,9 +38,9 @@ beforeEach(async () => {
   hub = await startHubServer({ repos: [{ id: 'org/tracked', revisions: { main: files('{"v": 1}', firstOnly) } }] });
   db = createTempDatabase();
   cacheDir = join(db.dir, 'cache');
-  db.store.setSystemConfig('hub.endpoint', hub.url);
-  db.store.setSystemConfig('hub.cache_dir', cacheDir);
-  db.store.setSystemConfig('download.min_free_bytes', '0');
+  db.store.config.set('hub.endpoint', hub.url);
+  db.store.config.set('hub.cache_dir', cacheDir);
+  db.store.config.set('download.min_free_bytes', '0');
 });
 afterEach(async () => {
   db.cleanup();
@@ -199,7 +199,7 @@ test('a model on a tag is pinned after its first download; one on another branch
 test('a branch check goes the way hub.proxy says, as a download does, also in a runtime that has not downloaded yet', async () => {
   const proxy = await startProxy();
   try {
-    db.store.setSystemConfig('hub.proxy', proxy.url);
+    db.store.config.set('hub.proxy', proxy.url);
     const model = db.store.models.create({ name: 'org/tracked' });
     const check = await checkTrackedModel(db.store, model, {
       runtime: new HubRuntime(),

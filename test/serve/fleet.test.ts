@@ -134,7 +134,7 @@ test('status shows the mirror serving, where, with its requests and bytes; SIGTE
 test("with the mirror down, an agent's pull fails and leaves its verified cache as it was", async () => {
   const agent = agents[0]!;
   // Its schedule would retry later; one attempt is enough here.
-  agent.store.setSystemConfig('download.max_retries', '0');
+  agent.store.config.set('download.max_retries', '0');
   const result = await runCli(['pull', 'org/fleet', '--revision', 'main'], { dbPath: agent.dbPath, timeoutMs: 60_000 });
   assert.equal(result.code, 1);
   assert.match(result.stderr, /ECONNREFUSED/);

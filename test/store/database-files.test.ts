@@ -41,17 +41,17 @@ describe('initializing and opening a database file', () => {
       const dbPath = join(dir, 'hfsched.db');
       initializeDatabase(dbPath, SETTING_DEFAULTS);
       const store = openStore(dbPath);
-      store.setSystemConfig('download.max_retries', '9');
+      store.config.set('download.max_retries', '9');
       store.models.create({ name: 'org/kept' });
-      const settingsBefore = store.listSystemConfig().length;
+      const settingsBefore = store.config.list().length;
       store.close();
 
       assert.equal(initializeDatabase(dbPath, SETTING_DEFAULTS), true);
 
       const reopened = openStore(dbPath);
       try {
-        assert.equal(reopened.getSystemConfig('download.max_retries'), '9');
-        assert.equal(reopened.listSystemConfig().length, settingsBefore);
+        assert.equal(reopened.config.get('download.max_retries'), '9');
+        assert.equal(reopened.config.list().length, settingsBefore);
         assert.equal(reopened.models.byName('org/kept')?.name, 'org/kept');
       } finally {
         reopened.close();
@@ -68,9 +68,9 @@ describe('initializing and opening a database file', () => {
       const bareStore = openStore(bare);
       const seededStore = openStore(seeded);
       try {
-        assert.deepEqual(bareStore.listSystemConfig(), []);
+        assert.deepEqual(bareStore.config.list(), []);
         assert.deepEqual(
-          seededStore.listSystemConfig().map((row) => [row.key, row.value, row.description]),
+          seededStore.config.list().map((row) => [row.key, row.value, row.description]),
           [['log.level', 'warn', 'how much to log']],
         );
       } finally {

@@ -261,7 +261,7 @@ describe('migration daemon_command_status (daemon commands: a status column)', (
       const store = openStore(temp.dbPath);
       try {
         assert.deepEqual(
-          [1, 2, 3].map((id) => store.getDaemonCommand(id)?.answer),
+          [1, 2, 3].map((id) => store.daemon.getCommand(id)?.answer),
           [
             { status: 'ok', message: 'batch started: 1 model(s) queued' },
             { status: 'error', message: 'model "org/a" is completed' },
@@ -286,7 +286,7 @@ describe('migration daemon_command_status (daemon commands: a status column)', (
   test('a handled command without a status is refused by the schema', () => {
     const temp = createTempDatabase();
     try {
-      const sent = temp.store.sendDaemonCommand('run-now', null);
+      const sent = temp.store.daemon.sendCommand('run-now', null);
       assert.throws(
         () =>
           temp.store.db

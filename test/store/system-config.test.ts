@@ -12,7 +12,7 @@ describe('system configuration', () => {
   afterEach(() => temp.cleanup());
 
   test('a new database holds every documented default setting', () => {
-    const rows = temp.store.listSystemConfig();
+    const rows = temp.store.config.list();
     assert.deepEqual(
       rows.map((row) => [row.key, row.value, row.description]),
       [...SETTING_DEFAULTS]
@@ -21,31 +21,31 @@ describe('system configuration', () => {
     );
   });
 
-  test('getSystemConfig returns the value, else the default given, else null', () => {
-    assert.equal(temp.store.getSystemConfig('log.level'), 'info');
-    assert.equal(temp.store.getSystemConfig('no.such.key', 'fallback'), 'fallback');
-    assert.equal(temp.store.getSystemConfig('no.such.key'), null);
+  test('config.get returns the value, else the default given, else null', () => {
+    assert.equal(temp.store.config.get('log.level'), 'info');
+    assert.equal(temp.store.config.get('no.such.key', 'fallback'), 'fallback');
+    assert.equal(temp.store.config.get('no.such.key'), null);
   });
 
-  test('setSystemConfig creates a key and replaces its value later', () => {
-    assert.equal(temp.store.setSystemConfig('custom.key', 'one', 'A test key'), true);
-    assert.equal(temp.store.setSystemConfig('custom.key', 'two'), true);
-    const row = temp.store.listSystemConfig().find((each) => each.key === 'custom.key');
+  test('config.set creates a key and replaces its value later', () => {
+    assert.equal(temp.store.config.set('custom.key', 'one', { description: 'A test key' }), true);
+    assert.equal(temp.store.config.set('custom.key', 'two'), true);
+    const row = temp.store.config.list().find((each) => each.key === 'custom.key');
     assert.deepEqual([row?.value, row?.description], ['two', 'A test key']);
     assert.ok((row?.updatedAt ?? '') >= (row?.createdAt ?? ''));
   });
 
   test('setting a value changes its updated_at', () => {
-    const before = temp.store.listSystemConfig().find((each) => each.key === 'log.level');
-    temp.store.setSystemConfig('log.level', 'debug');
-    const after = temp.store.listSystemConfig().find((each) => each.key === 'log.level');
+    const before = temp.store.config.list().find((each) => each.key === 'log.level');
+    temp.store.config.set('log.level', 'debug');
+    const after = temp.store.config.list().find((each) => each.key === 'log.level');
     assert.equal(after?.value, 'debug');
     assert.ok((after?.updatedAt ?? '') > (before?.updatedAt ?? ''));
   });
 
   test('an empty key or a value that is not text is refused', () => {
-    assert.throws(() => temp.store.setSystemConfig('', 'x'), ValidationError);
-    assert.throws(() => temp.store.setSystemConfig('has space', 'x'), ValidationError);
-    assert.throws(() => temp.store.setSystemConfig('download.max_retries', 5 as never), /expected text/);
+    assert.throws(() => temp.store.config.set('', 'x'), ValidationError);
+    assert.throws(() => temp.store.config.set('has space', 'x'), ValidationError);
+    assert.throws(() => temp.store.config.set('download.max_retries', 5 as never), /expected text/);
   });
 });

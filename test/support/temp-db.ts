@@ -50,8 +50,8 @@ export function createTempDatabase(): TempDatabase {
  */
 export function useTestHub(db: TempDatabase, hubUrl: string): string {
   const cacheDir = join(db.dir, 'cache');
-  db.store.setSystemConfig('hub.endpoint', hubUrl);
-  db.store.setSystemConfig('hub.cache_dir', cacheDir);
-  db.store.setSystemConfig('download.min_free_bytes', '0');
+  db.store.config.set('hub.endpoint', hubUrl);
+  db.store.config.set('hub.cache_dir', cacheDir);
+  db.store.config.set('download.min_free_bytes', '0');
   return cacheDir;
 }
