@@ -22,11 +22,6 @@ import { writeTransaction } from './transaction.js';
 export class Store {
   /** The database file. */
   readonly path: string;
-  /**
-   * The better-sqlite3 connection, for store modules only (src/store/*.ts):
-   * everything else goes through the topics.
-   */
-  readonly db: Database.Database;
   /** The file the connection opened (database-identity.ts). */
   private readonly opened: DatabaseIdentity | null;
   /** The models to download, their options, holds and records (model-store.ts). */
@@ -42,9 +37,15 @@ export class Store {
   /** The processes serving the cache as a Hub mirror (mirror-store.ts). */
   readonly mirrors: MirrorStore;
 
-  constructor(path: string, db: Database.Database) {
+  /**
+   * The connection is the store's alone: every caller goes through the
+   * topics, and only the store speaks SQL.
+   */
+  constructor(
+    path: string,
+    private readonly db: Database.Database,
+  ) {
     this.path = path;
-    this.db = db;
     this.opened = databaseIdentity(path);
     this.models = new ModelStore(db);
     this.schedules = new ScheduleStore(db);

@@ -25,7 +25,7 @@ settings:
 /** Every row of every table, to show that a run changed nothing at all (timestamps included). */
 function everyRow(db: TempDatabase): unknown {
   const tables = ['models', 'schedule_configurations', 'download_sessions', 'system_configurations'];
-  return Object.fromEntries(tables.map((table) => [table, db.store.db.prepare(`SELECT * FROM ${table}`).all()]));
+  return Object.fromEntries(tables.map((table) => [table, db.sql().prepare(`SELECT * FROM ${table}`).all()]));
 }
 
 describe('applying a model set file', () => {

@@ -21,7 +21,7 @@ const OFFLINE = { HF_HUB_OFFLINE: '1' };
 
 function everyRow(db: TempDatabase): unknown {
   const tables = ['models', 'schedule_configurations', 'download_sessions', 'system_configurations'];
-  return Object.fromEntries(tables.map((table) => [table, db.store.db.prepare(`SELECT * FROM ${table}`).all()]));
+  return Object.fromEntries(tables.map((table) => [table, db.sql().prepare(`SELECT * FROM ${table}`).all()]));
 }
 
 describe('hfsched apply', () => {

@@ -142,7 +142,7 @@ describe('migration 002 (schedules: cron pattern and window)', () => {
           ['nightly', 'weekly', '02:30', 0, 3, true],
         );
         assert.equal(store.downloads.getSession(session.id)?.scheduleId, schedule.id);
-        assert.deepEqual(store.db.pragma('foreign_key_check'), []);
+        assert.deepEqual(temp.sql().pragma('foreign_key_check'), []);
       } finally {
         store.close();
       }
@@ -184,7 +184,7 @@ describe('migration 002 (schedules: cron pattern and window)', () => {
   test('version 2 refuses a custom schedule without a cron pattern and a daily one without a time', () => {
     const temp = createTempDatabase();
     try {
-      const db = temp.store.db;
+      const db = temp.sql();
       assert.throws(
         () => db.exec("INSERT INTO schedule_configurations (name, type, enabled) VALUES ('c', 'custom', 0)"),
         /CHECK/,
@@ -289,7 +289,8 @@ describe('migration daemon_command_status (daemon commands: a status column)', (
       const sent = temp.store.daemon.sendCommand('run-now', null);
       assert.throws(
         () =>
-          temp.store.db
+          temp
+            .sql()
             .prepare(`UPDATE daemon_commands SET handled_at = '2026-01-01 00:00:00.000', result = 'x' WHERE id = ?`)
             .run(sent.id),
         /CHECK constraint failed/,

@@ -22,7 +22,7 @@ describe('model state machine', () => {
   /** A new model put straight into `status` with SQL, so every row of the table can be tried. */
   function modelIn(status: ModelStatus, name: string): number {
     const model = temp.store.models.create({ name });
-    temp.store.db.prepare('UPDATE models SET status = ? WHERE id = ?').run(status, model.id);
+    temp.sql().prepare('UPDATE models SET status = ? WHERE id = ?').run(status, model.id);
     return model.id;
   }
 

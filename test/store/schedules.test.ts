@@ -221,7 +221,7 @@ describe('schedules', () => {
     temp.store.schedules.create({ name: 'first', type: 'daily', time: '01:00' });
     const second = temp.store.schedules.create({ name: 'second', type: 'daily', time: '02:00' });
     assert.throws(
-      () => temp.store.db.prepare('UPDATE schedule_configurations SET enabled = 1 WHERE id = ?').run(second.id),
+      () => temp.sql().prepare('UPDATE schedule_configurations SET enabled = 1 WHERE id = ?').run(second.id),
       /UNIQUE constraint failed/,
     );
   });
@@ -300,7 +300,8 @@ describe('schedules', () => {
   test('a schedule row that breaks the rules is refused by the database too', () => {
     assert.throws(
       () =>
-        temp.store.db
+        temp
+          .sql()
           .prepare(
             "INSERT INTO schedule_configurations (name, type, time, cron_pattern, enabled) VALUES ('x', 'daily', '01:00', '* * * * *', 0)",
           )

@@ -155,7 +155,7 @@ describe('connection settings', () => {
   test('a store connection uses WAL, foreign keys, a busy timeout and synchronous NORMAL', () => {
     const temp = createTempDatabase();
     try {
-      const db = temp.store.db;
+      const db = temp.sql();
       assert.equal(db.pragma('journal_mode', { simple: true }), 'wal');
       assert.equal(db.pragma('foreign_keys', { simple: true }), 1);
       assert.equal(db.pragma('busy_timeout', { simple: true }), 10_000);

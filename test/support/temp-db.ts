@@ -9,7 +9,9 @@
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import type Database from 'better-sqlite3';
 import { SETTING_DEFAULTS } from '../../src/config/setting-table.js';
+import { closeConnection, openConnection } from '../../src/store/connection.js';
 import { initializeDatabase, openStore, type Store } from '../../src/store/index.js';
 
 export interface TempDatabase {
@@ -19,6 +21,12 @@ export interface TempDatabase {
   dbPath: string;
   /** An open store on `dbPath`. */
   store: Store;
+  /**
+   * A second connection to `dbPath`, opened as the store opens its own (WAL,
+   * foreign keys, busy timeout), for a test that must write or read what the
+   * store's API refuses or hides (the store keeps its connection private).
+   */
+  sql(): Database.Database;
   /** Closes `store` and deletes `dir`. Calling it twice is harmless. */
   cleanup(): void;
 }
@@ -29,11 +37,17 @@ export function createTempDatabase(): TempDatabase {
   try {
     initializeDatabase(dbPath, SETTING_DEFAULTS);
     const store = openStore(dbPath);
+    let raw: Database.Database | null = null;
     return {
       dir,
       dbPath,
       store,
+      sql() {
+        raw ??= openConnection(dbPath);
+        return raw;
+      },
       cleanup() {
+        if (raw !== null) closeConnection(raw);
         store.close();
         rmSync(dir, { recursive: true, force: true });
       },
