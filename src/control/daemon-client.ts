@@ -5,13 +5,8 @@
  * readLiveness (liveness.ts).
  */
 import { setTimeout as sleep } from 'node:timers/promises';
-import {
-  ConstraintError,
-  OperationalError,
-  type CommandAnswer,
-  type DaemonCommandName,
-  type Store,
-} from '../store/index.js';
+import type { CommandAnswer, DaemonCommandName, Store } from '../store/index.js';
+import { ConstraintError, OperationalError } from '../errors.js';
 
 /** Long enough for a daemon busy writing progress; short enough for a person waiting. */
 export const COMMAND_TIMEOUT_MS = 10_000;

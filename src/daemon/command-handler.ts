@@ -5,7 +5,8 @@
  * message) written back, which the waiting CLI prints.
  */
 import { applyModelCommand, type RunningDownloads } from '../control/model-commands.js';
-import { HfschedError, type CommandAnswer, type DaemonCommand, type Store } from '../store/index.js';
+import type { CommandAnswer, DaemonCommand, Store } from '../store/index.js';
+import { HfschedError } from '../errors.js';
 import type { DaemonEvents } from './events.js';
 
 /** What the commands act on: the daemon. */

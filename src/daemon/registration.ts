@@ -1,7 +1,8 @@
 /** Registering this process as the database's only daemon, and leaving. */
 import { hostname } from 'node:os';
 import { daemonLiveness } from '../control/liveness.js';
-import { ConstraintError, type Store } from '../store/index.js';
+import type { Store } from '../store/index.js';
+import { ConstraintError } from '../errors.js';
 
 /** Registers this process; ConstraintError when another daemon is alive on the database. */
 export function registerDaemon(store: Store, databasePath: string): void {

@@ -1,4 +1,9 @@
-/** The store's public API: everything the CLI, the daemon and the worker use. */
+/**
+ * The store's public API: opening a database and the `Store` with its topics
+ * (models, schedules, downloads, config, daemon, mirrors), the row types, and
+ * the input rules the store enforces, which the CLI and `apply` check early.
+ * Errors come from src/errors.ts, the repo id rule from src/repo-id.ts.
+ */
 export {
   initializeDatabase,
   migrateDatabase,
@@ -6,16 +11,15 @@ export {
   schemaVersionOf,
   type DefaultSetting,
 } from './database-lifecycle.js';
-export { latestSchemaVersion, findMigrationsFolder } from './migration-files.js';
+export { latestSchemaVersion } from './migration-files.js';
 export { Store } from './store.js';
-export { DEFAULT_BUSY_TIMEOUT_MS } from './connection.js';
+export type { ModelStore } from './model-store.js';
+export type { ScheduleStore } from './schedule-store.js';
+export type { DownloadStore } from './download-store.js';
+export type { ConfigStore } from './config-store.js';
+export type { DaemonStore } from './daemon-store.js';
+export type { MirrorStore } from './mirror-store.js';
 export { INTERRUPTED_MESSAGE } from './download-lifecycle.js';
-export {
-  MODEL_TRANSITIONS,
-  SESSION_TRANSITIONS,
-  ENDED_SESSION_STATUSES,
-  isModelTransitionAllowed,
-} from './state-machines.js';
 export {
   validateTime,
   validateDayOfWeek,
@@ -23,15 +27,8 @@ export {
   validateRevision,
   validateScheduleName,
   validatePatterns,
-  validateModelStatus,
-  validateSessionStatus,
-  validateScheduleType,
 } from './validation.js';
 export { formatRepoReference, parseRepoReference, type RepoReference } from './repo-reference.js';
-export { validateRepoType } from './validation.js';
-export * from '../errors.js';
-export { validateRepoId } from '../repo-id.js';
-export { validateCronPattern } from '../schedule/schedule-format.js';
 export * from './types.js';
 export type {
   DaemonQueueEntry,
@@ -40,13 +37,6 @@ export type {
   DaemonStatusRecord,
   DaemonRegistration,
 } from './daemon-registration.js';
-export {
-  COMMAND_STATUSES,
-  DAEMON_COMMANDS,
-  type CommandAnswer,
-  type CommandStatus,
-  type DaemonCommand,
-  type DaemonCommandName,
-} from './daemon-commands.js';
+export type { CommandAnswer, CommandStatus, DaemonCommand, DaemonCommandName } from './daemon-commands.js';
 export type { OpenSessionView } from './status-views.js';
 export type { MirrorRegistration, MirrorStatusRecord } from './mirror-status.js';

@@ -1,6 +1,7 @@
 import { afterEach, beforeEach, describe, test } from 'node:test';
 import assert from 'node:assert/strict';
-import { StateTransitionError, ValidationError, type DaemonSnapshot } from '../../src/store/index.js';
+import type { DaemonSnapshot } from '../../src/store/index.js';
+import { StateTransitionError, ValidationError } from '../../src/errors.js';
 import { createTempDatabase, type TempDatabase } from '../support/temp-db.js';
 
 const EMPTY_SNAPSHOT: DaemonSnapshot = {

@@ -7,14 +7,13 @@ import Database from 'better-sqlite3';
 import { SETTING_DEFAULTS } from '../../src/config/setting-table.js';
 import { runChildrenTogether } from './fixtures/run-children.js';
 import {
-  ConnectionError,
-  OperationalError,
   initializeDatabase,
   latestSchemaVersion,
   migrateDatabase,
   openStore,
   schemaVersionOf,
 } from '../../src/store/index.js';
+import { ConnectionError, OperationalError } from '../../src/errors.js';
 import { writeTransaction } from '../../src/store/transaction.js';
 
 function withTempDir(fn: (dir: string) => void): void {

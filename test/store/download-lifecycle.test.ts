@@ -1,7 +1,8 @@
 import { afterEach, beforeEach, describe, test } from 'node:test';
 import assert from 'node:assert/strict';
 import { createTempDatabase, type TempDatabase } from '../support/temp-db.js';
-import { INTERRUPTED_MESSAGE, NotFoundError, StateTransitionError, type Model } from '../../src/store/index.js';
+import { INTERRUPTED_MESSAGE, type Model } from '../../src/store/index.js';
+import { NotFoundError, StateTransitionError } from '../../src/errors.js';
 
 describe('download lifecycle (worker transactions)', () => {
   let temp: TempDatabase;

@@ -1,7 +1,8 @@
 import { afterEach, beforeEach, describe, test } from 'node:test';
 import assert from 'node:assert/strict';
 import { createTempDatabase, type TempDatabase } from '../support/temp-db.js';
-import { NotFoundError, StateTransitionError, ValidationError, type SessionStatus } from '../../src/store/index.js';
+import type { SessionStatus } from '../../src/store/index.js';
+import { NotFoundError, StateTransitionError, ValidationError } from '../../src/errors.js';
 
 describe('download sessions', () => {
   let temp: TempDatabase;

@@ -5,17 +5,8 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import Database from 'better-sqlite3';
 import { createTempDatabase, type TempDatabase } from '../support/temp-db.js';
-import {
-  ConnectionError,
-  DatabaseError,
-  IntegrityError,
-  OperationalError,
-  ValidationError,
-  latestSchemaVersion,
-  migrateDatabase,
-  openStore,
-  schemaVersionOf,
-} from '../../src/store/index.js';
+import { latestSchemaVersion, migrateDatabase, openStore, schemaVersionOf } from '../../src/store/index.js';
+import { ConnectionError, DatabaseError, IntegrityError, OperationalError, ValidationError } from '../../src/errors.js';
 import { loadMigrations, parseMigration } from '../../src/store/migration-files.js';
 import { SETTING_DEFAULTS } from '../../src/config/setting-table.js';
 import { runChildrenTogether } from './fixtures/run-children.js';

@@ -1,7 +1,8 @@
 import { after, before, describe, test } from 'node:test';
 import assert from 'node:assert/strict';
 import { createTempDatabase, type TempDatabase } from '../support/temp-db.js';
-import { MODEL_STATUSES, StateTransitionError, type ModelStatus } from '../../src/store/index.js';
+import { MODEL_STATUSES, type ModelStatus } from '../../src/store/index.js';
+import { StateTransitionError } from '../../src/errors.js';
 
 /** The README's table: rows are "from", the listed statuses are the legal "to". */
 const LEGAL_MOVES: Record<ModelStatus, ModelStatus[]> = {

@@ -1,7 +1,7 @@
 import { afterEach, beforeEach, describe, test } from 'node:test';
 import assert from 'node:assert/strict';
 import { createTempDatabase, type TempDatabase } from '../support/temp-db.js';
-import { ConstraintError, IntegrityError, StateTransitionError, ValidationError } from '../../src/store/index.js';
+import { ConstraintError, IntegrityError, StateTransitionError, ValidationError } from '../../src/errors.js';
 
 describe('models', () => {
   let temp: TempDatabase;

@@ -2,7 +2,7 @@ import { afterEach, beforeEach, describe, test } from 'node:test';
 import assert from 'node:assert/strict';
 import Database from 'better-sqlite3';
 import { createTempDatabase, type TempDatabase } from '../support/temp-db.js';
-import { ValidationError } from '../../src/store/index.js';
+import { ValidationError } from '../../src/errors.js';
 
 describe('schedules', () => {
   let temp: TempDatabase;

@@ -1,7 +1,7 @@
 import { afterEach, beforeEach, describe, test } from 'node:test';
 import assert from 'node:assert/strict';
 import { createTempDatabase, type TempDatabase } from '../support/temp-db.js';
-import { ValidationError } from '../../src/store/index.js';
+import { ValidationError } from '../../src/errors.js';
 import { SETTING_DEFAULTS } from '../../src/config/setting-table.js';
 
 describe('system configuration', () => {

@@ -1,14 +1,9 @@
 import { describe, test } from 'node:test';
 import assert from 'node:assert/strict';
-import {
-  ValidationError,
-  validateCronPattern,
-  validateDayOfWeek,
-  validatePatterns,
-  validateRepoId,
-  validateRevision,
-  validateTime,
-} from '../../src/store/index.js';
+import { validateDayOfWeek, validatePatterns, validateRevision, validateTime } from '../../src/store/index.js';
+import { ValidationError } from '../../src/errors.js';
+import { validateCronPattern } from '../../src/schedule/schedule-format.js';
+import { validateRepoId } from '../../src/repo-id.js';
 
 describe('repo id validation', () => {
   test('accepts the repo ids the Hub accepts', () => {
