@@ -30,7 +30,8 @@ import { ConstraintError } from '../errors.js';
 import { resolveTargets, type ManagedUsage } from './cache-rm.js';
 import { compileFilter, compileSort, rowsOf, type CacheRow } from './cache-ls.js';
 import { collect } from './option-parsers.js';
-import { formatLocalTime } from './output.js';
+import { formatTime, inZone } from './output.js';
+import { scheduleTimeZone } from '../config/settings.js';
 import { formatBytes } from '../system/human-units.js';
 
 interface ListedRepo {
@@ -64,8 +65,9 @@ function registerList(cache: Command, context: CliContext): void {
       const now = new Date();
       const filters = (options.filter ?? []).map((expression) => compileFilter(expression, now));
       const order = options.sort === undefined ? null : compileSort(options.sort);
-      const { cacheDir, repos, total } = await context.withStore(async (store) => {
+      const { cacheDir, repos, total, timeZone } = await context.withStore(async (store) => {
         const settings = context.settings(store);
+        const timeZone = scheduleTimeZone(store, context.env);
         const { cacheDir } = resolveHubLocation(settings, context.env);
         const repos: ListedRepo[] = [];
         for (const model of store.models.list()) {
@@ -81,14 +83,14 @@ function registerList(cache: Command, context: CliContext): void {
         }
         // A shared store entry several repositories link to counts once in the total (cache-usage.ts).
         const total = await reposBytesOnDisk(repos.flatMap(({ usage }) => (usage === null ? [] : [usage.repoDir])));
-        return { cacheDir, repos, total };
+        return { cacheDir, repos, total, timeZone };
       });
       const free = await freeBytes(cacheDir).catch(() => null);
       if (options.filter !== undefined || options.sort !== undefined || options.revisions === true) {
         let rows = repos.flatMap(({ usage }) => (usage === null ? [] : rowsOf(usage, options.revisions === true)));
         for (const keep of filters) rows = rows.filter(keep);
         if (order !== null) rows.sort(order);
-        return printRows(context, rows, options);
+        return printRows(context, rows, options, timeZone);
       }
       if (options.json) return context.output.json({ cacheDir, freeBytes: free, repos });
       if (repos.length === 0) context.output.text('No models yet; add one with: hfsched model add <repo_id>');
@@ -115,14 +117,14 @@ interface ListOptions {
 }
 
 /** The rows of `cache ls` with --filter, --sort or --revisions, in hf cache ls's columns. */
-function printRows(context: CliContext, rows: CacheRow[], options: ListOptions): void {
+function printRows(context: CliContext, rows: CacheRow[], options: ListOptions, timeZone: string): void {
   if (options.json) return context.output.json(rows);
-  const when = (at: Date | null): string => (at === null ? '-' : formatLocalTime(at));
+  const when = (at: Date | null): string => formatTime(at, timeZone, { label: false });
   if (rows.length === 0)
     return context.output.text(options.revisions ? 'No cached revisions found.' : 'No cached repositories found.');
   if (options.revisions)
     context.output.table(
-      ['ID', 'REVISION', 'SIZE', 'LAST_MODIFIED', 'REFS'],
+      ['ID', 'REVISION', 'SIZE', inZone('LAST_MODIFIED', timeZone), 'REFS'],
       rows.map((row) => [
         row.id,
         row.revision ?? '-',
@@ -133,7 +135,7 @@ function printRows(context: CliContext, rows: CacheRow[], options: ListOptions):
     );
   else
     context.output.table(
-      ['ID', 'SIZE', 'LAST_ACCESSED', 'LAST_MODIFIED', 'REFS'],
+      ['ID', 'SIZE', inZone('LAST_ACCESSED', timeZone), inZone('LAST_MODIFIED', timeZone), 'REFS'],
       rows.map((row) => [
         row.id,
         formatBytes(row.sizeOnDisk),

@@ -9,13 +9,15 @@ import type { CliContext } from './context.js';
 import { findModel } from './model-reference.js';
 import { wholeNumber } from './option-parsers.js';
 import { formatBytes } from '../system/human-units.js';
-import { formatLocalTime } from './output.js';
+import { formatTime, inZone } from './output.js';
+import { scheduleTimeZone } from '../config/settings.js';
 
-export const SESSION_HEADERS = [
+/** The session table's columns; its times are in `timeZone`, named in their headers. */
+export const sessionHeaders = (timeZone: string): string[] => [
   'SESSION',
   'STATUS',
-  'STARTED',
-  'ENDED',
+  inZone('STARTED', timeZone),
+  inZone('ENDED', timeZone),
   'DOWNLOADED',
   'TOTAL',
   'RETRY',
@@ -23,12 +25,12 @@ export const SESSION_HEADERS = [
   'NOTE',
 ];
 
-export function sessionRows(sessions: readonly DownloadSession[]): string[][] {
+export function sessionRows(sessions: readonly DownloadSession[], timeZone: string): string[][] {
   return sessions.map((session) => [
     String(session.id),
     session.status,
-    formatLocalTime(session.startedAt),
-    formatLocalTime(session.completedAt),
+    formatTime(session.startedAt, timeZone, { label: false }),
+    formatTime(session.completedAt, timeZone, { label: false }),
     formatBytes(session.bytesDownloaded),
     formatBytes(session.totalBytes),
     String(session.retryCount),
@@ -45,17 +47,21 @@ export function registerHistoryCommand(program: Command, context: CliContext): v
     .option('--limit <n>', 'how many sessions (1..1000)', wholeNumber(1, 1000), 10)
     .option('--json', 'print the sessions as JSON')
     .action(async (reference: string, options: { limit: number; json?: boolean }) => {
-      const { model, sessions } = await context.withStore((store) => {
+      const { model, sessions, timeZone } = await context.withStore((store) => {
         const model = findModel(store, reference);
-        return { model, sessions: store.downloads.history(model.id, { limit: options.limit }) };
+        return {
+          model,
+          sessions: store.downloads.history(model.id, { limit: options.limit }),
+          timeZone: scheduleTimeZone(store, context.env),
+        };
       });
       if (options.json) return context.output.json(sessions);
       if (sessions.length === 0) context.output.text(`No download sessions for ${model.name} yet.`);
-      else context.output.table(SESSION_HEADERS, sessionRows(sessions));
+      else context.output.table(sessionHeaders(timeZone), sessionRows(sessions, timeZone));
       // A failed check of the branch is no download session, but it is part of the model's story.
       if (model.lastCheckError !== null) {
         context.output.text(
-          `Last check of ${model.revision ?? 'main'} at ${formatLocalTime(model.lastCheckedAt)} failed: ${model.lastCheckError}` +
+          `Last check of ${model.revision ?? 'main'} at ${formatTime(model.lastCheckedAt, timeZone)} failed: ${model.lastCheckError}` +
             (model.status === 'completed'
               ? ' (the files are kept; the model stays completed)'
               : model.status === 'pending' && model.currentCommit !== null

@@ -9,7 +9,8 @@ import type { CliContext } from './context.js';
 import { findModel } from './model-reference.js';
 import { collect } from './option-parsers.js';
 import { formatBytes } from '../system/human-units.js';
-import { formatLocalTime } from './output.js';
+import { formatTime, inZone } from './output.js';
+import { scheduleTimeZone } from '../config/settings.js';
 import { HubRuntime, isCommitHash, purgeRepo } from '../hub/index.js';
 import { elsewhereNote, modelCacheFolder } from '../download/model-cache-folder.js';
 import { formatRepoReference, validatePatterns, validateRevision } from '../store/index.js';
@@ -28,7 +29,7 @@ interface AddOptions extends RepoTypeOption {
   json?: boolean;
 }
 import { waitingFor } from '../download/space-wait.js';
-import { sessionRows, SESSION_HEADERS } from './history.js';
+import { sessionHeaders, sessionRows } from './history.js';
 
 /** Sessions shown by `model show`. */
 const SHOWN_SESSIONS = 5;
@@ -43,9 +44,9 @@ function commitText(model: Model): string {
 }
 
 /** When the branch was last checked, and why it failed if it did. */
-function lastCheckedText(model: Model): string {
+function lastCheckedText(model: Model, timeZone: string): string {
   if (!model.tracking) return 'never (pinned)';
-  const when = formatLocalTime(model.lastCheckedAt);
+  const when = formatTime(model.lastCheckedAt, timeZone);
   return model.lastCheckError === null ? when : `${when} (failed: ${model.lastCheckError})`;
 }
 
@@ -58,8 +59,8 @@ function trackingText(model: Model): string {
   return 'yes: each run checks the branch';
 }
 
-/** The key/value view of one model. */
-export function modelDetails(model: Model): [string, string][] {
+/** The key/value view of one model, its times in `timeZone`. */
+export function modelDetails(model: Model, timeZone: string): [string, string][] {
   return [
     ['ID', String(model.id)],
     ['Name', formatRepoReference(model.repoType, model.name)],
@@ -68,13 +69,13 @@ export function modelDetails(model: Model): [string, string][] {
     ['Revision', model.revision ?? 'main'],
     ['Tracking', trackingText(model)],
     ['Commit', commitText(model)],
-    ['Last checked', lastCheckedText(model)],
+    ['Last checked', lastCheckedText(model, timeZone)],
     ['Include', model.includePatterns.length === 0 ? 'all files' : patternsText(model.includePatterns)],
     ['Exclude', patternsText(model.excludePatterns)],
     ['Size', formatBytes(model.sizeBytes)],
     ['Path', model.downloadPath ?? '-'],
-    ['Created', formatLocalTime(model.createdAt)],
-    ['Updated', formatLocalTime(model.updatedAt)],
+    ['Created', formatTime(model.createdAt, timeZone)],
+    ['Updated', formatTime(model.updatedAt, timeZone)],
   ];
 }
 
@@ -86,7 +87,7 @@ function pendingText(start: PendingStart, name: string): string {
     case 'no-schedule':
       return `no schedule is enabled, so nothing downloads it yet: add one with hfsched schedule add, or download it now with hfsched pull ${name}`;
     case 'next-run': {
-      const when = `${formatTimeInZone(new Date(start.at), start.timezone)} (${start.timezone})`;
+      const when = formatTimeInZone(new Date(start.at), start.timezone);
       return start.daemonRunning
         ? `it is pending until the next scheduled run, ${when}`
         : `it is pending until the next scheduled run, ${when}, if the daemon runs then (it is not running now: hfsched daemon)`;
@@ -116,7 +117,7 @@ function registerAdd(model: Command, context: CliContext): void {
     )
     .action(async (repoId: string, options: AddOptions) => {
       const target = repoTarget(repoId, options.repoType);
-      const { created, start } = await context.withStore(async (store) => {
+      const { created, start, timeZone } = await context.withStore(async (store) => {
         // Bad input is refused before the Hub is asked; a repository already listed is refused without asking.
         validateRepoId(target.name);
         if (options.revision !== undefined) validateRevision(options.revision);
@@ -131,14 +132,16 @@ function registerAdd(model: Command, context: CliContext): void {
           excludePatterns: options.exclude ?? [],
           ...(options.track ? {} : { tracking: false }),
         });
-        return { created, start: pendingStart(store, context.env) };
+        return { created, start: pendingStart(store, context.env), timeZone: scheduleTimeZone(store, context.env) };
       });
       if (options.json) return context.output.json(created);
       if (context.output.quiet) return;
       const name = formatRepoReference(created.repoType, created.name);
       context.output.text(`Added ${created.repoType} ${name} (id ${created.id}); ${pendingText(start, name)}.`);
       context.output.keyValues(
-        modelDetails(created).filter(([label]) => ['Revision', 'Tracking', 'Include', 'Exclude'].includes(label)),
+        modelDetails(created, timeZone).filter(([label]) =>
+          ['Revision', 'Tracking', 'Include', 'Exclude'].includes(label),
+        ),
       );
     });
 }
@@ -151,9 +154,10 @@ function registerList(model: Command, context: CliContext): void {
     .addOption(new Option('--status <status>', 'only models with this status').choices(MODEL_STATUSES))
     .option('--json', 'print the models as JSON')
     .action(async (options: { status?: ModelStatus; json?: boolean }) => {
-      const models = await context.withStore((store) =>
-        options.status === undefined ? store.models.list() : store.models.byStatus(options.status),
-      );
+      const { models, timeZone } = await context.withStore((store) => ({
+        models: options.status === undefined ? store.models.list() : store.models.byStatus(options.status),
+        timeZone: scheduleTimeZone(store, context.env),
+      }));
       if (options.json) return context.output.json(models);
       if (models.length === 0) {
         context.output.text(
@@ -164,7 +168,17 @@ function registerList(model: Command, context: CliContext): void {
         return;
       }
       context.output.table(
-        ['ID', 'NAME', 'STATUS', 'SIZE', 'REVISION', 'COMMIT', 'CHECKED', 'FILES', 'UPDATED'],
+        [
+          'ID',
+          'NAME',
+          'STATUS',
+          'SIZE',
+          'REVISION',
+          'COMMIT',
+          inZone('CHECKED', timeZone),
+          'FILES',
+          inZone('UPDATED', timeZone),
+        ],
         models.map((entry) => [
           String(entry.id),
           formatRepoReference(entry.repoType, entry.name),
@@ -173,10 +187,11 @@ function registerList(model: Command, context: CliContext): void {
           entry.revision ?? 'main',
           commitText(entry),
           entry.tracking
-            ? formatLocalTime(entry.lastCheckedAt) + (entry.lastCheckError === null ? '' : ' (failed)')
+            ? formatTime(entry.lastCheckedAt, timeZone, { label: false }) +
+              (entry.lastCheckError === null ? '' : ' (failed)')
             : 'pinned',
           entry.includePatterns.length === 0 && entry.excludePatterns.length === 0 ? 'all' : 'filtered',
-          formatLocalTime(entry.updatedAt),
+          formatTime(entry.updatedAt, timeZone, { label: false }),
         ]),
       );
     });
@@ -189,20 +204,24 @@ function registerShow(model: Command, context: CliContext): void {
     .argument('<model>', 'repo id or numeric id')
     .option('--json', 'print {model, sessions} as JSON')
     .action(async (reference: string, options: { json?: boolean }) => {
-      const { found, sessions } = await context.withStore((store) => {
+      const { found, sessions, timeZone } = await context.withStore((store) => {
         const found = findModel(store, reference);
-        return { found, sessions: store.downloads.history(found.id, { limit: SHOWN_SESSIONS }) as DownloadSession[] };
+        return {
+          found,
+          sessions: store.downloads.history(found.id, { limit: SHOWN_SESSIONS }) as DownloadSession[],
+          timeZone: scheduleTimeZone(store, context.env),
+        };
       });
       if (options.json) return context.output.json({ model: found, sessions });
       const waiting = sessions[0] === undefined ? null : waitingFor(sessions[0]);
       context.output.keyValues([
-        ...modelDetails(found),
+        ...modelDetails(found, timeZone),
         ...(waiting === null ? [] : [['Waiting', waiting] as [string, string]]),
       ]);
       context.output.text('');
       if (sessions.length === 0) return context.output.text('No download sessions yet.');
       context.output.text('Last download sessions:');
-      context.output.table(SESSION_HEADERS, sessionRows(sessions));
+      context.output.table(sessionHeaders(timeZone), sessionRows(sessions, timeZone));
     });
 }
 

@@ -1,6 +1,6 @@
 /**
  * How the CLI prints: aligned plain-text tables and key/value blocks for
- * people, one JSON document for scripts (`--json`), and local times (sizes
+ * people, one JSON document for scripts (`--json`), and times in one zone (sizes
  * and durations: src/system/human-units.ts). Only presentation; no command logic.
  */
 import type { Writable } from 'node:stream';
@@ -35,20 +35,41 @@ function partsIn(date: Date, timeZone: string | undefined): Record<string, strin
   return parts;
 }
 
-/** "2024-05-01 14:00:00" in the machine's zone (honours TZ); "-" for null. */
-export function formatLocalTime(value: string | Date | null | undefined): string {
+/**
+ * Every time printed for people is in one zone, `scheduler.timezone` (else the
+ * machine's, as the scheduler reads it), and says which: on the time itself
+ * ("2024-05-01 14:00:00 Europe/Paris"), or, in a table or a list, once in its
+ * column's header ("STARTED (Europe/Paris)", see `inZone`), where `label` is
+ * false. JSON keeps ISO 8601 UTC. docs/cli.md, "Times".
+ */
+export interface TimeLabel {
+  /** Append the zone's name (default true); false under a header that names it. */
+  label?: boolean;
+}
+
+function labelled(text: string, timeZone: string, options: TimeLabel): string {
+  return options.label === false ? text : `${text} ${timeZone}`;
+}
+
+/** "2024-05-01 14:00:00 Europe/Paris" in `timeZone`; "-" for null. */
+export function formatTime(value: string | Date | null | undefined, timeZone: string, options: TimeLabel = {}): string {
   if (value === null || value === undefined) return '-';
   const date = typeof value === 'string' ? parseTimestamp(value) : value;
   if (date === null) return typeof value === 'string' ? value : '-';
-  const p = partsIn(date, undefined);
-  return `${p.year}-${p.month}-${p.day} ${p.hour}:${p.minute}:${p.second}`;
+  const p = partsIn(date, timeZone);
+  return labelled(`${p.year}-${p.month}-${p.day} ${p.hour}:${p.minute}:${p.second}`, timeZone, options);
 }
 
-/** "Sun 2024-05-05 01:30" in the given IANA zone (schedule times). */
-export function formatTimeInZone(date: Date, timeZone: string): string {
+/** "Sun 2024-05-05 01:30 Europe/Paris" in `timeZone` (schedule times: the weekday, seconds only when not :00). */
+export function formatTimeInZone(date: Date, timeZone: string, options: TimeLabel = {}): string {
   const p = partsIn(date, timeZone);
   const seconds = p.second === '00' ? '' : `:${p.second}`;
-  return `${p.weekday} ${p.year}-${p.month}-${p.day} ${p.hour}:${p.minute}${seconds}`;
+  return labelled(`${p.weekday} ${p.year}-${p.month}-${p.day} ${p.hour}:${p.minute}${seconds}`, timeZone, options);
+}
+
+/** A column header or list title that names the zone of the unlabelled times under it: "STARTED (Europe/Paris)". */
+export function inZone(header: string, timeZone: string): string {
+  return `${header} (${timeZone})`;
 }
 
 /** Columns separated by two spaces, padded to the widest cell; no trailing spaces. */

@@ -15,7 +15,7 @@ import { scheduleWhenOf, type ScheduleWhen } from '../schedule/schedule-fields.j
 import { windowInWords } from '../schedule/window-words.js';
 import type { CliContext } from './context.js';
 import { wholeNumber } from './option-parsers.js';
-import { formatTimeInZone } from './output.js';
+import { formatTimeInZone, inZone } from './output.js';
 import { refuseOverlappingWindows } from './window-overlap.js';
 import { findSchedule, sameNamed } from './schedule-reference.js';
 import { hasWhen, parseWhen, parseWindow, type WhenOptions, type WindowOptions } from './schedule-options.js';
@@ -85,8 +85,10 @@ function printScheduleWithRuns(
   if (window !== null && first !== undefined) {
     context.output.text(`Window of the next run: ${formatTimeInZone(new Date(first), view.timezone)} ${window}.`);
   }
-  context.output.text(`Next runs (${view.timezone}):`);
-  context.output.text(view.nextRuns.map((run) => `  ${formatTimeInZone(new Date(run), view.timezone)}`).join('\n'));
+  context.output.text(`${inZone('Next runs', view.timezone)}:`);
+  context.output.text(
+    view.nextRuns.map((run) => `  ${formatTimeInZone(new Date(run), view.timezone, { label: false })}`).join('\n'),
+  );
 }
 
 /** "daily 01:30", "weekly sun 01:30", "cron 0 22 * * 1-5". */
@@ -165,7 +167,7 @@ function registerList(schedule: Command, context: CliContext): void {
         return;
       }
       context.output.table(
-        ['ID', 'ENABLED', 'NAME', 'WHEN', 'MAX', 'WINDOW', `NEXT RUN (${views[0]?.timezone ?? ''})`],
+        ['ID', 'ENABLED', 'NAME', 'WHEN', 'MAX', 'WINDOW', inZone('NEXT RUN', views[0]?.timezone ?? '')],
         views.map((view) => [
           String(view.id),
           view.enabled ? 'yes' : 'no',
@@ -173,7 +175,9 @@ function registerList(schedule: Command, context: CliContext): void {
           describeScheduleTime(view),
           String(view.maxConcurrentDownloads),
           describeWindow(view) || '-',
-          view.nextRuns[0] === undefined ? 'never' : formatTimeInZone(new Date(view.nextRuns[0]), view.timezone),
+          view.nextRuns[0] === undefined
+            ? 'never'
+            : formatTimeInZone(new Date(view.nextRuns[0]), view.timezone, { label: false }),
         ]),
       );
     });

@@ -12,7 +12,7 @@ import { buildStatusReport, type RunningDownloadView, type StatusReport } from '
 import type { CliContext } from './context.js';
 import { ConstraintError } from '../errors.js';
 import { formatBytes, formatDuration } from '../system/human-units.js';
-import { formatLocalTime } from './output.js';
+import { formatTime, inZone } from './output.js';
 import { isLoopbackHost } from '../system/loopback-host.js';
 import { formatClockSeconds } from '../schedule/clock-format.js';
 
@@ -33,6 +33,7 @@ function daemonLine(report: StatusReport): string {
 
 function printReport(context: CliContext, report: StatusReport): void {
   const schedule = report.schedule;
+  const zone = report.timezone;
   const pairs: [string, string][] = [
     ['Daemon', daemonLine(report)],
     [
@@ -42,20 +43,20 @@ function printReport(context: CliContext, report: StatusReport): void {
         : `${schedule.name} (id ${schedule.id}): ${schedule.when}${schedule.window === '' ? '' : `, ${schedule.window}`}, ` +
           `${schedule.maxConcurrentDownloads} at a time, time zone ${schedule.timezone}`,
     ],
-    ['Next run', formatLocalTime(report.nextRunAt)],
+    ['Next run', formatTime(report.nextRunAt, zone)],
     [
       'Window',
       report.windowEndsAt === null
         ? report.daemon.alive
           ? 'closed or no end'
           : '-'
-        : `open until ${formatLocalTime(report.windowEndsAt)}`,
+        : `open until ${formatTime(report.windowEndsAt, zone)}`,
     ],
   ];
   if (report.rateLimitedUntil !== null) {
     pairs.push([
       'Hub',
-      `rate limited until ${formatClockSeconds(new Date(report.rateLimitedUntil))} (requests wait for the reset)`,
+      `rate limited until ${formatClockSeconds(new Date(report.rateLimitedUntil), zone)} ${zone} (requests wait for the reset)`,
     ]);
   }
   for (const mirror of report.mirrors) {
@@ -80,14 +81,14 @@ function printReport(context: CliContext, report: StatusReport): void {
         : 'Open sessions (no daemon runs: an hfsched pull, or what a crash left, repaired at the next daemon start):',
     );
     context.output.table(
-      ['MODEL', 'SESSION', 'PROGRESS', 'SPEED', 'ETA', 'STARTED'],
+      ['MODEL', 'SESSION', 'PROGRESS', 'SPEED', 'ETA', inZone('STARTED', zone)],
       report.running.map((download) => [
         download.model,
         String(download.sessionId),
         progressText(download),
         download.bytesPerSecond === null ? '-' : `${formatBytes(download.bytesPerSecond)}/s`,
         download.etaSeconds === null ? '-' : formatDuration(download.etaSeconds),
-        formatLocalTime(download.startedAt),
+        formatTime(download.startedAt, zone, { label: false }),
       ]),
     );
   }
@@ -105,7 +106,7 @@ function printReport(context: CliContext, report: StatusReport): void {
   if (report.failedChecks.length > 0) {
     context.output.text('Failed checks (files kept, models not failed; checked again at the next run):');
     for (const check of report.failedChecks)
-      context.output.text(`  ${check.model} (${check.status}) at ${formatLocalTime(check.checkedAt)}: ${check.error}`);
+      context.output.text(`  ${check.model} (${check.status}) at ${formatTime(check.checkedAt, zone)}: ${check.error}`);
   }
 }
 

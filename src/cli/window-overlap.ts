@@ -20,6 +20,6 @@ export function refuseOverlappingWindows(
   const words = windowInWords(timing, overlap.firedAt, timezone) ?? '';
   throw new ValidationError(
     `the window of the run at ${formatTimeInZone(overlap.firedAt, timezone)} (${words}) is still open at the next run, ` +
-      `${formatTimeInZone(overlap.nextFiring, timezone)} (${timezone}); windows of one schedule must not overlap: ${remedy}`,
+      `${formatTimeInZone(overlap.nextFiring, timezone)}; windows of one schedule must not overlap: ${remedy}`,
   );
 }

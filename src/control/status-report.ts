@@ -59,6 +59,8 @@ export interface StatusReport {
   windowEndsAt: string | null;
   running: RunningDownloadView[];
   queue: DaemonQueueEntry[];
+  /** The zone `status` prints its times in: `scheduler.timezone`, else the machine's (the times here are ISO 8601 UTC). */
+  timezone: string;
   /** ISO 8601: the daemon's Hub requests wait for a rate-limit reset until then; null when they do not. */
   rateLimitedUntil: string | null;
   /** The Hub mirrors serving this cache now (hfsched serve, or the daemon with serve.listen). */
@@ -192,6 +194,7 @@ export function buildStatusReport(store: Store, env: NodeJS.ProcessEnv, now: Dat
     windowEndsAt: alive ? record.windowEndsAt : null,
     running,
     queue: alive ? record.queue : [],
+    timezone,
     rateLimitedUntil:
       alive && record.rateLimitedUntil !== null && Date.parse(record.rateLimitedUntil) > now.getTime()
         ? record.rateLimitedUntil

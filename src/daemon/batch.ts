@@ -134,7 +134,8 @@ export class Batch implements RunningDownloads {
   }
 
   private closeWindow(end: Date): void {
-    const reason = windowClosedReason(formatClock(end, this.config.settings.schedulerTimezone));
+    const zone = this.config.settings.schedulerTimezone;
+    const reason = windowClosedReason(`${formatClock(end, zone)} ${zone}`);
     const dropped = this.queue.clearWaiting();
     const stopped = this.queue.abortAll(reason);
     this.triedInWindow.clear();

@@ -277,7 +277,7 @@ export class Daemon implements CommandTarget {
     const timezone = this.config.settings.schedulerTimezone;
     const end = schedule === null ? null : this.trigger.windowEndForFiringAt(new Date());
     const queued = this.batch.start(schedule?.id ?? null, end, 'run-now');
-    const window = end === null ? 'no window end' : `window until ${formatClock(end, timezone)}`;
+    const window = end === null ? 'no window end' : `window until ${formatClock(end, timezone)} ${timezone}`;
     return `batch started: ${queued} model(s) queued, ${window}`;
   }
 

@@ -6,7 +6,7 @@
 export const STOP_REASON_SHUTDOWN = 'daemon stopped';
 export const STOP_REASON_USER_PAUSE = 'paused by user';
 
-/** "window closed at 06:00", the end in the schedule's time zone. */
+/** "window closed at 06:00 Europe/Paris": the end in the schedule's time zone, named. */
 export function windowClosedReason(clock: string): string {
   return `window closed at ${clock}`;
 }

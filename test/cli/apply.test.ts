@@ -302,7 +302,7 @@ describe('hfsched apply checks what model add and schedule add check', () => {
       assert.match(
         result.stderr,
         new RegExp(
-          `^hfsched: ${file}:3: schedule: the window of the run at .+ is still open at the next run, .+ \\(Asia/Tokyo\\); windows of one schedule must not overlap: shorten its for: or until:, or run less often\\n$`,
+          `^hfsched: ${file}:3: schedule: the window of the run at .+ is still open at the next run, .+ Asia/Tokyo; windows of one schedule must not overlap: shorten its for: or until:, or run less often\\n$`,
         ),
       );
     }

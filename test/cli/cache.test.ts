@@ -98,7 +98,7 @@ describe('hfsched cache', () => {
     assert.ok(rows[0]!.sizeOnDisk > rows[1]!.sizeOnDisk);
     const filtered = await cli('cache', 'ls', '-f', 'type=model', '--filter', 'size>300KB', '--filter', 'accessed<7d');
     assert.equal(filtered.code, 0, filtered.stderr);
-    assert.match(filtered.stdout, /^ID\s+SIZE\s+LAST_ACCESSED\s+LAST_MODIFIED\s+REFS$/m);
+    assert.match(filtered.stdout, /^ID\s+SIZE\s+LAST_ACCESSED \(\S+\)\s+LAST_MODIFIED \(\S+\)\s+REFS$/m);
     assert.match(filtered.stdout, /^model\/org\/model\s+/m);
     const none = await cli('cache', 'ls', '--filter', 'type=dataset');
     assert.match(none.stdout, /No cached repositories found\./);

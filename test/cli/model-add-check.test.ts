@@ -90,7 +90,7 @@ describe('model add checks the Hub', () => {
     const result = await cli(['model', 'add', 'org/model']);
     assert.match(
       result.stdout.split('\n')[0] ?? '',
-      /^Added model org\/model \(id 1\); it is pending until the next scheduled run, \w{3} \d{4}-\d\d-\d\d 01:30 \(Asia\/Tokyo\), if the daemon runs then \(it is not running now: hfsched daemon\)\.$/,
+      /^Added model org\/model \(id 1\); it is pending until the next scheduled run, \w{3} \d{4}-\d\d-\d\d 01:30 Asia\/Tokyo, if the daemon runs then \(it is not running now: hfsched daemon\)\.$/,
     );
   });
 

@@ -77,7 +77,10 @@ describe('hfsched model', () => {
     const result = await cli('model', 'list');
     assert.equal(result.code, 0, result.stderr);
     const lines = result.stdout.trimEnd().split('\n');
-    assert.match(lines[0] ?? '', /^ID\s+NAME\s+STATUS\s+SIZE\s+REVISION\s+COMMIT\s+CHECKED\s+FILES\s+UPDATED$/);
+    assert.match(
+      lines[0] ?? '',
+      /^ID\s+NAME\s+STATUS\s+SIZE\s+REVISION\s+COMMIT\s+CHECKED \(\S+\)\s+FILES\s+UPDATED \(\S+\)$/,
+    );
     assert.match(
       lines[1] ?? '',
       /^1\s+org\/first\s+pending\s+-\s+main\s+-\s+-\s+all\s+\d{4}-\d\d-\d\d \d\d:\d\d:\d\d$/,
@@ -182,7 +185,10 @@ describe('hfsched history', () => {
     const result = await cli('history', 'org/name');
     assert.equal(result.code, 0, result.stderr);
     const lines = result.stdout.trimEnd().split('\n');
-    assert.match(lines[0] ?? '', /^SESSION\s+STATUS\s+STARTED\s+ENDED\s+DOWNLOADED\s+TOTAL\s+RETRY\s+SCHEDULE\s+NOTE$/);
+    assert.match(
+      lines[0] ?? '',
+      /^SESSION\s+STATUS\s+STARTED \(\S+\)\s+ENDED \(\S+\)\s+DOWNLOADED\s+TOTAL\s+RETRY\s+SCHEDULE\s+NOTE$/,
+    );
     assert.deepEqual(
       lines.slice(1).map((line) => line.split(/\s+/)[0]),
       ['3', '2', '1'],

@@ -35,7 +35,7 @@ describe('hfsched schedule', () => {
     assert.equal(lines[1], 'It is enabled.');
     assert.match(
       lines[2] ?? '',
-      /^Window of the next run: \w{3} \d{4}-\d\d-\d\d 01:30 until 06:00 the same day, 4 h 30 min\.$/,
+      /^Window of the next run: \w{3} \d{4}-\d\d-\d\d 01:30 Asia\/Tokyo until 06:00 the same day, 4 h 30 min\.$/,
     );
     assert.equal(lines[3], 'Next runs (Asia/Tokyo):');
     assert.equal(lines.length, 7);
@@ -235,7 +235,7 @@ describe('hfsched schedule', () => {
     assert.equal(result.code, 0, result.stderr);
     assert.match(
       result.stdout,
-      /\nWindow of the next run: \w{3} \d{4}-\d\d-\d\d 06:00 until 01:00 the next day, 19 h\.\n/,
+      /\nWindow of the next run: \w{3} \d{4}-\d\d-\d\d 06:00 Asia\/Tokyo until 01:00 the next day, 19 h\.\n/,
     );
     const full = await cli('schedule', 'set', 'day', '--until', '06:00');
     assert.match(full.stdout, /until 06:00 the next day, 24 h\.\n/);
@@ -246,7 +246,7 @@ describe('hfsched schedule', () => {
     assert.equal(daily.code, 2);
     assert.match(
       daily.stderr,
-      /^hfsched: the window of the run at \w{3} \S+ 01:00 \(until 02:00 the next day, 25 h\) is still open at the next run, \w{3} \S+ 01:00 \(Asia\/Tokyo\); windows of one schedule must not overlap/,
+      /^hfsched: the window of the run at \w{3} \S+ 01:00 Asia\/Tokyo \(until 02:00 the next day, 25 h\) is still open at the next run, \w{3} \S+ 01:00 Asia\/Tokyo; windows of one schedule must not overlap/,
     );
     const hourly = await cli('schedule', 'add', 'hourly', '--cron', '0 * * * *', '--until', '06:00');
     assert.equal(hourly.code, 2);

@@ -91,14 +91,14 @@ describe('batch in one process, window on a fake clock', () => {
     const closed = nextEvent(events, 'window:closed');
     clock.advanceTo(new Date('2026-01-10T06:00:00Z'));
     const [{ reason, stopped, dropped }] = await closed;
-    assert.deepEqual([reason, stopped, dropped], ['window closed at 06:00', 1, ['org/small']]);
+    assert.deepEqual([reason, stopped, dropped], ['window closed at 06:00 UTC', 1, ['org/small']]);
     const [{ outcome }] = await ended;
     assert.equal(outcome.status, 'paused');
     await batch.queue.settled();
 
     assert.equal(db.store.models.get(big.id)?.status, 'paused');
     const [session] = db.store.downloads.history(big.id);
-    assert.deepEqual([session?.status, session?.errorMessage], ['cancelled', 'window closed at 06:00']);
+    assert.deepEqual([session?.status, session?.errorMessage], ['cancelled', 'window closed at 06:00 UTC']);
     assert.ok((session?.bytesDownloaded ?? 0) < 8 * 1024 * 1024, 'stopped before the end');
     assert.equal(db.store.models.get(small.id)?.status, 'pending', 'the dropped model keeps its status');
     assert.deepEqual(db.store.downloads.history(small.id), [], 'and never started');

@@ -38,7 +38,7 @@ describe('daemon: the Hub rate limit in status and metrics', () => {
     assert.equal(f.model('org/limited').status, 'downloading', 'the download waits; it does not fail');
 
     const text = await f.cli(['status']);
-    assert.match(text.stdout, /^Hub: +rate limited until \d{2}:\d{2}:\d{2} \(requests wait for the reset\)$/m);
+    assert.match(text.stdout, /^Hub: +rate limited until \d{2}:\d{2}:\d{2} \S+ \(requests wait for the reset\)$/m);
     const metrics = await (await fetch(`http://127.0.0.1:${port}/metrics`)).text();
     const line = metrics
       .split('\n')
@@ -66,6 +66,6 @@ describe('daemon: an absurd RateLimit header in status', () => {
     const until = Date.parse((report as unknown as StatusReport).rateLimitedUntil ?? '');
     assert.ok(until > Date.now() && until <= Date.now() + 10 * 60_000, `until ${new Date(until).toISOString()}`);
     const text = await f.cli(['status']);
-    assert.match(text.stdout, /^Hub: +rate limited until \d{2}:\d{2}:\d{2} \(requests wait for the reset\)$/m);
+    assert.match(text.stdout, /^Hub: +rate limited until \d{2}:\d{2}:\d{2} \S+ \(requests wait for the reset\)$/m);
   });
 });

@@ -57,10 +57,10 @@ describe('daemon: hfsched status', () => {
     const text = await f.cli(['status']);
     assert.equal(text.code, 0, text.stderr);
     assert.match(text.stdout, new RegExp(`Daemon: +running \\(pid ${daemon.pid} on `));
-    assert.match(text.stdout, /Next run: +\d{4}-\d{2}-\d{2} \d{2}:\d{2}:\d{2}/);
+    assert.match(text.stdout, /Next run: +\d{4}-\d{2}-\d{2} \d{2}:\d{2}:\d{2} \S+/);
     assert.match(
       text.stdout,
-      /MODEL +SESSION +PROGRESS +SPEED +ETA +STARTED\norg\/first +\d+ +[\d.]+ \S+ \/ 256 KiB \(\d+%\) +[\d.]+ \S+\/s +\d+s/,
+      /MODEL +SESSION +PROGRESS +SPEED +ETA +STARTED \(\S+\)\norg\/first +\d+ +[\d.]+ \S+ \/ 256 KiB \(\d+%\) +[\d.]+ \S+\/s +\d+s/,
     );
     assert.match(text.stdout, /Queue \(1, in order\): org\/second/);
   });

@@ -54,7 +54,9 @@ describe('daemon: download windows', () => {
     });
     const paused = f.db.store.downloads.history(modelId, { limit: 1 })[0]!;
     assert.ok(Date.now() >= boundary, 'not before the window end');
-    assert.equal(paused.errorMessage, `window closed at ${hhmm(windowEnd)}`);
+    // In the machine's zone (no scheduler.timezone), named.
+    const zone = Intl.DateTimeFormat().resolvedOptions().timeZone;
+    assert.equal(paused.errorMessage, `window closed at ${hhmm(windowEnd)} ${zone}`);
     assert.equal(paused.scheduleId, scheduleId);
     assert.ok(paused.completedAt !== null);
     const kept = partialSize(f.cacheDir, repo.id, sha256);
