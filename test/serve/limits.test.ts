@@ -185,13 +185,19 @@ test(
   'a client that stops reading a 1 GiB answer is closed after idleTimeoutMs, and the blob is closed with it',
   { skip: !existsSync('/proc/self/fd'), timeout: 20_000 },
   async () => {
-    const { port } = await mirrorWith({ idleTimeoutMs: 300 });
+    // 2 s of silence, not less: under load, a shorter limit can close the blob between two polls
+    // of the check below, which then never sees it open.
+    const { port } = await mirrorWith({ idleTimeoutMs: 2_000 });
     const stalled = await rawConnection(
       port,
       'GET /org/huge/resolve/main/model.safetensors HTTP/1.1\r\nHost: mirror\r\n\r\n',
       false,
     );
-    await waitFor(() => openCount(hugeBlob) === 1, { timeoutMs: 10_000, what: 'the mirror sending the blob' });
+    await waitFor(() => openCount(hugeBlob) === 1, {
+      timeoutMs: 10_000,
+      intervalMs: 20,
+      what: 'the mirror sending the blob',
+    });
     // The client reads nothing: the socket's buffers fill, nothing moves, the mirror gives up.
     await waitFor(() => openCount(hugeBlob) === 0, { timeoutMs: 10_000, what: 'the mirror letting go of the blob' });
     let received = 0;
