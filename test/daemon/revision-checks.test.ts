@@ -88,8 +88,11 @@ test('a tag is never shown or checked as a tracked branch: pull pins it, and the
       timeoutMs: 20_000,
       what: 'the tag pinned by the daemon',
     });
-    assert.ok(
-      daemon.logs.some((line) => line.msg === 'revision is a tag: the model is pinned' && line.revision === 'v1.0'),
+    // The daemon logs the pin after writing it: its line may still be on its way through the pipe.
+    await waitFor(
+      () =>
+        daemon.logs.some((line) => line.msg === 'revision is a tag: the model is pinned' && line.revision === 'v1.0'),
+      { timeoutMs: 10_000, what: "the daemon's log of the pinned tag" },
     );
     assert.ok(!daemon.logs.some((line) => line.msg === 'branch unchanged' && line.revision === 'v1.0'));
     assert.equal(f.model('org/left-tracked').status, 'completed');
