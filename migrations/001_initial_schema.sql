@@ -1,5 +1,5 @@
 -- Schema version 1: the four tables of the data contract
--- (seed/database-contract.md), its four indexes, and three additions:
+-- (docs/database.md), its four indexes, and three additions:
 --
 -- * `time` check: the contract's `CHECK (time LIKE '__:_')` matches exactly
 --   four characters, so it would refuse every valid `HH:MM`. The GLOB pair
