@@ -24,15 +24,7 @@ describe('daemon: the Hub rate limit in status and metrics', () => {
     f.addSchedule('*/2 * * * * *');
     f.startDaemon();
 
-    let report: StatusReport | null = null;
-    await waitFor(
-      async () => {
-        report = parseJsonOutput<StatusReport>(await f.cli(['status', '--json']));
-        return report.rateLimitedUntil !== null;
-      },
-      { timeoutMs: 15_000, what: () => `a rate limit in status: ${JSON.stringify(report)}` },
-    );
-    const until = Date.parse((report as unknown as StatusReport).rateLimitedUntil ?? '');
+    const until = await rateLimitInStatus(f);
     assert.ok(until > Date.now() && until <= Date.now() + 31_000, `until ${new Date(until).toISOString()}`);
     assert.ok(f.hub.requests.some((request) => request.status === 429));
     assert.equal(f.model('org/limited').status, 'downloading', 'the download waits; it does not fail');
@@ -55,17 +47,22 @@ describe('daemon: an absurd RateLimit header in status', () => {
     f.hub.setRateLimit({ quota: 1, windowSeconds: 1, headers: { RateLimit: '"api";r=0.001;t=100000' } });
     f.addSchedule('*/2 * * * * *');
     f.startDaemon();
-    let report: StatusReport | null = null;
-    await waitFor(
-      async () => {
-        report = parseJsonOutput<StatusReport>(await f.cli(['status', '--json']));
-        return report.rateLimitedUntil !== null;
-      },
-      { timeoutMs: 15_000, what: () => `a rate limit in status: ${JSON.stringify(report)}` },
-    );
-    const until = Date.parse((report as unknown as StatusReport).rateLimitedUntil ?? '');
+    const until = await rateLimitInStatus(f);
     assert.ok(until > Date.now() && until <= Date.now() + 10 * 60_000, `until ${new Date(until).toISOString()}`);
     const text = await f.cli(['status']);
     assert.match(text.stdout, /^Hub: +rate limited until \d{2}:\d{2}:\d{2} \S+ \(requests wait for the reset\)$/m);
   });
 });
+
+/** Polls `status --json` until it shows a rate-limit wait; returns its end (ms since the epoch). */
+async function rateLimitInStatus(f: DaemonFixture): Promise<number> {
+  let report: StatusReport | null = null;
+  await waitFor(
+    async () => {
+      report = parseJsonOutput<StatusReport>(await f.cli(['status', '--json']));
+      return report.rateLimitedUntil !== null;
+    },
+    { timeoutMs: 15_000, what: () => `a rate limit in status: ${JSON.stringify(report)}` },
+  );
+  return Date.parse((report as unknown as StatusReport).rateLimitedUntil ?? '');
+}
