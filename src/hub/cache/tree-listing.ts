@@ -37,8 +37,12 @@ export function treeListingPath(layout: RepoCacheLayout, commit: string): string
   return join(layout.repoDir, 'trees', `${commit}.json`);
 }
 
+/** Printable ASCII but `"` and `\`: written as it is (every hash, most paths). */
+const VERBATIM = /^[\x20\x21\x23-\x5b\x5d-\x7e]*$/;
+
 /** A JSON string as Python's json.dumps writes it with ensure_ascii (its default). */
 function pythonJsonString(value: string): string {
+  if (VERBATIM.test(value)) return `"${value}"`;
   let out = '"';
   for (let i = 0; i < value.length; i++) {
     const code = value.charCodeAt(i);
@@ -84,11 +88,20 @@ function byCodePoint(a: string, b: string): number {
   return x.length - y.length;
 }
 
+/** A UTF-16 surrogate: only paths holding one sort differently by code point than by code unit. */
+const SURROGATE = /[\uD800-\uDFFF]/;
+
 /** The listing's bytes, as huggingface_hub writes them. */
 export function formatTreeListing(entries: readonly TreeListingEntry[]): string {
+  // Without surrogates, code-unit order is code-point order: the plain comparison sorts thousands of
+  // paths without splitting each into code points at every comparison (byCodePoint).
+  const plain = !entries.some((entry) => SURROGATE.test(entry.path));
+  const order = plain
+    ? (a: TreeListingEntry, b: TreeListingEntry): number => (a.path < b.path ? -1 : a.path > b.path ? 1 : 0)
+    : (a: TreeListingEntry, b: TreeListingEntry): number => byCodePoint(a.path, b.path);
   // A Map keeps numeric-looking paths ("1", "2") in sorted order, where object keys would not.
   const files = new Map<string, PyObject>();
-  for (const entry of [...entries].sort((a, b) => byCodePoint(a.path, b.path))) {
+  for (const entry of [...entries].sort(order)) {
     const info: PyObject = { size: entry.size, blob_id: entry.blobId };
     if (entry.lfsSha256 !== null) {
       info['lfs_sha256'] = entry.lfsSha256;
