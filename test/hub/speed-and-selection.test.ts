@@ -9,6 +9,7 @@ import { CHUNK_BYTES } from '../../src/hub/transfer/transfer-chunks.js';
 const MiB = 1024 * 1024;
 const big = patternBytes(24 * MiB);
 const small = patternBytes(2 * 1000 * 1000);
+const MANY_FILES = 300;
 let fx: HubFixture;
 
 before(async () => {
@@ -23,6 +24,15 @@ before(async () => {
       },
     },
     { id: 'org/small', revisions: { main: [{ path: 'data.bin', content: small }] } },
+    {
+      id: 'org/many-files',
+      revisions: {
+        main: Array.from({ length: MANY_FILES }, (_, index) => ({
+          path: `part/${index}.txt`,
+          content: `file ${index}`,
+        })),
+      },
+    },
     {
       id: 'org/mixed',
       revisions: {
@@ -136,6 +146,26 @@ test('a download that does not fit the free space waits before fetching anything
     /^waiting for 4\.0 PiB of free disk: needs [\d.]+ MiB plus 4\.0 PiB kept free \(download\.min_free_bytes\)/,
   );
   assert.equal(fx.hub.requests.filter((request) => request.path.includes('/resolve/')).length, 0);
+});
+
+test('many small files: progress is reported at a bounded rate, not for each file, and still ends complete', async () => {
+  const progress: SnapshotProgress[] = [];
+  const started = performance.now();
+  const result = await fx.pull('org/many-files', {
+    cacheDir: join(fx.cacheDir, 'many-files'),
+    onProgress: (p) => progress.push(p),
+  });
+  const seconds = (performance.now() - started) / 1000;
+  assert.equal(result.fileCount, MANY_FILES);
+  // One report every 200 ms, plus the first and the last: not one or more per file.
+  assert.ok(
+    progress.length <= Math.ceil(seconds * 5) + 3,
+    `${progress.length} reports in ${seconds.toFixed(2)} s for ${MANY_FILES} files`,
+  );
+  const last = progress.at(-1)!;
+  assert.equal(last.filesDone, MANY_FILES);
+  assert.equal(last.doneBytes, result.totalBytes);
+  assert.equal(last.files.length, 0);
 });
 
 test('progress reports bytes and files, and every file is announced when in place', async () => {

@@ -1,6 +1,9 @@
 /**
  * Counts bytes as they arrive and tells the caller at a bounded rate: a
- * multi-GB download must not call back for every 64 KB read. Blobs shared by
+ * multi-GB download must not call back for every 64 KB read, nor a model of
+ * thousands of small files four times per file (start, resumed bytes,
+ * verifying, done): a file's changes show in the next report, at most
+ * PROGRESS_INTERVAL_MS later, as its bytes do. Blobs shared by
  * several paths of the snapshot count once per path when done, so the totals
  * match the sizes a user sees in the snapshot folder.
  */
@@ -31,7 +34,7 @@ export class ProgressTracker {
 
   started(etag: string, path: string, size: number): void {
     this.active.set(etag, { etag, path, size, doneBytes: 0, state: 'downloading' });
-    this.emit(true);
+    this.emit(false);
   }
 
   /** The blob's bytes on disk now (what was resumed; 0 after a restart). */
@@ -40,7 +43,7 @@ export class ProgressTracker {
     if (blob === undefined) return;
     blob.doneBytes = bytes;
     blob.state = 'downloading';
-    this.emit(true);
+    this.emit(false);
   }
 
   received(etag: string, bytes: number): void {
@@ -53,7 +56,7 @@ export class ProgressTracker {
   verifying(etag: string): void {
     const blob = this.active.get(etag);
     if (blob !== undefined) blob.state = 'verifying';
-    this.emit(true);
+    this.emit(false);
   }
 
   /** The blob is in place for `pathCount` files of the snapshot. */
@@ -61,7 +64,7 @@ export class ProgressTracker {
     this.active.delete(etag);
     this.finishedBytes += size * pathCount;
     this.filesDone += pathCount;
-    this.emit(true);
+    this.emit(false);
   }
 
   /** A blob that stopped without finishing (pause, failure). */
