@@ -6,7 +6,7 @@
  * elsewhere (a container volume).
  */
 import { readlinkSync, renameSync, rmSync, symlinkSync } from 'node:fs';
-import { dirname, relative } from 'node:path';
+import { dirname, sep } from 'node:path';
 import type { RepoCacheLayout } from './cache-layout.js';
 import { fsyncDirectory, writeFileDurably } from './durable-files.js';
 import { ensureRealDir } from './safe-paths.js';
@@ -30,7 +30,7 @@ export async function linkSnapshotFile(
 ): Promise<void> {
   const linkPath = layout.snapshotFilePath(commit, repoPath);
   const folder = dirname(linkPath);
-  const target = relative(folder, layout.blobPath(etag));
+  const target = blobTarget(repoPath, etag);
   // Synchronous, as the hub's other metadata calls (see blob-fetcher.ts).
   if (!createdFolders.has(folder)) {
     ensureRealDir(layout.cacheDir, folder);
@@ -51,6 +51,18 @@ export async function linkSnapshotFile(
   rmSync(temporary, { force: true });
   symlinkSync(target, temporary);
   renameSync(temporary, linkPath);
+}
+
+/**
+ * `path.relative` from the link's folder to `blobs/{etag}`, without its cost
+ * per file: up out of each folder of the repo path (checked by
+ * assertSafeRepoPath: no empty, "." or ".." segment), the commit's and
+ * `snapshots/`.
+ */
+function blobTarget(repoPath: string, etag: string): string {
+  let ups = 2;
+  for (let at = repoPath.indexOf('/'); at >= 0; at = repoPath.indexOf('/', at + 1)) ups += 1;
+  return `${`..${sep}`.repeat(ups)}blobs${sep}${etag}`;
 }
 
 /** Where the link at `path` points; null when there is no link (nothing, or a file or folder in the way). */
