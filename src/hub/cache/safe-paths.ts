@@ -30,7 +30,7 @@ import { closeSync, constants, fstatSync, lstatSync, mkdirSync, openSync, readli
 import { dirname, isAbsolute, join, relative, resolve, sep } from 'node:path';
 import { UnsafeCacheError } from '../errors.js';
 
-const { O_NOFOLLOW, O_NONBLOCK, O_DIRECTORY, O_RDONLY } = constants;
+const { O_CREAT, O_EXCL, O_NOFOLLOW, O_NONBLOCK, O_DIRECTORY, O_RDONLY } = constants;
 
 /** What is at `path`, without following a link; undefined when nothing. */
 function lstatOrNone(path: string): Stats | undefined {
@@ -141,6 +141,9 @@ export function openCacheFile(path: string, flags: number, options: { mode?: num
     }
     throw error;
   }
+  // O_CREAT | O_EXCL made a new regular file with this one name, or failed (even on a dangling link):
+  // nothing to check, and a model of thousands of small files skips an fstat per file.
+  if ((flags & O_CREAT) !== 0 && (flags & O_EXCL) !== 0) return fd;
   const stats = fstatSync(fd);
   if (!stats.isFile() || (options.forWriting && stats.nlink > 1)) {
     closeSync(fd);
