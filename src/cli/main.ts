@@ -80,7 +80,8 @@ function versionOnly(argv: readonly string[]): boolean {
   );
 }
 
-try {
+/** Loads the program and the command group named on the command line, runs it, and returns its exit code. */
+async function runCommand(): Promise<number> {
   const programModule = await import('./program.js');
   findCommand = programModule.findCommand;
   const { program, context, run } = programModule.createProgram();
@@ -89,7 +90,11 @@ try {
   const wanted = name === 'completion' ? [] : GROUPS.filter(([group]) => group === name);
   const groups = wanted.length > 0 ? wanted : name === null && versionOnly(process.argv) ? [] : GROUPS;
   for (const [, load] of groups) (await load())(program, context);
-  process.exitCode = await run(process.argv);
+  return run(process.argv);
+}
+
+try {
+  process.exitCode = await runCommand();
 } catch (error) {
   const missing = missingModule(error);
   if (missing === null) throw error;
