@@ -1,7 +1,7 @@
 /**
  * What every command group shares: the database path (global `--db`), a way
  * to open the store for exactly one command, the bootstrap environment, and
- * the output. Command files receive it from main.ts with the program.
+ * the output. Command files receive it from run.ts with the program.
  */
 import { resolve } from 'node:path';
 import type { Command } from 'commander';

@@ -1,6 +1,6 @@
 /**
  * The `hfsched` program: global options, output and error conventions.
- * Command groups are added by main.ts, one `registerXxx(program, context)`
+ * Command groups are added by run.ts, one `registerXxx(program, context)`
  * call each.
  */
 import { Command, CommanderError } from 'commander';
