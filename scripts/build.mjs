@@ -9,9 +9,12 @@
 //   node scripts/build.mjs --if-changed build only when an input changed since
 //                                       the last build (what `npm start` runs)
 //
-// The bundle (dist/src/cli/main.js, with its source map) holds our code and
-// the pure-JavaScript dependencies: Node then reads one file at start-up
-// instead of about 130 (docs/performance.md, "Start-up"). Native addons stay
+// The CLI is two bundles, each with its source map: dist/src/cli/run.js holds
+// our code and the pure-JavaScript dependencies, so that Node reads one file
+// at start-up instead of about 130 (docs/performance.md, "Start-up"), and
+// dist/src/cli/main.js, the entry, answers `hfsched --version` by itself and
+// imports run.js for every other command. Node compiles a whole bundle when
+// it loads it, which was most of `--version`'s time. Native addons stay
 // outside, as do the modules loaded with createRequire (env-schema,
 // cli-progress, pino-pretty) and the large packages few commands need (undici,
 // yaml), which Node loads from node_modules when needed.
@@ -39,9 +42,12 @@ const dist = join(root, 'dist');
 const next = join(root, `.dist-next-${process.pid}`);
 const stampPath = join(dist, '.build-stamp');
 const INPUTS = ['src', 'test', 'bench', 'scripts', 'package.json', 'package-lock.json', 'tsconfig.json'];
-/** The CLI bundle's entry point and output, relative to the project and to dist/. */
+/** The CLI's two bundles: the entry, and the program it imports (both relative to the project and to dist/). */
 const CLI_ENTRY = 'src/cli/main.ts';
 const CLI_OUT = 'src/cli/main.js';
+const CLI_PROGRAM = 'src/cli/run.ts';
+/** How main.ts imports CLI_PROGRAM: left as it is in main.js, so that --version does not compile the program. */
+const CLI_PROGRAM_IMPORT = './run.js';
 /**
  * Not bundled, required at first use (see requiredAtFirstUse): native addons (a .node file cannot be
  * inlined), and the large packages few commands need, which Node would otherwise compile at every start
@@ -80,14 +86,14 @@ function compile() {
 async function bundleCli() {
   const { build } = await import('esbuild');
   await build({
-    entryPoints: [join(root, CLI_ENTRY)],
-    outfile: join(next, CLI_OUT),
+    entryPoints: [join(root, CLI_ENTRY), join(root, CLI_PROGRAM)],
+    outdir: join(next, dirname(CLI_OUT)),
     bundle: true,
     platform: 'node',
     format: 'esm',
     target: 'node20',
     sourcemap: true,
-    plugins: [requiredAtFirstUse(EXTERNAL)],
+    plugins: [requiredAtFirstUse(EXTERNAL), programImportedByEntry()],
     // Bundled CommonJS dependencies call require() for Node's own modules; ES modules have none.
     banner: {
       js: "import { createRequire as hfschedCreateRequire } from 'node:module';\nconst require = hfschedCreateRequire(import.meta.url);",
@@ -122,9 +128,24 @@ function requiredAtFirstUse(packages) {
   };
 }
 
+/** Keeps main.ts's import of the program out of main.js: the program is its own bundle (run.js). */
+function programImportedByEntry() {
+  const entry = join(root, CLI_ENTRY);
+  return {
+    name: 'program-imported-by-entry',
+    setup(build) {
+      const filter = new RegExp(`^${CLI_PROGRAM_IMPORT.replaceAll('.', '\\.')}$`);
+      build.onResolve({ filter }, (args) =>
+        args.importer === entry ? { path: args.path, external: true } : undefined,
+      );
+    },
+  };
+}
+
 /** Moves every file of the new build into dist/, one rename each, then removes what the last build left. */
 function install() {
-  const made = filesUnder(next);
+  // The entry last: a CLI started meanwhile that finds the new main.js finds the run.js it imports.
+  const made = filesUnder(next).sort((a, b) => Number(a.startsWith(CLI_OUT)) - Number(b.startsWith(CLI_OUT)));
   for (const file of made) {
     mkdirSync(dirname(join(dist, file)), { recursive: true });
     renameSync(join(next, file), join(dist, file));

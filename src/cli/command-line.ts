@@ -13,7 +13,7 @@ export function commandName(argv: readonly string[]): string | null {
   return null;
 }
 
-/** `hfsched --version` (no command named) needs no group: it answers before any would run. */
+/** Whether the command line asks for the version and not for help (commander shows help then). */
 export function versionOnly(argv: readonly string[]): boolean {
   const options = argv.slice(2);
   return (

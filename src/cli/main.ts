@@ -1,11 +1,18 @@
 #!/usr/bin/env node
 /**
- * The `hfsched` command: run.ts loads and runs the command named.
+ * The `hfsched` command: prints the version itself for `hfsched --version`,
+ * and has run.ts load and run any other command.
  *
- * Every module is imported dynamically, so that a module that is missing (a
+ * The program is imported dynamically, so that a module that is missing (a
  * build replacing dist/ while this runs, an install without `npm ci`) ends
- * the command with one line saying so instead of Node's stack trace.
+ * the command with one line saying so instead of Node's stack trace. What
+ * main.ts imports statically is bundled into main.js itself
+ * (scripts/build.mjs), and run.js is a bundle of its own: Node compiles a
+ * whole file when it loads it, and compiling the program was most of
+ * `--version`'s time.
  */
+import { commandName, versionOnly } from './command-line.js';
+import { packageVersion } from './package-version.js';
 
 /** Node's error for a module or package that cannot be found, with what it names. */
 function missingModule(error: unknown): string | null {
@@ -17,7 +24,9 @@ function missingModule(error: unknown): string | null {
 }
 
 try {
-  process.exitCode = await (await import('./run.js')).runCommand(process.argv);
+  // As commander would answer it, with the same version (package.json's).
+  if (commandName(process.argv) === null && versionOnly(process.argv)) process.stdout.write(`${packageVersion()}\n`);
+  else process.exitCode = await (await import('./run.js')).runCommand(process.argv);
 } catch (error) {
   const missing = missingModule(error);
   if (missing === null) throw error;

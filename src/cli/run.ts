@@ -2,12 +2,13 @@
  * Runs the command named on the command line. Each command group lives in its
  * own file and is listed here with its top-level name. Only the group named on
  * the command line is loaded (each costs start-up time: its modules and their
- * dependencies); help or an unknown name loads them all, a version query none.
+ * dependencies); help or an unknown name loads them all. main.ts answers
+ * `hfsched --version` without loading this.
  */
 import type { Command } from 'commander';
 import type { CliContext } from './context.js';
 import type * as ProgramModule from './program.js';
-import { commandName, versionOnly } from './command-line.js';
+import { commandName } from './command-line.js';
 
 type Register = (program: Command, context: CliContext) => void;
 
@@ -56,7 +57,6 @@ export async function runCommand(argv: readonly string[]): Promise<number> {
   const name = commandName(argv);
   // A completion script describes every command: it needs them all loaded.
   const wanted = name === 'completion' ? [] : GROUPS.filter(([group]) => group === name);
-  const groups = wanted.length > 0 ? wanted : name === null && versionOnly(argv) ? [] : GROUPS;
-  for (const [, load] of groups) (await load())(program, context);
+  for (const [, load] of wanted.length > 0 ? wanted : GROUPS) (await load())(program, context);
   return run(argv);
 }

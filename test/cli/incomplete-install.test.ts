@@ -1,15 +1,16 @@
 /**
  * A CLI call after an install that is not complete (no `npm ci`) finds a
  * package missing: it must say so in one line and exit 1, not print Node's
- * stack trace. While `npm run build` runs, the CLI is never missing: it is one
- * bundled file, renamed into place.
+ * stack trace. While `npm run build` runs, the CLI is never missing: it is two
+ * bundled files (the entry main.js and the program run.js), each renamed into
+ * place, the entry last.
  */
 import { afterEach, beforeEach, test } from 'node:test';
 import assert from 'node:assert/strict';
 import { spawnSync } from 'node:child_process';
-import { cpSync, mkdirSync, mkdtempSync, rmSync, symlinkSync } from 'node:fs';
+import { cpSync, mkdirSync, mkdtempSync, readFileSync, rmSync, symlinkSync } from 'node:fs';
 import { tmpdir } from 'node:os';
-import { join } from 'node:path';
+import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { CLI_PATH } from '../support/cli.js';
 
@@ -24,6 +25,12 @@ beforeEach(() => {
 });
 afterEach(() => rmSync(copy, { recursive: true, force: true }));
 
+/** Copies the built CLI's bundles (`files` of dist/src/cli) into the copy. */
+function copyBundles(...files: string[]): void {
+  mkdirSync(join(copy, 'dist/src/cli'), { recursive: true });
+  for (const file of files) cpSync(join(dirname(CLI_PATH), file), join(copy, 'dist/src/cli', file));
+}
+
 function runCopy(args: string[]): { code: number | null; stdout: string; stderr: string } {
   const result = spawnSync(process.execPath, [join(copy, 'dist/src/cli/main.js'), ...args], {
     encoding: 'utf8',
@@ -34,8 +41,7 @@ function runCopy(args: string[]): { code: number | null; stdout: string; stderr:
 
 test('the bundled CLI with no node_modules (an install without npm ci) says in one line that the installation is incomplete', () => {
   rmSync(join(copy, 'node_modules'));
-  mkdirSync(join(copy, 'dist/src/cli'), { recursive: true });
-  cpSync(CLI_PATH, join(copy, 'dist/src/cli/main.js'));
+  copyBundles('main.js', 'run.js');
   const result = runCopy(['status']);
   assert.equal(result.code, 1);
   assert.match(
@@ -45,13 +51,26 @@ test('the bundled CLI with no node_modules (an install without npm ci) says in o
   assert.equal(result.stderr.split('\n').length, 2, `one line, no stack trace: ${result.stderr}`);
 });
 
-// A build renames each file into place (scripts/build.mjs): the CLI is this one file, so no
+// A build renames each file into place (scripts/build.mjs): the CLI is these two files, so no
 // module of ours can be missing while dist/ is rebuilt.
-test('the bundle alone is the whole CLI: beside node_modules and migrations/, nothing else of dist/ is needed', () => {
-  mkdirSync(join(copy, 'dist/src/cli'), { recursive: true });
-  cpSync(CLI_PATH, join(copy, 'dist/src/cli/main.js'));
+test('the two bundles are the whole CLI: beside node_modules and migrations/, nothing else of dist/ is needed', () => {
+  copyBundles('main.js', 'run.js');
   cpSync(join(ROOT, 'migrations'), join(copy, 'migrations'), { recursive: true });
   const result = runCopy(['init']);
   assert.equal(result.code, 0, result.stderr);
   assert.match(result.stdout, /^Created database /);
+});
+
+// main.js answers --version by itself: the program (run.js), commander and the database driver are
+// not loaded, which is what makes `hfsched --version` start fast.
+test('--version needs neither the program bundle nor node_modules', () => {
+  rmSync(join(copy, 'node_modules'));
+  copyBundles('main.js');
+  const result = runCopy(['--version']);
+  assert.equal(result.code, 0, result.stderr);
+  assert.equal(
+    result.stdout,
+    `${(JSON.parse(readFileSync(join(ROOT, 'package.json'), 'utf8')) as { version: string }).version}\n`,
+  );
+  assert.equal(result.stderr, '');
 });
