@@ -61,22 +61,6 @@ function pythonJsonString(value: string): string {
   return `${out}"`;
 }
 
-type PyJson = number | string | PyObject;
-interface PyObject {
-  [key: string]: PyJson;
-}
-
-/** `json.dump(value, f, indent=1)`: keys in insertion order, ", " never (newlines), ": " between key and value. */
-function pythonJson(value: PyJson, depth: number): string {
-  if (typeof value === 'number') return String(value);
-  if (typeof value === 'string') return pythonJsonString(value);
-  const keys = Object.keys(value);
-  if (keys.length === 0) return '{}';
-  const inner = ' '.repeat(depth + 1);
-  const items = keys.map((key) => `${inner}${pythonJsonString(key)}: ${pythonJson(value[key]!, depth + 1)}`);
-  return `{\n${items.join(',\n')}\n${' '.repeat(depth)}}`;
-}
-
 /** Python's `sorted()` of str: by code point (JavaScript's default sort compares UTF-16 units). */
 function byCodePoint(a: string, b: string): number {
   const x = [...a];
@@ -91,29 +75,33 @@ function byCodePoint(a: string, b: string): number {
 /** A UTF-16 surrogate: only paths holding one sort differently by code point than by code unit. */
 const SURROGATE = /[\uD800-\uDFFF]/;
 
+/**
+ * One file's entry as `json.dump(..., indent=1)` writes it at its depth, its
+ * keys in TreeCacheEntry.to_json's order. Written straight, not through a
+ * generic serializer: the listing is formatted once per commit, before the
+ * JIT has warmed up, and a model may list thousands of files.
+ */
+function fileEntryJson(path: string, entry: TreeListingEntry): string {
+  let text = `  ${pythonJsonString(path)}: {\n   "size": ${entry.size},\n   "blob_id": ${pythonJsonString(entry.blobId)}`;
+  if (entry.lfsSha256 !== null) {
+    text += `,\n   "lfs_sha256": ${pythonJsonString(entry.lfsSha256)},\n   "lfs_size": ${entry.lfsSize ?? entry.size}`;
+  }
+  if (entry.xetHash !== null) text += `,\n   "xet_hash": ${pythonJsonString(entry.xetHash)}`;
+  return `${text}\n  }`;
+}
+
 /** The listing's bytes, as huggingface_hub writes them. */
 export function formatTreeListing(entries: readonly TreeListingEntry[]): string {
-  // Without surrogates, code-unit order is code-point order: the plain comparison sorts thousands of
-  // paths without splitting each into code points at every comparison (byCodePoint).
-  const plain = !entries.some((entry) => SURROGATE.test(entry.path));
-  const order = plain
-    ? (a: TreeListingEntry, b: TreeListingEntry): number => (a.path < b.path ? -1 : a.path > b.path ? 1 : 0)
-    : (a: TreeListingEntry, b: TreeListingEntry): number => byCodePoint(a.path, b.path);
-  // A Map keeps numeric-looking paths ("1", "2") in sorted order, where object keys would not.
-  const files = new Map<string, PyObject>();
-  for (const entry of [...entries].sort(order)) {
-    const info: PyObject = { size: entry.size, blob_id: entry.blobId };
-    if (entry.lfsSha256 !== null) {
-      info['lfs_sha256'] = entry.lfsSha256;
-      info['lfs_size'] = entry.lfsSize ?? entry.size;
-    }
-    if (entry.xetHash !== null) info['xet_hash'] = entry.xetHash;
-    files.set(entry.path, info);
-  }
+  // A path listed twice keeps its last entry, as a dict would.
+  const byPath = new Map<string, TreeListingEntry>();
+  for (const entry of entries) byPath.set(entry.path, entry);
+  const paths = [...byPath.keys()];
+  // Without surrogates, code-unit order (the native default sort) is code-point order: no
+  // comparison function called, nor each path split into code points (byCodePoint).
+  if (paths.some((path) => SURROGATE.test(path))) paths.sort(byCodePoint);
+  else paths.sort();
   const filesJson =
-    files.size === 0
-      ? '{}'
-      : `{\n${[...files].map(([path, info]) => `  ${pythonJsonString(path)}: ${pythonJson(info, 2)}`).join(',\n')}\n }`;
+    paths.length === 0 ? '{}' : `{\n${paths.map((path) => fileEntryJson(path, byPath.get(path)!)).join(',\n')}\n }`;
   return `{\n "format_version": ${TREE_LISTING_FORMAT_VERSION},\n "files": ${filesJson}\n}`;
 }
 
