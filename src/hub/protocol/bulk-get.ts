@@ -28,15 +28,28 @@ const READ_BUFFER_BYTES = 1024 * 1024;
 /** A connection starts with this much and grows to READ_BUFFER_BYTES while reads fill its buffer (a fast link). */
 const FIRST_READ_BUFFER_BYTES = 64 * 1024;
 /**
- * Over TLS, a read that comes while a piece of the read buffer is still the
- * reader's goes to a spare buffer of this size, reused. A paused TLS socket
- * still hands out every record it has already decrypted, 16 KiB at most each
- * (Node's TLSWrap::ClearOut does not stop when the stream is paused), so a
- * reader that waited between pieces (the bandwidth limit, a slow disk) lost
- * those records to the next one written over them. A plain socket reads
- * nothing once paused.
+ * Over TLS a socket read is one record's cleartext, 16 KiB at most (Node's
+ * TLSWrap::ClearOut hands them out one by one): 65,536 reads a GiB. Handing
+ * each to the reader as a piece, and pausing the socket until the reader
+ * asked for the next, cost an event-loop turn, a pause and a resume, a
+ * hash update and a copy per 16 KiB. So over TLS the reads are gathered:
+ * each goes into the read buffer right after the bytes the reader has not
+ * let go of yet, and joins the piece waiting there. The reader then gets
+ * everything read since it last asked, in one piece.
  */
-const SPARE_READ_BUFFER_BYTES = 16 * 1024;
+const TLS_RECORD_BYTES = 16 * 1024;
+/** The two buffers TLS reads are gathered in, in turn (one may hold the reader's piece while the other fills). */
+const TLS_GATHER_BUFFER_BYTES = 256 * 1024;
+/**
+ * When both gather buffers hold bytes the reader has yet to let go of, the
+ * socket is paused; but a paused TLS socket still hands out every record it
+ * has already decrypted (TLSWrap::ClearOut does not stop when the stream is
+ * paused). Those go to spare buffers of one record each, reused, so that
+ * nothing is written over a piece still the reader's (a reader that waited
+ * between pieces, for the bandwidth limit or a slow disk, once lost bytes
+ * that way). A plain socket reads nothing once paused.
+ */
+const SPARE_READ_BUFFER_BYTES = TLS_RECORD_BYTES;
 /** Spare buffers kept for reuse per connection (two are in turn when the reader keeps up). */
 const MAX_SPARE_READ_BUFFERS = 4;
 /** A response head larger than this is not a file server's. */
@@ -200,10 +213,16 @@ export async function bulkGet(pool: BulkConnectionPool, request: BulkRequest): P
 /** Where the current exchange is. */
 type Phase = 'head' | 'body' | 'done';
 
+/** Body bytes for the reader, and the buffer they lie in (this.buffer, the other gather buffer, or a spare). */
+interface Piece {
+  piece: Buffer;
+  in: Buffer;
+}
+
 class Connection {
   private readonly socket: net.Socket;
-  /** Where the socket reads; replaced by a larger one while reads fill it (see onRead). */
-  private buffer = Buffer.allocUnsafeSlow(FIRST_READ_BUFFER_BYTES);
+  /** Where the socket reads: on a plain socket replaced by a larger one while reads fill it (see onRead); over TLS one of two gather buffers. */
+  private buffer: Buffer;
   private phase: Phase = 'done';
   private headBytes: Buffer[] = [];
   private method: BulkRequest['method'] = 'GET';
@@ -214,15 +233,20 @@ class Connection {
   private reusable = false;
   private failure: Error | null = null;
   /**
-   * Pieces read but not yet handed to the reader (the socket is paused
-   * meanwhile), in order, each with the buffer it lies in. More than one
-   * only over TLS (see SPARE_READ_BUFFER_BYTES).
+   * Pieces read but not yet handed to the reader, in order, each with the
+   * buffer it lies in. A plain socket is paused while one waits; over TLS
+   * reads go on and join the last one (TLS_RECORD_BYTES), and the socket is
+   * paused only when no buffer has room.
    */
-  private readonly pending: { piece: Buffer; in: Buffer }[] = [];
-  /** The buffer of the piece the reader holds until it asks for the next, or null. */
-  private held: Buffer | null = null;
+  private readonly pending: Piece[] = [];
+  /** The piece the reader holds until it asks for the next, or null. */
+  private held: Piece | null = null;
+  /** Over TLS: the gather buffer not being read into now (made when first needed), else null. */
+  private otherBuffer: Buffer | null = null;
   /** Over TLS: spare read buffers no piece lies in; null on a plain socket, which never needs one. */
   private readonly spares: Buffer[] | null;
+  /** Whether onRead last paused the socket (it reads on at resumeReading()). */
+  private readingStopped = false;
   private draining = false;
   private wake: (() => void) | null = null;
   private idleTimer: NodeJS.Timeout | null = null;
@@ -238,13 +262,14 @@ class Connection {
     readonly key: string,
     request: BulkRequest,
   ) {
-    // A function: net asks for the next read's buffer right after each read, so a grown one is used from then on.
+    // A function: net asks for the next read's buffer right after each read (a grown one, or the room after a TLS piece).
     const onread = {
       buffer: () => this.nextReadBuffer(),
       callback: (bytes: number, buffer: Buffer) => this.onRead(bytes, buffer),
     };
     const { hostname, port, protocol } = request.url;
     this.spares = protocol === 'https:' ? [] : null;
+    this.buffer = Buffer.allocUnsafeSlow(protocol === 'https:' ? TLS_GATHER_BUFFER_BYTES : FIRST_READ_BUFFER_BYTES);
     const host = hostname.startsWith('[') ? hostname.slice(1, -1) : hostname;
     this.socket =
       protocol === 'https:'
@@ -274,11 +299,16 @@ class Connection {
     this.headBytes = [];
     this.answered = false;
     this.socket.ref();
-    this.socket.resume();
+    this.resumeReading();
     return new Promise((resolve, reject) => {
       this.onHead = { resolve, reject };
       this.socket.write(head);
     });
+  }
+
+  private resumeReading(): void {
+    this.readingStopped = false;
+    this.socket.resume();
   }
 
   private readonly onAbort = (): void => this.fail(this.signal!.reason as Error);
@@ -299,22 +329,56 @@ class Connection {
     this.socket.destroy();
   }
 
-  /** Where the next read goes: this.buffer, unless a piece in it is still the reader's (then a spare, over TLS). */
+  /** Where the next read goes: this.buffer on a plain socket; over TLS, gatherRoom()'s, else a spare. */
   private nextReadBuffer(): Buffer {
-    if (this.spares === null || !this.inUse(this.buffer)) return this.buffer;
-    return this.spares.pop() ?? Buffer.allocUnsafeSlow(SPARE_READ_BUFFER_BYTES);
+    if (this.spares === null) return this.buffer;
+    return this.gatherRoom() ?? this.spares.pop() ?? Buffer.allocUnsafeSlow(SPARE_READ_BUFFER_BYTES);
+  }
+
+  /**
+   * Over TLS: room for the next read in a gather buffer, right after the
+   * last byte of it the reader has not let go of (so that the read joins
+   * the piece waiting there), switching to the other buffer once this one
+   * is full; null when the reader holds or awaits bytes in both.
+   */
+  private gatherRoom(): Buffer | null {
+    const end = this.usedUpTo(this.buffer);
+    if (end === 0) return this.buffer;
+    if (this.buffer.length - end >= TLS_RECORD_BYTES) return this.buffer.subarray(end);
+    if (this.otherBuffer !== null && this.inUse(this.otherBuffer)) return null;
+    const full = this.buffer;
+    this.buffer = this.otherBuffer ?? Buffer.allocUnsafeSlow(TLS_GATHER_BUFFER_BYTES);
+    this.otherBuffer = full;
+    return this.buffer;
+  }
+
+  /** Where, in `buffer`, the bytes the reader holds or has yet to take end (0 when none lie in it). */
+  private usedUpTo(buffer: Buffer): number {
+    // The newest piece in `buffer` ends last: pieces are read into it in order.
+    let newest: Piece | null = null;
+    for (let at = this.pending.length - 1; at >= 0 && newest === null; at--)
+      if (this.pending[at]!.in === buffer) newest = this.pending[at]!;
+    if (newest === null && this.held?.in === buffer) newest = this.held;
+    return newest === null ? 0 : newest.piece.byteOffset - buffer.byteOffset + newest.piece.length;
   }
 
   private inUse(buffer: Buffer): boolean {
-    return this.held === buffer || this.pending.some((entry) => entry.in === buffer);
+    return this.held?.in === buffer || this.pending.some((entry) => entry.in === buffer);
   }
 
-  /** The reader is done with the piece it held: its buffer may be read into again. */
+  /** The reader is done with the piece it held: its buffer may be read into again (a spare goes back to the spares). */
   private releaseHeld(): void {
-    const done = this.held;
+    const done = this.held?.in;
     this.held = null;
-    if (done === null || done === this.buffer || this.spares === null || this.inUse(done)) return;
-    if (this.spares.length < MAX_SPARE_READ_BUFFERS) this.spares.push(done);
+    if (done === undefined || this.spares === null || done.length !== SPARE_READ_BUFFER_BYTES) return;
+    if (!this.inUse(done) && this.spares.length < MAX_SPARE_READ_BUFFERS) this.spares.push(done);
+  }
+
+  /** The buffer a read landed in: `region` is this.buffer itself, a part of a gather buffer, or a spare. */
+  private ownerOf(region: Buffer): Buffer {
+    if (region.buffer === this.buffer.buffer) return this.buffer;
+    if (region.buffer === this.otherBuffer?.buffer) return this.otherBuffer;
+    return region;
   }
 
   /** Called by net for every read, into `buffer` (nextReadBuffer's); returning false pauses the socket. */
@@ -365,10 +429,18 @@ class Connection {
       this.wakeReader();
       return true;
     }
-    // Handed to the reader as it lies in the buffer: no more reads until the reader asks for the next piece.
-    this.pending.push({ piece, in: buffer });
+    // Handed to the reader as it lies in the buffer: no copy.
+    const owner = this.ownerOf(buffer);
+    const last = this.pending.at(-1);
+    if (last?.in === owner && last.piece.byteOffset + last.piece.length === piece.byteOffset) {
+      // Over TLS: read right after the piece waiting in this buffer, so it joins it (TLS_RECORD_BYTES).
+      const start = last.piece.byteOffset - owner.byteOffset;
+      last.piece = owner.subarray(start, start + last.piece.length + piece.length);
+    } else this.pending.push({ piece, in: owner });
     this.wakeReader();
-    return false;
+    // A plain socket reads no more until the reader asks for the next piece; over TLS, reads go on while a gather buffer has room.
+    this.readingStopped = this.spares === null || this.gatherRoom() === null;
+    return !this.readingStopped;
   }
 
   /** Gathers the head; once whole, answers exchange() and returns the body bytes after it (or null). */
@@ -433,13 +505,15 @@ class Connection {
       if (this.failure !== null) throw this.failure;
       const entry = this.pending.shift();
       if (entry !== undefined) {
-        this.held = entry.in;
+        this.held = entry;
+        // Over TLS, a socket paused with both gather buffers in use reads on as soon as one is free again.
+        if (this.readingStopped && this.spares !== null && this.gatherRoom() !== null) this.resumeReading();
         return { done: false, value: entry.piece };
       }
       // The reader is done with the last piece: the connection is free for another exchange.
       if (this.phase === 'body' && this.bodyComplete()) this.endBody();
       if (this.phase === 'done') return { done: true, value: undefined };
-      this.socket.resume();
+      this.resumeReading();
       await new Promise<void>((resolve) => (this.wake = resolve));
     }
   }
@@ -449,7 +523,7 @@ class Connection {
     this.pending.length = 0;
     this.held = null;
     if (this.phase === 'body' && this.bodyComplete()) this.endBody();
-    else this.socket.resume();
+    else this.resumeReading();
   }
 
   private bodyComplete(): boolean {
@@ -462,7 +536,7 @@ class Connection {
     this.detachSignal();
     if (this.reusable && this.failure === null) {
       // Read on while idle, so that a close by the server is seen at once.
-      this.socket.resume();
+      this.resumeReading();
       this.socket.unref();
       this.idleTimer = setTimeout(() => this.close(), IDLE_KEEP_MS).unref();
       this.pool.put(this);
