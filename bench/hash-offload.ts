@@ -6,11 +6,13 @@
  * engine reads it (bulk-get.ts: up to 1 MiB per socket read into one reused
  * buffer), written to `out` with writeSync, and hashed:
  *   inline  hash.update(piece) on the main thread, then the write;
- *   worker  the piece copied into one of 8 pooled 1 MiB ArrayBuffers and
- *           transferred (not cloned) to a worker that hashes it and sends
- *           the buffer back; the main thread writes meanwhile. The socket's
- *           buffer is reused by the next read, so one copy is the least a
- *           hand-over costs.
+ *   worker  pieces copied into one of 8 pooled 1 MiB ArrayBuffers until it
+ *           is full, which is then transferred (not cloned) to a worker
+ *           that hashes it and sends the buffer back; the main thread
+ *           writes meanwhile. The socket's buffer is reused by the next
+ *           read, so one copy is the least a hand-over costs, and a full
+ *           buffer a message is the fewest messages (a message per 16 KiB
+ *           TLS read cost more than the hashing it moved).
  * Exits 1 if the digest is not `sha256`.
  *
  * Usage: node hash-offload.js <url> <out file> <inline|worker> <sha256> [ca.pem]
@@ -56,17 +58,32 @@ class WorkerHash {
     });
   }
 
+  /** The buffer being filled, and how much of it is. */
+  private slot: ArrayBuffer | null = null;
+  private filled = 0;
+
   async update(piece: Buffer): Promise<void> {
-    for (let offset = 0; offset < piece.length; offset += SLOT_BYTES) {
-      while (this.free.length === 0) await new Promise<void>((resolve) => (this.waiting = resolve));
-      const buffer = this.free.pop()!;
-      const length = Math.min(SLOT_BYTES, piece.length - offset);
-      piece.copy(new Uint8Array(buffer), 0, offset, offset + length);
-      this.worker.postMessage({ buffer, length }, [buffer]);
+    for (let offset = 0; offset < piece.length;) {
+      if (this.slot === null) {
+        while (this.free.length === 0) await new Promise<void>((resolve) => (this.waiting = resolve));
+        this.slot = this.free.pop()!;
+        this.filled = 0;
+      }
+      const copied = piece.copy(new Uint8Array(this.slot), this.filled, offset);
+      offset += copied;
+      this.filled += copied;
+      if (this.filled === SLOT_BYTES) this.send();
     }
   }
 
+  private send(): void {
+    if (this.slot === null) return;
+    this.worker.postMessage({ buffer: this.slot, length: this.filled }, [this.slot]);
+    this.slot = null;
+  }
+
   async digest(): Promise<string> {
+    this.send();
     const digest = new Promise<string>((resolve) => (this.digestWaiter = resolve));
     this.worker.postMessage('end');
     const hex = await digest;
