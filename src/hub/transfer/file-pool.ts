@@ -1,7 +1,8 @@
 /**
  * The files of one snapshot, downloaded several at a time (snapshot-download.ts).
  * How many adapts as a file's connections do (lane-controller.ts): start with
- * eight; when the first bytes show each file held below a fast link's rate
+ * eight (files of a MiB or more: as many as allowed, see FilePoolOptions.startWith);
+ * when the first bytes show each file held below a fast link's rate
  * (a CDN that caps each connection, files too small for several connections
  * each), open as many as allowed at once; keep what pays, and halve on a 429,
  * 503 or network error. Never more than the configured most, nor more than
@@ -26,6 +27,11 @@ export interface FilePoolOptions {
    * blob-transfer.ts), and a file is added only while one is left.
    */
   connections: ConnectionBudget;
+  /**
+   * Files to start with (at most maxFiles), FILES_TO_START unless given.
+   * They run whatever the budget, so never more than it holds.
+   */
+  startWith?: number;
 }
 
 export class FilePool<T> {
@@ -42,7 +48,7 @@ export class FilePool<T> {
     private readonly task: (item: T) => Promise<void>,
     private readonly options: FilePoolOptions,
   ) {
-    this.files = new LaneController(Math.min(FILES_TO_START, options.maxFiles), options.maxFiles);
+    this.files = new LaneController(Math.min(options.startWith ?? FILES_TO_START, options.maxFiles), options.maxFiles);
   }
 
   /** The server pushes back, or connections fail: fewer files at a time from now on. */
