@@ -12,6 +12,7 @@
  * `--version`'s time.
  */
 import { commandName, versionOnly } from './command-line.js';
+import { enableCompileCache } from './compile-cache.js';
 import { packageVersion } from './package-version.js';
 
 /** Node's error for a module or package that cannot be found, with what it names. */
@@ -25,8 +26,13 @@ function missingModule(error: unknown): string | null {
 
 try {
   // As commander would answer it, with the same version (package.json's).
-  if (commandName(process.argv) === null && versionOnly(process.argv)) process.stdout.write(`${packageVersion()}\n`);
-  else process.exitCode = await (await import('./run.js')).runCommand(process.argv);
+  if (commandName(process.argv) === null && versionOnly(process.argv)) {
+    process.stdout.write(`${packageVersion()}\n`);
+  } else {
+    // Before run.js is loaded, so that Node 22.1 and later read its compiled code back from the cache.
+    enableCompileCache(process.env);
+    process.exitCode = await (await import('./run.js')).runCommand(process.argv);
+  }
 } catch (error) {
   const missing = missingModule(error);
   if (missing === null) throw error;
