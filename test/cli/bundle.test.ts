@@ -51,6 +51,12 @@ describe('the built CLI is two bundled files, the entry and the program', () => 
     assert.ok(program.some((source) => source.endsWith('src/hub/protocol/bulk-get.ts')));
   });
 
+  test('the large packages few commands need stay out of the program, which every command compiles', () => {
+    const { sources } = JSON.parse(readFileSync(`${PROGRAM_PATH}.map`, 'utf8')) as { sources: string[] };
+    for (const name of ['undici', 'yaml', 'prom-client'])
+      assert.ok(!sources.some((source) => source.includes(`node_modules/${name}/`)), `${name} is bundled`);
+  });
+
   test('--version prints the package version and exits 0', async () => {
     const { version } = JSON.parse(readFileSync(new URL('../../../package.json', import.meta.url), 'utf8')) as {
       version: string;
