@@ -17,7 +17,7 @@
 // it loads it, which was most of `--version`'s time. Native addons stay
 // outside, as do the modules loaded with createRequire (env-schema,
 // cli-progress, pino-pretty) and the large packages few commands need (undici,
-// yaml, prom-client), which Node loads from node_modules when needed.
+// yaml, prom-client, pino), which Node loads from node_modules when needed.
 import { execFileSync } from 'node:child_process';
 import { createHash } from 'node:crypto';
 import {
@@ -52,9 +52,10 @@ const CLI_PROGRAM_IMPORT = './run.js';
  * Not bundled, required at first use (see requiredAtFirstUse): native addons (a .node file cannot be
  * inlined), and the large packages few commands need, which Node would otherwise compile at every start
  * (`hfsched --version` compiled 2.4 MiB, 1.0 of it undici, used only through a proxy; yaml, 0.25, only by
- * apply; prom-client with its dependencies, 0.17 of the 1.1 left, only by the daemon's and serve's metrics).
+ * apply; prom-client with its dependencies, 0.17 of the 1.1 left, only by the daemon's and serve's metrics;
+ * pino with its own, 0.14, only by their logs).
  */
-const EXTERNAL = ['better-sqlite3', 'fs-ext', 'prom-client', 'undici', 'yaml'];
+const EXTERNAL = ['better-sqlite3', 'fs-ext', 'pino', 'prom-client', 'undici', 'yaml'];
 
 /** Every file under `path` (or `path` itself), relative to `base`. */
 function filesUnder(path, base = path) {
