@@ -8,6 +8,7 @@
  * drops Authorization when the host changes. The body is returned as a stream,
  * with a stall watchdog still armed, so the caller reads it at its own pace.
  */
+import { getEventListeners } from 'node:events';
 import type { IncomingHttpHeaders } from 'node:http';
 import type { Dispatcher } from 'undici';
 import { BulkConnectionPool, BulkUnsupportedError, bulkGet } from './bulk-get.js';
@@ -19,6 +20,8 @@ import { StallWatchdog } from './stall-watchdog.js';
 import { USER_AGENT } from './user-agent.js';
 
 const MAX_REDIRECTS = 10;
+/** Controllers kept for reuse (see sendOnce): more than the files and lanes running at once is no use. */
+const MAX_IDLE_CONTROLLERS = 64;
 const REDIRECT_STATUSES = new Set([301, 302, 303, 307, 308]);
 
 export interface HubRequest {
@@ -87,6 +90,8 @@ export class HubHttpClient {
   private undici: Promise<UndiciTransport> | null = null;
   /** Origins that gave an answer bulk-get.ts does not read: undici serves them from then on. */
   private readonly bulkRefused = new Set<string>();
+  /** Controllers of exchanges that ended cleanly, never aborted, that nothing listens to any more. */
+  private readonly idleControllers: AbortController[] = [];
 
   constructor(options: { rateLimiter?: HubRateLimiter } = {}) {
     this.rateLimiter = options.rateLimiter ?? new HubRateLimiter();
@@ -183,10 +188,18 @@ export class HubHttpClient {
     // One controller ends the exchange for every reason: the caller's signal
     // (pause), the stall watchdog, discard(). undici rejects with, and errors
     // the body with, the reason given, so readers see our error as it is.
-    const controller = new AbortController();
-    const watchdog = new StallWatchdog(request.stallTimeoutMs, (error) => controller.abort(error));
+    // Reused from an exchange that ended cleanly: Node 20 takes tens of
+    // microseconds to make an AbortSignal, a cost per file for a model of
+    // thousands of small files. Once given back it may be another request's,
+    // so nothing of this one aborts it any more (`givenBack`).
+    const controller = this.idleControllers.pop() ?? new AbortController();
+    let givenBack = false;
+    const abort = (reason: Error): void => {
+      if (!givenBack) controller.abort(reason);
+    };
+    const watchdog = new StallWatchdog(request.stallTimeoutMs, abort);
     const onAbort = (): void => {
-      controller.abort(new TransferError('download paused', { retryable: false, cause: request.signal?.reason }));
+      abort(new TransferError('download paused', { retryable: false, cause: request.signal?.reason }));
     };
     if (request.signal?.aborted) onAbort();
     request.signal?.addEventListener('abort', onAbort, { once: true });
@@ -212,7 +225,15 @@ export class HubHttpClient {
       answer.destroy(new TransferError('response discarded', { retryable: false }));
       throw proxyFailure(proxy, url, new Error('407 Proxy Authentication Required'));
     }
-    answer.onEnd(cleanup);
+    answer.onEnd((clean) => {
+      cleanup();
+      // Only after a body read to its end, never aborted, and once bulk-get.ts stopped listening.
+      const reusable =
+        clean && !controller.signal.aborted && getEventListeners(controller.signal, 'abort').length === 0;
+      if (!reusable || this.idleControllers.length >= MAX_IDLE_CONTROLLERS) return;
+      givenBack = true;
+      this.idleControllers.push(controller);
+    });
     watchdog.touch();
     return {
       status: answer.status,
@@ -223,7 +244,7 @@ export class HubHttpClient {
       watchdog,
       discard: () => {
         cleanup();
-        controller.abort(new TransferError('response discarded', { retryable: false }));
+        abort(new TransferError('response discarded', { retryable: false }));
         answer.destroy(new TransferError('response discarded', { retryable: false }));
       },
     };
@@ -246,9 +267,9 @@ export class HubHttpClient {
       this.bulkRefused.add(url.origin);
       return null;
     }
-    const ended: (() => void)[] = [];
-    const end = (): void => {
-      for (const callback of ended.splice(0)) callback();
+    const ended: ((clean: boolean) => void)[] = [];
+    const end = (clean: boolean): void => {
+      for (const callback of ended.splice(0)) callback(clean);
     };
     const pieces = response.body[Symbol.asyncIterator]();
     return {
@@ -259,25 +280,25 @@ export class HubHttpClient {
           next: async () => {
             try {
               const result = await pieces.next();
-              if (result.done === true) end();
+              if (result.done === true) end(true);
               return result;
             } catch (error) {
-              end();
+              end(false);
               throw error;
             }
           },
           return: async () => {
-            end();
+            end(false);
             return (await pieces.return?.()) ?? { done: true, value: undefined };
           },
         }),
         drain: () => {
-          end();
+          end(false);
           response.drain();
         },
       },
       destroy: (reason) => {
-        end();
+        end(false);
         response.destroy(reason);
       },
       onEnd: (callback) => ended.push(callback),
@@ -306,7 +327,8 @@ export class HubHttpClient {
       headers: answer.headers as IncomingHttpHeaders,
       body: Object.assign(body, { drain: () => void body.resume() }) as ResponseBody,
       destroy: () => body.destroy(),
-      onEnd: (callback) => body.on('close', callback),
+      // Never reused: undici may hold the signal beyond the body's end.
+      onEnd: (callback) => body.on('close', () => callback(false)),
     };
   }
 }
@@ -340,8 +362,8 @@ interface Answer {
   headers: IncomingHttpHeaders;
   body: ResponseBody;
   destroy(reason: Error): void;
-  /** Once the body is read, drained or dropped. */
-  onEnd(callback: () => void): void;
+  /** Once the body is read (`clean`: to its end, on the direct path), drained or dropped. */
+  onEnd(callback: (clean: boolean) => void): void;
 }
 
 /** Reads a whole (small) body as text, e.g. the JSON of an API answer. */
