@@ -237,12 +237,12 @@ export async function runServeCase(folder: string, file: LargeFile): Promise<Ser
   }
   mkdirSync(folder, { recursive: true });
   const mirrorFiles = prepareMirror(folder, file);
-  const servers = [
-    await startNginx(nginx, folder, mirrorFiles.blobsDir, file.sha256),
-    await startMirror(mirrorFiles.dbPath, mirrorFiles.path),
-  ];
+  const servers: Server[] = [];
   const batches: ServeBatch[] = [];
   try {
+    // Each started inside the try: one that fails to start does not leave the other running.
+    servers.push(await startNginx(nginx, folder, mirrorFiles.blobsDir, file.sha256));
+    servers.push(await startMirror(mirrorFiles.dbPath, mirrorFiles.path));
     // Alternating servers at each client count, so both meet the machine in the same state.
     for (const clients of CLIENT_COUNTS) {
       for (const server of servers) {
