@@ -6,7 +6,7 @@
  */
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { ConnectionBudget, LaneController } from '../../src/hub/transfer/lane-controller.js';
+import { ConnectionBudget, LaneController, sampleEvery } from '../../src/hub/transfer/lane-controller.js';
 
 const MB = 1_000_000;
 
@@ -62,4 +62,31 @@ test('a budget gives no more than its limit unless forced, and takes from its pa
   snapshot.release();
   snapshot.release();
   assert.equal(snapshot.hasRoom(), true);
+});
+
+test('sampling on the clock: under a per-connection cap, every connection is asked for within a third of a second', async () => {
+  // Bytes at 20 MB/s per connection, from a first byte 20 ms after the start (the request's round trip).
+  const controller = new LaneController(1, 16);
+  const startedAt = performance.now();
+  let bytes = 0;
+  let lastAt = startedAt;
+  const received = (): number => {
+    const now = performance.now();
+    if (now - startedAt > 20) bytes += ((now - Math.max(lastAt, startedAt + 20)) / 1000) * controller.target * 20 * MB;
+    lastAt = now;
+    return bytes;
+  };
+  // The sampler's timer never keeps the process alive (a socket does, in a download): this one does, here.
+  const keepAlive = setTimeout(() => {}, 5000);
+  const openedAt = await new Promise<number>((resolve) => {
+    const stop = sampleEvery(controller, received, (wanted) => {
+      if (wanted < 16) return;
+      stop();
+      resolve(performance.now() - startedAt);
+    });
+  });
+  clearTimeout(keepAlive);
+  // The first sample comes at 100 ms and the verdict one sample after the first bytes: 150 ms. A sample every
+  // 250 ms from the first would give it at 350 ms at the soonest (timers never fire early).
+  assert.ok(openedAt < 340, `every connection asked for after ${openedAt.toFixed(0)} ms`);
 });
