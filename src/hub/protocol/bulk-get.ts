@@ -55,7 +55,7 @@ const TLS_GATHER_BUFFER_BYTES = 128 * 1024;
  * that way). A plain socket reads nothing once paused.
  */
 const SPARE_READ_BUFFER_BYTES = TLS_RECORD_BYTES;
-/** Spare buffers kept for reuse per connection (two are in turn when the reader keeps up). */
+/** Spare buffers kept for reuse per connection (needed only while both gather buffers are in use). */
 const MAX_SPARE_READ_BUFFERS = 4;
 /** A response head larger than this is not a file server's. */
 const MAX_HEAD_BYTES = 64 * 1024;
