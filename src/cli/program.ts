@@ -1,7 +1,8 @@
 /**
  * The `hfsched` program: global options, output and error conventions.
- * Command groups are added by run.ts, one `registerXxx(program, context)`
- * call each.
+ * Command groups are added by run.ts: each group's module exports a
+ * register function (`registerPullCommand(program, context)`, say), and
+ * run.ts loads and calls only the one the command line names.
  */
 import { Command, CommanderError } from 'commander';
 import type { Writable } from 'node:stream';
